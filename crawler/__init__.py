@@ -1,0 +1,1 @@
+"""Crawling: spiders, extraction and pagination for county government portals."""

@@ -1,0 +1,30 @@
+"""What spiders yield: entries of a source and page snapshots (evidence)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass
+class EntryItem:
+    """One article/post seen in a source's list (or read from its article page)."""
+
+    source_id: int
+    url: str
+    title: str
+    published_on: date | None
+    published_at: datetime | None = None
+    content_hash: str | None = None
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SnapshotItem:
+    """A page kept as evidence of what the crawler saw."""
+
+    source_id: int
+    url: str
+    html: str
+    http_status: int | None = None
+    png: bytes | None = None

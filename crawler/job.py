@@ -1,0 +1,34 @@
+"""What a crawl process is asked to do: plain, picklable data handed to the child process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One source to crawl, as the spider needs it (no ORM objects cross the process line)."""
+
+    source_id: int
+    unit_code: str
+    name: str
+    type: str  # column | account
+    kind: str  # general | policy | interpretation | rss | weibo | wechat | html
+    url: str
+    render: str = "static"
+    selectors: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class CrawlJob:
+    """A whole crawl: where to store, what to fetch, how politely."""
+
+    database_url: str
+    data_dir: str
+    sources: tuple[SourceSpec, ...]
+    reference_date: date  # the crawl's "today", for year-less dates and the paging window
+    window_days: int = 35
+    max_pages: int = 5
+    scrapy_settings: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,53 @@
+"""Per-source tally of one crawl, shared by the spider (which counts) and the pipeline
+(which turns it into a crawl_run outcome when the crawl ends)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# crawl_run.outcome values, from the design's list
+OK = "ok"
+HTTP_ERROR = "http_error"
+TIMEOUT = "timeout"
+BLOCKED = "blocked"
+NO_ITEMS = "no_items"
+PARSE_ERROR = "parse_error"
+
+
+@dataclass
+class SourceTally:
+    """What happened to one source during a crawl."""
+
+    pages: int = 0
+    items_found: int = 0
+    items_dated: int = 0
+    items_new: int = 0
+    first_page_failed: bool = False
+    failure_outcome: str | None = None
+    http_status: int | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def fail(self, outcome: str, message: str, *, first_page: bool,
+             http_status: int | None = None) -> None:
+        if first_page:
+            self.first_page_failed = True
+            self.failure_outcome = outcome
+            self.http_status = http_status
+        self.errors.append(message)
+
+    def outcome(self) -> str:
+        """The crawl_run outcome: a failed list page, no dated items, or ok."""
+        if self.first_page_failed:
+            return self.failure_outcome or HTTP_ERROR
+        if self.items_found == 0 or self.items_dated == 0:
+            return NO_ITEMS
+        return OK
+
+    def error_text(self) -> str | None:
+        notes = list(self.errors)
+        if not self.first_page_failed:
+            if self.items_found == 0:
+                notes.insert(0, "no list entries found on the page")
+            elif self.items_dated == 0:
+                notes.insert(0, "list entries found but none carries a date")
+        return "; ".join(notes[:5]) or None

@@ -1,0 +1,95 @@
+"""Run one crawl in its own process.
+
+Twisted's reactor cannot be restarted within a process, so every crawl — from the CLI, the
+scheduler or a test — runs in a fresh child process (multiprocessing, spawn). The parent gets
+progress events through a queue and, should the child die, marks its open crawl runs as
+interrupted so nothing is left 'running'.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue as queue_module
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crawler.job import CrawlJob
+
+log = logging.getLogger("govwatch.crawl")
+
+ProgressCallback = Callable[[int, int, int], None]  # pages, items, sources done
+
+
+@dataclass(frozen=True)
+class CrawlResult:
+    exit_code: int
+    pages: int
+    items: int
+    sources_done: int
+    error: str | None = None
+
+
+def _child(job: CrawlJob, events: Any) -> None:
+    """Child process body: the Scrapy engine, the column spider, the storage pipeline."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.spiders.column import ColumnSpider
+
+    settings = dict(job.scrapy_settings)
+    settings["GOVWATCH_PROGRESS_QUEUE"] = events
+    process = CrawlerProcess(settings, install_root_handler=bool(settings.get("LOG_FILE")))
+    process.crawl(ColumnSpider, sources=list(job.sources), reference_date=job.reference_date,
+                  window_days=job.window_days, max_pages=job.max_pages)
+    process.start()
+    events.put(("finished",))
+
+
+def run_crawl(job: CrawlJob, on_progress: ProgressCallback | None = None) -> CrawlResult:
+    """Crawl ``job.sources`` in a child process; block until it ends."""
+    ctx = multiprocessing.get_context("spawn")
+    events = ctx.Queue()
+    child = ctx.Process(target=_child, args=(job, events), name="govwatch-crawl")
+    child.start()
+    pages = items = done = 0
+    finished = False
+    while True:
+        try:
+            event = events.get(timeout=0.2)
+        except queue_module.Empty:
+            if not child.is_alive():
+                break
+            continue
+        if event[0] == "progress":
+            _, pages, items, done = event
+            if on_progress:
+                on_progress(pages, items, done)
+        elif event[0] == "finished":
+            finished = True
+    child.join()
+    error = None
+    if child.exitcode != 0 or not finished:
+        error = f"crawl process ended abnormally (exit code {child.exitcode})"
+        log.error(error)
+        _interrupt_open_runs(job.database_url)
+    return CrawlResult(child.exitcode or 0, pages, items, done, error)
+
+
+def _interrupt_open_runs(database_url: str) -> None:
+    from storage import repo
+    from storage.db import Database
+
+    db = Database(database_url)
+    try:
+        with db.session() as session:
+            repo.interrupt_open_runs(session)
+    finally:
+        db.dispose()
+
+
+def log_file_for(data_dir: str) -> Path:
+    folder = Path(data_dir) / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "crawl.log"

@@ -1,0 +1,47 @@
+"""Progress of a crawl, sent from the crawl process to whoever shows it.
+
+The spider sends ``source_finished`` when a source has no request left in flight; this
+extension forwards page, item and source counts to a queue given in the settings
+(``GOVWATCH_PROGRESS_QUEUE``), where the parent process renders a progress bar.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import signals
+
+source_finished = object()  # signal: kwargs source_id
+
+
+class ProgressReporter:
+    def __init__(self, queue: Any) -> None:
+        self.queue = queue
+        self.pages = 0
+        self.items = 0
+        self.sources_done = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ProgressReporter:
+        ext = cls(crawler.settings.get("GOVWATCH_PROGRESS_QUEUE"))
+        crawler.signals.connect(ext.on_response, signal=signals.response_received)
+        crawler.signals.connect(ext.on_item, signal=signals.item_scraped)
+        crawler.signals.connect(ext.on_source, signal=source_finished)
+        return ext
+
+    def _send(self) -> None:
+        if self.queue is not None:
+            self.queue.put(("progress", self.pages, self.items, self.sources_done))
+
+    def on_response(self, **_: Any) -> None:
+        self.pages += 1
+        self._send()
+
+    def on_item(self, **_: Any) -> None:
+        self.items += 1
+        if self.items % 10 == 0:
+            self._send()
+
+    def on_source(self, **_: Any) -> None:
+        self.sources_done += 1
+        self._send()

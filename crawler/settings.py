@@ -1,0 +1,59 @@
+"""Scrapy settings for a govwatch crawl, built from the county config's crawl settings.
+
+Politeness, retries, timeouts and encodings are Scrapy's own machinery; this module only
+chooses values for them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from crawler.browser import LAUNCH_ARGS
+
+
+def scrapy_settings(crawl: dict[str, Any], *, database_url: str, data_dir: str,
+                    log_file: Path | None, browser_executable: str | None,
+                    use_browser: bool) -> dict[str, Any]:
+    """Settings dict for CrawlerProcess from ``CrawlSettings.model_dump()``."""
+    settings: dict[str, Any] = {
+        "BOT_NAME": "govwatch",
+        "USER_AGENT": crawl["user_agent"],
+        "ROBOTSTXT_OBEY": crawl["obey_robots"],
+        "DOWNLOAD_DELAY": crawl["download_delay"],
+        "DOWNLOAD_TIMEOUT": crawl["timeout"],
+        "RETRY_TIMES": crawl["retry_times"],
+        "CONCURRENT_REQUESTS": 32,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl["concurrent_requests_per_domain"],
+        "AUTOTHROTTLE_ENABLED": crawl["download_delay"] > 0,
+        "AUTOTHROTTLE_START_DELAY": max(crawl["download_delay"], 0.1),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl["concurrent_requests_per_domain"]),
+        # A county portal's list page is rarely over a few MB; a 20 MB page is a broken one.
+        "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
+        "DOWNLOAD_WARNSIZE": 5 * 1024 * 1024,
+        "COOKIES_ENABLED": True,
+        "TELNETCONSOLE_ENABLED": False,
+        "ITEM_PIPELINES": {"crawler.pipelines.StoragePipeline": 300},
+        "EXTENSIONS": {"crawler.progress.ProgressReporter": 500},
+        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        "LOG_LEVEL": "INFO",
+        "LOG_FILE": str(log_file) if log_file else None,
+        "LOG_FILE_APPEND": True,
+        "GOVWATCH_DATABASE_URL": database_url,
+        "GOVWATCH_DATA_DIR": data_dir,
+    }
+    if use_browser:
+        launch: dict[str, Any] = {"headless": True, "args": LAUNCH_ARGS}
+        if browser_executable:
+            launch["executable_path"] = browser_executable
+        settings.update({
+            "DOWNLOAD_HANDLERS": {
+                "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+                "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+            },
+            "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+            "PLAYWRIGHT_LAUNCH_OPTIONS": launch,
+            "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 4,
+            "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": crawl["timeout"] * 1000,
+        })
+    return settings

@@ -1,0 +1,5 @@
+"""``python -m govwatch`` runs the CLI."""
+
+from govwatch.cli import main
+
+main()

@@ -1,0 +1,330 @@
+"""``govwatch`` command line: a thin layer over ``govwatch.app`` and the stages.
+
+Messages for operators are in Chinese; logs are in English.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import socket
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from govwatch import app
+from govwatch.config import CONFIG_ENV, DEFAULT_CONFIG, ConfigError, CountyConfig, load_config
+from govwatch.timeutil import chinese_date, today
+
+console = Console()
+err_console = Console(stderr=True)
+
+RULE_NAMES = {
+    "stale_column": "栏目长期未更新",
+    "low_post_frequency": "新媒体更新不足",
+    "uninterpreted_policy": "政策文件未解读",
+    "crawl_failure": "抓取异常",
+    "not_rectified": "通报后未整改",
+}
+STATUS_NAMES = {"pending": "待审核", "confirmed": "已确认", "dismissed": "已驳回"}
+OUTCOME_NAMES = {
+    "http_error": "网站无法访问", "timeout": "访问超时", "blocked": "访问被拒绝",
+    "no_items": "未找到带日期的条目", "parse_error": "页面无法解析",
+    "interrupted": "抓取中断", "no_browser": "缺少浏览器",
+}
+
+DEMO_PORT = 8765
+DEMO_URL_ENV = "GOVWATCH_DEMO_URL"
+
+
+def _setup_logging(data_dir: Path | None = None) -> None:
+    handlers: list[logging.Handler] = []
+    stderr = logging.StreamHandler()
+    stderr.setLevel(logging.WARNING)
+    handlers.append(stderr)
+    if data_dir is not None:
+        (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(data_dir / "logs" / "govwatch.log", encoding="utf-8"))
+    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def _load(ctx: click.Context) -> CountyConfig:
+    """The config named by --config, or exit 2 with the Chinese report."""
+    try:
+        config = load_config(ctx.obj["config"])
+    except ConfigError as exc:
+        click.echo(exc.report(), err=True)
+        ctx.exit(2)
+    _setup_logging(config.settings.data_dir)
+    return config
+
+
+def _parse_date(_ctx: Any, _param: Any, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"日期「{value}」格式不对，应写成 2021-09-06") from None
+
+
+as_of_option = click.option(
+    "--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
+    help="Judge as of this date (China time); default today.",
+)
+
+
+@click.group()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              help=f"County config file (env {CONFIG_ENV}; default {DEFAULT_CONFIG}).")
+@click.version_option(package_name="govwatch")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None) -> None:
+    """govwatch — 政务公开监测: crawl portals, detect violations, review, score."""
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config_path
+
+
+# ------------------------------------------------------------------------------ config
+
+
+@main.group("config")
+def config_group() -> None:
+    """Check the county configuration."""
+
+
+@config_group.command("check")
+@click.pass_context
+def config_check(ctx: click.Context) -> None:
+    """Validate the config; list every problem in Chinese; exit 2 if any."""
+    config = _load(ctx)
+    columns = sum(len(u.columns) for u in config.units)
+    accounts = sum(len(u.accounts) for u in config.units)
+    console.print(f"配置检查通过：{config.county}，{len(config.units)} 个单位，"
+                  f"{columns} 个栏目，{accounts} 个新媒体账号。")
+
+
+# ------------------------------------------------------------------------------ init
+
+
+@main.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create or upgrade the database and load units and sources from the config."""
+    config = _load(ctx)
+    db = app.open_database(config)
+    console.print(f"数据库已就绪：{db.url}")
+    db.dispose()
+
+
+# ------------------------------------------------------------------------------ crawl
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int, int, int], None]]:
+    columns = [SpinnerColumn(), TextColumn("抓取中"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("页面 {task.fields[pages]} · 条目 {task.fields[items]}")]
+    with Progress(*columns, console=err_console, transient=False) as progress:
+        task = progress.add_task("crawl", total=total, pages=0, items=0)
+
+        def update(pages: int, items: int, done: int) -> None:
+            progress.update(task, completed=done, pages=pages, items=items)
+
+        yield update
+        progress.update(task, completed=total)
+
+
+def _do_crawl(config: CountyConfig, db: Any, unit: str | None, as_of: date | None) -> None:
+    total = sum(len(u.columns) for u in config.units if unit in (None, u.code))
+    with _progress(total) as update:
+        summary = app.crawl(config, db, unit_code=unit, reference_date=as_of,
+                            on_progress=update)
+    for why in sorted(set(summary.skipped.values())):
+        err_console.print(f"[yellow]部分栏目未抓取：[/yellow]{why}", highlight=False)
+    if summary.result and summary.result.error:
+        err_console.print(f"[red]抓取进程异常结束：{summary.result.error}[/red]")
+    if summary.result:
+        console.print(f"抓取完成：{summary.sources} 个栏目，{summary.result.pages} 个页面，"
+                      f"{summary.result.items} 个条目。")
+
+
+@main.command()
+@click.option("--unit", help="Only this unit's code.")
+@as_of_option
+@click.pass_context
+def crawl(ctx: click.Context, unit: str | None, as_of: date | None) -> None:
+    """Crawl the configured columns (each crawl in its own process)."""
+    config = _load(ctx)
+    if unit and unit not in {u.code for u in config.units}:
+        raise click.BadParameter(f"配置中没有单位代码「{unit}」", param_hint="--unit")
+    db = app.open_database(config)
+    try:
+        _do_crawl(config, db, unit, as_of)
+    finally:
+        db.dispose()
+
+
+# ------------------------------------------------------------------------------ monitor
+
+
+def _do_monitor(config: CountyConfig, db: Any, as_of: date) -> None:
+    from monitors.runner import run_monitors
+
+    report = run_monitors(db, config, as_of)
+    console.print(f"监测完成（截至 {chinese_date(as_of)}）：新发现 {len(report.new_ids)} 条，"
+                  f"已记录过 {len(report.known_ids)} 条。")
+    for rule, count in sorted(report.by_rule.items()):
+        console.print(f"  {RULE_NAMES.get(rule, rule)}（{rule}）：{count} 条")
+
+
+@main.command()
+@as_of_option
+@click.pass_context
+def monitor(ctx: click.Context, as_of: date | None) -> None:
+    """Run the rules over stored crawl results and record findings."""
+    config = _load(ctx)
+    db = app.open_database(config)
+    try:
+        _do_monitor(config, db, as_of or today())
+    finally:
+        db.dispose()
+
+
+# ------------------------------------------------------------------------------ findings
+
+
+@main.group()
+def findings() -> None:
+    """List findings (deduction events) and their review status."""
+
+
+def _finding_dict(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id, "rule": row.rule, "rule_name": RULE_NAMES.get(row.rule, row.rule),
+        "unit_code": row.unit_code, "unit_name": row.unit_name, "category": row.category,
+        "source_name": row.source_name, "item_url": row.item_url, "period": row.period,
+        "as_of": row.as_of.isoformat(), "points": row.points, "indicator": row.indicator,
+        "status": row.status, "evidence": row.evidence,
+    }
+
+
+def _detail(row: Any) -> str:
+    ev = row.evidence
+    if row.rule == "stale_column":
+        return (f"最新发布 {ev.get('newest_published_on')}，"
+                f"已 {ev.get('days_without_update')} 天未更新")
+    if row.rule == "crawl_failure":
+        outcome = OUTCOME_NAMES.get(ev.get("outcome", ""), ev.get("outcome", ""))
+        status = f"（HTTP {ev['http_status']}）" if ev.get("http_status") else ""
+        return f"{outcome}{status}"
+    return ""
+
+
+def print_findings_table(rows: list[Any], title: str = "发现的问题") -> None:
+    table = Table(title=title, show_lines=False)
+    for header in ("编号", "单位", "栏目/账号", "问题", "情况", "周期", "扣分", "状态"):
+        table.add_column(header)
+    for r in rows:
+        table.add_row(str(r.id), f"{r.unit_code} {r.unit_name}", r.source_name or "",
+                      RULE_NAMES.get(r.rule, r.rule), _detail(r), r.period, f"{r.points:g}",
+                      STATUS_NAMES.get(r.status, r.status))
+    # Crawled names are untrusted: print them literally, never as rich markup.
+    console.print(table, markup=False, highlight=False)
+
+
+@findings.command("list")
+@click.option("--status", type=click.Choice(["pending", "confirmed", "dismissed"]))
+@click.option("--unit", help="Unit code.")
+@click.option("--rule", type=click.Choice(sorted(RULE_NAMES)))
+@click.option("--week", "period", help="ISO week, e.g. 2021-W36.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@click.pass_context
+def findings_list(ctx: click.Context, status: str | None, unit: str | None, rule: str | None,
+                  period: str | None, fmt: str) -> None:
+    """List findings, filtered; as a table, JSON or CSV."""
+    from storage import repo
+
+    config = _load(ctx)
+    db = app.open_database(config)
+    try:
+        with db.session() as session:
+            rows = repo.list_findings(session, status=status, unit=unit, rule=rule,
+                                      period=period)
+    finally:
+        db.dispose()
+    if fmt == "json":
+        click.echo(json.dumps([_finding_dict(r) for r in rows], ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        fields = ["id", "rule", "rule_name", "unit_code", "unit_name", "category",
+                  "source_name", "item_url", "period", "as_of", "points", "indicator", "status",
+                  "evidence"]
+        writer = csv.DictWriter(buffer, fieldnames=fields)
+        writer.writeheader()
+        for r in rows:
+            d = _finding_dict(r)
+            d["evidence"] = json.dumps(d["evidence"], ensure_ascii=False)
+            writer.writerow(d)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        print_findings_table(rows)
+        console.print(f"共 {len(rows)} 条。")
+
+
+# ------------------------------------------------------------------------------ demo
+
+
+def _free_port(preferred: int) -> int:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+
+
+@main.command()
+@as_of_option
+@click.option("--port", default=DEMO_PORT, show_default=True, help="Demo portal port.")
+@click.pass_context
+def demo(ctx: click.Context, as_of: date | None, port: int) -> None:
+    """Serve the bundled demo portal, crawl it, run the monitors, print the findings."""
+    from demo_portal import DemoPortal
+    from storage import repo
+
+    as_of = as_of or today()
+    portal = DemoPortal(port=_free_port(port), as_of=as_of).start()
+    os.environ[DEMO_URL_ENV] = portal.url
+    try:
+        console.print(f"演示门户已启动：{portal.url}（模拟日期 {chinese_date(as_of)}）")
+        config = _load(ctx)
+        db = app.open_database(config)
+        try:
+            _do_crawl(config, db, None, as_of)
+            _do_monitor(config, db, as_of)
+            with db.session() as session:
+                rows = repo.list_findings(session, period=None)
+            rows = [r for r in rows if r.as_of == as_of]
+            print_findings_table(rows, title=f"{config.county} 监测发现（截至 {chinese_date(as_of)}）")
+        finally:
+            db.dispose()
+    finally:
+        portal.stop()
+        console.print("演示门户已停止。")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

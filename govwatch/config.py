@@ -1,0 +1,540 @@
+"""County configuration: YAML files validated with pydantic.
+
+A county file (e.g. ``config/demo.yaml``) holds the county's name, its settings and its
+units with their sources (disclosure columns and new-media accounts). ``load_config`` returns a
+``CountyConfig`` or raises ``ConfigError`` listing *every* problem at once, each naming the file,
+the line, the entry and the fix in Chinese — operators are county staff, not programmers.
+
+Strings may reference environment variables as ``${NAME}`` or ``${NAME:-default}``; the demo
+config uses this so tests can serve the demo portal on any port.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import types
+import typing
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+DEFAULT_CONFIG = Path("config/demo.yaml")
+CONFIG_ENV = "GOVWATCH_CONFIG"
+
+ColumnKind = Literal["general", "policy", "interpretation", "interaction"]
+Platform = Literal["rss", "weibo", "wechat", "html"]
+Render = Literal["static", "browser"]
+
+
+def _check_url(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PydanticCustomError(
+            "govwatch_url",
+            "网址「{url}」无效",
+            {"url": value, "fix": "请填写以 http:// 或 https:// 开头的完整网址，"
+             "例如 http://www.example.gov.cn/col/col123/index.html"},
+        )
+    return value.strip()
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise PydanticCustomError(
+            "govwatch_regex",
+            "正则表达式「{pattern}」无效（{why}）",
+            {"pattern": value, "why": str(exc), "fix": "请检查括号、方括号是否成对；"
+             "只想匹配普通文字时直接写文字即可"},
+        ) from None
+    return value
+
+
+Url = Annotated[str, AfterValidator(_check_url)]
+Pattern = Annotated[str, AfterValidator(_check_regex)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Thresholds(_Strict):
+    """Rule thresholds (county defaults)."""
+
+    stale_days: int = Field(7, ge=1, description="栏目超过多少天未更新算长期未更新")
+    min_weekly_posts: int = Field(3, ge=1, description="政务新媒体每周最少更新次数")
+    interpretation_grace_days: int = Field(3, ge=0, description="政策文件发布后多少天内须有解读")
+    interpretation_match: float = Field(0.85, gt=0, le=1, description="解读标题模糊匹配阈值")
+
+
+class ThresholdOverrides(_Strict):
+    """Per-source overrides of ``Thresholds``; unset fields fall back to the county's."""
+
+    stale_days: int | None = Field(None, ge=1)
+    min_weekly_posts: int | None = Field(None, ge=1)
+    interpretation_grace_days: int | None = Field(None, ge=0)
+    interpretation_match: float | None = Field(None, gt=0, le=1)
+
+
+class CrawlSettings(_Strict):
+    """Politeness and reach of the crawler (passed to Scrapy's settings)."""
+
+    window_days: int = Field(35, ge=1, description="翻页抓取到多少天以前为止")
+    max_pages: int = Field(5, ge=1, description="每个栏目最多翻多少页")
+    download_delay: float = Field(0.5, ge=0)
+    concurrent_requests_per_domain: int = Field(4, ge=1)
+    timeout: float = Field(20, gt=0)
+    retry_times: int = Field(2, ge=0)
+    obey_robots: bool = True
+    user_agent: str = "Mozilla/5.0 (compatible; govwatch/0.1; +政务公开监测)"
+    browser_executable: str | None = Field(
+        None, description="Chromium path for render: browser sources; default: found on machine"
+    )
+
+
+class Settings(_Strict):
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default sqlite:///<data_dir>/govwatch.db"
+    )
+    timezone: Literal["Asia/Shanghai"] = "Asia/Shanghai"
+    monitoring_start: date | None = Field(
+        None, description="监测开始日期（新媒体按周考核从此起算）"
+    )
+    thresholds: Thresholds = Thresholds()
+    crawl: CrawlSettings = CrawlSettings()
+
+
+class Selectors(_Strict):
+    """CSS (or XPath, starting with / or ( or ./) selectors for a list page."""
+
+    item: NonEmpty
+    title: str | None = None
+    link: str | None = None
+    date: str | None = None
+
+
+class TitlePatterns(_Strict):
+    """Regular expressions on item titles: which items of a policy column are policy files."""
+
+    include: list[Pattern] = []
+    exclude: list[Pattern] = []
+
+
+class Column(_Strict):
+    """A disclosure column (信息公开栏目) of a unit."""
+
+    name: NonEmpty
+    url: Url
+    kind: ColumnKind = "general"
+    render: Render = "static"
+    selectors: Selectors | None = None
+    expect_update: bool = True
+    thresholds: ThresholdOverrides = ThresholdOverrides()
+    policy_titles: TitlePatterns | None = None
+
+
+class Account(_Strict):
+    """A government new-media account (政务新媒体) of a unit."""
+
+    platform: Platform
+    name: NonEmpty
+    url: Url
+    monitored_since: date | None = None
+    thresholds: ThresholdOverrides = ThresholdOverrides()
+
+
+class Unit(_Strict):
+    """An assessed unit (被考核单位): a township or a county department."""
+
+    code: Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+$")]
+    name: NonEmpty
+    category: Literal["A", "B"]
+    columns: list[Column] = []
+    accounts: list[Account] = []
+
+    @field_validator("code")
+    @classmethod
+    def _code_upper(cls, value: str) -> str:
+        return value.strip()
+
+
+class CountyConfig(_Strict):
+    county: NonEmpty
+    settings: Settings = Settings()
+    units: list[Unit]
+
+    def unit(self, code: str) -> Unit:
+        for unit in self.units:
+            if unit.code == code:
+                return unit
+        raise KeyError(code)
+
+    def effective_thresholds(self, overrides: ThresholdOverrides) -> Thresholds:
+        """County thresholds with a source's overrides applied."""
+        return self.settings.thresholds.model_copy(
+            update=overrides.model_dump(exclude_none=True)
+        )
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    file: str
+    line: int | None
+    entry: str
+    message: str
+    fix: str
+
+    def render(self) -> str:
+        where = f"第 {self.line} 行，" if self.line else ""
+        return f"{self.file} {where}{self.entry}：{self.message}\n    修改方法：{self.fix}"
+
+
+class ConfigError(Exception):
+    """Every problem found in a config file; ``str()`` is the Chinese report."""
+
+    def __init__(self, problems: list[ConfigProblem]) -> None:
+        self.problems = problems
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        head = f"配置有 {len(self.problems)} 处错误，请修改后再运行："
+        body = "\n".join(f"  {i}. {p.render()}" for i, p in enumerate(self.problems, 1))
+        return f"{head}\n{body}"
+
+
+FIELD_NAMES: dict[str, str] = {
+    "county": "县名",
+    "settings": "设置",
+    "units": "单位列表",
+    "code": "单位代码",
+    "name": "名称",
+    "category": "类别",
+    "columns": "栏目列表",
+    "accounts": "新媒体账号列表",
+    "url": "网址",
+    "kind": "栏目类型",
+    "render": "抓取方式",
+    "platform": "平台",
+    "selectors": "选择器",
+    "expect_update": "是否应定期更新",
+    "thresholds": "阈值",
+    "crawl": "抓取设置",
+    "data_dir": "数据目录",
+    "database_url": "数据库地址",
+    "timezone": "时区",
+    "item": "条目选择器",
+    "policy_titles": "政策文件标题规则",
+    "monitored_since": "监测开始日期",
+    "monitoring_start": "监测开始日期",
+}
+
+_TYPE_WORDS = {
+    "int": "整数",
+    "float": "数字",
+    "bool": "true 或 false",
+    "string": "文字",
+    "date": "日期（如 2021-09-06）",
+    "list": "列表（每项以 - 开头）",
+    "dict": "映射（键: 值）",
+    "model": "映射（键: 值）",
+}
+
+
+def _type_word(error_type: str) -> str | None:
+    for prefix, word in _TYPE_WORDS.items():
+        if error_type.startswith(prefix):
+            return word
+    return None
+
+
+def _model_at(path: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The pydantic model class that validates the mapping at ``path``."""
+    model: type[BaseModel] | None = CountyConfig
+    for part in path:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        model = _inner_model(field.annotation)
+    return model
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (list, typing.Union, types.UnionType, Annotated):
+        for arg in typing.get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _describe(error: dict[str, Any]) -> tuple[str, str]:
+    """Chinese message and fix for one pydantic error."""
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    loc = error["loc"]
+    field = str(loc[-1]) if loc else ""
+    value = error.get("input")
+    if kind.startswith("govwatch_"):
+        return error["msg"], str(ctx.get("fix", ""))
+    if kind == "missing":
+        label = FIELD_NAMES.get(field, field)
+        return f"缺少必填字段 {field}（{label}）", f"请添加一行 `{field}: …`"
+    if kind == "extra_forbidden":
+        model = _model_at(tuple(loc[:-1]))
+        allowed = "、".join(model.model_fields) if model else ""
+        return f"未知字段 {field}", f"请检查拼写或删除该字段；此处允许的字段有：{allowed}"
+    if kind in ("literal_error", "enum"):
+        expected = str(ctx.get("expected", "")).replace("'", "")
+        expected = expected.replace(" or ", "、").replace(", ", "、")
+        return f"取值「{value}」无效", f"可选值：{expected}"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"「{value}」格式不对",
+            "单位代码只能用英文字母、数字、- 和 _，例如 A01、LC-B12",
+        )
+    if kind == "string_too_short":
+        return "不能为空", "请填写内容"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter(ctx.values()), "")
+        words = {
+            "greater_than_equal": "不小于",
+            "greater_than": "大于",
+            "less_than_equal": "不大于",
+            "less_than": "小于",
+        }
+        return f"数值 {value} 超出范围", f"应{words[kind]} {bound}"
+    word = _type_word(kind)
+    if word:
+        return f"「{value}」不是{word}", f"请填写{word}"
+    return f"取值「{value}」无效（{error['msg']}）", "请参照 README 的配置说明修改"
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def _expand(value: Any, missing: list[str]) -> Any:
+    """Replace ${NAME} / ${NAME:-default} in every string of a parsed YAML tree."""
+    if isinstance(value, str):
+        def sub(match: re.Match[str]) -> str:
+            name, default = match.group(1), match.group(2)
+            if name in os.environ:
+                return os.environ[name]
+            if default is not None:
+                return default
+            missing.append(name)
+            return match.group(0)
+
+        return _ENV_REF.sub(sub, value)
+    if isinstance(value, list):
+        return [_expand(v, missing) for v in value]
+    if isinstance(value, dict):
+        return {k: _expand(v, missing) for k, v in value.items()}
+    return value
+
+
+def _line_index(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int],
+                dupes: list[tuple[tuple[Any, ...], int]]) -> None:
+    """Map each path in the YAML tree to its 1-based line; note duplicate keys."""
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                dupes.append(((*path, key), key_node.start_mark.line + 1))
+            seen.add(key)
+            out[(*path, key)] = key_node.start_mark.line + 1
+            _line_index(value_node, (*path, key), out, dupes)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, child in enumerate(node.value):
+            _line_index(child, (*path, i), out, dupes)
+
+
+def _entry_label(data: Any, path: tuple[Any, ...]) -> str:
+    """Human name of the entry at ``path``: 单位 A01「城关镇」→ 栏目「通知公告」→ url."""
+    parts: list[str] = []
+    node = data
+    i = 0
+    while i < len(path):
+        key = path[i]
+        nxt = path[i + 1] if i + 1 < len(path) else None
+        child = node.get(key) if isinstance(node, dict) else None
+        if key in ("units", "columns", "accounts") and isinstance(nxt, int):
+            item = child[nxt] if isinstance(child, list) and nxt < len(child) else {}
+            item = item if isinstance(item, dict) else {}
+            label = {"units": "单位", "columns": "栏目", "accounts": "账号"}[key]
+            code = f" {item['code']}" if key == "units" and item.get("code") else ""
+            name = f"「{item['name']}」" if item.get("name") else f"（第 {nxt + 1} 项）"
+            parts.append(f"{label}{code}{name}")
+            node = item
+            i += 2
+            continue
+        if isinstance(key, int):
+            parts.append(f"第 {key + 1} 项")
+            node = node[key] if isinstance(node, list) and key < len(node) else None
+        else:
+            parts.append(str(key))
+            node = child
+        i += 1
+    return " → ".join(parts) if parts else "文件顶层"
+
+
+def _nearest_line(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> int | None:
+    while True:
+        if path in lines:
+            return lines[path]
+        if not path:
+            return None
+        path = path[:-1]
+
+
+def _duplicates(data: dict[str, Any], file: str,
+                lines: dict[tuple[Any, ...], int]) -> list[ConfigProblem]:
+    """Cross-entry checks pydantic cannot do per field: unique unit codes and source names."""
+    problems: list[ConfigProblem] = []
+    units = data.get("units")
+    if not isinstance(units, list):
+        return problems
+    first_code: dict[str, int] = {}
+    for ui, unit in enumerate(units):
+        if not isinstance(unit, dict):
+            continue
+        code = unit.get("code")
+        if isinstance(code, str | int):
+            code = str(code)
+            if code in first_code:
+                first = first_code[code]
+                problems.append(ConfigProblem(
+                    file, lines.get(("units", ui, "code")), _entry_label(data, ("units", ui)),
+                    f"单位代码「{code}」重复（第 {lines.get(('units', first, 'code'))} 行已使用）",
+                    "每个单位的代码必须唯一，请修改其中一个",
+                ))
+            else:
+                first_code[code] = ui
+        seen_names: dict[str, int] = {}
+        seen_urls: dict[str, int] = {}
+        for group in ("columns", "accounts"):
+            sources = unit.get(group)
+            if not isinstance(sources, list):
+                continue
+            for si, source in enumerate(sources):
+                if not isinstance(source, dict):
+                    continue
+                path = ("units", ui, group, si)
+                name, url = source.get("name"), source.get("url")
+                if isinstance(name, str):
+                    if name in seen_names:
+                        problems.append(ConfigProblem(
+                            file, lines.get((*path, "name")), _entry_label(data, path),
+                            f"同一单位下名称「{name}」重复（第 {seen_names[name]} 行已使用）",
+                            "同一单位的栏目和账号名称必须各不相同，请改名或删除重复项",
+                        ))
+                    else:
+                        seen_names[name] = lines.get((*path, "name"), 0)
+                if isinstance(url, str):
+                    if url in seen_urls:
+                        problems.append(ConfigProblem(
+                            file, lines.get((*path, "url")), _entry_label(data, path),
+                            f"网址与本单位第 {seen_urls[url]} 行的来源重复",
+                            "同一网址只需配置一次，请删除重复项",
+                        ))
+                    else:
+                        seen_urls[url] = lines.get((*path, "url"), 0)
+    return problems
+
+
+def load_config(path: str | Path | None = None) -> CountyConfig:
+    """Read and validate a county config; raise ``ConfigError`` with every problem found."""
+    file = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    name = str(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([ConfigProblem(
+            name, None, "文件", "找不到配置文件",
+            "请检查路径，或用 --config 指定配置文件（示例：config/demo.yaml）",
+        )]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([ConfigProblem(
+            name, None, "文件", "文件不是 UTF-8 编码", "请用 UTF-8 编码另存该文件",
+        )]) from None
+    try:
+        node = yaml.compose(text)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([ConfigProblem(
+            name, line, "YAML 语法", f"无法解析（{problem}）",
+            "请检查该行附近的缩进（用空格，不用 Tab）、冒号后的空格和引号是否成对",
+        )]) from None
+    if not isinstance(raw, dict):
+        raise ConfigError([ConfigProblem(
+            name, 1, "文件顶层", "配置文件应为映射（county: … / settings: … / units: …）",
+            "请参照 config/demo.yaml 的结构填写",
+        )])
+
+    lines: dict[tuple[Any, ...], int] = {}
+    dupe_keys: list[tuple[tuple[Any, ...], int]] = []
+    if node is not None:
+        _line_index(node, (), lines, dupe_keys)
+    problems = [
+        ConfigProblem(name, line, _entry_label(raw, p[:-1]), f"字段 {p[-1]} 重复出现",
+                      "同一项下每个字段只能写一次，请删除多余的一行")
+        for p, line in dupe_keys
+    ]
+
+    missing: list[str] = []
+    data = _expand(raw, missing)
+    for var in sorted(set(missing)):
+        problems.append(ConfigProblem(
+            name, None, f"环境变量 {var}", "配置引用了未设置的环境变量",
+            f"请设置环境变量 {var}，或在配置中写成 ${{{var}:-默认值}}",
+        ))
+    problems.extend(_duplicates(data, name, lines))
+
+    config: CountyConfig | None = None
+    try:
+        config = CountyConfig.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            message, fix = _describe(dict(error))
+            entry_path = loc if error["type"] != "missing" else loc[:-1]
+            problems.append(ConfigProblem(
+                name, _nearest_line(lines, loc), _entry_label(data, entry_path), message, fix,
+            ))
+    if problems:
+        problems.sort(key=lambda p: p.line or 0)
+        raise ConfigError(problems)
+    assert config is not None
+    return config

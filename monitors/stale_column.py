@@ -1,0 +1,50 @@
+"""Rule 1 — stale column (栏目长期未更新，一周以上).
+
+A column with expect_update whose newest item was published ``stale_days`` (default 7) or more
+days before the as-of date gives one finding per column per ISO week of the as-of date
+("发现一次扣1分"). A column whose latest crawl failed or found no dated items is left to
+``crawl_failure``: an unreachable site must never be mistaken for a stale one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from govwatch.timeutil import iso_week
+from monitors.rule_map import RuleMap
+from storage.repo import FindingDraft, SourceFacts
+
+RULE = "stale_column"
+DEFAULT_STALE_DAYS = 7
+
+
+def judge(facts: Iterable[SourceFacts], as_of: date, rule_map: RuleMap,
+          default_stale_days: int = DEFAULT_STALE_DAYS) -> list[FindingDraft]:
+    drafts = []
+    for f in facts:
+        if f.source_type != "column" or not f.expect_update:
+            continue
+        if f.last_run_outcome != "ok" or f.newest_published_on is None:
+            continue  # never crawled, or crawl health is in doubt: not a staleness verdict
+        threshold = int(f.thresholds.get("stale_days", default_stale_days))
+        days = (as_of - f.newest_published_on).days
+        if days < threshold:
+            continue
+        indicator, points = rule_map.lookup(RULE, f.category)
+        drafts.append(FindingDraft(
+            rule=RULE, unit_id=f.unit_id, source_id=f.source_id, item_id=f.newest_item_id,
+            subject=f"source:{f.source_id}", period=iso_week(as_of), as_of=as_of,
+            points=points, indicator=indicator, snapshot_id=f.snapshot_id,
+            evidence={
+                "column_url": f.source_url,
+                "item_url": f.newest_url,
+                "newest_title": f.newest_title,
+                "newest_published_on": f.newest_published_on.isoformat(),
+                "days_without_update": days,
+                "threshold_days": threshold,
+                "crawled_at": f.last_run_started.isoformat() if f.last_run_started else None,
+                "crawl_run_id": f.last_run_id,
+            },
+        ))
+    return drafts

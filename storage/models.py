@@ -1,0 +1,208 @@
+"""SQLAlchemy 2.x models: the core data model of DESIGN.md.
+
+unit → source → item / crawl_run / snapshot; finding (a deduction event) → review (audit log);
+manual_entry for the rubric lines no machine can check. Items are never deleted by a crawl.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from govwatch.timeutil import CHINA
+
+
+class ChinaDateTime(TypeDecorator[datetime]):
+    """Aware datetimes stored as naive China time, read back as aware Asia/Shanghai.
+
+    SQLite has no time zone type; storing one fixed zone keeps values comparable in SQL.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(CHINA)
+        return value.replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=CHINA) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        datetime: ChinaDateTime,
+    }
+
+
+class Unit(Base):
+    """被考核单位: a township (class A) or a county department (class B)."""
+
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(8))
+    county: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    sources: Mapped[list[Source]] = relationship(back_populates="unit")
+
+
+class Source(Base):
+    """One crawlable thing of a unit: a column (栏目) or a new-media account (政务新媒体)."""
+
+    __tablename__ = "source"
+    __table_args__ = (UniqueConstraint("unit_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(16))  # column | account
+    kind: Mapped[str] = mapped_column(String(32))  # general|policy|interpretation / rss|weibo|…
+    url: Mapped[str] = mapped_column(Text)
+    render: Mapped[str] = mapped_column(String(16), default="static")
+    selectors: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    expect_update: Mapped[bool] = mapped_column(Boolean, default=True)
+    thresholds: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="sources")
+
+
+class Item(Base):
+    """An article or post of a source, unique by URL within the source."""
+
+    __tablename__ = "item"
+    __table_args__ = (
+        UniqueConstraint("source_id", "url"),
+        Index("ix_item_source_published", "source_id", "published_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    published_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    links: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class CrawlRun(Base):
+    """One attempt at crawling one source, with its outcome."""
+
+    __tablename__ = "crawl_run"
+    __table_args__ = (Index("ix_crawl_run_source_started", "source_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # running | ok | http_error | timeout | blocked | no_items | parse_error | interrupted
+    outcome: Mapped[str] = mapped_column(String(16), default="running")
+    http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    items_found: Mapped[int] = mapped_column(Integer, default=0)
+    items_dated: Mapped[int] = mapped_column(Integer, default=0)
+    items_new: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Snapshot(Base):
+    """What a page looked like when crawled: HTML (and a PNG when a browser was used)."""
+
+    __tablename__ = "snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_run.id"), nullable=True)
+    url: Mapped[str] = mapped_column(Text)
+    taken_at: Mapped[datetime]
+    http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    html_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    png_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class Finding(Base):
+    """A deduction event proposed by a monitor, reviewed by the assessment team."""
+
+    __tablename__ = "finding"
+    __table_args__ = (
+        UniqueConstraint("rule", "subject", "period"),
+        Index("ix_finding_unit_status", "unit_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"), nullable=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), nullable=True)
+    subject: Mapped[str] = mapped_column(String(200))  # e.g. "source:12", "item:345"
+    period: Mapped[str] = mapped_column(String(32))  # e.g. ISO week "2021-W36"
+    as_of: Mapped[date] = mapped_column(Date)
+    points: Mapped[float] = mapped_column(Float, default=0)
+    indicator: Mapped[str | None] = mapped_column(Text, nullable=True)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshot.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    unit: Mapped[Unit] = relationship()
+    source: Mapped[Source | None] = relationship()
+
+
+class Review(Base):
+    """Append-only log of a finding's status changes."""
+
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime]
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ManualEntry(Base):
+    """A deduction, bonus or major deduction recorded by hand against a rubric line."""
+
+    __tablename__ = "manual_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # deduction | bonus | major
+    rubric_line: Mapped[str] = mapped_column(Text)
+    points: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    entered_by: Mapped[str] = mapped_column(String(100))
+    entered_at: Mapped[datetime]
+    year: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,362 @@
+"""Reads and writes the other stages use; no stage touches tables except through here.
+
+Writes are idempotent: syncing the same config, storing the same items or the same findings
+twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from govwatch.config import CountyConfig
+from govwatch.timeutil import now
+from storage.models import CrawlRun, Finding, Item, Snapshot, Source, Unit
+
+# ----------------------------------------------------------------------------- config
+
+
+def sync_config(session: Session, config: CountyConfig) -> dict[tuple[str, str], int]:
+    """Upsert the config's units and sources; deactivate those no longer configured.
+
+    Returns ``{(unit_code, source_name): source_id}``. Nothing is deleted: items and findings
+    of a removed source stay as evidence.
+    """
+    units = {u.code: u for u in session.scalars(select(Unit))}
+    ids: dict[tuple[str, str], int] = {}
+    for unit_cfg in config.units:
+        unit = units.get(unit_cfg.code)
+        if unit is None:
+            unit = Unit(code=unit_cfg.code)
+            session.add(unit)
+        unit.name, unit.category = unit_cfg.name, unit_cfg.category
+        unit.county, unit.active = config.county, True
+        session.flush()
+        existing = {s.name: s for s in session.scalars(select(Source).where(Source.unit_id == unit.id))}
+        wanted: list[tuple[str, dict[str, Any]]] = []
+        for column in unit_cfg.columns:
+            wanted.append((column.name, {
+                "type": "column", "kind": column.kind, "url": column.url,
+                "render": column.render,
+                "selectors": column.selectors.model_dump() if column.selectors else None,
+                "expect_update": column.expect_update,
+                "thresholds": column.thresholds.model_dump(exclude_none=True),
+            }))
+        for account in unit_cfg.accounts:
+            wanted.append((account.name, {
+                "type": "account", "kind": account.platform, "url": account.url,
+                "render": "static", "selectors": None, "expect_update": True,
+                "thresholds": account.thresholds.model_dump(exclude_none=True),
+            }))
+        for name, values in wanted:
+            source = existing.pop(name, None)
+            if source is None:
+                source = Source(unit_id=unit.id, name=name)
+                session.add(source)
+            for key, value in values.items():
+                setattr(source, key, value)
+            source.active = True
+            session.flush()
+            ids[(unit.code, name)] = source.id
+        for stale in existing.values():
+            stale.active = False
+    configured = {u.code for u in config.units}
+    for code, unit in units.items():
+        if code not in configured:
+            unit.active = False
+    return ids
+
+
+# ----------------------------------------------------------------------------- crawling
+
+
+@dataclass
+class ItemRecord:
+    """An item as the crawler hands it to storage."""
+
+    url: str
+    title: str
+    published_on: date | None
+    published_at: datetime | None = None
+    content_hash: str | None = None
+    links: list[str] = field(default_factory=list)
+
+
+def _insert_for(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert
+    if dialect == "sqlite":
+        return sqlite.insert
+    raise RuntimeError(f"unsupported database dialect: {dialect}")
+
+
+def store_items(session: Session, source_id: int, records: Sequence[ItemRecord],
+                seen_at: datetime | None = None) -> int:
+    """Insert new items, refresh known ones; return how many were new.
+
+    A known item keeps its first_seen_at; a date or title learned later fills in a gap but
+    never erases what was stored (a page that lost its date must not un-date an item).
+    """
+    if not records:
+        return 0
+    seen_at = seen_at or now()
+    unique = {r.url: r for r in records}
+    before = session.scalar(select(func.count()).select_from(Item)
+                            .where(Item.source_id == source_id, Item.url.in_(unique)))
+    insert = _insert_for(session)
+    rows = [{
+        "source_id": source_id, "url": r.url, "title": r.title,
+        "published_on": r.published_on, "published_at": r.published_at,
+        "first_seen_at": seen_at, "last_seen_at": seen_at,
+        "content_hash": r.content_hash, "links": r.links,
+    } for r in unique.values()]
+    stmt = insert(Item).values(rows)
+    excluded = stmt.excluded
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["source_id", "url"],
+        set_={
+            "last_seen_at": excluded.last_seen_at,
+            "title": func.coalesce(func.nullif(excluded.title, ""), Item.title),
+            "published_on": func.coalesce(Item.published_on, excluded.published_on),
+            "published_at": func.coalesce(Item.published_at, excluded.published_at),
+            "content_hash": func.coalesce(excluded.content_hash, Item.content_hash),
+        },
+    )
+    session.execute(stmt)
+    return len(unique) - int(before or 0)
+
+
+def open_crawl_run(session: Session, source_id: int, started_at: datetime | None = None) -> int:
+    run = CrawlRun(source_id=source_id, started_at=started_at or now(), outcome="running")
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def close_crawl_run(session: Session, run_id: int, *, outcome: str, pages: int = 0,
+                    items_found: int = 0, items_dated: int = 0, items_new: int = 0,
+                    http_status: int | None = None, error: str | None = None) -> None:
+    session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
+        outcome=outcome, pages=pages, items_found=items_found, items_dated=items_dated,
+        items_new=items_new, http_status=http_status, error=error, finished_at=now(),
+    ))
+
+
+def interrupt_open_runs(session: Session) -> int:
+    """Mark runs left 'running' by a crashed or killed crawl as interrupted."""
+    result = session.execute(update(CrawlRun).where(CrawlRun.outcome == "running").values(
+        outcome="interrupted", finished_at=now(), error="crawl process ended before finishing",
+    ))
+    return result.rowcount or 0
+
+
+def save_snapshot(session: Session, data_dir: Path, *, source_id: int, crawl_run_id: int | None,
+                  url: str, html: str, http_status: int | None = None,
+                  png: bytes | None = None) -> int:
+    """Keep what a page looked like as evidence; identical HTML shares one file."""
+    body = html.encode("utf-8")
+    digest = hashlib.sha256(body).hexdigest()
+    folder = data_dir / "snapshots" / str(source_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    html_path = folder / f"{digest[:16]}.html"
+    if not html_path.exists():
+        html_path.write_bytes(body)
+    png_path = None
+    if png:
+        png_path = folder / f"{digest[:16]}.png"
+        png_path.write_bytes(png)
+    snap = Snapshot(source_id=source_id, crawl_run_id=crawl_run_id, url=url, taken_at=now(),
+                    http_status=http_status, html_path=str(html_path.resolve()),
+                    png_path=str(png_path.resolve()) if png_path else None, sha256=digest)
+    session.add(snap)
+    session.flush()
+    return snap.id
+
+
+# ----------------------------------------------------------------------------- monitors
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    """What the monitors know about a source at an as-of date (one row per source)."""
+
+    source_id: int
+    source_name: str
+    source_url: str
+    source_type: str
+    kind: str
+    expect_update: bool
+    thresholds: dict[str, Any]
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    category: str
+    last_run_id: int | None
+    last_run_outcome: str | None
+    last_run_started: datetime | None
+    last_run_error: str | None
+    last_run_status: int | None
+    newest_item_id: int | None
+    newest_published_on: date | None
+    newest_url: str | None
+    newest_title: str | None
+    snapshot_id: int | None
+
+
+def source_facts(session: Session, as_of: date) -> list[SourceFacts]:
+    """Active sources with their latest crawl and newest item published on or before as_of.
+
+    Set-based: three grouped subqueries joined once, so the cost does not grow with a Python
+    loop over items.
+    """
+    last_run = (select(CrawlRun.source_id, func.max(CrawlRun.id).label("run_id"))
+                .where(CrawlRun.outcome != "running")
+                .group_by(CrawlRun.source_id).subquery())
+    newest_date = (select(Item.source_id, func.max(Item.published_on).label("newest"))
+                   .where(Item.published_on <= as_of)
+                   .group_by(Item.source_id).subquery())
+    newest_item = (select(Item.source_id, func.min(Item.id).label("item_id"))
+                   .join(newest_date, and_(newest_date.c.source_id == Item.source_id,
+                                           newest_date.c.newest == Item.published_on))
+                   .group_by(Item.source_id).subquery())
+    last_snap = (select(Snapshot.source_id, func.max(Snapshot.id).label("snapshot_id"))
+                 .group_by(Snapshot.source_id).subquery())
+    stmt = (
+        select(Source, Unit, CrawlRun, Item, last_snap.c.snapshot_id)
+        .join(Unit, Unit.id == Source.unit_id)
+        .outerjoin(last_run, last_run.c.source_id == Source.id)
+        .outerjoin(CrawlRun, CrawlRun.id == last_run.c.run_id)
+        .outerjoin(newest_item, newest_item.c.source_id == Source.id)
+        .outerjoin(Item, Item.id == newest_item.c.item_id)
+        .outerjoin(last_snap, last_snap.c.source_id == Source.id)
+        .where(Source.active.is_(True), Unit.active.is_(True))
+        .order_by(Unit.code, Source.id)
+    )
+    facts = []
+    for source, unit, run, item, snapshot_id in session.execute(stmt):
+        facts.append(SourceFacts(
+            source_id=source.id, source_name=source.name, source_url=source.url,
+            source_type=source.type, kind=source.kind, expect_update=source.expect_update,
+            thresholds=dict(source.thresholds or {}),
+            unit_id=unit.id, unit_code=unit.code, unit_name=unit.name, category=unit.category,
+            last_run_id=run.id if run else None,
+            last_run_outcome=run.outcome if run else None,
+            last_run_started=run.started_at if run else None,
+            last_run_error=run.error if run else None,
+            last_run_status=run.http_status if run else None,
+            newest_item_id=item.id if item else None,
+            newest_published_on=item.published_on if item else None,
+            newest_url=item.url if item else None,
+            newest_title=item.title if item else None,
+            snapshot_id=snapshot_id,
+        ))
+    return facts
+
+
+@dataclass(frozen=True)
+class FindingDraft:
+    """A finding as a monitor proposes it, before storage gives it an id and a status."""
+
+    rule: str
+    unit_id: int
+    subject: str
+    period: str
+    as_of: date
+    points: float
+    evidence: dict[str, Any]
+    indicator: str | None = None
+    source_id: int | None = None
+    item_id: int | None = None
+    snapshot_id: int | None = None
+
+
+def save_findings(session: Session, drafts: Iterable[FindingDraft]) -> tuple[list[int], list[int]]:
+    """Store new findings as pending; return (new ids, already-known ids).
+
+    Unique on (rule, subject, period): re-running a monitor never duplicates, and a finding the
+    team already reviewed keeps its status. A still-pending one gets the latest evidence.
+    """
+    new: list[int] = []
+    known: list[int] = []
+    stamp = now()
+    for draft in drafts:
+        existing = session.scalar(select(Finding).where(
+            Finding.rule == draft.rule, Finding.subject == draft.subject,
+            Finding.period == draft.period,
+        ))
+        if existing is not None:
+            if existing.status == "pending":
+                existing.evidence = draft.evidence
+                existing.as_of = draft.as_of
+                existing.snapshot_id = draft.snapshot_id
+                existing.updated_at = stamp
+            known.append(existing.id)
+            continue
+        finding = Finding(
+            rule=draft.rule, unit_id=draft.unit_id, source_id=draft.source_id,
+            item_id=draft.item_id, subject=draft.subject, period=draft.period,
+            as_of=draft.as_of, points=draft.points, indicator=draft.indicator,
+            evidence=draft.evidence, snapshot_id=draft.snapshot_id, status="pending",
+            created_at=stamp, updated_at=stamp,
+        )
+        session.add(finding)
+        session.flush()
+        new.append(finding.id)
+    return new, known
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """A finding joined with its unit and source, as lists and exports show it."""
+
+    id: int
+    rule: str
+    unit_code: str
+    unit_name: str
+    category: str
+    source_name: str | None
+    item_url: str | None
+    period: str
+    as_of: date
+    points: float
+    indicator: str | None
+    status: str
+    evidence: dict[str, Any]
+    created_at: datetime
+
+
+def list_findings(session: Session, *, status: str | None = None, unit: str | None = None,
+                  rule: str | None = None, period: str | None = None) -> list[FindingRow]:
+    stmt = (select(Finding, Unit, Source)
+            .join(Unit, Unit.id == Finding.unit_id)
+            .outerjoin(Source, Source.id == Finding.source_id)
+            .order_by(Unit.code, Finding.rule, Finding.id))
+    if status:
+        stmt = stmt.where(Finding.status == status)
+    if unit:
+        stmt = stmt.where(Unit.code == unit)
+    if rule:
+        stmt = stmt.where(Finding.rule == rule)
+    if period:
+        stmt = stmt.where(Finding.period == period)
+    rows = []
+    for finding, unit_row, source in session.execute(stmt):
+        evidence = dict(finding.evidence or {})
+        rows.append(FindingRow(
+            id=finding.id, rule=finding.rule, unit_code=unit_row.code, unit_name=unit_row.name,
+            category=unit_row.category, source_name=source.name if source else None,
+            item_url=evidence.get("item_url") or (source.url if source else None),
+            period=finding.period, as_of=finding.as_of, points=finding.points,
+            indicator=finding.indicator, status=finding.status, evidence=evidence,
+            created_at=finding.created_at,
+        ))
+    return rows

@@ -1,0 +1,106 @@
+"""Storage against a real SQLite file: migrations, config sync, idempotent writes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import func, inspect, select, text
+
+from govwatch.config import load_config
+from govwatch.timeutil import CHINA
+from storage import repo
+from storage.db import Database, database_url
+from storage.models import Item, Source, Unit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _unit_and_source(db: Database) -> int:
+    with db.session() as session:
+        unit = Unit(code="A01", name="城关镇", category="A", county="测试县")
+        session.add(unit)
+        session.flush()
+        source = Source(unit_id=unit.id, name="通知公告", type="column", kind="general",
+                        url="http://x.gov.cn/tzgg/", render="static", expect_update=True,
+                        thresholds={})
+        session.add(source)
+        session.flush()
+        return source.id
+
+
+def test_migrate_creates_every_table_and_is_repeatable(sqlite_db: Database) -> None:
+    tables = set(inspect(sqlite_db.engine).get_table_names())
+    assert {"unit", "source", "item", "crawl_run", "snapshot", "finding", "review",
+            "manual_entry", "alembic_version"} <= tables
+    sqlite_db.migrate()  # upgrading an up-to-date database changes nothing
+    with sqlite_db.engine.connect() as conn:
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0001"
+
+
+def test_default_database_is_sqlite_under_the_data_folder(tmp_path: Path,
+                                                          monkeypatch) -> None:
+    assert database_url(tmp_path) == f"sqlite:///{tmp_path.resolve() / 'govwatch.db'}"
+    monkeypatch.setenv("GOVWATCH_DATABASE_URL", "sqlite:////elsewhere.db")
+    assert database_url(tmp_path) == "sqlite:////elsewhere.db"
+
+
+def test_sync_config_is_idempotent_and_never_deletes(sqlite_db: Database) -> None:
+    config = load_config(ROOT / "config" / "lingchuan-2021.yaml")
+    with sqlite_db.session() as session:
+        repo.sync_config(session, config)
+    with sqlite_db.session() as session:
+        repo.sync_config(session, config)
+        assert session.scalar(select(func.count()).select_from(Unit)) == 38
+    fewer = config.model_copy(update={"units": config.units[:10]})
+    with sqlite_db.session() as session:
+        repo.sync_config(session, fewer)
+        assert session.scalar(select(func.count()).select_from(Unit)) == 38
+        active = session.scalar(select(func.count()).select_from(Unit).where(Unit.active))
+        assert active == 10
+
+
+def test_store_items_is_idempotent_and_keeps_what_it_knew(sqlite_db: Database) -> None:
+    source_id = _unit_and_source(sqlite_db)
+    first = [repo.ItemRecord("http://x.gov.cn/1.html", "关于防汛的通知", date(2021, 8, 30)),
+             repo.ItemRecord("http://x.gov.cn/2.html", "工作动态", None)]
+    with sqlite_db.session() as session:
+        assert repo.store_items(session, source_id, first) == 2
+    again = [repo.ItemRecord("http://x.gov.cn/1.html", "关于防汛的通知", None),
+             repo.ItemRecord("http://x.gov.cn/2.html", "工作动态", date(2021, 8, 20))]
+    with sqlite_db.session() as session:
+        assert repo.store_items(session, source_id, again) == 0
+    with sqlite_db.session() as session:
+        items = {i.url: i for i in session.scalars(select(Item))}
+    assert len(items) == 2
+    assert items["http://x.gov.cn/1.html"].published_on == date(2021, 8, 30)  # not erased
+    assert items["http://x.gov.cn/2.html"].published_on == date(2021, 8, 20)  # gap filled
+    assert items["http://x.gov.cn/1.html"].first_seen_at.tzinfo == CHINA
+
+
+def test_findings_are_unique_on_rule_subject_period(sqlite_db: Database) -> None:
+    source_id = _unit_and_source(sqlite_db)
+    with sqlite_db.session() as session:
+        unit_id = session.scalar(select(Unit.id))
+    draft = repo.FindingDraft(rule="stale_column", unit_id=unit_id, subject=f"source:{source_id}",
+                              period="2021-W36", as_of=date(2021, 9, 8), points=1,
+                              evidence={"days_without_update": 9}, source_id=source_id)
+    with sqlite_db.session() as session:
+        new, known = repo.save_findings(session, [draft])
+        assert (len(new), known) == (1, [])
+    with sqlite_db.session() as session:
+        new, known = repo.save_findings(session, [draft])
+        assert (new, len(known)) == ([], 1)
+        rows = repo.list_findings(session)
+    assert len(rows) == 1 and rows[0].status == "pending" and rows[0].unit_code == "A01"
+
+
+def test_times_are_stored_as_china_time(sqlite_db: Database) -> None:
+    source_id = _unit_and_source(sqlite_db)
+    utc_noon = datetime(2021, 9, 8, 4, 0, tzinfo=datetime.now().astimezone().tzinfo)
+    with sqlite_db.session() as session:
+        run_id = repo.open_crawl_run(session, source_id, started_at=utc_noon)
+    with sqlite_db.engine.connect() as conn:
+        stored = conn.execute(text("select started_at from crawl_run where id=:i"),
+                              {"i": run_id}).scalar()
+    assert str(stored).startswith(utc_noon.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"))
