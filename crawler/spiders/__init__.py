@@ -1,0 +1,1 @@
+"""Scrapy spiders: one per kind of source."""

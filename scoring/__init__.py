@@ -1,0 +1,1 @@
+"""Scoring: rubrics, the score engine and score sheets (see DESIGN.md "Scoring")."""
