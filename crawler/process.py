@@ -36,11 +36,12 @@ def _child(job: CrawlJob, events: Any) -> None:
     """Child process body: the Scrapy engine, the column spider, the storage pipeline."""
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.progress import set_channel
     from crawler.spiders.column import ColumnSpider
 
+    set_channel(events)
     settings = dict(job.scrapy_settings)
-    settings["GOVWATCH_PROGRESS_QUEUE"] = events
-    process = CrawlerProcess(settings, install_root_handler=bool(settings.get("LOG_FILE")))
+    process = CrawlerProcess(settings)
     process.crawl(ColumnSpider, sources=list(job.sources), reference_date=job.reference_date,
                   window_days=job.window_days, max_pages=job.max_pages)
     process.start()

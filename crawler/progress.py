@@ -1,8 +1,9 @@
 """Progress of a crawl, sent from the crawl process to whoever shows it.
 
 The spider sends ``source_finished`` when a source has no request left in flight; this
-extension forwards page, item and source counts to a queue given in the settings
-(``GOVWATCH_PROGRESS_QUEUE``), where the parent process renders a progress bar.
+extension forwards page, item and source counts to the channel the crawl process set with
+``set_channel`` (a multiprocessing queue, which Scrapy's settings cannot carry because they are
+deep-copied), where the parent process renders a progress bar.
 """
 
 from __future__ import annotations
@@ -11,7 +12,17 @@ from typing import Any
 
 from scrapy import signals
 
+from crawler.items import EntryItem
+
 source_finished = object()  # signal: kwargs source_id
+
+_channel: Any = None
+
+
+def set_channel(queue: Any) -> None:
+    """Where progress events go in this process (None: nowhere)."""
+    global _channel
+    _channel = queue
 
 
 class ProgressReporter:
@@ -23,7 +34,7 @@ class ProgressReporter:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ProgressReporter:
-        ext = cls(crawler.settings.get("GOVWATCH_PROGRESS_QUEUE"))
+        ext = cls(_channel)
         crawler.signals.connect(ext.on_response, signal=signals.response_received)
         crawler.signals.connect(ext.on_item, signal=signals.item_scraped)
         crawler.signals.connect(ext.on_source, signal=source_finished)
@@ -37,7 +48,9 @@ class ProgressReporter:
         self.pages += 1
         self._send()
 
-    def on_item(self, **_: Any) -> None:
+    def on_item(self, item: Any, **_: Any) -> None:
+        if not isinstance(item, EntryItem):
+            return
         self.items += 1
         if self.items % 10 == 0:
             self._send()

@@ -39,6 +39,7 @@ def scrapy_settings(crawl: dict[str, Any], *, database_url: str, data_dir: str,
         "LOG_LEVEL": "INFO",
         "LOG_FILE": str(log_file) if log_file else None,
         "LOG_FILE_APPEND": True,
+        "LOG_INSTALL_ROOT_HANDLER": log_file is not None,
         "GOVWATCH_DATABASE_URL": database_url,
         "GOVWATCH_DATA_DIR": data_dir,
     }

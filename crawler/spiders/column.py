@@ -148,7 +148,7 @@ class ColumnSpider(scrapy.Spider):
             tally.errors.append(f"article is not HTML ({response.url})")
             yield EntryItem(source_id, response.url, title, None)
             return
-        published = extract.extract_article_date(html, self.reference_date)
+        published = extract.extract_article_date(html, self.reference_date, url=response.url)
         if published is not None:
             tally.items_dated += 1
         digest = hashlib.sha256(html.encode("utf-8", "replace")).hexdigest()
