@@ -27,8 +27,9 @@ from govwatch import app
 from govwatch.config import CONFIG_ENV, DEFAULT_CONFIG, ConfigError, CountyConfig, load_config
 from govwatch.timeutil import chinese_date, today
 
-console = Console()
-err_console = Console(stderr=True)
+# Not a terminal (piped, make, CI): rich would assume 80 columns and cut the findings table.
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 RULE_NAMES = {
     "stale_column": "栏目长期未更新",
@@ -318,7 +319,8 @@ def demo(ctx: click.Context, as_of: date | None, port: int) -> None:
             with db.session() as session:
                 rows = repo.list_findings(session, period=None)
             rows = [r for r in rows if r.as_of == as_of]
-            print_findings_table(rows, title=f"{config.county} 监测发现（截至 {chinese_date(as_of)}）")
+            title = f"{config.county} 监测发现（截至 {chinese_date(as_of)}）"
+            print_findings_table(rows, title=title)
         finally:
             db.dispose()
     finally:

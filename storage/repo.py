@@ -40,7 +40,8 @@ def sync_config(session: Session, config: CountyConfig) -> dict[tuple[str, str],
         unit.name, unit.category = unit_cfg.name, unit_cfg.category
         unit.county, unit.active = config.county, True
         session.flush()
-        existing = {s.name: s for s in session.scalars(select(Source).where(Source.unit_id == unit.id))}
+        existing = {s.name: s for s in
+                    session.scalars(select(Source).where(Source.unit_id == unit.id))}
         wanted: list[tuple[str, dict[str, Any]]] = []
         for column in unit_cfg.columns:
             wanted.append((column.name, {
