@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 import os
 import socket
 import sys
@@ -19,74 +18,26 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from govwatch import app
-from govwatch.config import CONFIG_ENV, DEFAULT_CONFIG, ConfigError, CountyConfig, load_config
+from govwatch.cli_common import (
+    DEMO_PORT,
+    DEMO_URL_ENV,
+    OUTCOME_NAMES,
+    RULE_NAMES,
+    STATUS_NAMES,
+    as_of_option,
+    console,
+    err_console,
+    load_county,
+)
+from govwatch.config import CONFIG_ENV, DEFAULT_CONFIG, CountyConfig
 from govwatch.timeutil import chinese_date, today
 
+
 # Not a terminal (piped, make, CI): rich would assume 80 columns and cut the findings table.
-console = Console(width=None if sys.stdout.isatty() else 160)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
-
-RULE_NAMES = {
-    "stale_column": "栏目长期未更新",
-    "low_post_frequency": "新媒体更新不足",
-    "uninterpreted_policy": "政策文件未解读",
-    "crawl_failure": "抓取异常",
-    "not_rectified": "通报后未整改",
-}
-STATUS_NAMES = {"pending": "待审核", "confirmed": "已确认", "dismissed": "已驳回"}
-OUTCOME_NAMES = {
-    "http_error": "网站无法访问", "timeout": "访问超时", "blocked": "访问被拒绝",
-    "no_items": "未找到带日期的条目", "parse_error": "页面无法解析",
-    "interrupted": "抓取中断", "no_browser": "缺少浏览器",
-}
-
-DEMO_PORT = 8765
-DEMO_URL_ENV = "GOVWATCH_DEMO_URL"
-
-
-def _setup_logging(data_dir: Path | None = None) -> None:
-    handlers: list[logging.Handler] = []
-    stderr = logging.StreamHandler()
-    stderr.setLevel(logging.WARNING)
-    handlers.append(stderr)
-    if data_dir is not None:
-        (data_dir / "logs").mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(data_dir / "logs" / "govwatch.log", encoding="utf-8"))
-    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-
-
-def _load(ctx: click.Context) -> CountyConfig:
-    """The config named by --config, or exit 2 with the Chinese report."""
-    try:
-        config = load_config(ctx.obj["config"])
-    except ConfigError as exc:
-        click.echo(exc.report(), err=True)
-        ctx.exit(2)
-    _setup_logging(config.settings.data_dir)
-    return config
-
-
-def _parse_date(_ctx: Any, _param: Any, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"日期「{value}」格式不对，应写成 2021-09-06") from None
-
-
-as_of_option = click.option(
-    "--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
-    help="Judge as of this date (China time); default today.",
-)
-
-
 @click.group()
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
               help=f"County config file (env {CONFIG_ENV}; default {DEFAULT_CONFIG}).")
@@ -110,7 +61,7 @@ def config_group() -> None:
 @click.pass_context
 def config_check(ctx: click.Context) -> None:
     """Validate the config; list every problem in Chinese; exit 2 if any."""
-    config = _load(ctx)
+    config = load_county(ctx)
     columns = sum(len(u.columns) for u in config.units)
     accounts = sum(len(u.accounts) for u in config.units)
     console.print(f"配置检查通过：{config.county}，{len(config.units)} 个单位，"
@@ -124,7 +75,7 @@ def config_check(ctx: click.Context) -> None:
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """Create or upgrade the database and load units and sources from the config."""
-    config = _load(ctx)
+    config = load_county(ctx)
     db = app.open_database(config)
     console.print(f"数据库已就绪：{db.url}")
     db.dispose()
@@ -167,7 +118,7 @@ def _do_crawl(config: CountyConfig, db: Any, unit: str | None, as_of: date | Non
 @click.pass_context
 def crawl(ctx: click.Context, unit: str | None, as_of: date | None) -> None:
     """Crawl the configured columns (each crawl in its own process)."""
-    config = _load(ctx)
+    config = load_county(ctx)
     if unit and unit not in {u.code for u in config.units}:
         raise click.BadParameter(f"配置中没有单位代码「{unit}」", param_hint="--unit")
     db = app.open_database(config)
@@ -195,7 +146,7 @@ def _do_monitor(config: CountyConfig, db: Any, as_of: date) -> None:
 @click.pass_context
 def monitor(ctx: click.Context, as_of: date | None) -> None:
     """Run the rules over stored crawl results and record findings."""
-    config = _load(ctx)
+    config = load_county(ctx)
     db = app.open_database(config)
     try:
         _do_monitor(config, db, as_of or today())
@@ -257,7 +208,7 @@ def findings_list(ctx: click.Context, status: str | None, unit: str | None, rule
     """List findings, filtered; as a table, JSON or CSV."""
     from storage import repo
 
-    config = _load(ctx)
+    config = load_county(ctx)
     db = app.open_database(config)
     try:
         with db.session() as session:
@@ -311,7 +262,7 @@ def demo(ctx: click.Context, as_of: date | None, port: int) -> None:
     os.environ[DEMO_URL_ENV] = portal.url
     try:
         console.print(f"演示门户已启动：{portal.url}（模拟日期 {chinese_date(as_of)}）")
-        config = _load(ctx)
+        config = load_county(ctx)
         db = app.open_database(config)
         try:
             _do_crawl(config, db, None, as_of)

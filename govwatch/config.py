@@ -114,6 +114,7 @@ class Settings(_Strict):
         None, description="SQLAlchemy URL; default sqlite:///<data_dir>/govwatch.db"
     )
     timezone: Literal["Asia/Shanghai"] = "Asia/Shanghai"
+    rubric: str = Field("lingchuan-2021", description="评分细则（config/rubrics/ 下的名称）")
     monitoring_start: date | None = Field(
         None, description="监测开始日期（新媒体按周考核从此起算）"
     )

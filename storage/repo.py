@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from govwatch.config import CountyConfig
 from govwatch.timeutil import now
-from storage.models import CrawlRun, Finding, Item, Snapshot, Source, Unit
+from storage.models import CrawlRun, Finding, Item, Review, Snapshot, Source, Unit
 
 # ----------------------------------------------------------------------------- config
 
@@ -361,3 +361,46 @@ def list_findings(session: Session, *, status: str | None = None, unit: str | No
             created_at=finding.created_at,
         ))
     return rows
+
+
+# ----------------------------------------------------------------------------- review
+
+REVIEW_STATUSES = ("pending", "confirmed", "dismissed")
+
+
+class ReviewError(ValueError):
+    """A review action that cannot be applied (unknown finding, missing reason…)."""
+
+
+def review_findings(session: Session, ids: Sequence[int], *, to_status: str, actor: str,
+                    reason: str | None = None) -> list[int]:
+    """Move findings to ``to_status``, appending one review row per change.
+
+    Returns the ids that changed; a finding already in ``to_status`` is left alone (and
+    gets no review row), so repeating an action is harmless.
+    """
+    if to_status not in REVIEW_STATUSES:
+        raise ReviewError(f"unknown status {to_status!r}")
+    if not actor.strip():
+        raise ReviewError("a reviewer name is required")
+    found = {f.id: f for f in session.scalars(select(Finding).where(Finding.id.in_(ids)))}
+    missing = sorted(set(ids) - set(found))
+    if missing:
+        raise ReviewError(f"no finding with id {', '.join(map(str, missing))}")
+    stamp = now()
+    changed = []
+    for finding_id in ids:
+        finding = found[finding_id]
+        if finding.status == to_status:
+            continue
+        session.add(Review(finding_id=finding.id, actor=actor.strip(), at=stamp,
+                           from_status=finding.status, to_status=to_status, reason=reason))
+        finding.status, finding.updated_at = to_status, stamp
+        changed.append(finding.id)
+    session.flush()
+    return changed
+
+
+def finding_history(session: Session, finding_id: int) -> list[Review]:
+    return list(session.scalars(select(Review).where(Review.finding_id == finding_id)
+                                .order_by(Review.at, Review.id)))

@@ -1,0 +1,78 @@
+"""Pieces every govwatch command module shares: consoles, config loading, options, names.
+
+Command modules (``govwatch.cli`` and the ones it registers) import from here, never from each
+other, so adding a command group is one new module plus one ``add_command`` line.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from govwatch.config import ConfigError, CountyConfig, load_config
+
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+
+RULE_NAMES = {
+    "stale_column": "栏目长期未更新",
+    "low_post_frequency": "新媒体更新不足",
+    "uninterpreted_policy": "政策文件未解读",
+    "crawl_failure": "抓取异常",
+    "not_rectified": "通报后未整改",
+}
+STATUS_NAMES = {"pending": "待审核", "confirmed": "已确认", "dismissed": "已驳回"}
+OUTCOME_NAMES = {
+    "http_error": "网站无法访问", "timeout": "访问超时", "blocked": "访问被拒绝",
+    "no_items": "未找到带日期的条目", "parse_error": "页面无法解析",
+    "interrupted": "抓取中断", "no_browser": "缺少浏览器",
+}
+
+DEMO_PORT = 8765
+DEMO_URL_ENV = "GOVWATCH_DEMO_URL"
+
+
+def setup_logging(data_dir: Path | None = None) -> None:
+    handlers: list[logging.Handler] = []
+    stderr = logging.StreamHandler()
+    stderr.setLevel(logging.WARNING)
+    handlers.append(stderr)
+    if data_dir is not None:
+        (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(data_dir / "logs" / "govwatch.log", encoding="utf-8"))
+    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def load_county(ctx: click.Context) -> CountyConfig:
+    """The config named by --config, or exit 2 with the Chinese report."""
+    try:
+        config = load_config(ctx.obj["config"])
+    except ConfigError as exc:
+        click.echo(exc.report(), err=True)
+        ctx.exit(2)
+    setup_logging(config.settings.data_dir)
+    return config
+
+
+def parse_date_option(_ctx: Any, _param: Any, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"日期「{value}」格式不对，应写成 2021-09-06") from None
+
+
+as_of_option = click.option(
+    "--as-of", "as_of", callback=parse_date_option, metavar="YYYY-MM-DD",
+    help="Judge as of this date (China time); default today.",
+)
+
+
