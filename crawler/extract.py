@@ -269,7 +269,7 @@ _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)"
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
-def _decode(raw: bytes) -> str:
+def decode_html(raw: bytes) -> str:
     """Decode page bytes: UTF-8 when valid, else the declared charset, else GB18030."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -295,7 +295,7 @@ def _parse(html: str | bytes | None) -> lxml.html.HtmlElement | None:
     if html is None:
         return None
     if isinstance(html, bytes | bytearray):
-        html = _decode(bytes(html))
+        html = decode_html(bytes(html))
     if not isinstance(html, str):
         return None
     # lxml refuses str input with an encoding declaration and chokes on NULs.
@@ -891,7 +891,7 @@ def extract_article_date(html: str | bytes, reference: date, url: str | None = N
     Order: a labelled date in the visible text (发布日期：…, then 成文日期：…, then
     时间/日期：…); publication meta tags; WeChat's script timestamp; a date in the page URL
     (`url`, canonical link or og:url); a last-modified meta tag; the first full date in the
-    main text. None when nothing is found.
+    main text; htmldate's heuristics last. None when nothing is found.
     """
     doc = _parse(html)
     if doc is None:
@@ -919,4 +919,25 @@ def extract_article_date(html: str | bytes, reference: date, url: str | None = N
     found = _meta_date(doc, _META_MODIFIED, reference)
     if found:
         return found
-    return _find_full_date(_main_text(doc), reference)
+    found = _find_full_date(_main_text(doc), reference)
+    if found:
+        return found
+    return _htmldate_fallback(doc, reference)
+
+
+def _htmldate_fallback(doc: lxml.html.HtmlElement, reference: date) -> date | None:
+    """htmldate's heuristics, last: alone it misreads Chinese dates (it takes
+    发布日期：2021年8月30日 for 2021-01-01), so it only speaks when our patterns found nothing."""
+    try:
+        from htmldate import find_date as htmldate_find
+    except ImportError:  # optional at run time
+        return None
+    try:
+        found = htmldate_find(doc, extensive_search=False, outputformat="%Y-%m-%d",
+                              max_date=reference.isoformat())
+    except Exception:  # htmldate raises on odd trees; a missing date is not an error
+        return None
+    if not found:
+        return None
+    parsed = date.fromisoformat(found)
+    return parsed if parsed <= reference else None

@@ -19,6 +19,14 @@ class SourceSpec:
     url: str
     render: str = "static"
     selectors: dict[str, Any] | None = None
+    profile: str = "auto"
+    timeout: float | None = None
+    obey_robots: bool | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+    max_pages: int | None = None
+    wait_for: str | None = None
+    browser_fallback: bool = False
 
 
 @dataclass(frozen=True)
@@ -31,4 +39,5 @@ class CrawlJob:
     reference_date: date  # the crawl's "today", for year-less dates and the paging window
     window_days: int = 35
     max_pages: int = 5
+    browser_available: bool = False
     scrapy_settings: dict[str, Any] = field(default_factory=dict)

@@ -5,13 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# crawl_run.outcome values, from the design's list
-OK = "ok"
-HTTP_ERROR = "http_error"
-TIMEOUT = "timeout"
-BLOCKED = "blocked"
-NO_ITEMS = "no_items"
-PARSE_ERROR = "parse_error"
+from crawler.health import HTTP_ERROR, NO_ITEMS, OK
 
 
 @dataclass

@@ -20,7 +20,7 @@ from crawler.job import CrawlJob
 
 log = logging.getLogger("govwatch.crawl")
 
-ProgressCallback = Callable[[int, int, int], None]  # pages, items, sources done
+ProgressCallback = Callable[[int, int, int, int], None]  # pages, items, sources done, failed
 
 
 @dataclass(frozen=True)
@@ -29,21 +29,26 @@ class CrawlResult:
     pages: int
     items: int
     sources_done: int
+    sources_failed: int
     error: str | None = None
 
 
 def _child(job: CrawlJob, events: Any) -> None:
-    """Child process body: the Scrapy engine, the column spider, the storage pipeline."""
+    """Child process body: the Scrapy engine, the spiders, the storage pipeline."""
     from scrapy.crawler import CrawlerProcess
 
     from crawler.progress import set_channel
+    from crawler.spiders.account import AccountSpider
     from crawler.spiders.column import ColumnSpider
 
     set_channel(events)
-    settings = dict(job.scrapy_settings)
-    process = CrawlerProcess(settings)
-    process.crawl(ColumnSpider, sources=list(job.sources), reference_date=job.reference_date,
-                  window_days=job.window_days, max_pages=job.max_pages)
+    process = CrawlerProcess(dict(job.scrapy_settings))
+    for spider, kind in ((ColumnSpider, "column"), (AccountSpider, "account")):
+        sources = [s for s in job.sources if s.type == kind]
+        if sources:
+            process.crawl(spider, sources=sources, reference_date=job.reference_date,
+                          window_days=job.window_days, max_pages=job.max_pages,
+                          browser_available=job.browser_available)
     process.start()
     events.put(("finished",))
 
@@ -54,7 +59,7 @@ def run_crawl(job: CrawlJob, on_progress: ProgressCallback | None = None) -> Cra
     events = ctx.Queue()
     child = ctx.Process(target=_child, args=(job, events), name="govwatch-crawl")
     child.start()
-    pages = items = done = 0
+    pages = items = done = failed = 0
     finished = False
     while True:
         try:
@@ -64,9 +69,9 @@ def run_crawl(job: CrawlJob, on_progress: ProgressCallback | None = None) -> Cra
                 break
             continue
         if event[0] == "progress":
-            _, pages, items, done = event
+            _, pages, items, done, failed = event
             if on_progress:
-                on_progress(pages, items, done)
+                on_progress(pages, items, done, failed)
         elif event[0] == "finished":
             finished = True
     child.join()
@@ -75,7 +80,7 @@ def run_crawl(job: CrawlJob, on_progress: ProgressCallback | None = None) -> Cra
         error = f"crawl process ended abnormally (exit code {child.exitcode})"
         log.error(error)
         _interrupt_open_runs(job.database_url)
-    return CrawlResult(child.exitcode or 0, pages, items, done, error)
+    return CrawlResult(child.exitcode or 0, pages, items, done, failed, error)
 
 
 def _interrupt_open_runs(database_url: str) -> None:

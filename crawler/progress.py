@@ -14,7 +14,7 @@ from scrapy import signals
 
 from crawler.items import EntryItem
 
-source_finished = object()  # signal: kwargs source_id
+source_finished = object()  # signal: kwargs source_id, failed
 
 _channel: Any = None
 
@@ -31,6 +31,7 @@ class ProgressReporter:
         self.pages = 0
         self.items = 0
         self.sources_done = 0
+        self.sources_failed = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ProgressReporter:
@@ -42,7 +43,8 @@ class ProgressReporter:
 
     def _send(self) -> None:
         if self.queue is not None:
-            self.queue.put(("progress", self.pages, self.items, self.sources_done))
+            self.queue.put(("progress", self.pages, self.items, self.sources_done,
+                            self.sources_failed))
 
     def on_response(self, **_: Any) -> None:
         self.pages += 1
@@ -55,6 +57,7 @@ class ProgressReporter:
         if self.items % 10 == 0:
             self._send()
 
-    def on_source(self, **_: Any) -> None:
+    def on_source(self, failed: bool = False, **_: Any) -> None:
         self.sources_done += 1
+        self.sources_failed += int(failed)
         self._send()

@@ -28,9 +28,10 @@ def scrapy_settings(crawl: dict[str, Any], *, database_url: str, data_dir: str,
         "AUTOTHROTTLE_ENABLED": crawl["download_delay"] > 0,
         "AUTOTHROTTLE_START_DELAY": max(crawl["download_delay"], 0.1),
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl["concurrent_requests_per_domain"]),
-        # A county portal's list page is rarely over a few MB; a 20 MB page is a broken one.
-        "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
-        "DOWNLOAD_WARNSIZE": 5 * 1024 * 1024,
+        # A county portal's list page is rarely over a few MB; a bigger one is a broken one,
+        # dropped and recorded as too_large.
+        "DOWNLOAD_MAXSIZE": int(crawl["max_response_mb"] * 1024 * 1024),
+        "DOWNLOAD_WARNSIZE": int(crawl["max_response_mb"] * 1024 * 1024 / 4),
         "COOKIES_ENABLED": True,
         "TELNETCONSOLE_ENABLED": False,
         "ITEM_PIPELINES": {"crawler.pipelines.StoragePipeline": 300},
@@ -55,6 +56,7 @@ def scrapy_settings(crawl: dict[str, Any], *, database_url: str, data_dir: str,
             "PLAYWRIGHT_BROWSER_TYPE": "chromium",
             "PLAYWRIGHT_LAUNCH_OPTIONS": launch,
             "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 4,
+            "PLAYWRIGHT_MAX_CONTEXTS": 2,
             "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": crawl["timeout"] * 1000,
         })
     return settings

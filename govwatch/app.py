@@ -18,7 +18,6 @@ from govwatch.config import CountyConfig
 from govwatch.timeutil import today
 from storage import repo
 from storage.db import Database, database_url
-from storage.models import Source, Unit
 
 log = logging.getLogger("govwatch")
 
@@ -38,29 +37,57 @@ class CrawlSummary:
     sources: int
     result: CrawlResult | None
     skipped: dict[int, str]  # source id → why it was not crawled
+    pruned_snapshots: int = 0
+
+
+def source_specs(config: CountyConfig, ids: dict[tuple[str, str], int], *,
+                 unit_code: str | None = None,
+                 source_name: str | None = None) -> list[SourceSpec]:
+    """What to crawl: the configured columns and accounts, optionally of one unit/source."""
+    specs = []
+    for unit in config.units:
+        if unit_code and unit.code != unit_code:
+            continue
+        for column in unit.columns:
+            if source_name and column.name != source_name:
+                continue
+            specs.append(SourceSpec(
+                source_id=ids[(unit.code, column.name)], unit_code=unit.code, name=column.name,
+                type="column", kind=column.kind, url=column.url, render=column.render,
+                selectors=column.selectors.model_dump() if column.selectors else None,
+                profile=column.profile, timeout=column.timeout, obey_robots=column.obey_robots,
+                headers=dict(column.headers), cookies=dict(column.cookies),
+                max_pages=column.max_pages, wait_for=column.wait_for,
+                browser_fallback=column.browser_fallback,
+            ))
+        for account in unit.accounts:
+            if source_name and account.name != source_name:
+                continue
+            specs.append(SourceSpec(
+                source_id=ids[(unit.code, account.name)], unit_code=unit.code,
+                name=account.name, type="account", kind=account.platform, url=account.url,
+                timeout=account.timeout, obey_robots=account.obey_robots,
+                headers=dict(account.headers), cookies=dict(account.cookies),
+            ))
+    return specs
 
 
 def crawl(config: CountyConfig, db: Database, *, unit_code: str | None = None,
-          reference_date: date | None = None,
+          source_name: str | None = None, reference_date: date | None = None,
           on_progress: ProgressCallback | None = None) -> CrawlSummary:
-    """Crawl the configured columns (of one unit, or all) in a child process."""
+    """Crawl the configured sources (of one unit or source, or all) in a child process."""
     reference_date = reference_date or today()
     crawl_cfg = config.settings.crawl
     with db.session() as session:
-        query = (session.query(Source, Unit).join(Unit, Unit.id == Source.unit_id)
-                 .filter(Source.active.is_(True), Source.type == "column"))
-        if unit_code:
-            query = query.filter(Unit.code == unit_code)
-        specs = [
-            SourceSpec(source_id=s.id, unit_code=u.code, name=s.name, type=s.type, kind=s.kind,
-                       url=s.url, render=s.render, selectors=s.selectors)
-            for s, u in query.order_by(Unit.code, Source.id)
-        ]
+        ids = repo.source_ids(session)
+    specs = source_specs(config, ids, unit_code=unit_code, source_name=source_name)
     skipped: dict[int, str] = {}
     executable: str | None = None
-    if any(s.render == "browser" for s in specs):
+    browser_available = False
+    if any(s.render == "browser" or s.browser_fallback for s in specs):
         try:
             executable = find_chromium(crawl_cfg.browser_executable)
+            browser_available = True
         except BrowserNotFound as exc:
             log.error("%s", exc)
             skipped = {s.source_id: str(exc) for s in specs if s.render == "browser"}
@@ -68,22 +95,24 @@ def crawl(config: CountyConfig, db: Database, *, unit_code: str | None = None,
     _record_skipped(db, skipped)
     if not specs:
         return CrawlSummary(0, None, skipped)
-    data_dir = str(Path(config.settings.data_dir).resolve())
+    data_dir = Path(config.settings.data_dir).resolve()
     job = CrawlJob(
-        database_url=db.url, data_dir=data_dir, sources=tuple(specs),
+        database_url=db.url, data_dir=str(data_dir), sources=tuple(specs),
         reference_date=reference_date, window_days=crawl_cfg.window_days,
-        max_pages=crawl_cfg.max_pages,
+        max_pages=crawl_cfg.max_pages, browser_available=browser_available,
         scrapy_settings=scrapy_settings(
-            crawl_cfg.model_dump(), database_url=db.url, data_dir=data_dir,
-            log_file=log_file_for(data_dir), browser_executable=executable,
-            use_browser=any(s.render == "browser" for s in specs),
+            crawl_cfg.model_dump(), database_url=db.url, data_dir=str(data_dir),
+            log_file=log_file_for(str(data_dir)), browser_executable=executable,
+            use_browser=browser_available,
         ),
     )
     log.info("crawl start: %d sources, reference date %s", len(specs), reference_date)
     result = run_crawl(job, on_progress)
     log.info("crawl finished: pages=%d items=%d exit=%d", result.pages, result.items,
              result.exit_code)
-    return CrawlSummary(len(specs), result, skipped)
+    with db.session() as session:
+        pruned = repo.prune_snapshots(session, crawl_cfg.snapshot_retention_days)
+    return CrawlSummary(len(specs), result, skipped, pruned)
 
 
 def _record_skipped(db: Database, skipped: dict[int, str]) -> None:

@@ -85,45 +85,81 @@ def init(ctx: click.Context) -> None:
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[Callable[[int, int, int], None]]:
+def _progress(total: int) -> Iterator[Callable[[int, int, int, int], None]]:
     columns = [SpinnerColumn(), TextColumn("抓取中"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("页面 {task.fields[pages]} · 条目 {task.fields[items]}")]
+               TextColumn("页面 {task.fields[pages]} · 条目 {task.fields[items]} · "
+                          "异常 {task.fields[failed]}")]
     with Progress(*columns, console=err_console, transient=False) as progress:
-        task = progress.add_task("crawl", total=total, pages=0, items=0)
+        task = progress.add_task("crawl", total=total, pages=0, items=0, failed=0)
 
-        def update(pages: int, items: int, done: int) -> None:
-            progress.update(task, completed=done, pages=pages, items=items)
+        def update(pages: int, items: int, done: int, failed: int) -> None:
+            progress.update(task, completed=done, pages=pages, items=items, failed=failed)
 
         yield update
         progress.update(task, completed=total)
 
 
-def _do_crawl(config: CountyConfig, db: Any, unit: str | None, as_of: date | None) -> None:
-    total = sum(len(u.columns) for u in config.units if unit in (None, u.code))
+def _do_crawl(config: CountyConfig, db: Any, unit: str | None, source: str | None,
+              as_of: date | None) -> None:
+    from storage import repo
+
+    with db.session() as session:
+        ids = repo.source_ids(session)
+    total = len(app.source_specs(config, ids, unit_code=unit, source_name=source))
     with _progress(total) as update:
-        summary = app.crawl(config, db, unit_code=unit, reference_date=as_of,
-                            on_progress=update)
+        summary = app.crawl(config, db, unit_code=unit, source_name=source,
+                            reference_date=as_of, on_progress=update)
     for why in sorted(set(summary.skipped.values())):
         err_console.print(f"[yellow]部分栏目未抓取：[/yellow]{why}", highlight=False)
     if summary.result and summary.result.error:
         err_console.print(f"[red]抓取进程异常结束：{summary.result.error}[/red]")
     if summary.result:
-        console.print(f"抓取完成：{summary.sources} 个栏目，{summary.result.pages} 个页面，"
-                      f"{summary.result.items} 个条目。")
+        _print_crawl_summary(db, config, ids, unit, source, summary)
+
+
+def _print_crawl_summary(db: Any, config: CountyConfig, ids: dict[tuple[str, str], int],
+                         unit: str | None, source: str | None, summary: Any) -> None:
+    """Counts by outcome, and one line per source that did not crawl cleanly."""
+    from storage import repo
+
+    wanted = {sid: key for key, sid in ids.items()
+              if unit in (None, key[0]) and source in (None, key[1])}
+    with db.session() as session:
+        runs = repo.latest_runs(session, wanted)
+    ok = sum(1 for r in runs.values() if r.outcome == "ok")
+    new = sum(r.items_new for r in runs.values())
+    console.print(f"抓取完成：{summary.sources} 个来源（正常 {ok} 个，异常 {len(runs) - ok} 个），"
+                  f"{summary.result.pages} 个页面，{summary.result.items} 个条目"
+                  f"（新增 {new} 个）。")
+    failed = [(wanted[sid], r) for sid, r in runs.items() if r.outcome != "ok"]
+    if failed:
+        table = Table(title="抓取异常的来源", title_justify="left")
+        for header in ("单位", "栏目/账号", "情况", "说明"):
+            table.add_column(header)
+        for (code, name), run in sorted(failed, key=lambda item: item[0]):
+            status = f"（HTTP {run.http_status}）" if run.http_status else ""
+            table.add_row(code, name, OUTCOME_NAMES.get(run.outcome, run.outcome) + status,
+                          (run.error or "")[:120])
+        console.print(table, markup=False, highlight=False)
 
 
 @main.command()
 @click.option("--unit", help="Only this unit's code.")
+@click.option("--source", help="Only the column or account with this name.")
 @as_of_option
 @click.pass_context
-def crawl(ctx: click.Context, unit: str | None, as_of: date | None) -> None:
-    """Crawl the configured columns (each crawl in its own process)."""
+def crawl(ctx: click.Context, unit: str | None, source: str | None, as_of: date | None) -> None:
+    """Crawl the configured columns and accounts (each crawl in its own process)."""
     config = load_county(ctx)
     if unit and unit not in {u.code for u in config.units}:
         raise click.BadParameter(f"配置中没有单位代码「{unit}」", param_hint="--unit")
+    names = {s.name for u in config.units if unit in (None, u.code)
+             for s in (*u.columns, *u.accounts)}
+    if source and source not in names:
+        raise click.BadParameter(f"配置中没有名为「{source}」的栏目或账号", param_hint="--source")
     db = app.open_database(config)
     try:
-        _do_crawl(config, db, unit, as_of)
+        _do_crawl(config, db, unit, source, as_of)
     finally:
         db.dispose()
 
@@ -265,7 +301,7 @@ def demo(ctx: click.Context, as_of: date | None, port: int) -> None:
         config = load_county(ctx)
         db = app.open_database(config)
         try:
-            _do_crawl(config, db, None, as_of)
+            _do_crawl(config, db, None, None, as_of)
             _do_monitor(config, db, as_of)
             with db.session() as session:
                 rows = repo.list_findings(session, period=None)

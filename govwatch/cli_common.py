@@ -29,7 +29,8 @@ RULE_NAMES = {
 }
 STATUS_NAMES = {"pending": "待审核", "confirmed": "已确认", "dismissed": "已驳回"}
 OUTCOME_NAMES = {
-    "http_error": "网站无法访问", "timeout": "访问超时", "blocked": "访问被拒绝",
+    "http_error": "网站无法访问", "timeout": "访问超时", "blocked": "访问被拦截",
+    "connection_error": "无法连接", "too_large": "页面过大",
     "no_items": "未找到带日期的条目", "parse_error": "页面无法解析",
     "interrupted": "抓取中断", "no_browser": "缺少浏览器",
 }

@@ -38,6 +38,7 @@ CONFIG_ENV = "GOVWATCH_CONFIG"
 ColumnKind = Literal["general", "policy", "interpretation", "interaction"]
 Platform = Literal["rss", "weibo", "wechat", "html"]
 Render = Literal["static", "browser"]
+Profile = Literal["auto", "generic", "trs", "hanweb", "gkmlpt"]
 
 
 def _check_url(value: str) -> str:
@@ -102,6 +103,8 @@ class CrawlSettings(_Strict):
     timeout: float = Field(20, gt=0)
     retry_times: int = Field(2, ge=0)
     obey_robots: bool = True
+    max_response_mb: float = Field(20, gt=0, description="超过此大小的响应将被丢弃并记录错误")
+    snapshot_retention_days: int = Field(365, ge=1, description="页面快照保留天数")
     user_agent: str = "Mozilla/5.0 (compatible; govwatch/0.1; +政务公开监测)"
     browser_executable: str | None = Field(
         None, description="Chromium path for render: browser sources; default: found on machine"
@@ -138,27 +141,37 @@ class TitlePatterns(_Strict):
     exclude: list[Pattern] = []
 
 
-class Column(_Strict):
-    """A disclosure column (信息公开栏目) of a unit."""
+class _Fetched(_Strict):
+    """How a source is fetched: fields columns and accounts share."""
 
     name: NonEmpty
     url: Url
+    thresholds: ThresholdOverrides = ThresholdOverrides()
+    timeout: float | None = Field(None, gt=0, description="本来源的超时秒数（默认用全局设置）")
+    obey_robots: bool | None = Field(None, description="是否遵守 robots.txt（默认用全局设置）")
+    headers: dict[str, str] = {}
+    cookies: dict[str, str] = {}
+
+
+class Column(_Fetched):
+    """A disclosure column (信息公开栏目) of a unit."""
+
     kind: ColumnKind = "general"
     render: Render = "static"
+    profile: Profile = Field("auto", description="站群系统：auto 自动识别，或 trs/hanweb/gkmlpt")
     selectors: Selectors | None = None
+    wait_for: str | None = Field(None, description="render: browser 时等待出现的 CSS 选择器")
+    browser_fallback: bool = Field(False, description="静态抓取被拦截时改用浏览器重试")
+    max_pages: int | None = Field(None, ge=1)
     expect_update: bool = True
-    thresholds: ThresholdOverrides = ThresholdOverrides()
     policy_titles: TitlePatterns | None = None
 
 
-class Account(_Strict):
+class Account(_Fetched):
     """A government new-media account (政务新媒体) of a unit."""
 
     platform: Platform
-    name: NonEmpty
-    url: Url
     monitored_since: date | None = None
-    thresholds: ThresholdOverrides = ThresholdOverrides()
 
 
 class Unit(_Strict):

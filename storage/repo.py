@@ -6,10 +6,11 @@ twice changes nothing the second time.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -163,17 +164,19 @@ def interrupt_open_runs(session: Session) -> int:
 def save_snapshot(session: Session, data_dir: Path, *, source_id: int, crawl_run_id: int | None,
                   url: str, html: str, http_status: int | None = None,
                   png: bytes | None = None) -> int:
-    """Keep what a page looked like as evidence; identical HTML shares one file."""
+    """Keep what a page looked like as evidence (gzip-compressed HTML, UTF-8, and a PNG when a
+    browser rendered it); identical pages share one file."""
     body = html.encode("utf-8")
     digest = hashlib.sha256(body).hexdigest()
     folder = data_dir / "snapshots" / str(source_id)
     folder.mkdir(parents=True, exist_ok=True)
-    html_path = folder / f"{digest[:16]}.html"
+    html_path = folder / f"{digest[:16]}.html.gz"
     if not html_path.exists():
-        html_path.write_bytes(body)
+        # mtime=0: the same page always compresses to the same bytes
+        html_path.write_bytes(gzip.compress(body, mtime=0))
     png_path = None
     if png:
-        png_path = folder / f"{digest[:16]}.png"
+        png_path = folder / f"{digest[:16]}-{hashlib.sha256(png).hexdigest()[:8]}.png"
         png_path.write_bytes(png)
     snap = Snapshot(source_id=source_id, crawl_run_id=crawl_run_id, url=url, taken_at=now(),
                     http_status=http_status, html_path=str(html_path.resolve()),
@@ -181,6 +184,57 @@ def save_snapshot(session: Session, data_dir: Path, *, source_id: int, crawl_run
     session.add(snap)
     session.flush()
     return snap.id
+
+
+def read_snapshot_html(snapshot: Snapshot) -> str | None:
+    """The stored HTML of a snapshot, or None when its file is gone."""
+    if not snapshot.html_path:
+        return None
+    path = Path(snapshot.html_path)
+    if not path.exists():
+        return None
+    raw = path.read_bytes()
+    return (gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("utf-8", "replace")
+
+
+def prune_snapshots(session: Session, retention_days: int) -> int:
+    """Forget snapshots older than the retention period, except those a finding points at.
+
+    A file is removed only when no remaining snapshot row shares it.
+    """
+    cutoff = now() - timedelta(days=retention_days)
+    kept = select(Finding.snapshot_id).where(Finding.snapshot_id.is_not(None))
+    old = list(session.scalars(select(Snapshot).where(Snapshot.taken_at < cutoff,
+                                                      Snapshot.id.not_in(kept))))
+    if not old:
+        return 0
+    paths = {p for s in old for p in (s.html_path, s.png_path) if p}
+    for snapshot in old:
+        session.delete(snapshot)
+    session.flush()
+    still_used = set(session.scalars(select(Snapshot.html_path).where(
+        Snapshot.html_path.in_(paths)))) | set(session.scalars(
+            select(Snapshot.png_path).where(Snapshot.png_path.in_(paths))))
+    for path in paths - still_used:
+        Path(path).unlink(missing_ok=True)
+    return len(old)
+
+
+def source_ids(session: Session) -> dict[tuple[str, str], int]:
+    """``{(unit_code, source_name): source_id}`` of the active sources."""
+    rows = session.execute(select(Unit.code, Source.name, Source.id)
+                           .join(Unit, Unit.id == Source.unit_id)
+                           .where(Source.active.is_(True)))
+    return {(code, name): sid for code, name, sid in rows}
+
+
+def latest_runs(session: Session, ids: Iterable[int]) -> dict[int, CrawlRun]:
+    """The newest finished crawl run of each given source."""
+    newest = (select(func.max(CrawlRun.id)).where(CrawlRun.source_id.in_(list(ids)),
+                                                  CrawlRun.outcome != "running")
+              .group_by(CrawlRun.source_id))
+    return {r.source_id: r for r in session.scalars(select(CrawlRun)
+                                                    .where(CrawlRun.id.in_(newest)))}
 
 
 # ----------------------------------------------------------------------------- monitors
