@@ -941,3 +941,19 @@ def _htmldate_fallback(doc: lxml.html.HtmlElement, reference: date) -> date | No
         return None
     parsed = date.fromisoformat(found)
     return parsed if parsed <= reference else None
+
+
+_NO_INTERPRETATION = re.compile(
+    r"[^。！？\n]{0,80}不[作予]解读[^。！？\n]{0,120}[。！？]?"
+    r"(?:\s*(?:理由|原因|依据)[^。！？\n]{0,160}[。！？]?)?"  # the reason often follows
+)
+
+
+def find_no_interpretation_statement(html: str | bytes) -> str | None:
+    """The sentence in which a policy page says it will not be interpreted (不作解读 /
+    不予解读, usually with its reason), or None."""
+    doc = _parse(html)
+    if doc is None:
+        return None
+    match = _NO_INTERPRETATION.search(_main_text(doc))
+    return _norm_space(match.group(0)) if match else None

@@ -17,6 +17,7 @@ class EntryItem:
     published_at: datetime | None = None
     content_hash: str | None = None
     links: list[str] = field(default_factory=list)
+    statement: str | None = None  # a 不作解读 statement on the article page
 
 
 @dataclass

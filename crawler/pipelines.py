@@ -57,6 +57,7 @@ class StoragePipeline:
             self.buffer[item.source_id].append(repo.ItemRecord(
                 url=item.url, title=item.title, published_on=item.published_on,
                 published_at=item.published_at, content_hash=item.content_hash, links=item.links,
+                statement=item.statement,
             ))
             self.buffered += 1
             if self.buffered >= BATCH_SIZE:

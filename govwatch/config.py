@@ -82,6 +82,8 @@ class Thresholds(_Strict):
     min_weekly_posts: int = Field(3, ge=1, description="政务新媒体每周最少更新次数")
     interpretation_grace_days: int = Field(3, ge=0, description="政策文件发布后多少天内须有解读")
     interpretation_match: float = Field(0.85, gt=0, le=1, description="解读标题模糊匹配阈值")
+    rectify_days: int = Field(7, ge=1, description="通报后多少天内须完成整改")
+    crawl_failure_days: int = Field(2, ge=1, description="连续多少天抓取失败才报抓取异常")
 
 
 class ThresholdOverrides(_Strict):
@@ -91,6 +93,8 @@ class ThresholdOverrides(_Strict):
     min_weekly_posts: int | None = Field(None, ge=1)
     interpretation_grace_days: int | None = Field(None, ge=0)
     interpretation_match: float | None = Field(None, gt=0, le=1)
+    rectify_days: int | None = Field(None, ge=1)
+    crawl_failure_days: int | None = Field(None, ge=1)
 
 
 class CrawlSettings(_Strict):

@@ -1,4 +1,8 @@
-"""Run every monitor for an as-of date and store what they find (the thin I/O layer)."""
+"""Run every monitor for an as-of date and store what they find (the thin I/O layer).
+
+Loads the facts each rule needs with set-based queries, calls the pure ``judge`` functions,
+and saves the drafts (idempotent: unique on rule, subject, period).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,19 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from govwatch.config import CountyConfig
-from monitors import crawl_failure, stale_column
+from monitors import (
+    crawl_failure,
+    low_post_frequency,
+    not_rectified,
+    stale_column,
+    uninterpreted_policy,
+)
 from monitors.rule_map import RuleMap, load_rule_map
 from storage import repo
 from storage.db import Database
+
+RULES = (stale_column.RULE, low_post_frequency.RULE, uninterpreted_policy.RULE,
+         not_rectified.RULE, crawl_failure.RULE)
 
 
 @dataclass
@@ -19,19 +32,47 @@ class MonitorReport:
     new_ids: list[int] = field(default_factory=list)
     known_ids: list[int] = field(default_factory=list)
     by_rule: Counter[str] = field(default_factory=Counter)
+    new_by_rule: Counter[str] = field(default_factory=Counter)
 
 
 def run_monitors(db: Database, config: CountyConfig, as_of: date,
                  rule_map: RuleMap | None = None) -> MonitorReport:
     rule_map = rule_map or load_rule_map()
-    thresholds = config.settings.thresholds
+    t = config.settings.thresholds
     report = MonitorReport(as_of)
     with db.session() as session:
         facts = repo.source_facts(session, as_of)
+        by_source = {f.source_id: f for f in facts}
+
+        start, end = low_post_frequency.needed_range(facts, as_of)
+        named = repo.bulletined_findings(session)
+        if named:  # not_rectified looks at the days after each bulletin too
+            start = min(start, min(n.published_on for n in named))
+        per_day = repo.posts_per_day(
+            session, [f.source_id for f in facts if f.source_type == "account"], start, end)
+        under_posted = [
+            low_post_frequency.add_posts(d, repo.posts_between(
+                session, d.source_id or 0, date.fromisoformat(d.evidence["week_start"]),
+                date.fromisoformat(d.evidence["week_end"])))
+            for d in low_post_frequency.judge(facts, per_day, as_of, rule_map,
+                                              t.min_weekly_posts)
+        ]
+        uninterpreted = uninterpreted_policy.judge(
+            repo.items_of_kind(session, "policy", as_of),
+            repo.items_of_kind(session, "interpretation", as_of),
+            by_source, as_of, rule_map, t.interpretation_grace_days, t.interpretation_match)
         drafts = [
-            *stale_column.judge(facts, as_of, rule_map, thresholds.stale_days),
-            *crawl_failure.judge(facts, as_of, rule_map),
+            *stale_column.judge(facts, as_of, rule_map, t.stale_days),
+            *under_posted,
+            *uninterpreted,
+            *not_rectified.judge(named, by_source, {d.subject for d in uninterpreted},
+                                 per_day, as_of, rule_map, t.rectify_days,
+                                 t.min_weekly_posts),
+            *crawl_failure.judge(facts, as_of, rule_map, t.crawl_failure_days),
         ]
         report.new_ids, report.known_ids = repo.save_findings(session, drafts)
         report.by_rule.update(d.rule for d in drafts)
+        new = set(report.new_ids)
+        rows = repo.list_findings(session) if new else []
+        report.new_by_rule.update(r.rule for r in rows if r.id in new)
     return report

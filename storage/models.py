@@ -87,6 +87,10 @@ class Source(Base):
     selectors: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     expect_update: Mapped[bool] = mapped_column(Boolean, default=True)
     thresholds: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Policy columns: regexes deciding which titles are policy files ({include, exclude}).
+    policy_titles: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Accounts: first day of the monitored period (None: from the first successful crawl).
+    monitored_since: Mapped[date | None] = mapped_column(Date, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     unit: Mapped[Unit] = relationship(back_populates="sources")
@@ -111,6 +115,8 @@ class Item(Base):
     last_seen_at: Mapped[datetime]
     content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     links: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # A 不作解读 / 不予解读 statement found on the article page, verbatim.
+    statement: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class CrawlRun(Base):
@@ -190,6 +196,30 @@ class Review(Base):
     from_status: Mapped[str] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Bulletin(Base):
+    """A published weekly bulletin (通报): which findings it named, and when."""
+
+    __tablename__ = "bulletin"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(32), unique=True)  # ISO week, e.g. 2021-W36
+    title: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime]
+    published_by: Mapped[str] = mapped_column(String(100))
+    files: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class BulletinFinding(Base):
+    """A confirmed finding as named in a bulletin (what not_rectified reads)."""
+
+    __tablename__ = "bulletin_finding"
+    __table_args__ = (UniqueConstraint("bulletin_id", "finding_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletin.id"), index=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"), index=True)
 
 
 class ManualEntry(Base):

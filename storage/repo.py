@@ -14,13 +14,24 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from govwatch.config import CountyConfig
-from govwatch.timeutil import now
-from storage.models import CrawlRun, Finding, Item, Review, Snapshot, Source, Unit
+from govwatch.timeutil import CHINA, now
+from storage.models import (
+    Bulletin,
+    BulletinFinding,
+    ChinaDateTime,
+    CrawlRun,
+    Finding,
+    Item,
+    Review,
+    Snapshot,
+    Source,
+    Unit,
+)
 
 # ----------------------------------------------------------------------------- config
 
@@ -51,12 +62,17 @@ def sync_config(session: Session, config: CountyConfig) -> dict[tuple[str, str],
                 "selectors": column.selectors.model_dump() if column.selectors else None,
                 "expect_update": column.expect_update,
                 "thresholds": column.thresholds.model_dump(exclude_none=True),
+                "policy_titles": (column.policy_titles.model_dump()
+                                  if column.policy_titles else None),
+                "monitored_since": None,
             }))
         for account in unit_cfg.accounts:
             wanted.append((account.name, {
                 "type": "account", "kind": account.platform, "url": account.url,
                 "render": "static", "selectors": None, "expect_update": True,
                 "thresholds": account.thresholds.model_dump(exclude_none=True),
+                "policy_titles": None,
+                "monitored_since": account.monitored_since or config.settings.monitoring_start,
             }))
         for name, values in wanted:
             source = existing.pop(name, None)
@@ -90,6 +106,7 @@ class ItemRecord:
     published_at: datetime | None = None
     content_hash: str | None = None
     links: list[str] = field(default_factory=list)
+    statement: str | None = None
 
 
 def _insert_for(session: Session) -> Any:
@@ -119,7 +136,7 @@ def store_items(session: Session, source_id: int, records: Sequence[ItemRecord],
         "source_id": source_id, "url": r.url, "title": r.title,
         "published_on": r.published_on, "published_at": r.published_at,
         "first_seen_at": seen_at, "last_seen_at": seen_at,
-        "content_hash": r.content_hash, "links": r.links,
+        "content_hash": r.content_hash, "links": r.links, "statement": r.statement,
     } for r in unique.values()]
     stmt = insert(Item).values(rows)
     excluded = stmt.excluded
@@ -131,6 +148,10 @@ def store_items(session: Session, source_id: int, records: Sequence[ItemRecord],
             "published_on": func.coalesce(Item.published_on, excluded.published_on),
             "published_at": func.coalesce(Item.published_at, excluded.published_at),
             "content_hash": func.coalesce(excluded.content_hash, Item.content_hash),
+            # links and statements are only known when the article page was read
+            "links": case((excluded.content_hash.is_(None), Item.links), else_=excluded.links),
+            "statement": case((excluded.content_hash.is_(None), Item.statement),
+                              else_=excluded.statement),
         },
     )
     session.execute(stmt)
@@ -265,6 +286,11 @@ class SourceFacts:
     newest_url: str | None
     newest_title: str | None
     snapshot_id: int | None
+    oldest_published_on: date | None = None
+    first_ok_at: datetime | None = None  # first successful crawl ever
+    failing_since: datetime | None = None  # first failed run after the last successful one
+    monitored_since: date | None = None
+    policy_titles: dict[str, Any] | None = None
 
 
 def source_facts(session: Session, as_of: date) -> list[SourceFacts]:
@@ -285,19 +311,34 @@ def source_facts(session: Session, as_of: date) -> list[SourceFacts]:
                    .group_by(Item.source_id).subquery())
     last_snap = (select(Snapshot.source_id, func.max(Snapshot.id).label("snapshot_id"))
                  .group_by(Snapshot.source_id).subquery())
+    oldest = (select(Item.source_id, func.min(Item.published_on).label("oldest"))
+              .group_by(Item.source_id).subquery())
+    ok_runs = (select(CrawlRun.source_id, func.max(CrawlRun.id).label("last_ok"),
+                      func.min(CrawlRun.started_at).label("first_ok"))
+               .where(CrawlRun.outcome == "ok").group_by(CrawlRun.source_id).subquery())
+    failing = (select(CrawlRun.source_id, func.min(CrawlRun.started_at).label("since"))
+               .outerjoin(ok_runs, ok_runs.c.source_id == CrawlRun.source_id)
+               .where(CrawlRun.outcome.not_in(("ok", "running")),
+                      CrawlRun.id > func.coalesce(ok_runs.c.last_ok, 0))
+               .group_by(CrawlRun.source_id).subquery())
     stmt = (
-        select(Source, Unit, CrawlRun, Item, last_snap.c.snapshot_id)
+        select(Source, Unit, CrawlRun, Item, last_snap.c.snapshot_id, oldest.c.oldest,
+               ok_runs.c.first_ok, failing.c.since)
         .join(Unit, Unit.id == Source.unit_id)
         .outerjoin(last_run, last_run.c.source_id == Source.id)
         .outerjoin(CrawlRun, CrawlRun.id == last_run.c.run_id)
         .outerjoin(newest_item, newest_item.c.source_id == Source.id)
         .outerjoin(Item, Item.id == newest_item.c.item_id)
         .outerjoin(last_snap, last_snap.c.source_id == Source.id)
+        .outerjoin(oldest, oldest.c.source_id == Source.id)
+        .outerjoin(ok_runs, ok_runs.c.source_id == Source.id)
+        .outerjoin(failing, failing.c.source_id == Source.id)
         .where(Source.active.is_(True), Unit.active.is_(True))
         .order_by(Unit.code, Source.id)
     )
     facts = []
-    for source, unit, run, item, snapshot_id in session.execute(stmt):
+    as_china = ChinaDateTime().process_result_value
+    for source, unit, run, item, snapshot_id, oldest_on, first_ok, since in session.execute(stmt):
         facts.append(SourceFacts(
             source_id=source.id, source_name=source.name, source_url=source.url,
             source_type=source.type, kind=source.kind, expect_update=source.expect_update,
@@ -313,8 +354,99 @@ def source_facts(session: Session, as_of: date) -> list[SourceFacts]:
             newest_url=item.url if item else None,
             newest_title=item.title if item else None,
             snapshot_id=snapshot_id,
+            oldest_published_on=oldest_on,
+            # aggregates bypass the column type: read them back as China time
+            first_ok_at=as_china(_as_datetime(first_ok), None),
+            failing_since=as_china(_as_datetime(since), None),
+            monitored_since=source.monitored_since,
+            policy_titles=source.policy_titles,
         ))
     return facts
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    """SQLite returns aggregated datetimes as strings."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class PostFact:
+    """An item as the rules see it."""
+
+    item_id: int
+    source_id: int
+    url: str
+    title: str
+    published_on: date
+    published_at: datetime | None
+    links: list[str]
+    statement: str | None
+
+
+def _post_facts(stmt: Any, session: Session) -> list[PostFact]:
+    return [PostFact(i.id, i.source_id, i.url, i.title, i.published_on, i.published_at,
+                     list(i.links or []), i.statement) for i in session.scalars(stmt)]
+
+
+def posts_per_day(session: Session, source_ids: Iterable[int], start: date,
+                  end: date) -> dict[int, dict[date, int]]:
+    """How many items each source published on each day in [start, end]."""
+    ids = list(source_ids)
+    counts: dict[int, dict[date, int]] = {i: {} for i in ids}
+    if not ids:
+        return counts
+    rows = session.execute(
+        select(Item.source_id, Item.published_on, func.count())
+        .where(Item.source_id.in_(ids), Item.published_on.between(start, end))
+        .group_by(Item.source_id, Item.published_on))
+    for source_id, day, count in rows:
+        counts[source_id][day] = count
+    return counts
+
+
+def posts_between(session: Session, source_id: int, start: date, end: date) -> list[PostFact]:
+    """A source's items published in [start, end], oldest first."""
+    return _post_facts(select(Item).where(Item.source_id == source_id,
+                                          Item.published_on.between(start, end))
+                       .order_by(Item.published_on, Item.published_at, Item.id), session)
+
+
+def items_of_kind(session: Session, kind: str, as_of: date) -> list[PostFact]:
+    """Items of active column sources of one kind (policy, interpretation) up to as_of."""
+    return _post_facts(select(Item).join(Source, Source.id == Item.source_id)
+                       .where(Source.kind == kind, Source.type == "column",
+                              Source.active.is_(True), Item.published_on <= as_of)
+                       .order_by(Item.published_on, Item.id), session)
+
+
+@dataclass(frozen=True)
+class BulletinedFinding:
+    """A confirmed finding that a published bulletin named."""
+
+    finding_id: int
+    rule: str
+    subject: str
+    unit_id: int
+    category: str
+    source_id: int | None
+    item_id: int | None
+    bulletin_period: str
+    published_on: date
+
+
+def bulletined_findings(session: Session) -> list[BulletinedFinding]:
+    rows = session.execute(
+        select(Finding, Unit.category, Bulletin.period, Bulletin.published_at)
+        .join(BulletinFinding, BulletinFinding.finding_id == Finding.id)
+        .join(Bulletin, Bulletin.id == BulletinFinding.bulletin_id)
+        .join(Unit, Unit.id == Finding.unit_id)
+        .where(Finding.status == "confirmed")
+        .order_by(Bulletin.published_at, Finding.id))
+    return [BulletinedFinding(f.id, f.rule, f.subject, f.unit_id, category, f.source_id,
+                              f.item_id, period, published_at.astimezone(CHINA).date())
+            for f, category, period, published_at in rows]
 
 
 @dataclass(frozen=True)

@@ -62,11 +62,24 @@ def test_per_source_threshold_and_expect_update() -> None:
 
 @pytest.mark.parametrize("outcome", ["http_error", "timeout", "no_items", "blocked"])
 def test_failed_crawl_is_never_stale_but_a_health_finding(outcome: str) -> None:
-    old = facts(40, outcome=outcome)
+    old = replace(facts(40, outcome=outcome),
+                  failing_since=datetime(2021, 9, 7, 9, 0, tzinfo=CHINA))
     assert stale_column.judge([old], AS_OF, RULES) == []
     (health,) = crawl_failure.judge([old], AS_OF, RULES)
     assert (health.rule, health.points, health.evidence["outcome"]) == ("crawl_failure", 0,
                                                                         outcome)
+    assert health.evidence["failing_days"] == 2
+
+
+def test_crawl_failure_needs_consecutive_days() -> None:
+    one_night = facts(40, outcome="http_error")  # failing since its only run, today
+    assert crawl_failure.failing_days(one_night) == 1
+    assert crawl_failure.judge([one_night], AS_OF, RULES) == []  # default: 2 days
+    assert crawl_failure.judge([one_night], AS_OF, RULES, default_days=1)
+    week = replace(one_night, failing_since=datetime(2021, 9, 2, 23, 0, tzinfo=CHINA))
+    assert crawl_failure.failing_days(week) == 7
+    assert crawl_failure.judge([replace(week, thresholds={"crawl_failure_days": 8})], AS_OF,
+                               RULES) == []
 
 
 def test_never_crawled_and_healthy_sources_give_nothing() -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 
 from govwatch.config import load_config
 from govwatch.timeutil import CHINA
 from storage import repo
-from storage.db import Database, database_url
+from storage.db import MIGRATIONS, Database, database_url
 from storage.models import Item, Source, Unit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +36,8 @@ def test_migrate_creates_every_table_and_is_repeatable(sqlite_db: Database) -> N
             "manual_entry", "alembic_version"} <= tables
     sqlite_db.migrate()  # upgrading an up-to-date database changes nothing
     with sqlite_db.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        version = conn.execute(text("select version_num from alembic_version")).scalar()
+    assert version == ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 
 def test_default_database_is_sqlite_under_the_data_folder(tmp_path: Path,

@@ -21,8 +21,11 @@ from crawler.items import EntryItem
 from crawler.job import SourceSpec
 from crawler.spiders.base import SourceSpider, safe_text, settles
 
-# Article pages opened per dateless list page: enough for the monitors' window, polite enough.
+# Article pages opened per list page: enough for the monitors' window, polite enough.
 MAX_ARTICLES_PER_PAGE = 40
+# Policy and interpretation articles are always read: their links and 不作解读 statements are
+# what the uninterpreted_policy rule matches on.
+READ_ARTICLES_OF = ("policy", "interpretation")
 HANWEB_MAX_RECORDS = 300
 
 
@@ -129,15 +132,17 @@ class ColumnSpider(SourceSpider):
         seen = self.seen[source.source_id]
         fresh = [e for e in entries if e.url not in seen]
         seen.update(e.url for e in fresh)
-        dateless = [e for e in fresh if e.published_on is None]
+        read_all = source.kind in READ_ARTICLES_OF
+        to_read = [e for e in fresh if e.published_on is None or (
+            read_all and e.published_on >= self.window_start)]
         for entry in fresh:
             tally.items_found += 1
             if entry.published_on is not None:
                 tally.items_dated += 1
                 yield EntryItem(source.source_id, entry.url, entry.title, entry.published_on)
-        for entry in dateless[:MAX_ARTICLES_PER_PAGE]:
+        for entry in to_read[:MAX_ARTICLES_PER_PAGE]:
             yield self.request(source, entry.url, self.parse_article, page=None,
-                               title=entry.title, browser=False)
+                               title=entry.title, list_date=entry.published_on, browser=False)
         return fresh
 
     # ------------------------------------------------------------------ articles
@@ -153,10 +158,13 @@ class ColumnSpider(SourceSpider):
             tally.errors.append(f"article is not HTML ({response.url})")
             yield EntryItem(source_id, url, title, None)
             return
-        published = extract.extract_article_date(html, self.reference_date, url=response.url)
-        if published is not None:
-            tally.items_dated += 1
+        published = response.meta.get("list_date")
+        if published is None:
+            published = extract.extract_article_date(html, self.reference_date,
+                                                     url=response.url)
+            tally.items_dated += published is not None
         digest = hashlib.sha256(html.encode("utf-8", "replace")).hexdigest()
         hrefs = response.css("a::attr(href)").getall() if isinstance(response, TextResponse) else []
         links = [response.urljoin(h.strip()) for h in hrefs[:300] if h.strip()]
-        yield EntryItem(source_id, url, title, published, content_hash=digest, links=links)
+        yield EntryItem(source_id, url, title, published, content_hash=digest, links=links,
+                        statement=extract.find_no_interpretation_statement(html))

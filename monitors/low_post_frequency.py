@@ -1,0 +1,109 @@
+"""Rule 2 — new-media under-posting (政务新媒体每周更新达不到3次).
+
+For each complete ISO week (Monday–Sunday) that lies wholly inside the account's monitored
+period and ended before the as-of date, fewer than ``min_weekly_posts`` (default 3) posts give
+one finding for (account, week), 2 points ("每通报一次扣2分").
+
+The monitored period starts at the account's ``monitored_since`` (or the county's
+``monitoring_start``), else at its first successful crawl. A week is only judged when the
+stored posts reach back past its Monday — a week the crawler never saw whole must not look
+empty. An account whose latest crawl failed is 无法采集 (crawl_failure), never under-posting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from govwatch.timeutil import iso_week
+from monitors.rule_map import RuleMap
+from storage.repo import FindingDraft, PostFact, SourceFacts
+
+RULE = "low_post_frequency"
+DEFAULT_MIN_POSTS = 3
+MAX_WEEKS_BACK = 53  # a year of weeks is the most any assessment looks at
+
+
+@dataclass(frozen=True)
+class AccountWeek:
+    """One account's posts in one ISO week."""
+
+    monday: date
+    posts: int
+
+
+def monitoring_start(f: SourceFacts) -> date | None:
+    """First day of the account's monitored period."""
+    if f.monitored_since is not None:
+        return f.monitored_since
+    return f.first_ok_at.date() if f.first_ok_at is not None else None
+
+
+def weeks_to_judge(f: SourceFacts, as_of: date) -> list[date]:
+    """Mondays of the complete weeks inside the monitored period that ended before as_of."""
+    start = monitoring_start(f)
+    if start is None or f.oldest_published_on is None or f.last_run_outcome != "ok":
+        return []
+    this_monday = as_of - timedelta(days=as_of.weekday())
+    earliest = max(start, f.oldest_published_on + timedelta(days=1),
+                   this_monday - timedelta(weeks=MAX_WEEKS_BACK))
+    # the first Monday on or after `earliest`
+    monday = earliest + timedelta(days=(7 - earliest.weekday()) % 7)
+    weeks = []
+    while monday + timedelta(days=6) < as_of:
+        weeks.append(monday)
+        monday += timedelta(weeks=1)
+    return weeks
+
+
+def judge(facts: Iterable[SourceFacts], posts_per_day: dict[int, dict[date, int]], as_of: date,
+          rule_map: RuleMap, default_min: int = DEFAULT_MIN_POSTS) -> list[FindingDraft]:
+    """Findings for under-posted weeks; evidence gets the post lists from ``add_posts``."""
+    drafts = []
+    for f in facts:
+        if f.source_type != "account":
+            continue
+        needed = int(f.thresholds.get("min_weekly_posts", default_min))
+        per_day = posts_per_day.get(f.source_id, {})
+        for monday in weeks_to_judge(f, as_of):
+            count = sum(per_day.get(monday + timedelta(days=d), 0) for d in range(7))
+            if count >= needed:
+                continue
+            indicator, points = rule_map.lookup(RULE, f.category)
+            sunday = monday + timedelta(days=6)
+            drafts.append(FindingDraft(
+                rule=RULE, unit_id=f.unit_id, source_id=f.source_id,
+                subject=f"source:{f.source_id}", period=iso_week(monday), as_of=as_of,
+                points=points, indicator=indicator, snapshot_id=f.snapshot_id,
+                evidence={
+                    "account_url": f.source_url,
+                    "item_url": f.source_url,
+                    "platform": f.kind,
+                    "week_start": monday.isoformat(),
+                    "week_end": sunday.isoformat(),
+                    "posts_in_week": count,
+                    "min_weekly_posts": needed,
+                    "monitoring_start": (monitoring_start(f) or monday).isoformat(),
+                    "posts": [],
+                },
+            ))
+    return drafts
+
+
+def add_posts(draft: FindingDraft, posts: list[PostFact]) -> FindingDraft:
+    """The draft with the week's posts listed in its evidence."""
+    evidence = dict(draft.evidence)
+    evidence["posts"] = [
+        {"published_on": p.published_on.isoformat(),
+         "published_at": p.published_at.isoformat() if p.published_at else None,
+         "title": p.title, "url": p.url}
+        for p in posts
+    ]
+    return FindingDraft(**{**draft.__dict__, "evidence": evidence})
+
+
+def needed_range(facts: Iterable[SourceFacts], as_of: date) -> tuple[date, date]:
+    """The date range whose daily post counts ``judge`` needs."""
+    mondays = [m for f in facts if f.source_type == "account" for m in weeks_to_judge(f, as_of)]
+    return (min(mondays), as_of) if mondays else (as_of, as_of)

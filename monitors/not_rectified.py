@@ -1,0 +1,72 @@
+"""Not rectified after a bulletin (通报后未按规定整改, Lingchuan: 一项扣1分).
+
+A confirmed finding named in a published bulletin, still true once the rectification deadline
+(bulletin date + ``rectify_days``, default 7) has passed, gives one further finding. "Still
+true" depends on what the original finding was about:
+- stale_column: nothing has been published in the column since the bulletin;
+- uninterpreted_policy: the policy is still without interpretation (the rule still fires);
+- low_post_frequency: the account posted fewer than the weekly minimum in the seven days
+  after the bulletin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from monitors.rule_map import RuleMap
+from storage.repo import BulletinedFinding, FindingDraft, SourceFacts
+
+RULE = "not_rectified"
+DEFAULT_RECTIFY_DAYS = 7
+
+
+def still_true(named: BulletinedFinding, source: SourceFacts | None,
+               uninterpreted: set[str], posts_after: int, min_posts: int) -> bool:
+    if named.rule == "stale_column":
+        newest = source.newest_published_on if source else None
+        return newest is None or newest < named.published_on
+    if named.rule == "uninterpreted_policy":
+        return named.subject in uninterpreted
+    if named.rule == "low_post_frequency":
+        return posts_after < min_posts
+    return False
+
+
+def judge(named: Iterable[BulletinedFinding], sources: dict[int, SourceFacts],
+          uninterpreted: set[str], posts_per_day: dict[int, dict[date, int]], as_of: date,
+          rule_map: RuleMap, default_days: int = DEFAULT_RECTIFY_DAYS,
+          default_min_posts: int = 3) -> list[FindingDraft]:
+    drafts = []
+    for finding in named:
+        source = sources.get(finding.source_id) if finding.source_id else None
+        thresholds = source.thresholds if source else {}
+        days = int(thresholds.get("rectify_days", default_days))
+        deadline = finding.published_on + timedelta(days=days)
+        if as_of <= deadline:
+            continue
+        min_posts = int(thresholds.get("min_weekly_posts", default_min_posts))
+        per_day = posts_per_day.get(finding.source_id or 0, {})
+        after = sum(per_day.get(finding.published_on + timedelta(days=d), 0)
+                    for d in range(1, days + 1))
+        if not still_true(finding, source, uninterpreted, after, min_posts):
+            continue
+        indicator, points = rule_map.lookup(RULE, finding.category)
+        drafts.append(FindingDraft(
+            rule=RULE, unit_id=finding.unit_id, source_id=finding.source_id,
+            item_id=finding.item_id, subject=f"finding:{finding.finding_id}",
+            period=finding.bulletin_period, as_of=as_of, points=points, indicator=indicator,
+            snapshot_id=source.snapshot_id if source else None,
+            evidence={
+                "original_finding_id": finding.finding_id,
+                "original_rule": finding.rule,
+                "bulletin_period": finding.bulletin_period,
+                "bulletin_published_on": finding.published_on.isoformat(),
+                "deadline": deadline.isoformat(),
+                "item_url": source.newest_url if source else None,
+                "newest_published_on": (source.newest_published_on.isoformat()
+                                        if source and source.newest_published_on else None),
+                "posts_after_bulletin": after,
+            },
+        ))
+    return drafts
