@@ -5,9 +5,6 @@ Messages for operators are in Chinese; logs are in English.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import socket
 import sys
@@ -27,12 +24,12 @@ from govwatch.cli_common import (
     DEMO_URL_ENV,
     OUTCOME_NAMES,
     RULE_NAMES,
-    STATUS_NAMES,
     as_of_option,
     console,
     err_console,
     load_county,
 )
+from govwatch.cli_findings import findings, print_findings_table
 from govwatch.config import CONFIG_ENV, DEFAULT_CONFIG, CountyConfig
 from govwatch.timeutil import chinese_date, today
 
@@ -174,7 +171,8 @@ def _do_monitor(config: CountyConfig, db: Any, as_of: date) -> None:
     console.print(f"监测完成（截至 {chinese_date(as_of)}）：新发现 {len(report.new_ids)} 条，"
                   f"已记录过 {len(report.known_ids)} 条。")
     for rule, count in sorted(report.by_rule.items()):
-        console.print(f"  {RULE_NAMES.get(rule, rule)}（{rule}）：{count} 条")
+        console.print(f"  {RULE_NAMES.get(rule, rule)}（{rule}）：{count} 条，"
+                      f"其中新发现 {report.new_by_rule.get(rule, 0)} 条")
 
 
 @main.command()
@@ -188,87 +186,6 @@ def monitor(ctx: click.Context, as_of: date | None) -> None:
         _do_monitor(config, db, as_of or today())
     finally:
         db.dispose()
-
-
-# ------------------------------------------------------------------------------ findings
-
-
-@main.group()
-def findings() -> None:
-    """List findings (deduction events) and their review status."""
-
-
-def _finding_dict(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id, "rule": row.rule, "rule_name": RULE_NAMES.get(row.rule, row.rule),
-        "unit_code": row.unit_code, "unit_name": row.unit_name, "category": row.category,
-        "source_name": row.source_name, "item_url": row.item_url, "period": row.period,
-        "as_of": row.as_of.isoformat(), "points": row.points, "indicator": row.indicator,
-        "status": row.status, "evidence": row.evidence,
-    }
-
-
-def _detail(row: Any) -> str:
-    ev = row.evidence
-    if row.rule == "stale_column":
-        return (f"最新发布 {ev.get('newest_published_on')}，"
-                f"已 {ev.get('days_without_update')} 天未更新")
-    if row.rule == "crawl_failure":
-        outcome = OUTCOME_NAMES.get(ev.get("outcome", ""), ev.get("outcome", ""))
-        status = f"（HTTP {ev['http_status']}）" if ev.get("http_status") else ""
-        return f"{outcome}{status}"
-    return ""
-
-
-def print_findings_table(rows: list[Any], title: str = "发现的问题") -> None:
-    table = Table(title=title, show_lines=False)
-    for header in ("编号", "单位", "栏目/账号", "问题", "情况", "周期", "扣分", "状态"):
-        table.add_column(header)
-    for r in rows:
-        table.add_row(str(r.id), f"{r.unit_code} {r.unit_name}", r.source_name or "",
-                      RULE_NAMES.get(r.rule, r.rule), _detail(r), r.period, f"{r.points:g}",
-                      STATUS_NAMES.get(r.status, r.status))
-    # Crawled names are untrusted: print them literally, never as rich markup.
-    console.print(table, markup=False, highlight=False)
-
-
-@findings.command("list")
-@click.option("--status", type=click.Choice(["pending", "confirmed", "dismissed"]))
-@click.option("--unit", help="Unit code.")
-@click.option("--rule", type=click.Choice(sorted(RULE_NAMES)))
-@click.option("--week", "period", help="ISO week, e.g. 2021-W36.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
-@click.pass_context
-def findings_list(ctx: click.Context, status: str | None, unit: str | None, rule: str | None,
-                  period: str | None, fmt: str) -> None:
-    """List findings, filtered; as a table, JSON or CSV."""
-    from storage import repo
-
-    config = load_county(ctx)
-    db = app.open_database(config)
-    try:
-        with db.session() as session:
-            rows = repo.list_findings(session, status=status, unit=unit, rule=rule,
-                                      period=period)
-    finally:
-        db.dispose()
-    if fmt == "json":
-        click.echo(json.dumps([_finding_dict(r) for r in rows], ensure_ascii=False, indent=2))
-    elif fmt == "csv":
-        buffer = io.StringIO()
-        fields = ["id", "rule", "rule_name", "unit_code", "unit_name", "category",
-                  "source_name", "item_url", "period", "as_of", "points", "indicator", "status",
-                  "evidence"]
-        writer = csv.DictWriter(buffer, fieldnames=fields)
-        writer.writeheader()
-        for r in rows:
-            d = _finding_dict(r)
-            d["evidence"] = json.dumps(d["evidence"], ensure_ascii=False)
-            writer.writerow(d)
-        click.echo(buffer.getvalue(), nl=False)
-    else:
-        print_findings_table(rows)
-        console.print(f"共 {len(rows)} 条。")
 
 
 # ------------------------------------------------------------------------------ demo
@@ -313,6 +230,9 @@ def demo(ctx: click.Context, as_of: date | None, port: int) -> None:
     finally:
         portal.stop()
         console.print("演示门户已停止。")
+
+
+main.add_command(findings)
 
 
 if __name__ == "__main__":  # pragma: no cover

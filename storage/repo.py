@@ -552,6 +552,12 @@ def list_findings(session: Session, *, status: str | None = None, unit: str | No
 # ----------------------------------------------------------------------------- review
 
 REVIEW_STATUSES = ("pending", "confirmed", "dismissed")
+# to-status → the statuses a finding may come from (reopen = back to pending)
+TRANSITIONS = {
+    "confirmed": ("pending",),
+    "dismissed": ("pending", "confirmed"),
+    "pending": ("confirmed", "dismissed"),
+}
 
 
 class ReviewError(ValueError):
@@ -562,13 +568,16 @@ def review_findings(session: Session, ids: Sequence[int], *, to_status: str, act
                     reason: str | None = None) -> list[int]:
     """Move findings to ``to_status``, appending one review row per change.
 
-    Returns the ids that changed; a finding already in ``to_status`` is left alone (and
-    gets no review row), so repeating an action is harmless.
+    Returns the ids that changed. A finding already in ``to_status`` is left alone (and gets
+    no review row), so repeating an action is harmless; one that may not move there
+    (``TRANSITIONS``) is left alone too. Dismissing and reopening need a reason.
     """
     if to_status not in REVIEW_STATUSES:
         raise ReviewError(f"unknown status {to_status!r}")
     if not actor.strip():
         raise ReviewError("a reviewer name is required")
+    if to_status in ("dismissed", "pending") and not (reason or "").strip():
+        raise ReviewError("a reason is required to dismiss or reopen a finding")
     found = {f.id: f for f in session.scalars(select(Finding).where(Finding.id.in_(ids)))}
     missing = sorted(set(ids) - set(found))
     if missing:
@@ -577,7 +586,7 @@ def review_findings(session: Session, ids: Sequence[int], *, to_status: str, act
     changed = []
     for finding_id in ids:
         finding = found[finding_id]
-        if finding.status == to_status:
+        if finding.status not in TRANSITIONS[to_status]:
             continue
         session.add(Review(finding_id=finding.id, actor=actor.strip(), at=stamp,
                            from_status=finding.status, to_status=to_status, reason=reason))
@@ -590,3 +599,9 @@ def review_findings(session: Session, ids: Sequence[int], *, to_status: str, act
 def finding_history(session: Session, finding_id: int) -> list[Review]:
     return list(session.scalars(select(Review).where(Review.finding_id == finding_id)
                                 .order_by(Review.at, Review.id)))
+
+
+def finding_snapshot(session: Session, finding_id: int) -> Snapshot | None:
+    """The page snapshot a finding points at, if any."""
+    return session.scalar(select(Snapshot).join(Finding, Finding.snapshot_id == Snapshot.id)
+                          .where(Finding.id == finding_id))

@@ -1,0 +1,243 @@
+"""``govwatch findings …``: list, show and review findings (confirm / dismiss / reopen).
+
+Every status change is an append-only review row (who, when, from, to, reason). Only
+confirmed findings count in scoring and bulletins; a dismissed one stays dismissed when the
+monitors run again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from typing import Any
+
+import click
+from rich.table import Table
+
+from govwatch import app
+from govwatch.cli_common import (
+    OUTCOME_NAMES,
+    RULE_NAMES,
+    STATUS_NAMES,
+    console,
+    err_console,
+    load_county,
+)
+from storage import repo
+
+ACTIONS = {  # command → (to-status, the statuses a filter selects, Chinese verb)
+    "confirm": ("confirmed", ("pending",), "确认"),
+    "dismiss": ("dismissed", ("pending", "confirmed"), "驳回"),
+    "reopen": ("pending", ("confirmed", "dismissed"), "重新打开"),
+}
+
+
+@click.group()
+def findings() -> None:
+    """List, show and review findings (deduction events)."""
+
+
+def finding_dict(row: repo.FindingRow) -> dict[str, Any]:
+    return {
+        "id": row.id, "rule": row.rule, "rule_name": RULE_NAMES.get(row.rule, row.rule),
+        "unit_code": row.unit_code, "unit_name": row.unit_name, "category": row.category,
+        "source_name": row.source_name, "item_url": row.item_url, "period": row.period,
+        "as_of": row.as_of.isoformat(), "points": row.points, "indicator": row.indicator,
+        "status": row.status, "evidence": row.evidence,
+    }
+
+
+def describe(row: repo.FindingRow) -> str:
+    """One line of what the finding is about, in Chinese."""
+    ev = row.evidence
+    if row.rule == "stale_column":
+        return (f"最新发布 {ev.get('newest_published_on')}，"
+                f"已 {ev.get('days_without_update')} 天未更新")
+    if row.rule == "crawl_failure":
+        outcome = OUTCOME_NAMES.get(ev.get("outcome", ""), ev.get("outcome", ""))
+        status = f"（HTTP {ev['http_status']}）" if ev.get("http_status") else ""
+        return f"{outcome}{status}，连续 {ev.get('failing_days', 1)} 天"
+    if row.rule == "low_post_frequency":
+        return (f"{ev.get('week_start')} 至 {ev.get('week_end')} 更新 "
+                f"{ev.get('posts_in_week')} 次（应不少于 {ev.get('min_weekly_posts')} 次）")
+    if row.rule == "uninterpreted_policy":
+        return f"《{ev.get('policy_title')}》（{ev.get('published_on')} 发布）未见解读"
+    if row.rule == "not_rectified":
+        original = RULE_NAMES.get(ev.get("original_rule", ""), "")
+        return (f"{ev.get('bulletin_period')} 通报的「{original}」问题"
+                f"（第 {ev.get('original_finding_id')} 号）逾期 {ev.get('deadline')} 未整改")
+    return ""
+
+
+def print_findings_table(rows: list[repo.FindingRow], title: str = "发现的问题") -> None:
+    table = Table(title=title)
+    for header in ("编号", "单位", "栏目/账号", "问题", "情况", "周期", "扣分", "状态"):
+        table.add_column(header)
+    for r in rows:
+        table.add_row(str(r.id), f"{r.unit_code} {r.unit_name}", r.source_name or "",
+                      RULE_NAMES.get(r.rule, r.rule), describe(r), r.period, f"{r.points:g}",
+                      STATUS_NAMES.get(r.status, r.status))
+    # Crawled names are untrusted: print them literally, never as rich markup.
+    console.print(table, markup=False, highlight=False)
+
+
+def _filters(f: Any) -> Any:
+    for option in reversed([
+        click.option("--status", type=click.Choice(sorted(STATUS_NAMES))),
+        click.option("--unit", help="Unit code."),
+        click.option("--rule", type=click.Choice(sorted(RULE_NAMES))),
+        click.option("--week", "period", help="Period, e.g. ISO week 2021-W36."),
+    ]):
+        f = option(f)
+    return f
+
+
+@findings.command("list")
+@_filters
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@click.pass_context
+def list_command(ctx: click.Context, status: str | None, unit: str | None, rule: str | None,
+                 period: str | None, fmt: str) -> None:
+    """List findings, filtered; as a table, JSON or CSV."""
+    rows = _select(ctx, status=status, unit=unit, rule=rule, period=period)
+    if fmt == "json":
+        click.echo(json.dumps([finding_dict(r) for r in rows], ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        fields = ["id", "rule", "rule_name", "unit_code", "unit_name", "category",
+                  "source_name", "item_url", "period", "as_of", "points", "indicator", "status",
+                  "evidence"]
+        writer = csv.DictWriter(buffer, fieldnames=fields)
+        writer.writeheader()
+        for r in rows:
+            d = finding_dict(r)
+            d["evidence"] = json.dumps(d["evidence"], ensure_ascii=False)
+            writer.writerow(d)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        print_findings_table(rows)
+        console.print(f"共 {len(rows)} 条。")
+
+
+def _select(ctx: click.Context, **filters: Any) -> list[repo.FindingRow]:
+    config = load_county(ctx)
+    db = app.open_database(config)
+    try:
+        with db.session() as session:
+            return repo.list_findings(session, **filters)
+    finally:
+        db.dispose()
+
+
+@findings.command("show")
+@click.argument("finding_id", type=int)
+@click.pass_context
+def show(ctx: click.Context, finding_id: int) -> None:
+    """Print one finding: what, where, its evidence and its review history."""
+    config = load_county(ctx)
+    db = app.open_database(config)
+    try:
+        with db.session() as session:
+            rows = [r for r in repo.list_findings(session) if r.id == finding_id]
+            if not rows:
+                raise click.ClickException(f"没有编号为 {finding_id} 的问题")
+            row = rows[0]
+            history = repo.finding_history(session, finding_id)
+            snapshot = repo.finding_snapshot(session, finding_id)
+    finally:
+        db.dispose()
+    lines = [
+        f"问题 {row.id}：{RULE_NAMES.get(row.rule, row.rule)}（{row.rule}）",
+        f"单位：{row.unit_code} {row.unit_name}（{row.category} 类）",
+        f"栏目/账号：{row.source_name or '—'}",
+        f"情况：{describe(row)}",
+        f"链接：{row.item_url or '—'}",
+        f"周期：{row.period}    判定日期：{row.as_of.isoformat()}",
+        f"扣分：{row.points:g}    评分细则：{row.indicator or '—'}",
+        f"状态：{STATUS_NAMES.get(row.status, row.status)}",
+    ]
+    if snapshot is not None:
+        lines.append(f"页面快照：{snapshot.html_path}（{snapshot.taken_at:%Y-%m-%d %H:%M}）")
+        if snapshot.png_path:
+            lines.append(f"页面截图：{snapshot.png_path}")
+    for line in lines:
+        click.echo(line)
+    click.echo("证据：")
+    click.echo(json.dumps(row.evidence, ensure_ascii=False, indent=2))
+    click.echo("审核记录：" if history else "审核记录：无")
+    for review in history:
+        reason = f"，理由：{review.reason}" if review.reason else ""
+        click.echo(f"  {review.at:%Y-%m-%d %H:%M} {review.actor} "
+                   f"{STATUS_NAMES.get(review.from_status)} → "
+                   f"{STATUS_NAMES.get(review.to_status)}{reason}")
+
+
+def _review_command(action: str) -> click.Command:
+    to_status, selectable, verb = ACTIONS[action]
+    needs_reason = to_status != "confirmed"
+
+    @click.argument("ids", nargs=-1, type=int)
+    @click.option("--by", "actor", required=True, help="Reviewer's name (recorded).")
+    @click.option("--reason", required=needs_reason,
+                  help="Why (required)." if needs_reason else "Why (optional).")
+    @click.option("--note", help="Same as --reason, for confirmations.", hidden=needs_reason)
+    @click.option("--unit", help="Select by unit code instead of ids.")
+    @click.option("--rule", type=click.Choice(sorted(RULE_NAMES)))
+    @click.option("--week", "period", help="Select by period, e.g. 2021-W36.")
+    @click.option("--yes", is_flag=True, help="Do not ask before acting on a selection.")
+    @click.pass_context
+    def command(ctx: click.Context, ids: tuple[int, ...], actor: str, reason: str | None,
+                note: str | None, unit: str | None, rule: str | None, period: str | None,
+                yes: bool) -> None:
+        reason = reason or note
+        if not ids and not (unit or rule or period):
+            raise click.UsageError("请给出问题编号，或用 --unit / --rule / --week 选择")
+        config = load_county(ctx)
+        db = app.open_database(config)
+        try:
+            with db.session() as session:
+                rows = repo.list_findings(session, unit=unit, rule=rule, period=period)
+                if ids:
+                    known = {r.id for r in rows}
+                    missing = [i for i in ids if i not in known]
+                    if missing:
+                        raise click.ClickException(
+                            f"没有符合条件的问题编号：{'、'.join(map(str, missing))}")
+                    rows = [r for r in rows if r.id in set(ids)]
+                eligible = [r for r in rows if r.status in selectable]
+                for r in rows:
+                    if r.status not in selectable:
+                        err_console.print(f"跳过第 {r.id} 号：当前状态为"
+                                          f"{STATUS_NAMES[r.status]}，不能{verb}。",
+                                          markup=False)
+                if not eligible:
+                    console.print(f"没有可{verb}的问题。")
+                    return
+                if not ids:  # a filter selection: show the count before acting
+                    console.print(f"将{verb} {len(eligible)} 条问题：")
+                    print_findings_table(eligible, title=f"待{verb}的问题")
+                    if not yes:
+                        if not sys.stdin.isatty():
+                            raise click.UsageError(f"按条件批量{verb}时请加 --yes 确认")
+                        click.confirm(f"确定{verb}这 {len(eligible)} 条吗？", abort=True)
+                changed = repo.review_findings(session, [r.id for r in eligible],
+                                               to_status=to_status, actor=actor,
+                                               reason=reason)
+        except repo.ReviewError as exc:
+            raise click.ClickException(str(exc)) from None
+        finally:
+            db.dispose()
+        console.print(f"已{verb} {len(changed)} 条问题（审核人：{actor}）。", markup=False)
+
+    command.__doc__ = {
+        "confirm": "Confirm findings: they count in scoring and bulletins.",
+        "dismiss": "Dismiss findings (a reason is required); they stay dismissed.",
+        "reopen": "Send confirmed or dismissed findings back to pending (with a reason).",
+    }[action]
+    return findings.command(action)(command)
+
+
+for _action in ACTIONS:
+    _review_command(_action)
