@@ -869,11 +869,18 @@ def _page_urls(doc: lxml.html.HtmlElement, url: str | None) -> list[str]:
     return urls
 
 
+def _page_text(doc: lxml.html.HtmlElement) -> str:
+    """Visible text of the whole document but <head>: templates that emit a stray </html>
+    leave the article outside <body>, so reading only <body> would miss it."""
+    head = doc.find("head")
+    return _visible_text(doc, skip=[head] if head is not None else [])
+
+
 def _main_text(doc: lxml.html.HtmlElement) -> str:
-    """Body text without scripts and obvious page chrome (nav, header, footer, menus)."""
-    body = doc.find("body")
-    root = body if body is not None else doc
-    chrome = []
+    """Page text without <head>, scripts and obvious chrome (nav, header, footer, menus)."""
+    root = doc
+    head = doc.find("head")
+    chrome = [head] if head is not None else []
     for el in root.iter():
         if el is root or not isinstance(el.tag, str):
             continue
@@ -898,10 +905,7 @@ def extract_article_date(html: str | bytes, reference: date, url: str | None = N
         return None
     # The visible labelled date comes first: it is what the assessment team sees, and portals
     # re-stamp meta PubDate on batch republishing, which would make a stale column look fresh.
-    body = doc.find("body")
-    found = _labelled_date(
-        to_halfwidth(_visible_text(body if body is not None else doc)), reference
-    )
+    found = _labelled_date(to_halfwidth(_page_text(doc)), reference)
     if found:
         return found
     found = _meta_date(doc, _META_PUBLISHED, reference)

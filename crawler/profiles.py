@@ -88,26 +88,30 @@ def trs_next_page(html: str, url: str) -> str | None:
 # --------------------------------------------------------------------------- Hanweb
 
 
-def _records_to_entries(records: list[str], base_url: str,
-                        reference: date) -> list[extract.ListEntry]:
+def _records_to_entries(records: list[str], base_url: str, reference: date,
+                        selectors: extract.ListSelectors | None) -> list[extract.ListEntry]:
     if not records:
         return []
     html = "<html><body><ul class='list'>" + "".join(records) + "</ul></body></html>"
-    return extract.extract_list(html, base_url, reference)
+    return extract.extract_list(html, base_url, reference, selectors)
 
 
 def hanweb_first_page(html: str, url: str, reference: date, window_start: date,
-                      max_records: int) -> ProfilePage:
-    """Entries embedded in a Hanweb column page, and the dataproxy call for the rest."""
+                      max_records: int,
+                      selectors: extract.ListSelectors | None = None) -> ProfilePage:
+    """Entries embedded in a Hanweb column page, and the dataproxy call for the rest.
+
+    Operator selectors apply to the records (the list lives inside a script block, where
+    selectors on the page itself would find nothing)."""
     records = _RECORD.findall(html)
-    entries = _records_to_entries(records, url, reference)
+    entries = _records_to_entries(records, url, reference, selectors)
     if not records:  # not the datastore layout after all: read it as a plain list
-        return ProfilePage(extract.extract_list(html, url, reference))
+        return ProfilePage(extract.extract_list(html, url, reference, selectors))
     params = _hanweb_params(html, url)
     start = len(records) + 1
     if not more_wanted(entries, window_start) or start > max_records:
         return ProfilePage(entries)
-    return ProfilePage(entries, _hanweb_call(url, params, start, max_records))
+    return ProfilePage(entries, _hanweb_call(url, params, start, max_records, selectors))
 
 
 def _hanweb_params(html: str, url: str) -> dict[str, str]:
@@ -126,25 +130,28 @@ def _hanweb_params(html: str, url: str) -> dict[str, str]:
     return params
 
 
-def _hanweb_call(url: str, params: dict[str, str], start: int, max_records: int) -> NextPage:
+def _hanweb_call(url: str, params: dict[str, str], start: int, max_records: int,
+                 selectors: extract.ListSelectors | None) -> NextPage:
     """The dataproxy.jsp POST for records ``start``… (max_records: the cap, or the total)."""
     end = min(start + HANWEB_PER_PAGE * HANWEB_PAGES_PER_CALL - 1, max_records)
     query = urlencode({"startrecord": start, "endrecord": end, "perpage": HANWEB_PER_PAGE})
-    return NextPage(urljoin(url, f"/module/web/jpage/dataproxy.jsp?{query}"), "POST",
-                    params, {"params": params, "end": end, "column_url": url})
+    return NextPage(urljoin(url, f"/module/web/jpage/dataproxy.jsp?{query}"), "POST", params,
+                    {"params": params, "end": end, "column_url": url, "selectors": selectors})
 
 
 def hanweb_proxy_page(xml: str, call: NextPage, reference: date, window_start: date,
                       max_records: int) -> ProfilePage:
     """Entries from a dataproxy.jsp answer, and the next call while more are wanted."""
-    entries = _records_to_entries(_RECORD.findall(xml), call.state["column_url"], reference)
+    entries = _records_to_entries(_RECORD.findall(xml), call.state["column_url"], reference,
+                                  call.state.get("selectors"))
     total_match = _TOTAL_RECORD.search(xml)
     total = int(total_match.group(1)) if total_match else 0
     end = int(call.state["end"])
     if end >= min(total, max_records) or not entries or not more_wanted(entries, window_start):
         return ProfilePage(entries)
     return ProfilePage(entries, _hanweb_call(call.state["column_url"], call.state["params"],
-                                             end + 1, min(total, max_records)))
+                                             end + 1, min(total, max_records),
+                                             call.state.get("selectors")))
 
 
 # --------------------------------------------------------------------------- gkmlpt

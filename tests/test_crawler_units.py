@@ -172,3 +172,12 @@ def test_htmldate_is_only_the_last_resort() -> None:
     only_markup = ("<html><head></head><body><article><time datetime='2021-08-27T10:00'>"
                    "</time><p>正文没有日期。</p></article></body></html>")
     assert extract.extract_article_date(only_markup, REF) == date(2021, 8, 27)
+
+
+def test_article_after_a_stray_closing_html_tag() -> None:
+    page = ("<html><head><meta name='PubDate' content='2023-10-23'></head><body>"
+            "<div class='header'>头部</div></body></html>"
+            "<div class='article'><h1>关于做好秋季防火工作的通知</h1>"
+            "<p>发布日期：2021-08-30</p><p>本文件不作解读。理由：属内部工作安排。</p></div>")
+    assert extract.extract_article_date(page, REF) == date(2021, 8, 30)
+    assert extract.find_no_interpretation_statement(page) == "本文件不作解读。理由：属内部工作安排。"

@@ -61,14 +61,15 @@ class ColumnSpider(SourceSpider):
         profile = source.profile
         if profile == "auto":
             profile = profiles.detect_profile(response.url, html)
+        selectors = extract.ListSelectors(**source.selectors) if source.selectors else None
         if profile == "hanweb" and page == 1:
             result = profiles.hanweb_first_page(html, response.url, self.reference_date,
-                                                self.window_start, HANWEB_MAX_RECORDS)
+                                                self.window_start, HANWEB_MAX_RECORDS,
+                                                selectors)
             yield from self._entries(source, result.entries)
             if result.next:
                 yield self._hanweb_request(source, result.next, page + 1)
             return
-        selectors = extract.ListSelectors(**source.selectors) if source.selectors else None
         try:
             entries = extract.extract_list(html, response.url, self.reference_date, selectors)
         except ValueError as exc:  # an operator selector that does not parse
