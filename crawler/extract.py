@@ -290,6 +290,9 @@ def decode_html(raw: bytes) -> str:
     return raw.decode("gb18030", errors="replace")
 
 
+_CLOSING_BODY_RE = re.compile(r"</(?:body|html)\s*>", re.I)
+
+
 def _parse(html: str | bytes | None) -> lxml.html.HtmlElement | None:
     """Parse HTML leniently; None for empty, binary or unparsable input."""
     if html is None:
@@ -300,6 +303,9 @@ def _parse(html: str | bytes | None) -> lxml.html.HtmlElement | None:
         return None
     # lxml refuses str input with an encoding declaration and chokes on NULs.
     text = _XML_DECL_RE.sub("", html).replace("\x00", "")
+    # Templates that close </body></html> early (an included header) make libxml2 drop the
+    # rest of the page; the closing tags are implied at the end anyway.
+    text = _CLOSING_BODY_RE.sub("", text)
     if not text.strip() or "<" not in text:
         return None
     try:
