@@ -122,7 +122,9 @@ def parse_weibo(body: bytes, url: str, now: datetime) -> AccountPage:
             continue
         mid = str(mblog.get("mid") or mblog.get("id") or "")
         link = card.get("scheme") or f"https://m.weibo.cn/status/{mid}"
-        posts.append(Post(urljoin(url, link), _title(mblog.get("text", "")),
+        # a post has no title: its first line stands for one
+        first_line = re.split(r"<br\s*/?>|\n", str(mblog.get("text", "")), maxsplit=1)[0]
+        posts.append(Post(urljoin(url, link), _title(first_line),
                           weibo_time(str(mblog.get("created_at", "")), now)))
     next_page = (content.get("cardlistInfo") or {}).get("page")
     next_url = _with_page(url, int(next_page)) if next_page and posts else None

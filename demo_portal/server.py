@@ -19,10 +19,14 @@ def china_today() -> date:
     return datetime.now(CHINA).date()
 
 
+MAX_FORM_BYTES = 1 << 20  # POST bodies larger than this are not read
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     site: Site
+    closing: threading.Event  # set on stop: delayed answers give up at once
 
     def handle_error(self, request: object, client_address: object) -> None:
         """Stay quiet: clients hanging up mid-answer are normal for a test fixture."""
@@ -39,8 +43,16 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._answer(with_body=False)
 
-    def _answer(self, with_body: bool) -> None:
-        page = self.server.site.get(self.path)
+    def do_POST(self) -> None:
+        length = self.headers.get("Content-Length", "0")
+        size = int(length) if length.isdigit() else 0
+        body = self.rfile.read(size) if 0 < size <= MAX_FORM_BYTES else b""
+        self._answer(with_body=True, method="POST", body=body)
+
+    def _answer(self, with_body: bool, method: str = "GET", body: bytes = b"") -> None:
+        page = self.server.site.get(self.path, method, dict(self.headers.items()), body)
+        if page.delay > 0 and self.server.closing.wait(page.delay):
+            return  # the portal is stopping: hang up without an answer
         try:
             self.send_response(page.status)
             self.send_header("Content-Type", page.content_type)
@@ -77,6 +89,7 @@ class DemoPortal:
         if ":" in self.host:
             server_class = type("_Server6", (_Server,), {"address_family": socket.AF_INET6})
         server = server_class((self.host, self.port), _Handler)
+        server.closing = threading.Event()
         self.port = server.server_address[1]
         shown = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(self.host)
         if shown is None:
@@ -99,6 +112,7 @@ class DemoPortal:
         self._server = self._thread = None
         if server is None:
             return
+        server.closing.set()
         server.shutdown()
         server.server_close()
         if thread is not None:

@@ -7,17 +7,23 @@ randomness is ``random.Random`` seeded with the as-of date and the source's path
 The ground truth — the units, their sources and the shape of each source's pages, the age of
 each column's newest item, each account's posts per ISO week, which policy files have an
 interpretation — is the plain data in ``UNITS``, ``SOURCES`` and ``POLICIES``; the pages are
-generated from it, so tests and docs read it instead of repeating it.
+generated from it, so tests and docs read it instead of repeating it. ``expected_outcome``
+and ``Site.expected`` turn it into what a crawl must record (ok, http_error, timeout, blocked,
+too_large) and find.
+
+A few answers depend on the request, not only on the path (``Site.get``): the Hanweb data proxy
+(query and POST form), the gkmlpt JSON API (``page``) and the Weibo API (403 without a Referer).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from email.utils import format_datetime
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -39,6 +45,31 @@ WEIBO_PAGE_SIZE = 10
 HOSTILE_TITLE = '<script>alert("xss")</script>关于做好防汛工作的通知'
 HOSTILE_PATH = "/a01/zwdt/"
 HOSTILE_INDEX = 6  # position in the list, newest first
+# TRS WCM column whose pager exists only as <script>createPageHTML(…)</script>
+TRS_PAGER_JS = "/js/createPageHTML.js"  # defines createPageHTML (document.write of the pager)
+TRS_SCRIPT_COUNT = 55  # items of the script-paged column: pages of 20, 20, 15
+# Hanweb 大汉 column: 15 records inline, the rest from the jpage data proxy (XML)
+HANWEB_COLUMN = 2031
+HANWEB_UNIT_ID = 7001
+HANWEB_WEBNAME = "演示县教育局"
+HANWEB_PATH = f"/col/col{HANWEB_COLUMN}/index.html"
+HANWEB_PROXY = "/module/web/jpage/dataproxy.jsp"
+HANWEB_JPAGE_JS = "/module/jslib/jquery/jpage/jquery.jpage.js"
+HANWEB_PER_PAGE = 15
+HANWEB_COUNT = 57
+HANWEB_ART_BASE = 1000  # art_2031_1001.html is the oldest
+# Guangdong gkmlpt: an app shell plus /gkmlpt/api/all/<category>?page=N (JSON, 10 a page)
+GKMLPT_SHELL = "/gkmlpt/index"
+GKMLPT_CATEGORY = 5061
+GKMLPT_CLASSIFY = "卫生健康"
+GKMLPT_API = "/gkmlpt/api/all/"
+GKMLPT_PAGE_SIZE = 10
+GKMLPT_COUNT = 43
+GKMLPT_ID_BASE = 3456700
+# Failure shapes
+SLOW_DELAY = 6.0  # seconds the slow column waits before answering
+OVERSIZED_BYTES = 6 * 1024 * 1024  # body size of the oversized column
+RUISHU_JS = "/4QbVtADbnLVIc/c.FxJzG50F.js"
 
 
 # --------------------------------------------------------------------------- ground truth
@@ -234,6 +265,27 @@ SHAPES: dict[str, str] = {
     "rss": "RSS 2.0 feed (plus an Atom feed of the same posts)",
     "weibo": "m.weibo.cn container API (getIndex), 10 cards per page",
     "ul-fr": "ul/li list, <span class=fr>YYYY-MM-DD</span> before the link",
+    "trs-script": 'TRS WCM list, pager only <script>createPageHTML(3, k, "index", "html")'
+    "</script>; ./YYYYMM/tYYYYMMDD_N.html",
+    "hanweb": "Hanweb 大汉 jpage column: 15 records in <script type=text/xml>, rest via "
+    "dataproxy.jsp (XML, startrecord/endrecord, columnid)",
+    "gkmlpt": "Guangdong gkmlpt app shell; JSON /gkmlpt/api/all/<id>?page=N, 10 a page, "
+    "create_time in epoch seconds",
+    "slow": "valid ul/li list answered only after a 6 s delay (config timeout: 2)",
+    "ruishu-412": "瑞数 anti-bot challenge: HTTP 412, $_ts script, no content",
+    "jsl-521": "加速乐 anti-bot challenge: HTTP 521, document.cookie=__jsl_clearance script",
+    "oversized": "valid ul/li list padded with an HTML comment to 6 MiB (max_response_mb: 5)",
+}
+
+# What a crawl of a source must record. For ``too_large`` the crawler drops the response; it
+# may record that as too_large, parse_error or http_error (``accepted_outcomes``).
+OUTCOMES = ("ok", "http_error", "timeout", "blocked", "too_large")
+ACCEPTED_OUTCOMES: dict[str, frozenset[str]] = {
+    "ok": frozenset({"ok"}),
+    "http_error": frozenset({"http_error"}),
+    "timeout": frozenset({"timeout"}),
+    "blocked": frozenset({"blocked"}),
+    "too_large": frozenset({"too_large", "parse_error", "http_error"}),
 }
 
 
@@ -241,11 +293,14 @@ SHAPES: dict[str, str] = {
 class SourceSpec:
     """One source of the demo county: a disclosure column or a new-media account.
 
-    ``path`` is what the config points at (for the Weibo account the API, for RSS the feed).
-    ``newest_age`` is the newest item's age in days at the as-of date (``None`` for accounts
-    and for the failing column). ``weekly_posts`` gives an account's posts per ISO week:
-    index 0 is the week holding the as-of date (posts only on days up to it), 1 the week
-    before, and so on; there are no older posts.
+    ``path`` is what the config points at (for the Weibo account the API, for RSS the feed,
+    for gkmlpt the shell with ``#<category>``). ``newest_age`` is the newest item's age in days
+    at the as-of date (``None`` for accounts and for columns without content). ``weekly_posts``
+    gives an account's posts per ISO week: index 0 is the week holding the as-of date (posts
+    only on days up to it), 1 the week before, and so on; there are no older posts.
+    ``profile`` and ``timeout`` are the config values of the column; ``fault`` names the
+    failure a crawl must record (``timeout``, ``blocked``, ``too_large``; see
+    ``expected_outcome``).
     """
 
     unit: str
@@ -260,6 +315,9 @@ class SourceSpec:
     status: int = 200
     encoding: str = "utf-8"
     weekly_posts: tuple[int, ...] = ()
+    profile: str = "auto"
+    timeout: float | None = None
+    fault: str | None = None
 
     @property
     def unit_name(self) -> str:
@@ -275,6 +333,7 @@ class SourceSpec:
             self.type == "column"
             and self.expect_update
             and self.status == 200
+            and self.fault is None
             and self.newest_age is not None
             and self.newest_age >= stale_days
         )
@@ -357,8 +416,72 @@ SOURCES: tuple[SourceSpec, ...] = (
         None,
         weekly_posts=(1, 3, 2, 4, 5, 3, 3),
     ),
+    # Issue #4: one column per CMS shape, then the failure shapes. Appended last on purpose:
+    # article serials of the sources above depend on their position in this tuple.
+    SourceSpec(
+        "A03", "通知公告", "/a03/tzgg/", "column", "general", "trs-script", 2, profile="trs"
+    ),
+    SourceSpec("B02", "教育资讯", HANWEB_PATH, "column", "general", "hanweb", 1, profile="hanweb"),
+    SourceSpec(
+        "B04",
+        "政府信息公开目录",
+        f"{GKMLPT_SHELL}#{GKMLPT_CATEGORY}",
+        "column",
+        "general",
+        "gkmlpt",
+        3,
+        profile="gkmlpt",
+    ),
+    SourceSpec(
+        "B03",
+        "行政执法公示",
+        "/b03/xzzf/",
+        "column",
+        "general",
+        "slow",
+        2,
+        timeout=2,
+        fault="timeout",
+    ),
+    SourceSpec(
+        "B04",
+        "办事指南",
+        "/b04/bszn/",
+        "column",
+        "general",
+        "ruishu-412",
+        None,
+        status=412,
+        fault="blocked",
+    ),
+    SourceSpec(
+        "A02",
+        "通知公告",
+        "/a02/tzgg/",
+        "column",
+        "general",
+        "jsl-521",
+        None,
+        status=521,
+        fault="blocked",
+    ),
+    SourceSpec(
+        "A01", "图片新闻", "/a01/tpxw/", "column", "general", "oversized", 1, fault="too_large"
+    ),
 )
 SOURCE_BY_PATH: dict[str, SourceSpec] = {s.path: s for s in SOURCES}
+
+
+def expected_outcome(spec: SourceSpec) -> str:
+    """What crawling ``spec`` must end in: one of ``OUTCOMES``."""
+    if spec.fault is not None:
+        return spec.fault
+    return "ok" if spec.status == 200 else "http_error"
+
+
+def accepted_outcomes(spec: SourceSpec) -> frozenset[str]:
+    """The crawl_run outcomes that satisfy ``expected_outcome(spec)``."""
+    return ACCEPTED_OUTCOMES[expected_outcome(spec)]
 
 
 # --------------------------------------------------------------------------- output model
@@ -366,12 +489,16 @@ SOURCE_BY_PATH: dict[str, SourceSpec] = {s.path: s for s in SOURCES}
 
 @dataclass(frozen=True)
 class Page:
-    """One HTTP answer: body bytes, Content-Type header, status and extra headers."""
+    """One HTTP answer: body bytes, Content-Type header, status and extra headers.
+
+    ``delay`` is how long the server waits before answering (the slow column).
+    """
 
     body: bytes
     content_type: str = "text/html; charset=utf-8"
     status: int = 200
     headers: tuple[tuple[str, str], ...] = ()
+    delay: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -384,8 +511,20 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class GkmlptCategory:
+    """One gkmlpt category: its name and its articles (API objects), newest first."""
+
+    name: str
+    articles: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
 class Site:
-    """Every page of the demo portal for one as-of date."""
+    """Every page of the demo portal for one as-of date.
+
+    Static pages are in ``pages``; the Hanweb data proxy, the gkmlpt API and the Weibo API
+    answer from ``hanweb``, ``gkmlpt`` and ``pages`` depending on the request (see ``get``).
+    """
 
     as_of: date
     base_url: str
@@ -393,18 +532,45 @@ class Site:
     entries: Mapping[str, tuple[Entry, ...]]  # by SourceSpec.path, newest first
     not_found: Page
     weibo_empty: Page
+    hanweb: Mapping[int, tuple[str, ...]] = field(default_factory=dict)  # columnid → <li>s
+    gkmlpt: Mapping[int, GkmlptCategory] = field(default_factory=dict)
 
-    def get(self, target: str) -> Page:
-        """The page answering a request target (path with optional query)."""
+    def absolute(self, path: str) -> str:
+        """``base_url`` + a root-relative path."""
+        return self.base_url + path
+
+    def expected(self, path: str) -> tuple[Entry, ...]:
+        """What a crawler must find in the source at ``path``: its entries if its crawl
+        should succeed, else nothing (the entries of a slow or oversized column exist but a
+        crawl with the demo config cannot get them)."""
+        spec = SOURCE_BY_PATH[path]
+        return self.entries[path] if expected_outcome(spec) == "ok" else ()
+
+    def get(
+        self,
+        target: str,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> Page:
+        """The page answering a request (target = path with optional query; POST form body)."""
         parts = urlsplit(target)
         path = unquote(parts.path) or "/"
+        query = parse_qs(parts.query)
         if path == WEIBO_API:
-            query = parse_qs(parts.query)
+            sent = {k.lower(): v for k, v in (headers or {}).items()}
+            if not sent.get("referer"):
+                return _weibo_login_required()
             cid = query.get("containerid", [""])[0]
             number = query.get("page", ["1"])[0]
             number = number if number.isdigit() else "1"
             key = f"{WEIBO_API}?containerid={cid}&page={int(number)}"
             return self.pages.get(key, self.weibo_empty)
+        if path == HANWEB_PROXY:
+            form = parse_qs(body.decode("utf-8", "replace")) if method == "POST" else {}
+            return self.hanweb_proxy({**form, **query})
+        if path.startswith(GKMLPT_API):
+            return self.gkmlpt_api(path.removeprefix(GKMLPT_API), query)
         page = self.pages.get(path)
         if page is not None:
             return page
@@ -413,6 +579,49 @@ class Site:
             body = f'<html><body><a href="{where}">301 Moved Permanently</a></body></html>'
             return Page(body.encode(), status=301, headers=(("Location", where),))
         return self.not_found
+
+    def hanweb_proxy(self, params: Mapping[str, list[str]]) -> Page:
+        """jpage's dataproxy.jsp: records startrecord..endrecord (1-based, inclusive)."""
+
+        def number(name: str, default: int) -> int:
+            value = params.get(name, [""])[0].strip()
+            return int(value) if value.isdigit() else default
+
+        records = self.hanweb.get(number("columnid", -1), ())
+        per_page = max(1, number("perpage", HANWEB_PER_PAGE))
+        start = max(1, number("startrecord", 1))
+        end = number("endrecord", start + 3 * per_page - 1)
+        chosen = records[start - 1 : end] if end >= start else ()
+        rows = "".join(f"<record><![CDATA[{r}]]></record>\n" for r in chosen)
+        text = (
+            '<?xml version="1.0" encoding="UTF-8"?><datastore>'
+            f"<totalrecord>{len(records)}</totalrecord>"
+            f"<totalpage>{-(-len(records) // per_page)}</totalpage>"
+            f"<recordset>\n{rows}</recordset></datastore>"
+        )
+        return Page(text.encode("utf-8"), "text/xml; charset=UTF-8")
+
+    def gkmlpt_api(self, rest: str, query: Mapping[str, list[str]]) -> Page:
+        """/gkmlpt/api/all/<category>?page=N: 10 articles a page; past the end, none."""
+        if not rest.isdigit():
+            return self.not_found
+        category = self.gkmlpt.get(int(rest))
+        number = query.get("page", ["1"])[0]
+        page = max(1, int(number)) if number.isdigit() else 1
+        size = GKMLPT_PAGE_SIZE
+        articles = category.articles if category else ()
+        data = {
+            "articles": list(articles[(page - 1) * size : page * size]),
+            "total": len(articles),
+            "page": page,
+            "classify": {"id": int(rest), "name": category.name} if category else None,
+        }
+        return Page(json.dumps(data, ensure_ascii=False).encode("utf-8"), JSON_TYPE)
+
+
+def _weibo_login_required() -> Page:
+    text = json.dumps({"ok": -100, "msg": "请先登录"}, ensure_ascii=False)
+    return Page(text.encode("utf-8"), JSON_TYPE, status=403)
 
 
 def build_site(as_of: date, base_url: str = "") -> Site:
@@ -617,7 +826,7 @@ POOLS: dict[str, _Pool] = {
         ),
         HEALTH_TOPICS,
     ),
-    SOURCES[-1].path: _Pool(
+    f"{WEIBO_API}?containerid={WEIBO_CONTAINER}": _Pool(
         (
             "【{t}】县卫体局提醒广大群众",
             "【{t}】这些知识请收好",
@@ -626,6 +835,63 @@ POOLS: dict[str, _Pool] = {
             "【{t}】一起来看",
         ),
         HEALTH_TOPICS,
+    ),
+    "/a03/tzgg/": _Pool(
+        (
+            "六泉乡关于做好{t}工作的通知",
+            "六泉乡关于开展{t}专项整治的通告",
+            "关于{t}工作督查情况的通报",
+            "六泉乡{y}年{t}工作实施方案",
+            "关于进一步加强{t}工作的通知",
+            "六泉乡关于{t}的温馨提示",
+        ),
+        TOWN_TOPICS,
+        offset=2,
+    ),
+    HANWEB_PATH: _Pool(
+        (
+            "演示县教育局关于做好{t}工作的通知",
+            "县教育局召开{t}工作专题会议",
+            "我县{t}工作取得阶段性成效",
+            "演示县{y}年{t}工作要点",
+            "县教育局组织开展{t}专项检查",
+            "关于公布{y}年{t}工作考核结果的通报",
+        ),
+        EDU_TOPICS,
+        offset=4,
+    ),
+    f"{GKMLPT_SHELL}#{GKMLPT_CATEGORY}": _Pool(
+        (
+            "演示县卫生健康和体育局关于开展{t}工作的通知",
+            "关于{y}年{t}工作情况的报告",
+            "演示县{t}工作实施方案",
+            "关于公布{t}监督检查结果的公告",
+            "演示县卫生健康和体育局{y}年{t}工作要点",
+        ),
+        HEALTH_TOPICS,
+        offset=1,
+    ),
+    "/b03/xzzf/": _Pool(
+        (
+            "演示县市场监督管理局行政处罚决定书（{t}）",
+            "{t}行政处罚信息公示",
+            "关于{t}违法案件行政处罚信息的公开",
+            "{t}行政检查结果公示",
+            "{t}行政许可信息公示",
+        ),
+        MARKET_TOPICS,
+        offset=2,
+    ),
+    "/a01/tpxw/": _Pool(
+        (
+            "【图片新闻】{u}{t}现场",
+            "{u}开展{t}活动掠影",
+            "图说{u}：{t}见成效",
+            "{u}{t}工作剪影",
+            "镜头里的{u}{t}",
+        ),
+        TOWN_TOPICS,
+        offset=7,
     ),
 }
 
@@ -731,6 +997,84 @@ def _token(*parts: object, length: int = 22) -> str:
     return "".join(out)
 
 
+TRS_PAGER_SCRIPT = """// TRS WCM pager: writes 首页 上一页 1 2 3 下一页 尾页 where it is called.
+function createPageHTML(nPageCount, nCurrIndex, sPageName, sPageExt) {
+  if (nPageCount == null || nPageCount <= 1) { return; }
+  function name(k) {
+    return k === 0 ? sPageName + "." + sPageExt : sPageName + "_" + k + "." + sPageExt;
+  }
+  function link(k, label) { return "<a href='" + name(k) + "'>" + label + "</a> "; }
+  var out = "<span>共" + nPageCount + "页</span> ";
+  out += nCurrIndex > 0 ? link(0, "首页") + link(nCurrIndex - 1, "上一页")
+    : "<span>首页</span> <span>上一页</span> ";
+  for (var i = 0; i < nPageCount; i++) {
+    out += i === nCurrIndex ? "<span>" + (i + 1) + "</span> " : link(i, String(i + 1));
+  }
+  out += nCurrIndex < nPageCount - 1 ? link(nCurrIndex + 1, "下一页") + link(nPageCount - 1, "尾页")
+    : "<span>下一页</span> <span>尾页</span>";
+  document.write(out);
+}
+"""
+HANWEB_JPAGE_STUB = """/* jQuery jpage (demo stub). The real plugin reads the <datastore> in the
+   column's <script type="text/xml"> and fetches further records from dataproxy.jsp with
+   startrecord, endrecord and perpage plus the nextgroup link's parameters. */
+"""
+RUISHU_SCRIPT = """/* dynamic security bootstrap (demo stub): the real script is obfuscated,
+   computes a cookie from $_ts.cd and reloads the page. */
+(function () { var _$ts = window.$_ts || {}; void _$ts; })();
+"""
+GKMLPT_APP = """<script type="text/javascript">
+(function () {
+  var app = document.getElementById("gkmlpt-app");
+  function day(t) { return new Date((t + 8 * 3600) * 1000).toISOString().slice(0, 10); }
+  function load(page) {
+    var cid = location.hash.replace("#", "") || "@CID@";
+    fetch("@API@" + cid + "?page=" + page)
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var ul = document.createElement("ul");
+        ul.className = "list";
+        data.articles.forEach(function (it) {
+          var li = document.createElement("li");
+          var a = document.createElement("a");
+          a.href = it.url;
+          a.target = "_blank";
+          a.textContent = it.title;
+          var span = document.createElement("span");
+          span.textContent = day(it.create_time);
+          li.appendChild(a);
+          li.appendChild(span);
+          ul.appendChild(li);
+        });
+        app.innerHTML = "";
+        app.appendChild(ul);
+        if (page * 10 < data.total) {
+          var more = document.createElement("button");
+          more.textContent = "下一页";
+          more.onclick = function () { load(page + 1); };
+          app.appendChild(more);
+        }
+      });
+  }
+  window.addEventListener("hashchange", function () { load(1); });
+  load(1);
+})();
+</script>"""
+
+
+@functools.cache
+def _filler() -> bytes:
+    """Digit-free base64-looking lines, enough for the oversized page's padding."""
+    line = b"QUFBQUFB" * 9 + b"QUFB\n"
+    return line * (OVERSIZED_BYTES // len(line) + 1)
+
+
+def _padding(size: int) -> bytes:
+    """An HTML comment of exactly ``size`` bytes."""
+    head, tail = "<!-- 轮播图历史数据（已停用）\n".encode(), b"\n-->"
+    return head + _filler()[: size - len(head) - len(tail)] + tail
+
+
 # --------------------------------------------------------------------------- the builder
 
 
@@ -758,6 +1102,8 @@ class _Builder:
     base_url: str
     pages: dict[str, Page] = field(default_factory=dict)
     entries: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
+    hanweb: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    gkmlpt: dict[int, GkmlptCategory] = field(default_factory=dict)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -953,6 +1299,46 @@ class _Builder:
                 _Article(
                     title,
                     url(published, serial_base + n - i),
+                    published,
+                    unit.org,
+                    self.paragraphs(rng, topic, unit.org, published.date()),
+                    topic,
+                    views=rng.randint(80, 3000),
+                )
+            )
+        return arts
+
+    def spread_articles(
+        self,
+        src: SourceSpec,
+        unit: Unit,
+        url: Callable[[datetime, int], str],
+        count: int,
+        serial_base: int,
+        hours: tuple[int, ...] = (),
+    ) -> list[_Article]:
+        """Exactly ``count`` items over 84–89 days, newest ``src.newest_age`` days old, sorted
+        newest first; serials ``serial_base + 1`` (oldest) … ``serial_base + count``."""
+        assert src.newest_age is not None and count >= 2
+        rng = self.rng(src.path)
+        pool = POOLS[src.path]
+        span = rng.randint(84, 89)
+        newest = src.newest_age
+        ages = [newest, newest + span] + [newest + rng.randint(0, span) for _ in range(count - 2)]
+        stamps = []
+        for age in ages:
+            published = self.stamp(self.day(age), rng)
+            if hours:  # e.g. early-morning posts whose UTC date is the day before
+                published = published.replace(hour=rng.choice(hours))
+            stamps.append(published)
+        stamps.sort(reverse=True)
+        arts = []
+        for i, published in enumerate(stamps):
+            title, topic = pool.pick(i, unit.name, published.year)
+            arts.append(
+                _Article(
+                    title,
+                    url(published, serial_base + count - i),
                     published,
                     unit.org,
                     self.paragraphs(rng, topic, unit.org, published.date()),
@@ -1186,6 +1572,186 @@ class _Builder:
 """
         self.add_html(src.path, text, status=500)
         self.add_html(src.path + "index.html", text, status=500)
+
+    def shape_trs_script(self, src: SourceSpec, unit: Unit) -> None:
+        """TRS WCM list whose pager is only a createPageHTML(…) call (no static 下一页)."""
+        arts = self.spread_articles(src, unit, self.trs(src.path), TRS_SCRIPT_COUNT, 4500)
+        pages = [arts[i : i + PAGE_SIZE] for i in range(0, len(arts), PAGE_SIZE)]
+        head = f'<script type="text/javascript" src="{TRS_PAGER_JS}"></script>\n'
+        for k, chunk in enumerate(pages):
+            rows = "\n".join(
+                f'<li><a href="./{a.path.removeprefix(src.path)}" target="_blank" '
+                f'title="{esc(a.title)}">{esc(a.title)}</a><span>{a.published:%Y-%m-%d}</span></li>'
+                for a in chunk
+            )
+            pager = (
+                '<div class="pages" id="pagenav">\n'
+                f'<script>createPageHTML({len(pages)}, {k}, "index", "html");</script>\n</div>'
+            )
+            inner = f'<ul class="list">\n{rows}\n</ul>'
+            text = self.layout(
+                src.name,
+                self.column_crumbs(unit, src),
+                self.list_box(src, inner, pager),
+                unit,
+                head=head,
+            )
+            self.add_html(src.path + ("index.html" if k == 0 else f"index_{k}.html"), text)
+            if k == 0:
+                self.add_html(src.path, text)
+        self.add_data(TRS_PAGER_JS, TRS_PAGER_SCRIPT, "application/javascript; charset=utf-8")
+        self.publish(src, unit, arts)
+
+    def shape_hanweb(self, src: SourceSpec, unit: Unit) -> None:
+        """Hanweb jpage column: 15 records inline in a text/xml datastore, all via the proxy."""
+        col = HANWEB_COLUMN
+        arts = self.spread_articles(
+            src,
+            unit,
+            lambda dt, n: f"/art/{dt.year}/{dt.month}/{dt.day}/art_{col}_{n}.html",
+            HANWEB_COUNT,
+            HANWEB_ART_BASE,
+        )
+        records = tuple(
+            f'<li><a href="{a.path}" target="_blank" title="{esc(a.title)}">{esc(a.title)}</a>'
+            f"<span>{a.published:%Y-%m-%d}</span></li>"
+            for a in arts
+        )
+        self.hanweb[col] = records
+        nextgroup = (
+            f'<a href="{HANWEB_PROXY}?page=1&appid=1&webid=1&path=/&columnid={col}'
+            f'&unitid={HANWEB_UNIT_ID}&webname={HANWEB_WEBNAME}&permissiontype=0"></a>'
+        )
+        inline = "".join(f"<record><![CDATA[{r}]]></record>\n" for r in records[:HANWEB_PER_PAGE])
+        datastore = (
+            f'<div id="{col}"><script type="text/xml"><datastore>'
+            f"<nextgroup><![CDATA[{nextgroup}]]></nextgroup>"
+            f"<recordset>\n{inline}</recordset></datastore></script></div>"
+        )
+        script = f"""<script language="javascript" src="{HANWEB_JPAGE_JS}"></script>
+<script language="javascript">
+$(document).ready(function () {{
+  $("#{col}").jpage({{
+    dataBefore: '<ul class="list">',
+    dataAfter: "</ul>",
+    perPage: {HANWEB_PER_PAGE},
+    groupSize: 3,
+    proxyUrl: "{HANWEB_PROXY}",
+    totalRecord: {len(records)},
+    barPosition: "bottom",
+    showMode: "full",
+    themeName: "default"
+  }});
+}});
+</script>"""
+        self.column_page(src, unit, self.list_box(src, f"{datastore}\n{script}"))
+        self.pages[f"/col/col{col}/"] = self.pages[src.path]
+        self.add_data(HANWEB_JPAGE_JS, HANWEB_JPAGE_STUB, "application/javascript; charset=utf-8")
+        self.publish(src, unit, arts)
+
+    def shape_gkmlpt(self, src: SourceSpec, unit: Unit) -> None:
+        """gkmlpt: an app shell without items; the articles come from the JSON API."""
+
+        def url(dt: datetime, n: int) -> str:
+            ident = GKMLPT_ID_BASE + n
+            return f"/gkmlpt/content/{ident // 1_000_000}/{ident // 1000}/post_{ident}.html"
+
+        arts = self.spread_articles(
+            src, unit, url, GKMLPT_COUNT, 0, hours=(6, 7, 7, 9, 10, 11, 15, 16, 17)
+        )
+        rng = self.rng(f"{src.path}|meta")
+        articles = []
+        for i, art in enumerate(arts):
+            serial = GKMLPT_COUNT - i
+            doc_no = f"演卫体发〔{art.published.year}〕{serial}号" if serial % 3 == 0 else ""
+            if doc_no:
+                art.doc_no = doc_no
+                art.written_on = art.published.date() - timedelta(days=rng.randint(1, 4))
+            articles.append(
+                {
+                    "id": GKMLPT_ID_BASE + serial,
+                    "title": art.title,
+                    "url": self.absolute(art.path),
+                    "create_time": int(art.published.timestamp()),
+                    "identifier": f"11360999MB0004567K/{art.published.year}-{serial:05d}",
+                    "document_number": doc_no,
+                }
+            )
+        self.gkmlpt[GKMLPT_CATEGORY] = GkmlptCategory(GKMLPT_CLASSIFY, tuple(articles))
+        script = GKMLPT_APP.replace("@API@", GKMLPT_API).replace("@CID@", str(GKMLPT_CATEGORY))
+        inner = (
+            '<div id="gkmlpt-app" class="gkmlpt"><div class="loading">正在加载…</div></div>\n'
+            "<noscript>请开启浏览器的JavaScript功能后浏览政府信息公开目录。</noscript>\n"
+            f"{script}"
+        )
+        text = self.layout(src.name, self.column_crumbs(unit, src), self.list_box(src, inner), unit)
+        self.add_html(GKMLPT_SHELL, text)
+        self.publish(src, unit, arts)
+
+    def shape_slow(self, src: SourceSpec, unit: Unit) -> None:
+        """A valid list the server answers only after ``SLOW_DELAY`` seconds."""
+        arts = self.spread_articles(src, unit, self.plain(src.path, "xzcf_"), 36, 5200)
+        rows = "\n".join(
+            f'<li><a href="{a.path}" target="_blank">{esc(a.title)}</a>'
+            f"<span>{a.published:%Y-%m-%d}</span></li>"
+            for a in arts
+        )
+        inner = f'<ul class="list">\n{rows}\n</ul>'
+        self.column_page(src, unit, self.list_box(src, inner, self.count_line(len(arts))))
+        self.pages[src.path] = replace(self.pages[src.path], delay=SLOW_DELAY)
+        self.publish(src, unit, arts)
+
+    def shape_ruishu_412(self, src: SourceSpec, unit: Unit) -> None:
+        """瑞数-style challenge: HTTP 412 and a $_ts bootstrap script, whatever is asked."""
+        rng = self.rng(src.path)
+        letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+        cd = "qqqq" + "".join(rng.choice(letters) for _ in range(1600))
+        text = (
+            '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+            "<script type=\"text/javascript\" r='m'>$_ts=window['$_ts'];if(!$_ts)$_ts={};"
+            f'$_ts.nsd=12345;$_ts.cd="{cd}";</script>'
+            f'<script type="text/javascript" charset="utf-8" src="{RUISHU_JS}"></script>'
+            "</head><body></body></html>"
+        )
+        cookie = f"FSSBBIl1UgzbN7NS={_token(self.as_of, src.path, length=64)}; Path=/; HttpOnly"
+        page = Page(text.encode("utf-8"), status=412, headers=(("Set-Cookie", cookie),))
+        self.pages[src.path] = self.pages[src.path + "index.html"] = page
+        self.add_data(RUISHU_JS, RUISHU_SCRIPT, "application/javascript; charset=utf-8")
+
+    def shape_jsl_521(self, src: SourceSpec, unit: Unit) -> None:
+        """加速乐-style challenge: HTTP 521 and a script that sets __jsl_clearance."""
+        rng = self.rng(src.path)
+        issued = int(datetime.combine(self.as_of, time(9), CST).timestamp())
+        value = f"{issued}.{rng.randint(100, 999)}|0|{_token(self.as_of, src.path, length=30)}"
+        pieces = "+".join(f"('{c}')" for c in f"__jsl_clearance={value}")
+        text = (
+            f"<script>document.cookie={pieces}+';max-age=3600;path=/';"
+            "var _jsl_tn='__jsl_clearance';"
+            "location.href=location.pathname+location.search</script>"
+        )
+        cookie = f"__jsluid_h={_token('jsluid', self.as_of, length=32)}; max-age=31536000; path=/"
+        page = Page(text.encode("utf-8"), status=521, headers=(("Set-Cookie", cookie),))
+        self.pages[src.path] = self.pages[src.path + "index.html"] = page
+
+    def shape_oversized(self, src: SourceSpec, unit: Unit) -> None:
+        """A valid list padded with an HTML comment to exactly ``OVERSIZED_BYTES``."""
+        arts = self.spread_articles(src, unit, self.trs(src.path), 32, 6100)
+        rows = "\n".join(
+            f'<li><a href="{a.path}" target="_blank" title="{esc(a.title)}">{esc(a.title)}</a>'
+            f"<span>{a.published:%Y-%m-%d}</span></li>"
+            for a in arts
+        )
+        marker = "<!--@PADDING@-->"
+        inner = f'<ul class="list pic-list">\n{rows}\n</ul>\n{marker}'
+        text = self.layout(
+            src.name,
+            self.column_crumbs(unit, src),
+            self.list_box(src, inner, self.count_line(len(arts))),
+            unit,
+        )
+        head, tail = text.encode("utf-8").split(marker.encode())
+        self.pages[src.path] = Page(head + _padding(OVERSIZED_BYTES - len(head) - len(tail)) + tail)
+        self.publish(src, unit, arts)
 
     def column_page(self, src: SourceSpec, unit: Unit, content: str) -> None:
         charset = "gb2312" if src.encoding == "gbk" else "utf-8"
@@ -1636,6 +2202,13 @@ var $render_data = {data}[0] || {{}};
             "ul-fr": self.shape_ul_fr,
             "js-json": self.shape_js_json,
             "http-500": self.shape_http_500,
+            "trs-script": self.shape_trs_script,
+            "hanweb": self.shape_hanweb,
+            "gkmlpt": self.shape_gkmlpt,
+            "slow": self.shape_slow,
+            "ruishu-412": self.shape_ruishu_412,
+            "jsl-521": self.shape_jsl_521,
+            "oversized": self.shape_oversized,
         }
         for src in SOURCES:
             if src.shape in shapes:
@@ -1664,4 +2237,6 @@ var $render_data = {data}[0] || {{}};
                 json.dumps(empty, ensure_ascii=False).encode("utf-8"),
                 JSON_TYPE,
             ),
+            hanweb=dict(self.hanweb),
+            gkmlpt=dict(self.gkmlpt),
         )

@@ -10,7 +10,7 @@ import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from rich.table import Table
 from govwatch import app
 from govwatch.cli_common import (
     DEMO_PORT,
+    DEMO_START_ENV,
     DEMO_URL_ENV,
     OUTCOME_NAMES,
     RULE_NAMES,
@@ -191,6 +192,12 @@ def monitor(ctx: click.Context, as_of: date | None) -> None:
 # ------------------------------------------------------------------------------ demo
 
 
+def demo_monitoring_start(as_of: date) -> date:
+    """The demo's monitoring start: the Monday four weeks before the as-of date's week, so
+    the portal's planted weeks are judged and stay inside the crawl window."""
+    return as_of - timedelta(days=as_of.weekday(), weeks=4)
+
+
 def _free_port(preferred: int) -> int:
     with socket.socket() as s:
         try:
@@ -213,6 +220,7 @@ def demo(ctx: click.Context, as_of: date | None, port: int) -> None:
     as_of = as_of or today()
     portal = DemoPortal(port=_free_port(port), as_of=as_of).start()
     os.environ[DEMO_URL_ENV] = portal.url
+    os.environ[DEMO_START_ENV] = demo_monitoring_start(as_of).isoformat()
     try:
         console.print(f"演示门户已启动：{portal.url}（模拟日期 {chinese_date(as_of)}）")
         config = load_county(ctx)

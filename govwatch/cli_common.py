@@ -37,6 +37,7 @@ OUTCOME_NAMES = {
 
 DEMO_PORT = 8765
 DEMO_URL_ENV = "GOVWATCH_DEMO_URL"
+DEMO_START_ENV = "GOVWATCH_DEMO_MONITORING_START"
 
 
 def setup_logging(data_dir: Path | None = None) -> None:

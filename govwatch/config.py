@@ -25,6 +25,7 @@ import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -69,6 +70,8 @@ def _check_regex(value: str) -> str:
 Url = Annotated[str, AfterValidator(_check_url)]
 Pattern = Annotated[str, AfterValidator(_check_regex)]
 NonEmpty = Annotated[str, Field(min_length=1)]
+# An optional date left empty (e.g. `${VAR:-}` with VAR unset) means "not set".
+OptionalDate = Annotated[date | None, BeforeValidator(lambda v: None if v == "" else v)]
 
 
 class _Strict(BaseModel):
@@ -122,7 +125,7 @@ class Settings(_Strict):
     )
     timezone: Literal["Asia/Shanghai"] = "Asia/Shanghai"
     rubric: str = Field("lingchuan-2021", description="评分细则（config/rubrics/ 下的名称）")
-    monitoring_start: date | None = Field(
+    monitoring_start: OptionalDate = Field(
         None, description="监测开始日期（新媒体按周考核从此起算）"
     )
     thresholds: Thresholds = Thresholds()
@@ -175,7 +178,7 @@ class Account(_Fetched):
     """A government new-media account (政务新媒体) of a unit."""
 
     platform: Platform
-    monitored_since: date | None = None
+    monitored_since: OptionalDate = None
 
 
 class Unit(_Strict):

@@ -8,6 +8,10 @@ point, unless
 - its page states it will not be interpreted (不作解读 / 不予解读, with the reason).
 Which items of a policy column are policy files is configurable per column (title include /
 exclude patterns): 人事任免 and 招聘 notices, for example, are not.
+
+Only what the crawler has seen is judged: while an interpretation column's latest crawl has
+failed the rule stays silent, and a policy older than the oldest stored interpretation is
+not judged (its interpretation may simply predate what was crawled).
 """
 
 from __future__ import annotations
@@ -110,14 +114,29 @@ def candidates(policy: PostFact, interpretations: Iterable[PostFact]) -> list[Ca
     return sorted(found, key=lambda c: (c.by_link, c.score), reverse=True)
 
 
+def coverage(sources: Iterable[SourceFacts]) -> tuple[bool, date | None]:
+    """(can judge, earliest judgeable publication date) from the interpretation columns."""
+    interpretation = [s for s in sources
+                      if s.source_type == "column" and s.kind == "interpretation"]
+    if any(s.last_run_outcome not in ("ok", None) for s in interpretation):
+        return False, None
+    oldest = [s.oldest_published_on for s in interpretation if s.oldest_published_on]
+    return True, (min(oldest) if oldest else None)
+
+
 def judge(policies: Iterable[PostFact], interpretations: Sequence[PostFact],
           sources: dict[int, SourceFacts], as_of: date, rule_map: RuleMap,
           default_grace: int = DEFAULT_GRACE_DAYS,
           default_match: float = DEFAULT_MATCH) -> list[FindingDraft]:
+    can_judge, earliest = coverage(sources.values())
+    if not can_judge:
+        return []
     drafts = []
     for policy in policies:
         source = sources.get(policy.source_id)
         if source is None or not is_policy_file(policy.title, source.policy_titles):
+            continue
+        if earliest is not None and policy.published_on < earliest:
             continue
         grace = int(source.thresholds.get("interpretation_grace_days", default_grace))
         threshold = float(source.thresholds.get("interpretation_match", default_match))

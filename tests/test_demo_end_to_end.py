@@ -1,148 +1,245 @@
-"""The walking skeleton end to end: the real demo portal over 127.0.0.1, the real Scrapy engine
-in a child process, a real SQLite file, the stale-column and crawl-health monitors."""
+"""End to end on the demo portal: the real portal over 127.0.0.1, the real Scrapy engine in a
+child process (Chromium for the JS column), a real SQLite file, every monitor.
+
+Expectations come from the portal's own ground truth (demo_portal.site): which sources are
+stale, which weeks are under-posted, which policy lacks an interpretation, which sources must
+fail and how. Two as-of dates: a Wednesday, and the Monday after New Year (year-less dates and
+ISO weeks across the year boundary).
+"""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from datetime import date
-from pathlib import Path
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from demo_portal import DemoPortal
+from demo_portal.site import POLICIES, SOURCES, Site, accepted_outcomes, expected_outcome
 from govwatch import app
+from govwatch.cli import demo_monitoring_start
 from govwatch.config import CountyConfig
+from govwatch.timeutil import iso_week
 from monitors.runner import run_monitors
 from storage import repo
 from storage.db import Database
-from storage.models import CrawlRun, Item, Snapshot, Source, Unit
+from storage.models import CrawlRun, Item, Source, Unit
 
-from .conftest import AS_OF, DEMO_CONFIG, config_in
+from .conftest import DEMO_CONFIG, config_in
 
-STALE = {("A01", "通知公告"), ("A03", "工作动态"), ("B01", "通知公告")}
-FAILED = {("B03", "通知公告")}
+AS_OFS = [date(2021, 9, 8), date(2022, 1, 3)]
+WINDOW_DAYS = 35
 
 
-@pytest.fixture(scope="module")
-def crawled(demo_portal: object, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[tuple[CountyConfig, Database]]:
-    """The whole demo portal crawled once, as of AS_OF."""
+@dataclass
+class Crawled:
+    as_of: date
+    site: Site
+    config: CountyConfig
+    db: Database
+
+
+
+
+def _set_env(values: dict[str, str]) -> dict[str, str | None]:
+    previous = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    return previous
+
+
+def _restore_env(previous: dict[str, str | None]) -> None:
+    for key, value in previous.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="module", params=AS_OFS, ids=[d.isoformat() for d in AS_OFS])
+def crawled(request: pytest.FixtureRequest,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+    """The whole demo county crawled once as of the given date."""
+    as_of: date = request.param
+    portal = DemoPortal(port=0, as_of=as_of).start()
+    previous = _set_env({"GOVWATCH_DEMO_URL": portal.url,
+                         "GOVWATCH_DEMO_MONITORING_START":
+                             demo_monitoring_start(as_of).isoformat()})
     config = config_in(DEMO_CONFIG, tmp_path_factory.mktemp("demo") / "data")
     db = app.open_database(config)
-    summary = app.crawl(config, db, reference_date=AS_OF)
+    summary = app.crawl(config, db, reference_date=as_of)
     assert summary.result is not None and summary.result.error is None
     assert summary.skipped == {}
-    yield config, db
+    yield Crawled(as_of, portal.site, config, db)
     db.dispose()
+    portal.stop()
+    _restore_env(previous)
 
 
-def _items(db: Database, unit: str, source: str) -> list[Item]:
+def _items_by_source(db: Database) -> dict[tuple[str, str], list[Item]]:
     with db.session() as session:
-        return list(session.scalars(
-            select(Item).join(Source, Source.id == Item.source_id)
-            .join(Unit, Unit.id == Source.unit_id)
-            .where(Unit.code == unit, Source.name == source)
-            .order_by(Item.published_on.desc())
-        ))
+        rows = session.execute(select(Item, Source.name, Unit.code)
+                               .join(Source, Source.id == Item.source_id)
+                               .join(Unit, Unit.id == Source.unit_id))
+        found: dict[tuple[str, str], list[Item]] = {}
+        for item, name, code in rows:
+            found.setdefault((code, name), []).append(item)
+    return found
 
 
-def _newest(db: Database, unit: str, source: str) -> date | None:
-    return max((i.published_on for i in _items(db, unit, source) if i.published_on),
-               default=None)
-
-
-def test_every_column_shape_is_read(crawled: tuple[CountyConfig, Database]) -> None:
-    _, db = crawled
-    days = lambda unit, source: (AS_OF - _newest(db, unit, source)).days  # noqa: E731
-    assert days("A01", "政务动态") == 1
-    assert days("A01", "通知公告") == 10  # GBK page, charset only in <meta>
-    assert days("A02", "信息公开") == 6  # table layout
-    assert days("A03", "工作动态") == 7  # [08-30] year-less dates
-    assert days("B01", "通知公告") == 12  # no dates on the list: read from articles
-    assert days("B02", "工作动态") == 3  # list drawn by JavaScript
-    assert days("B04", "卫生健康") == 0
-    gbk_titles = [i.title for i in _items(db, "A01", "通知公告")]
-    assert gbk_titles and all("\ufffd" not in t for t in gbk_titles)
-    assert any("通知" in t or "公告" in t for t in gbk_titles)
-    # Paginated column: more than one page's worth was followed, within the 35-day window.
-    paged = _items(db, "A02", "乡镇动态")
-    assert len(paged) > 20
+def _latest_runs(db: Database) -> dict[tuple[str, str], CrawlRun]:
     with db.session() as session:
-        pages = session.scalar(select(func.max(CrawlRun.pages)).join(Source)
-                               .where(Source.name == "乡镇动态"))
-    assert pages is not None and pages >= 2
+        ids = repo.source_ids(session)
+        runs = repo.latest_runs(session, ids.values())
+    return {key: runs[sid] for key, sid in ids.items() if sid in runs}
 
 
-def test_crawl_runs_record_outcomes_and_snapshots(crawled: tuple[CountyConfig, Database]
-                                                  ) -> None:
-    _, db = crawled
-    with db.session() as session:
-        runs = {(u.code, s.name): r for r, s, u in session.execute(
-            select(CrawlRun, Source, Unit).join(Source, Source.id == CrawlRun.source_id)
-            .join(Unit, Unit.id == Source.unit_id))}
-        snapshots = session.scalar(select(func.count()).select_from(Snapshot))
-    failed = runs[("B03", "通知公告")]
-    assert (failed.outcome, failed.http_status) == ("http_error", 500)
-    assert all(r.outcome == "ok" for key, r in runs.items() if key not in FAILED)
-    assert snapshots is not None and snapshots >= len(runs)
+# ----------------------------------------------------------------------------- crawling
 
 
-def test_recrawl_adds_nothing_twice(crawled: tuple[CountyConfig, Database]) -> None:
-    config, db = crawled
-    with db.session() as session:
+def test_every_source_yields_exactly_the_portal_items(crawled: Crawled) -> None:
+    """Every item the portal published inside the crawl window is stored with its title and
+    date; nothing is stored that the portal did not publish (GBK, dateless, year-less,
+    paginated, TRS script pager, Hanweb, gkmlpt, JS-rendered, RSS, Weibo, WeChat)."""
+    stored = _items_by_source(crawled.db)
+    window_start = crawled.as_of - timedelta(days=WINDOW_DAYS)
+    checked = 0
+    for spec in SOURCES:
+        items = {i.url: i for i in stored.get((spec.unit, spec.name), [])}
+        published = {crawled.site.absolute(e.path) if e.path.startswith("/") else e.path: e
+                     for e in crawled.site.entries.get(spec.path, ())}
+        if expected_outcome(spec) != "ok":
+            assert items == {}, spec
+            continue
+        wanted = {url for url, e in published.items() if e.published.date() >= window_start}
+        assert items, spec  # a column with nothing recent still shows its first page
+        assert wanted <= set(items), (spec, sorted(wanted - set(items))[:3])
+        assert set(items) <= set(published), (spec, sorted(set(items) - set(published))[:3])
+        for url, item in items.items():
+            entry = published[url]
+            assert item.published_on == entry.published.date(), (spec, url)
+            title, expected = " ".join(item.title.split()), " ".join(entry.title.split())
+            if spec.kind == "weibo":  # a post has no title: its text starts with the headline
+                assert title.startswith(expected), (spec, url)
+            else:
+                assert title == expected, (spec, url)
+        checked += 1
+    assert checked >= 15
+
+
+def test_crawl_runs_record_the_right_outcomes(crawled: Crawled) -> None:
+    runs = _latest_runs(crawled.db)
+    for spec in SOURCES:
+        run = runs[(spec.unit, spec.name)]
+        assert run.outcome in accepted_outcomes(spec), (spec.name, run.outcome, run.error)
+    assert runs[("B03", "通知公告")].http_status == 500
+    assert runs[("B04", "办事指南")].http_status == 412
+    assert runs[("A02", "通知公告")].http_status == 521
+    assert runs[("A01", "图片新闻")].outcome == "too_large"
+    assert runs[("B03", "行政执法公示")].outcome == "timeout"
+
+
+def test_hostile_titles_are_stored_verbatim(crawled: Crawled) -> None:
+    titles = [i.title for i in _items_by_source(crawled.db)[("A01", "政务动态")]]
+    assert '<script>alert("xss")</script>关于做好防汛工作的通知' in titles
+
+
+def test_recrawl_adds_nothing_twice(crawled: Crawled) -> None:
+    with crawled.db.session() as session:
         before = session.scalar(select(func.count()).select_from(Item))
-    app.crawl(config, db, reference_date=AS_OF)
-    with db.session() as session:
+    app.crawl(crawled.config, crawled.db, unit_code="A02", reference_date=crawled.as_of)
+    with crawled.db.session() as session:
         after = session.scalar(select(func.count()).select_from(Item))
-        latest_new = session.scalars(select(CrawlRun.items_new)
-                                     .order_by(CrawlRun.id.desc())).all()[:5]
     assert after == before
-    assert latest_new == [0, 0, 0, 0, 0]
+    runs = _latest_runs(crawled.db)
+    assert runs[("A02", "乡镇动态")].items_new == 0
+    assert runs[("A02", "乡镇动态")].items_found > 20
 
 
-def test_monitors_find_exactly_the_stale_columns(crawled: tuple[CountyConfig, Database]
-                                                 ) -> None:
-    config, db = crawled
-    report = run_monitors(db, config, AS_OF)
+# ----------------------------------------------------------------------------- monitors
+
+
+def expected_findings(as_of: date) -> set[tuple[str, str, str]]:
+    """(rule, unit code, source name or policy name) the demo planted for ``as_of``."""
+    start = demo_monitoring_start(as_of)
+    this_monday = as_of - timedelta(days=as_of.weekday())
+    found = set()
+    for spec in SOURCES:
+        if spec.is_stale():
+            found.add(("stale_column", spec.unit, spec.name))
+        if expected_outcome(spec) != "ok":
+            found.add(("crawl_failure", spec.unit, spec.name))
+        for k in spec.short_weeks():
+            monday = this_monday - timedelta(weeks=k)
+            if monday >= start:
+                found.add(("low_post_frequency", spec.unit, f"{spec.name} {iso_week(monday)}"))
+    for policy in POLICIES:
+        if policy.expect_finding():
+            found.add(("uninterpreted_policy", "B01", policy.name))
+    return found
+
+
+def actual_findings(db: Database) -> set[tuple[str, str, str]]:
     with db.session() as session:
         rows = repo.list_findings(session)
-    stale = {(r.unit_code, r.source_name) for r in rows if r.rule == "stale_column"}
-    failed = {(r.unit_code, r.source_name) for r in rows if r.rule == "crawl_failure"}
-    assert stale == STALE
-    assert failed == FAILED
-    a01 = next(r for r in rows if (r.unit_code, r.source_name) == ("A01", "通知公告"))
-    assert a01.evidence["days_without_update"] == 10
-    assert a01.evidence["item_url"].startswith(os.environ["GOVWATCH_DEMO_URL"])
-    assert a01.period == "2021-W36" and a01.points == 1 and a01.status == "pending"
-    # Running again proposes the same findings and stores none twice.
-    again = run_monitors(db, config, AS_OF)
-    assert again.new_ids == [] and sorted(again.known_ids) == sorted(report.new_ids)
+    found = set()
+    for r in rows:
+        name = r.source_name or ""
+        if r.rule == "low_post_frequency":
+            name = f"{name} {r.period}"
+        if r.rule == "uninterpreted_policy":
+            name = next(p.name for p in POLICIES if p.name in r.evidence["policy_title"])
+        found.add((r.rule, r.unit_code, name))
+    return found
 
 
-def test_cli_demo_prints_the_findings(demo_portal: object, tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    env.pop("GOVWATCH_DEMO_URL", None)
-    run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "govwatch", "--config", str(DEMO_CONFIG), *args],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600,
-    )
-    done = run("demo", "--as-of", "2021-09-08", "--port", "0")
-    assert done.returncode == 0, done.stderr
-    assert "栏目长期未更新" in done.stdout and "抓取异常" in done.stdout
-    listed = run("findings", "list", "--format", "json")
-    assert listed.returncode == 0, listed.stderr
-    rows = json.loads(listed.stdout)
-    keys = {"id", "rule", "unit_code", "unit_name", "source_name", "item_url", "period",
-            "as_of", "points", "status", "evidence"}
-    assert rows and all(keys <= set(r) for r in rows)
-    assert {(r["unit_code"], r["source_name"]) for r in rows
-            if r["rule"] == "stale_column"} == STALE
-    assert {(r["unit_code"], r["source_name"]) for r in rows
-            if r["rule"] == "crawl_failure"} == FAILED
-    csv_out = run("findings", "list", "--rule", "crawl_failure", "--format", "csv")
-    assert csv_out.stdout.splitlines()[0].startswith("id,rule,")
-    assert len(csv_out.stdout.strip().splitlines()) == 2
+def test_each_rule_fires_exactly_where_planted(crawled: Crawled) -> None:
+    report = run_monitors(crawled.db, crawled.config, crawled.as_of)
+    expected = expected_findings(crawled.as_of)
+    assert {rule for rule, _, _ in expected} >= {
+        "stale_column", "crawl_failure", "low_post_frequency", "uninterpreted_policy"}
+    assert actual_findings(crawled.db) == expected
+    # near-misses: 6 days, exactly 3 posts, a policy quoted in 《》 — none of them fires
+    assert ("stale_column", "A02", "信息公开") not in expected
+    # running again changes nothing
+    again = run_monitors(crawled.db, crawled.config, crawled.as_of)
+    assert again.new_ids == []
+    assert sorted(again.known_ids) == sorted(report.new_ids + report.known_ids)
+    assert actual_findings(crawled.db) == expected
+
+
+def test_findings_carry_their_evidence(crawled: Crawled) -> None:
+    run_monitors(crawled.db, crawled.config, crawled.as_of)
+    with crawled.db.session() as session:
+        rows = {(r.rule, r.unit_code, r.source_name): r for r in repo.list_findings(session)}
+        stale = rows[("stale_column", "A01", "通知公告")]
+        assert stale.evidence["days_without_update"] == 10
+        assert stale.evidence["item_url"].startswith(os.environ["GOVWATCH_DEMO_URL"])
+        assert repo.finding_snapshot(session, stale.id) is not None
+        weekly = next(r for (rule, _, _), r in rows.items() if rule == "low_post_frequency")
+        assert len(weekly.evidence["posts"]) == weekly.evidence["posts_in_week"] < 3
+        policy = rows[("uninterpreted_policy", "B01", "政策文件")]
+        assert policy.points == 1 and policy.evidence["candidates"] is not None
+        failure = rows[("crawl_failure", "B03", "通知公告")]
+        assert (failure.points, failure.evidence["http_status"]) == (0, 500)
+
+
+def test_reviews_survive_a_monitor_rerun(crawled: Crawled) -> None:
+    run_monitors(crawled.db, crawled.config, crawled.as_of)
+    with crawled.db.session() as session:
+        rows = repo.list_findings(session, rule="stale_column")
+        confirmed, dismissed = rows[0].id, rows[1].id
+        repo.review_findings(session, [confirmed], to_status="confirmed", actor="李明")
+        repo.review_findings(session, [dismissed], to_status="dismissed", actor="李明",
+                             reason="该栏目已停用")
+    run_monitors(crawled.db, crawled.config, crawled.as_of)
+    with crawled.db.session() as session:
+        status = {r.id: r.status for r in repo.list_findings(session)}
+        assert (status[confirmed], status[dismissed]) == ("confirmed", "dismissed")
+        (entry,) = repo.finding_history(session, dismissed)
+        assert (entry.actor, entry.from_status, entry.to_status, entry.reason) == (
+            "李明", "pending", "dismissed", "该栏目已停用")
+        repo.review_findings(session, [confirmed, dismissed], to_status="pending",
+                             actor="李明", reason="复核")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -15,14 +18,31 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
-from demo_portal import POLICIES, SOURCES, DemoPortal, build_site
-from demo_portal.site import ATOM_PATH, HOSTILE_TITLE, JSON_LIST_PATH, WEIBO_PROFILE
+from demo_portal import POLICIES, SHAPES, SOURCES, DemoPortal, build_site
+from demo_portal.site import (
+    ATOM_PATH,
+    GKMLPT_API,
+    GKMLPT_CATEGORY,
+    GKMLPT_SHELL,
+    HANWEB_JPAGE_JS,
+    HANWEB_PATH,
+    HANWEB_PROXY,
+    HOSTILE_TITLE,
+    JSON_LIST_PATH,
+    OVERSIZED_BYTES,
+    RUISHU_JS,
+    SLOW_DELAY,
+    TRS_PAGER_JS,
+    WEIBO_PROFILE,
+    accepted_outcomes,
+    expected_outcome,
+)
 
 CHINA = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +50,19 @@ WEDNESDAY = date(2021, 9, 8)
 NEW_YEAR_MONDAY = date(2022, 1, 3)
 SRC = {s.path: s for s in SOURCES}
 WEIBO = next(s for s in SOURCES if s.kind == "weibo")
+GKMLPT = f"{GKMLPT_SHELL}#{GKMLPT_CATEGORY}"
+# Hanweb's jpage posts these (from the nextgroup link) with startrecord/endrecord/perpage.
+HANWEB_FORM = {
+    "col": "1",
+    "appid": "1",
+    "webid": "1",
+    "path": "/",
+    "columnid": "2031",
+    "sourceContentType": "1",
+    "unitid": "7001",
+    "webname": "演示县教育局",
+    "permissiontype": "0",
+}
 # The posting pattern of the brief (W0, W-1, …, W-6), repeated here on purpose.
 PATTERN = {
     "wechat": (1, 1, 3, 3, 4, 5, 4),
@@ -44,14 +77,29 @@ def portal(request: pytest.FixtureRequest):
         yield running
 
 
-def fetch(portal: DemoPortal, target: str) -> tuple[int, dict[str, str], bytes]:
-    """GET a path (or absolute URL); HTTP errors are answers too."""
+ASCII_SAFE = "".join(chr(c) for c in range(33, 127))
+
+
+def fetch(
+    portal: DemoPortal,
+    target: str,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
+) -> tuple[int, dict[str, str], bytes]:
+    """GET (POST with ``data``) a path or absolute URL; HTTP errors are answers too."""
     url = target if target.startswith("http") else portal.url + target
+    request = urllib.request.Request(quote(url, safe=ASCII_SAFE), data, headers or {})
     try:
-        with urllib.request.urlopen(url, timeout=10) as resp:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
             return resp.status, dict(resp.headers.items()), resp.read()
     except urllib.error.HTTPError as err:
         return err.code, dict(err.headers.items()), err.read()
+
+
+def weibo_fetch(portal: DemoPortal, target: str) -> tuple[int, dict[str, str], bytes]:
+    """The Weibo API wants a Referer (config/demo.yaml sends the profile page)."""
+    return fetch(portal, target, headers={"Referer": portal.url + WEIBO_PROFILE})
 
 
 def text_of(portal: DemoPortal, target: str) -> str:
@@ -85,8 +133,83 @@ ITEM_RE = {
     "div-list": r'<div class="news-item"><a href="([^"]+)"[^>]*>[^<]*</a>'
     r"<em>(\d{4})\.(\d{2})\.(\d{2})</em></div>",
     "ul-fr": r'<li><span class="fr">(\d{4})-(\d{2})-(\d{2})</span><a href="([^"]+)"',
+    "trs-script": r'<li><a href="([^"]+)"[^>]*>[^<]*</a><span>(\d{4})-(\d{2})-(\d{2})</span></li>',
 }
+LI_RE = re.compile(
+    r'<li><a href="([^"]+)" target="_blank" title="([^"]*)">([^<]*)</a>'
+    r"<span>(\d{4}-\d{2}-\d{2})</span></li>"
+)
 PUBLISHED_RE = re.compile(r"发布日期：(\d{4})-(\d{2})-(\d{2}) \d{2}:\d{2}")
+
+
+Listed = list[tuple[str, str, date]]  # (absolute URL, title, date) as a list shows them
+
+
+def truth(portal: DemoPortal, path: str) -> Listed:
+    """What a crawler must find in a source, from the ground truth."""
+    return [(portal.url + e.path, e.title, e.published.date()) for e in portal.site.expected(path)]
+
+
+def parse_records(records: list[str], base: str) -> Listed:
+    out = []
+    for record in records:
+        href, title, text, day = LI_RE.fullmatch(record).groups()
+        assert title == text
+        out.append((urljoin(base, href), html.unescape(text), date.fromisoformat(day)))
+    return out
+
+
+def hanweb_proxy(
+    portal: DemoPortal, start: int, end: int, post: bool, form: dict[str, str] = HANWEB_FORM
+) -> tuple[int, int, list[str]]:
+    """(totalrecord, totalpage, records) of dataproxy.jsp, asked by POST or by GET."""
+    target = f"{HANWEB_PROXY}?startrecord={start}&endrecord={end}&perpage=15"
+    if post:
+        status, headers, body = fetch(portal, target, data=urlencode(form).encode())
+    else:
+        status, headers, body = fetch(portal, f"{target}&{urlencode(form)}")
+    assert status == 200 and headers["Content-Type"] == "text/xml; charset=UTF-8"
+    root = ET.fromstring(body)
+    records = [r.text for r in root.iter("record")]
+    return int(root.findtext("totalrecord")), int(root.findtext("totalpage")), records
+
+
+def hanweb_items(portal: DemoPortal) -> Listed:
+    """The 15 inline records, then the proxy in steps of 45, alternating GET and POST."""
+    page = text_of(portal, HANWEB_PATH)
+    records = re.findall(r"<record><!\[CDATA\[(.*?)\]\]></record>", page)
+    assert len(records) == 15
+    start, post = len(records) + 1, False
+    total = hanweb_proxy(portal, 1, 1, post=True)[0]
+    while start <= total:
+        records += hanweb_proxy(portal, start, start + 44, post)[2]
+        start, post = start + 45, not post
+    return parse_records(records, portal.url + HANWEB_PATH)
+
+
+def gkmlpt_pages(portal: DemoPortal) -> list[dict]:
+    """API pages from 1 until one comes back without articles."""
+    pages, number = [], 1
+    while True:
+        status, headers, body = fetch(portal, f"{GKMLPT_API}{GKMLPT_CATEGORY}?page={number}")
+        assert status == 200 and headers["Content-Type"].startswith("application/json")
+        data = json.loads(body)
+        if not data["articles"]:
+            return pages
+        pages.append(data)
+        number += 1
+
+
+def china_date(epoch: int) -> date:
+    return datetime.fromtimestamp(epoch, CHINA).date()
+
+
+def gkmlpt_items(portal: DemoPortal) -> Listed:
+    return [
+        (a["url"], a["title"], china_date(a["create_time"]))
+        for page in gkmlpt_pages(portal)
+        for a in page["articles"]
+    ]
 
 
 def list_items(portal: DemoPortal, path: str) -> list[tuple[str, date]]:
@@ -95,8 +218,11 @@ def list_items(portal: DemoPortal, path: str) -> list[tuple[str, date]]:
     if spec.shape == "js-json":
         data = json.loads(fetch(portal, JSON_LIST_PATH)[2])
         return [(portal.url + i["url"], date.fromisoformat(i["date"])) for i in data["items"]]
+    if spec.shape in ("hanweb", "gkmlpt"):
+        listed = hanweb_items(portal) if spec.shape == "hanweb" else gkmlpt_items(portal)
+        return [(url, day) for url, _, day in listed]
     pages = [path]
-    if spec.shape == "paged":
+    if spec.shape in ("paged", "trs-script"):
         pages = [f"{path}index.html", f"{path}index_1.html", f"{path}index_2.html"]
     out: list[tuple[str, date]] = []
     for page in pages:
@@ -122,7 +248,13 @@ def list_items(portal: DemoPortal, path: str) -> list[tuple[str, date]]:
     return out
 
 
-COLUMNS = [s.path for s in SOURCES if s.type == "column" and s.newest_age is not None]
+# Columns a crawl can read (the slow and the oversized column have content but are not).
+COLUMNS = [
+    s.path
+    for s in SOURCES
+    if s.type == "column" and s.newest_age is not None and expected_outcome(s) == "ok"
+]
+NEW_SHAPES = ("trs-script", "hanweb", "gkmlpt")  # issue #4: 30–60 items each
 
 
 # --------------------------------------------------------------------------- pure part
@@ -133,6 +265,7 @@ def test_build_site_is_deterministic_per_date() -> None:
     two = build_site(WEDNESDAY, "http://127.0.0.1:9")
     assert one.pages == two.pages
     assert one.entries == two.entries
+    assert one.hanweb == two.hanweb and one.gkmlpt == two.gkmlpt
     other = build_site(WEDNESDAY + timedelta(days=1), "http://127.0.0.1:9")
     assert other.pages != one.pages
     assert other.pages["/a01/zwdt/"] != one.pages["/a01/zwdt/"]
@@ -173,8 +306,10 @@ def test_newest_item_has_the_configured_age(portal: DemoPortal, path: str) -> No
     if spec.shape == "paged":
         assert len(items) == 60
     elif spec.kind == "general" and spec.shape != "archive":
-        assert 20 <= len(items) <= 40
+        low, high = (30, 60) if spec.shape in NEW_SHAPES else (20, 40)
+        assert low <= len(items) <= high
         assert 75 <= (as_of - min(dates)).days - spec.newest_age <= 90
+    assert [(u, d) for u, _, d in truth(portal, path)] == items
     assert len({url for url, _ in items}) == len(items)
 
 
@@ -348,7 +483,7 @@ def rss_and_atom(portal: DemoPortal) -> tuple[Feed, Feed]:
 def weibo_pages(portal: DemoPortal) -> list[dict]:
     pages, number = [], 1
     while number is not None:
-        status, headers, body = fetch(portal, f"{WEIBO.path}&page={number}")
+        status, headers, body = weibo_fetch(portal, f"{WEIBO.path}&page={number}")
         assert status == 200 and headers["Content-Type"].startswith("application/json")
         data = json.loads(body)
         assert data["ok"] == 1
@@ -385,8 +520,8 @@ def test_weibo_container_api(portal: DemoPortal) -> None:
             assert created.utcoffset() == timedelta(hours=8)
             dates.append(created.date())
     assert week_counts(dates, portal.as_of) == PATTERN["weibo"]
-    assert json.loads(fetch(portal, WEIBO.path)[2]) == pages[0]  # page defaults to 1
-    beyond = json.loads(fetch(portal, f"{WEIBO.path}&page=4")[2])
+    assert json.loads(weibo_fetch(portal, WEIBO.path)[2]) == pages[0]  # page defaults to 1
+    beyond = json.loads(weibo_fetch(portal, f"{WEIBO.path}&page=4")[2])
     assert beyond["ok"] == 0 and beyond["data"]["cards"] == []
     profile = text_of(portal, WEIBO_PROFILE)
     assert WEIBO.path.replace("&", "&amp;") in profile
@@ -403,23 +538,36 @@ DATE_PATTERNS = (
 
 
 def crawl(portal: DemoPortal) -> dict[str, tuple[int, str]]:
-    """Every same-site URL reachable from / (links, WeChat hrefs, JSON urls, feed links)."""
+    """Every same-site URL reachable from / (links, WeChat hrefs, JSON urls, feed links, the
+    Hanweb proxy, the gkmlpt API). The slow column is read from the site, not waited for."""
     seen: dict[str, tuple[int, str]] = {}
     queue = [portal.url + p for p in ("/", "/robots.txt", ATOM_PATH, JSON_LIST_PATH)]
-    queue += [portal.url + s.path for s in SOURCES]
+    queue += [portal.url + s.path.split("#")[0] for s in SOURCES]
+    queue.append(f"{portal.url}{HANWEB_PROXY}?startrecord=1&endrecord=60&{urlencode(HANWEB_FORM)}")
+    queue += [f"{portal.url}{GKMLPT_API}{GKMLPT_CATEGORY}?page={n}" for n in range(1, 7)]
+    referer = {"Referer": portal.url + WEIBO_PROFILE}
     while queue:
         url = queue.pop()
         if url in seen:
             continue
-        status, headers, body = fetch(portal, url)
+        page = portal.site.pages.get(urlsplit(url).path)
+        if page is not None and page.delay:
+            status, headers, body = page.status, {"Content-Type": page.content_type}, page.body
+        else:
+            status, headers, body = fetch(portal, url, headers=referer)
         ctype = headers.get("Content-Type", "")
         text = body.decode("gbk" if ctype == "text/html" else "utf-8")
         seen[url] = (status, text)
         found = re.findall(r'(?:href|hrefs|src)="([^"#]+)', text)
         found += re.findall(r"<link>([^<]+)</link>", text)
+        for count, _, stem, ext in re.findall(
+            r'createPageHTML\((\d+), (\d+), "(\w+)", "(\w+)"', text
+        ):
+            found += [f"{stem}_{k}.{ext}" for k in range(1, int(count))]  # TRS pager pages
         if ctype.startswith("application/json"):
             data = json.loads(text)
             found += [i["url"] for i in data.get("items", [])]
+            found += [a["url"] for a in data.get("articles", [])]
             found += [c["scheme"] for c in data.get("data", {}).get("cards", [])]
             nxt = data.get("data", {}).get("cardlistInfo", {}).get("page")
             if nxt:
@@ -434,7 +582,11 @@ def crawl(portal: DemoPortal) -> dict[str, tuple[int, str]]:
 def test_every_link_works_and_no_date_is_after_as_of(portal: DemoPortal) -> None:
     seen = crawl(portal)
     broken = {u: s for u, (s, _) in seen.items() if s != 200}
-    assert broken == {portal.url + "/b03/tzgg/": 500}
+    assert broken == {
+        portal.url + "/b03/tzgg/": 500,
+        portal.url + "/b04/bszn/": 412,
+        portal.url + "/a02/tzgg/": 521,
+    }
     reached = {urlsplit(u).path for u in seen}
     for entries in portal.site.entries.values():
         assert {e.path for e in entries} <= reached
@@ -446,6 +598,7 @@ def test_every_link_works_and_no_date_is_after_as_of(portal: DemoPortal) -> None
             for m in re.findall(r'"created_at": "([^"]+)"', text)
         ]
         found += [parsedate_to_datetime(m).date() for m in re.findall(r"<pubDate>([^<]+)<", text)]
+        found += [china_date(int(m)) for m in re.findall(r'"create_time": (\d+)', text)]
         for d in found:
             assert d <= portal.as_of, (url, d)
             latest = max(latest, d)
@@ -463,6 +616,240 @@ def test_robots_home_and_layout(portal: DemoPortal) -> None:
         assert marker in text_of(portal, "/a01/zwdt/")
     assert fetch(portal, "/no/such/page.html")[0] == 404
     assert fetch(portal, "/a01/zwdt")[0] == 200  # follows the redirect
+
+
+# --------------------------------------------------------------------------- issue #4 shapes
+
+
+def test_new_sources_ground_truth() -> None:
+    outcomes = {s.path: expected_outcome(s) for s in SOURCES}
+    assert {p: o for p, o in outcomes.items() if o != "ok"} == {
+        "/b03/tzgg/": "http_error",
+        "/b03/xzzf/": "timeout",
+        "/b04/bszn/": "blocked",
+        "/a02/tzgg/": "blocked",
+        "/a01/tpxw/": "too_large",
+    }
+    assert accepted_outcomes(SRC["/a01/tpxw/"]) == {"too_large", "parse_error", "http_error"}
+    assert accepted_outcomes(SRC["/b04/bszn/"]) == {"blocked"}
+    assert {s.shape for s in SOURCES} == set(SHAPES)
+    assert {s.path: s.profile for s in SOURCES if s.profile != "auto"} == {
+        "/a03/tzgg/": "trs",
+        HANWEB_PATH: "hanweb",
+        GKMLPT: "gkmlpt",
+    }
+    site = build_site(WEDNESDAY, "http://127.0.0.1:9")
+    for spec in SOURCES:
+        entries = site.entries[spec.path]
+        expected = site.expected(spec.path)
+        assert expected == (entries if outcomes[spec.path] == "ok" else ())
+        if spec.fault == "blocked":
+            assert entries == () and spec.newest_age is None and not spec.is_stale()
+        if spec.shape in (*NEW_SHAPES, "slow", "oversized"):
+            assert 30 <= len(entries) <= 60 and spec.expect_update and 1 <= spec.newest_age <= 3
+            assert (WEDNESDAY - entries[0].published.date()).days == spec.newest_age
+            assert [e.published for e in entries] == sorted(
+                (e.published for e in entries), reverse=True
+            )
+
+
+def test_trs_pager_is_only_a_script(portal: DemoPortal) -> None:
+    path = "/a03/tzgg/"
+    pages = [text_of(portal, f"{path}{name}") for name in ("index.html", "index_1.html")]
+    pages.append(text_of(portal, f"{path}index_2.html"))
+    assert text_of(portal, path) == pages[0]
+    assert fetch(portal, f"{path}index_3.html")[0] == 404
+    listed: Listed = []
+    for k, page in enumerate(pages):
+        assert "下一页" not in page and "上一页" not in page and "尾页" not in page
+        assert f'<script>createPageHTML(3, {k}, "index", "html");</script>' in page
+        assert page.count("createPageHTML(") == 1
+        assert f'<script type="text/javascript" src="{TRS_PAGER_JS}"></script>' in page
+        rows = re.findall(
+            r'<li><a href="(\./(\d{6})/t(\d{8})_\d+\.html)" target="_blank" title="([^"]*)">'
+            r"([^<]*)</a><span>(\d{4}-\d{2}-\d{2})</span></li>",
+            page,
+        )
+        assert len(rows) == (20 if k < 2 else 15)
+        base = portal.url + path + ("index.html" if k == 0 else f"index_{k}.html")
+        for href, month, day, title, text, shown in rows:
+            assert title == text
+            assert day == shown.replace("-", "") and month == day[:6]
+            listed.append((urljoin(base, href), html.unescape(text), date.fromisoformat(shown)))
+    assert listed == truth(portal, path)
+    status, headers, body = fetch(portal, TRS_PAGER_JS)
+    assert status == 200 and headers["Content-Type"].startswith("application/javascript")
+    assert "function createPageHTML(" in body.decode() and "下一页" in body.decode()
+
+
+def test_hanweb_inline_datastore_and_data_proxy(portal: DemoPortal) -> None:
+    page = text_of(portal, HANWEB_PATH)
+    assert text_of(portal, "/col/col2031/") == page
+    assert fetch(portal, "/col/col2031/index_1.html")[0] == 404
+    assert '<div id="2031"><script type="text/xml"><datastore><nextgroup><![CDATA[' in page
+    nextgroup = (
+        '<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1&path=/&columnid=2031'
+        '&unitid=7001&webname=演示县教育局&permissiontype=0"></a>'
+    )
+    assert f"<nextgroup><![CDATA[{nextgroup}]]></nextgroup><recordset>" in page
+    assert f'<script language="javascript" src="{HANWEB_JPAGE_JS}"></script>' in page
+    assert fetch(portal, HANWEB_JPAGE_JS)[0] == 200
+    expected = truth(portal, HANWEB_PATH)
+    assert len(expected) == 57
+    assert hanweb_items(portal) == expected
+    # The same ranges by GET and by POST; totals as jpage reads them; clipping at the end.
+    by_get = hanweb_proxy(portal, 1, 45, post=False)
+    by_post = hanweb_proxy(portal, 1, 45, post=True)
+    assert by_get == by_post and by_get[:2] == (57, 4) and len(by_get[2]) == 45
+    inline = re.findall(r"<record><!\[CDATA\[(.*?)\]\]></record>", page)
+    assert by_post[2][:15] == inline
+    assert parse_records(hanweb_proxy(portal, 46, 90, post=True)[2], portal.url) == expected[45:]
+    assert hanweb_proxy(portal, 58, 90, post=True)[2] == []
+    assert hanweb_proxy(portal, 1, 45, post=True, form={})[:3] == (0, 0, [])  # no columnid
+    for url, title, day in expected[:3] + expected[-3:]:
+        assert re.fullmatch(r"http://[^/]+/art/\d{4}/\d{1,2}/\d{1,2}/art_2031_\d+\.html", url)
+        y, m, d = re.search(r"/art/(\d{4})/(\d{1,2})/(\d{1,2})/", url).groups()
+        assert ymd(y, m, d) == day
+        article = text_of(portal, url)
+        assert (
+            f"发布日期：{day.isoformat()}" in article
+            and f"<h1>{html.escape(title)}</h1>" in article
+        )
+
+
+def test_gkmlpt_shell_and_json_api(portal: DemoPortal) -> None:
+    shell = text_of(portal, GKMLPT_SHELL)
+    body = shell[shell.index('<div class="list-bd">') : shell.index('<div class="footer">')]
+    assert '<div id="gkmlpt-app"' in body and f'"{GKMLPT_API}" + cid' in body
+    assert "post_" not in body and not re.search(r"\d{4}-\d{2}-\d{2}", body)
+    pages = gkmlpt_pages(portal)
+    assert [p["page"] for p in pages] == [1, 2, 3, 4, 5]
+    assert [len(p["articles"]) for p in pages] == [10, 10, 10, 10, 3]
+    for page in pages:
+        assert page["total"] == 43 and page["classify"] == {"id": 5061, "name": "卫生健康"}
+        for art in page["articles"]:
+            assert set(art) == {
+                "id",
+                "title",
+                "url",
+                "create_time",
+                "identifier",
+                "document_number",
+            }
+            ident = art["id"]
+            assert art["url"] == (
+                f"{portal.url}/gkmlpt/content/{ident // 10**6}/{ident // 1000}/post_{ident}.html"
+            )
+    expected = truth(portal, GKMLPT)
+    assert gkmlpt_items(portal) == expected
+    # create_time is an instant; its date is the China date, which UTC gets wrong for some.
+    stamps = [a["create_time"] for p in pages for a in p["articles"]]
+    assert any(china_date(t) != datetime.fromtimestamp(t, ZoneInfo("UTC")).date() for t in stamps)
+    past = json.loads(fetch(portal, f"{GKMLPT_API}{GKMLPT_CATEGORY}?page=6")[2])
+    assert past["articles"] == [] and past["total"] == 43 and past["page"] == 6
+    assert json.loads(fetch(portal, f"{GKMLPT_API}{GKMLPT_CATEGORY}")[2]) == pages[0]
+    url, title, day = expected[0]
+    article = text_of(portal, url)
+    assert f"发布日期：{day.isoformat()}" in article and html.escape(title) in article
+
+
+def test_anti_bot_challenges(portal: DemoPortal) -> None:
+    for target in ("/b04/bszn/", "/b04/bszn/index.html"):
+        status, headers, body = fetch(portal, target)
+        text = body.decode()
+        assert status == 412 and "Set-Cookie" in headers
+        assert text.startswith(
+            '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+            "<script type=\"text/javascript\" r='m'>$_ts=window['$_ts'];if(!$_ts)$_ts={};"
+            '$_ts.nsd=12345;$_ts.cd="qqqq'
+        )
+        assert f'<script type="text/javascript" charset="utf-8" src="{RUISHU_JS}"></script>' in text
+        assert text.endswith("</head><body></body></html>")
+    assert fetch(portal, RUISHU_JS)[0] == 200
+    status, headers, body = fetch(portal, "/a02/tzgg/")
+    text = body.decode()
+    assert status == 521 and headers["Set-Cookie"].startswith("__jsluid_h=")
+    assert text.startswith("<script>document.cookie=('_')+('_')+('j')+('s')+('l')+('_')+('c')")
+    assert text.endswith(";location.href=location.pathname+location.search</script>")
+    assert "".join(re.findall(r"\('(.)'\)", text)).startswith("__jsl_clearance=")
+    assert text.count("__jsl_clearance") == 1  # once literally; once more when joined
+    assert fetch(portal, "/a02/tzgg/index.html")[0] == 521
+
+
+def test_oversized_column(portal: DemoPortal) -> None:
+    status, headers, body = fetch(portal, "/a01/tpxw/")
+    assert status == 200 and len(body) == OVERSIZED_BYTES == int(headers["Content-Length"])
+    assert len(body) > 5 * 1024 * 1024
+    text = body.decode("utf-8")
+    start, end = text.index("<!-- 轮播图历史数据"), text.index("-->", text.index("<!-- 轮播图"))
+    assert end - start > 6_000_000 and not re.search(r"\d", text[start:end])
+    rows = [
+        (urljoin(portal.url, h), html.unescape(t), date.fromisoformat(d))
+        for h, _, t, d in LI_RE.findall(text[:start])
+    ]
+    assert rows == [
+        (portal.url + e.path, e.title, e.published.date())
+        for e in portal.site.entries["/a01/tpxw/"]
+    ]
+    assert portal.site.expected("/a01/tpxw/") == ()
+
+
+def test_slow_column_lists_its_entries_without_waiting() -> None:
+    """The slow column's page (read from the site, not over HTTP) is a valid list."""
+    site = build_site(WEDNESDAY, "http://127.0.0.1:9")
+    page = site.pages["/b03/xzzf/"]
+    assert page.delay == SLOW_DELAY and page.status == 200
+    rows = re.findall(
+        r'<li><a href="([^"]+)" target="_blank">([^<]*)</a><span>(\d{4}-\d{2}-\d{2})</span>',
+        page.body.decode(),
+    )
+    assert [(html.unescape(t), h, date.fromisoformat(d)) for h, t, d in rows] == [
+        (e.title, e.path, e.published.date()) for e in site.entries["/b03/xzzf/"]
+    ]
+    assert site.expected("/b03/xzzf/") == ()
+    assert site.pages[site.entries["/b03/xzzf/"][0].path].delay == 0
+
+
+# SLOW: ~6 s of wall time, the only test that waits for the slow column.
+def test_SLOW_timeout_column_takes_six_seconds_and_blocks_nothing_else() -> None:
+    with DemoPortal(as_of=WEDNESDAY) as running:
+        results: dict[str, object] = {}
+
+        def patient() -> None:
+            began = time.monotonic()
+            results["patient"] = (fetch(running, "/b03/xzzf/")[0], time.monotonic() - began)
+
+        def impatient() -> None:  # what the crawler sees with the config's timeout: 2
+            began = time.monotonic()
+            try:
+                fetch(running, "/b03/xzzf/", timeout=2)
+                results["impatient"] = ("answered", time.monotonic() - began)
+            except (TimeoutError, urllib.error.URLError):
+                results["impatient"] = ("timeout", time.monotonic() - began)
+
+        threads = [threading.Thread(target=patient), threading.Thread(target=impatient)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.5)
+        began = time.monotonic()
+        assert fetch(running, "/a01/zwdt/")[0] == 200
+        assert time.monotonic() - began < 1.0  # answered at once while two requests wait
+        for thread in threads:
+            thread.join(timeout=15)
+        status, took = results["patient"]
+        assert status == 200 and 5.0 <= took < 9.0
+        outcome, took = results["impatient"]
+        assert outcome == "timeout" and 1.9 <= took < 4.0
+
+
+def test_weibo_api_wants_a_referer(portal: DemoPortal) -> None:
+    for target in (WEIBO.path, f"{WEIBO.path}&page=2"):
+        status, headers, body = fetch(portal, target)
+        assert status == 403 and headers["Content-Type"].startswith("application/json")
+        assert json.loads(body) == {"ok": -100, "msg": "请先登录"}
+        status, _, body = weibo_fetch(portal, target)
+        assert status == 200 and json.loads(body)["ok"] == 1
+    assert fetch(portal, WEIBO_PROFILE)[0] == 200  # only the API checks
 
 
 # --------------------------------------------------------------------------- config, CLI
@@ -486,10 +873,16 @@ def test_demo_config_lists_every_source() -> None:
         if spec.type == "column":
             assert entry["kind"] == spec.kind and entry["render"] == spec.render
             assert entry["expect_update"] == spec.expect_update
+            assert entry.get("profile", "auto") == spec.profile
+            assert entry.get("timeout") == spec.timeout
         else:
             assert entry["platform"] == spec.kind
     policy = configured["/b01/zcwj/"][2]
     assert policy["policy_titles"] == {"exclude": ["任职", "任免", "招聘", "录用"]}
+    assert data["settings"]["crawl"]["max_response_mb"] == 5
+    assert OVERSIZED_BYTES > 5 * 1024 * 1024
+    weibo = configured[WEIBO.path][2]
+    assert weibo["headers"] == {"Referer": prefix + WEIBO_PROFILE}
 
 
 def test_demo_config_validates_with_govwatch(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -498,6 +891,18 @@ def test_demo_config_validates_with_govwatch(monkeypatch: pytest.MonkeyPatch) ->
     county = config.load_config(ROOT / "config" / "demo.yaml")
     urls = [c.url for u in county.units for c in u.columns]
     assert all(u.startswith("http://127.0.0.1:1234/") for u in urls)
+    columns = {
+        c.url.removeprefix("http://127.0.0.1:1234"): c for u in county.units for c in u.columns
+    }
+    assert {p: c.profile for p, c in columns.items() if c.profile != "auto"} == {
+        "/a03/tzgg/": "trs",
+        HANWEB_PATH: "hanweb",
+        GKMLPT: "gkmlpt",
+    }
+    assert columns["/b03/xzzf/"].timeout == 2 < SLOW_DELAY
+    assert county.settings.crawl.max_response_mb == 5
+    weibo = next(a for u in county.units for a in u.accounts if a.platform == "weibo")
+    assert weibo.headers == {"Referer": "http://127.0.0.1:1234" + WEIBO_PROFILE}
 
 
 def test_module_entry_point_serves_until_sigterm() -> None:

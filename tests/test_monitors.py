@@ -199,3 +199,15 @@ def test_policy_and_account_rectification() -> None:
     three = {4: {date(2021, 8, 31): 2, date(2021, 9, 6): 1}}
     assert not_rectified.judge([account], {4: source()}, set(), two, AS_OF, RULES)
     assert not_rectified.judge([account], {4: source()}, set(), three, AS_OF, RULES) == []
+
+
+def test_policies_are_judged_only_where_interpretations_were_crawled() -> None:
+    interp_source = source("column", source_id=21, kind="interpretation",
+                           oldest_published_on=date(2021, 8, 1))
+    sources = {20: POLICY_SOURCE, 21: interp_source}
+    old = post(1, "演示县粮食生产扶持资金管理办法", date(2021, 7, 20))
+    recent = post(2, "演示县城区停车管理办法", date(2021, 8, 20))
+    found = uninterpreted_policy.judge([old, recent], [], sources, AS_OF, RULES)
+    assert [d.subject for d in found] == ["item:2"]  # 7-20 predates what was crawled
+    failing = {20: POLICY_SOURCE, 21: replace(interp_source, last_run_outcome="timeout")}
+    assert uninterpreted_policy.judge([old, recent], [], failing, AS_OF, RULES) == []

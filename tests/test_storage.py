@@ -106,3 +106,33 @@ def test_times_are_stored_as_china_time(sqlite_db: Database) -> None:
         stored = conn.execute(text("select started_at from crawl_run where id=:i"),
                               {"i": run_id}).scalar()
     assert str(stored).startswith(utc_noon.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"))
+
+
+def test_review_history_survives_a_schema_upgrade(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")  # a database from the first release
+    with db.engine.begin() as conn:
+        conn.execute(text("insert into unit (id, code, name, category, county, active) "
+                          "values (1, 'A01', '城关镇', 'A', '测试县', 1)"))
+        conn.execute(text(
+            "insert into finding (id, rule, unit_id, subject, period, as_of, points, evidence,"
+            " status, created_at, updated_at) values (1, 'stale_column', 1, 'source:1', "
+            "'2021-W36', '2021-09-08', 1, '{}', 'dismissed', '2021-09-08 10:00:00', "
+            "'2021-09-08 10:00:00')"))
+        conn.execute(text(
+            "insert into review (finding_id, actor, at, from_status, to_status, reason) values"
+            " (1, '李明', '2021-09-08 11:00:00', 'pending', 'dismissed', '栏目已撤并')"))
+    db.migrate()
+    with db.session() as session:
+        (review,) = repo.finding_history(session, 1)
+        assert (review.actor, review.to_status, review.reason) == ("李明", "dismissed",
+                                                                   "栏目已撤并")
+        assert repo.list_findings(session)[0].status == "dismissed"
+    db.dispose()

@@ -1,0 +1,114 @@
+"""The govwatch command line as an operator uses it: `govwatch demo`, then reviewing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .conftest import DEMO_CONFIG
+
+STALE = {("A01", "通知公告"), ("A03", "工作动态"), ("B01", "通知公告")}
+FAILED = {("B03", "通知公告"), ("B03", "行政执法公示"), ("B04", "办事指南"),
+          ("A02", "通知公告"), ("A01", "图片新闻")}
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, subprocess.CompletedProcess[str]]:
+    """`govwatch demo --as-of 2021-09-08` in a fresh folder, and a runner for more commands."""
+    cwd = tmp_path_factory.mktemp("cli")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWATCH_")}
+    env["PYTHONIOENCODING"] = "utf-8"
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "govwatch", "--config", str(DEMO_CONFIG),
+                               *args], capture_output=True, text=True, cwd=cwd, env=env,
+                              timeout=600, input=stdin)
+
+    done = run("demo", "--as-of", "2021-09-08", "--port", "0")
+    assert done.returncode == 0, done.stderr
+    return run, done
+
+
+def _findings(run: Run, *filters: str) -> list[dict]:
+    listed = run("findings", "list", "--format", "json", *filters)
+    assert listed.returncode == 0, listed.stderr
+    return json.loads(listed.stdout)
+
+
+def test_demo_prints_the_findings_table(demo_run: tuple[Run, subprocess.CompletedProcess[str]]
+                                        ) -> None:
+    run, done = demo_run
+    assert "演示门户已启动" in done.stdout and "演示门户已停止" in done.stdout
+    for words in ("栏目长期未更新", "抓取异常", "新媒体更新不足", "政策文件未解读",
+                  "已 10 天未更新", "2021年9月8日"):
+        assert words in done.stdout, words
+    rows = _findings(run)
+    keys = {"id", "rule", "unit_code", "unit_name", "source_name", "item_url", "period",
+            "as_of", "points", "status", "evidence"}
+    assert rows and all(keys <= set(r) for r in rows)
+    assert {(r["unit_code"], r["source_name"]) for r in rows
+            if r["rule"] == "stale_column"} == STALE
+    assert {(r["unit_code"], r["source_name"]) for r in rows
+            if r["rule"] == "crawl_failure"} == FAILED
+    csv_out = run("findings", "list", "--rule", "stale_column", "--format", "csv")
+    assert csv_out.stdout.splitlines()[0].startswith("id,rule,")
+    assert len(csv_out.stdout.strip().splitlines()) == 1 + len(STALE)
+
+
+def test_review_from_the_command_line(demo_run: tuple[Run, subprocess.CompletedProcess[str]]
+                                      ) -> None:
+    run, _ = demo_run
+    stale = _findings(run, "--rule", "stale_column")
+    first, second, third = (r["id"] for r in stale)
+    confirmed = run("findings", "confirm", str(first), "--by", "王芳", "--note", "已核实")
+    assert confirmed.returncode == 0 and "已确认 1 条" in confirmed.stdout
+    # dismissing needs a reason
+    refused = run("findings", "dismiss", str(second), "--by", "王芳")
+    assert refused.returncode != 0 and "--reason" in refused.stderr
+    # a filter selection shows the count first and wants --yes when nobody can answer
+    unattended = run("findings", "dismiss", "--rule", "crawl_failure", "--by", "王芳",
+                     "--reason", "演示站点故障，非单位责任")
+    assert unattended.returncode != 0 and "将驳回 5 条问题" in unattended.stdout
+    bulk = run("findings", "dismiss", "--rule", "crawl_failure", "--by", "王芳",
+               "--reason", "演示站点故障，非单位责任", "--yes")
+    assert bulk.returncode == 0 and "已驳回 5 条" in bulk.stdout
+    assert {r["status"] for r in _findings(run, "--rule", "crawl_failure")} == {"dismissed"}
+    # the monitors run again: reviewed findings keep their status, nothing is duplicated
+    again = run("monitor", "--as-of", "2021-09-08")
+    assert again.returncode == 0 and "新发现 0 条" in again.stdout
+    status = {r["id"]: r["status"] for r in _findings(run)}
+    assert (status[first], status[second], status[third]) == ("confirmed", "pending", "pending")
+    reopened = run("findings", "reopen", str(first), "--by", "赵强", "--reason", "单位申诉")
+    assert reopened.returncode == 0
+    shown = run("findings", "show", str(first))
+    assert shown.returncode == 0
+    assert "王芳 待审核 → 已确认，理由：已核实" in shown.stdout
+    assert "赵强 已确认 → 待审核，理由：单位申诉" in shown.stdout
+    assert "页面快照" in shown.stdout and "评分细则" in shown.stdout
+    missing = run("findings", "confirm", "99999", "--by", "王芳")
+    assert missing.returncode != 0 and "99999" in missing.stderr
+
+
+def test_crawl_filters_name_unknown_units_in_chinese(
+        demo_run: tuple[Run, subprocess.CompletedProcess[str]]) -> None:
+    run, _ = demo_run
+    bad = run("crawl", "--unit", "Z99")
+    assert bad.returncode == 2 and "配置中没有单位代码「Z99」" in bad.stderr
+    bad = run("crawl", "--source", "不存在的栏目")
+    assert bad.returncode == 2 and "不存在的栏目" in bad.stderr
+
+
+def test_lingchuan_config_checks(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "govwatch", "--config",
+                           str(DEMO_CONFIG.parent / "lingchuan-2021.yaml"), "config", "check"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0
+    assert "陵川县，38 个单位" in done.stdout
