@@ -91,3 +91,22 @@ def test_a_killed_crawl_leaves_the_database_consistent(demo_config: CountyConfig
     assert {r.outcome for r in runs.values()} <= {"ok", "http_error", "blocked", "too_large"}
     assert items_after >= items_before and items_after > 0
     db.dispose()
+
+
+def test_a_blocked_source_may_be_retried_in_the_browser(demo_config: CountyConfig) -> None:
+    units = []
+    for unit in demo_config.units:
+        columns = [c.model_copy(update={"browser_fallback": True}) if c.name == "办事指南"
+                   else c for c in unit.columns]
+        units.append(unit.model_copy(update={"columns": columns}))
+    config = demo_config.model_copy(update={"units": units})
+    db = app.open_database(config)
+    app.crawl(config, db, unit_code="B04", source_name="办事指南", reference_date=AS_OF)
+    with db.session() as session:
+        source_id = repo.source_ids(session)[("B04", "办事指南")]
+        run = repo.latest_runs(session, [source_id])[source_id]
+    # the challenge needs a real browser session with cookies the demo never grants:
+    # still blocked, but the browser was tried
+    assert run.outcome == "blocked" and run.http_status == 412
+    assert "retried in the browser" in (run.error or "")
+    db.dispose()

@@ -136,3 +136,38 @@ def test_review_history_survives_a_schema_upgrade(tmp_path: Path) -> None:
                                                                    "栏目已撤并")
         assert repo.list_findings(session)[0].status == "dismissed"
     db.dispose()
+
+
+def test_snapshots_are_compressed_shared_and_pruned(sqlite_db: Database, tmp_path: Path) -> None:
+    import gzip
+    from datetime import timedelta
+
+    from storage.models import Snapshot
+
+    source_id = _unit_and_source(sqlite_db)
+    page = "<html><body><ul><li>关于防汛的通知 2021-08-30</li></ul></body></html>"
+    with sqlite_db.session() as session:
+        first = repo.save_snapshot(session, tmp_path, source_id=source_id, crawl_run_id=None,
+                                   url="http://x.gov.cn/tzgg/", html=page, png=b"\x89PNG")
+        second = repo.save_snapshot(session, tmp_path, source_id=source_id, crawl_run_id=None,
+                                    url="http://x.gov.cn/tzgg/", html=page)
+        kept = repo.save_snapshot(session, tmp_path, source_id=source_id, crawl_run_id=None,
+                                  url="http://x.gov.cn/tzgg/", html=page + "<!-- v2 -->")
+        snaps = {s.id: s for s in session.scalars(select(Snapshot))}
+        assert snaps[first].html_path == snaps[second].html_path  # one file, two rows
+        assert gzip.decompress(Path(snaps[first].html_path).read_bytes()).decode() == page
+        assert repo.read_snapshot_html(snaps[kept]) == page + "<!-- v2 -->"
+        unit_id = session.scalar(select(Unit.id))
+        repo.save_findings(session, [repo.FindingDraft(
+            rule="stale_column", unit_id=unit_id, subject=f"source:{source_id}",
+            period="2021-W36", as_of=date(2021, 9, 8), points=1, evidence={},
+            snapshot_id=kept)])
+        for snap in snaps.values():  # all a year and a half old
+            snap.taken_at = snap.taken_at - timedelta(days=550)
+    with sqlite_db.session() as session:
+        assert repo.prune_snapshots(session, retention_days=365) == 2
+        left = list(session.scalars(select(Snapshot)))
+    assert [s.id for s in left] == [kept]  # evidence of a finding is never pruned
+    assert not Path(snaps[first].html_path).exists()
+    assert not Path(snaps[first].png_path).exists()
+    assert Path(left[0].html_path).exists()
