@@ -15,10 +15,11 @@ import os
 import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import yaml
@@ -288,9 +289,9 @@ def _type_word(error_type: str) -> str | None:
     return None
 
 
-def _model_at(path: tuple[str | int, ...]) -> type[BaseModel] | None:
+def _model_at(root: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseModel] | None:
     """The pydantic model class that validates the mapping at ``path``."""
-    model: type[BaseModel] | None = CountyConfig
+    model: type[BaseModel] | None = root
     for part in path:
         if isinstance(part, int) or model is None:
             continue
@@ -313,7 +314,8 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _describe(error: dict[str, Any]) -> tuple[str, str]:
+def _describe(error: dict[str, Any], root: type[BaseModel],
+              hints: dict[str, str] | None = None) -> tuple[str, str]:
     """Chinese message and fix for one pydantic error."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
@@ -326,7 +328,7 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
         label = FIELD_NAMES.get(field, field)
         return f"缺少必填字段 {field}（{label}）", f"请添加一行 `{field}: …`"
     if kind == "extra_forbidden":
-        model = _model_at(tuple(loc[:-1]))
+        model = _model_at(root, tuple(loc[:-1]))
         allowed = "、".join(model.model_fields) if model else ""
         return f"未知字段 {field}", f"请检查拼写或删除该字段；此处允许的字段有：{allowed}"
     if kind in ("literal_error", "enum"):
@@ -334,10 +336,8 @@ def _describe(error: dict[str, Any]) -> tuple[str, str]:
         expected = expected.replace(" or ", "、").replace(", ", "、")
         return f"取值「{value}」无效", f"可选值：{expected}"
     if kind == "string_pattern_mismatch":
-        return (
-            f"「{value}」格式不对",
-            "单位代码只能用英文字母、数字、- 和 _，例如 A01、LC-B12",
-        )
+        hint = (hints or {}).get(field)
+        return f"「{value}」格式不对", hint or f"应符合格式 {ctx.get('pattern', '')}"
     if kind == "string_too_short":
         return "不能为空", "请填写内容"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
@@ -428,7 +428,7 @@ def _entry_label(data: Any, path: tuple[Any, ...]) -> str:
     return " → ".join(parts) if parts else "文件顶层"
 
 
-def _nearest_line(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> int | None:
+def nearest_line(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> int | None:
     while True:
         if path in lines:
             return lines[path]
@@ -495,16 +495,42 @@ def _duplicates(data: dict[str, Any], file: str,
 def load_config(path: str | Path | None = None) -> CountyConfig:
     """Read and validate a county config; raise ``ConfigError`` with every problem found."""
     file = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    return load_yaml_model(file, CountyConfig, _duplicates,
+                           shape="county: … / settings: … / units: …",
+                           example="config/demo.yaml",
+                           hints={"code": "单位代码只能用英文字母、数字、- 和 _，例如 A01、LC-B12"})
+
+
+Lines = dict[tuple[Any, ...], int]
+CrossCheck = Callable[[dict[str, Any], str, Lines], list[ConfigProblem]]
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_yaml_model(file: Path, model: type[M], cross_check: CrossCheck | None = None, *,
+                    shape: str, example: str, what: str = "配置文件",
+                    post_check: Callable[[M, dict[str, Any], str, Lines],
+                                         list[ConfigProblem]] | None = None,
+                    label: Callable[[Any, tuple[Any, ...]], str] | None = None,
+                    hints: dict[str, str] | None = None,
+                    error_type: type[ConfigError] = ConfigError) -> M:
+    """Read a YAML file into ``model``; raise ``error_type`` with every problem found, each with the
+    line, the entry and the fix, in Chinese.
+
+    ``cross_check`` sees the raw data (checks across entries, run even when fields are
+    invalid); ``post_check`` sees the validated model; ``label`` names an entry by its path;
+    ``hints`` gives the fix for a field whose pattern does not match.
+    """
+    label = label or _entry_label
     name = str(file)
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError([ConfigProblem(
-            name, None, "文件", "找不到配置文件",
-            "请检查路径，或用 --config 指定配置文件（示例：config/demo.yaml）",
+        raise error_type([ConfigProblem(
+            name, None, "文件", f"找不到{what}",
+            f"请检查路径，或用 --config 指定配置文件（示例：{example}）",
         )]) from None
     except UnicodeDecodeError:
-        raise ConfigError([ConfigProblem(
+        raise error_type([ConfigProblem(
             name, None, "文件", "文件不是 UTF-8 编码", "请用 UTF-8 编码另存该文件",
         )]) from None
     try:
@@ -514,14 +540,14 @@ def load_config(path: str | Path | None = None) -> CountyConfig:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError([ConfigProblem(
+        raise error_type([ConfigProblem(
             name, line, "YAML 语法", f"无法解析（{problem}）",
             "请检查该行附近的缩进（用空格，不用 Tab）、冒号后的空格和引号是否成对",
         )]) from None
     if not isinstance(raw, dict):
-        raise ConfigError([ConfigProblem(
-            name, 1, "文件顶层", "配置文件应为映射（county: … / settings: … / units: …）",
-            "请参照 config/demo.yaml 的结构填写",
+        raise error_type([ConfigProblem(
+            name, 1, "文件顶层", f"{what}应为映射（{shape}）",
+            f"请参照 {example} 的结构填写",
         )])
 
     lines: dict[tuple[Any, ...], int] = {}
@@ -529,7 +555,7 @@ def load_config(path: str | Path | None = None) -> CountyConfig:
     if node is not None:
         _line_index(node, (), lines, dupe_keys)
     problems = [
-        ConfigProblem(name, line, _entry_label(raw, p[:-1]), f"字段 {p[-1]} 重复出现",
+        ConfigProblem(name, line, label(raw, p[:-1]), f"字段 {p[-1]} 重复出现",
                       "同一项下每个字段只能写一次，请删除多余的一行")
         for p, line in dupe_keys
     ]
@@ -541,21 +567,26 @@ def load_config(path: str | Path | None = None) -> CountyConfig:
             name, None, f"环境变量 {var}", "配置引用了未设置的环境变量",
             f"请设置环境变量 {var}，或在配置中写成 ${{{var}:-默认值}}",
         ))
-    problems.extend(_duplicates(data, name, lines))
+    if cross_check is not None:
+        problems.extend(cross_check(data, name, lines))
 
-    config: CountyConfig | None = None
+    config: M | None = None
     try:
-        config = CountyConfig.model_validate(data)
+        config = model.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
-            message, fix = _describe(dict(error))
-            entry_path = loc if error["type"] != "missing" else loc[:-1]
+            message, fix = _describe(dict(error), model, hints)
+            # the message names the field itself when it is missing or unknown
+            parent = error["type"] in ("missing", "extra_forbidden")
+            entry_path = loc[:-1] if parent else loc
             problems.append(ConfigProblem(
-                name, _nearest_line(lines, loc), _entry_label(data, entry_path), message, fix,
+                name, nearest_line(lines, loc), label(data, entry_path), message, fix,
             ))
+    if config is not None and post_check is not None and not problems:
+        problems.extend(post_check(config, data, name, lines))
     if problems:
         problems.sort(key=lambda p: p.line or 0)
-        raise ConfigError(problems)
+        raise error_type(problems)
     assert config is not None
     return config

@@ -37,7 +37,7 @@ class MonitorReport:
 
 def run_monitors(db: Database, config: CountyConfig, as_of: date,
                  rule_map: RuleMap | None = None) -> MonitorReport:
-    rule_map = rule_map or load_rule_map()
+    rule_map = rule_map or load_rule_map(config.settings.rubric)
     t = config.settings.thresholds
     report = MonitorReport(as_of)
     with db.session() as session:

@@ -1,0 +1,197 @@
+"""``govwatch score`` and ``govwatch entries``: scores, score sheets and manual entries.
+
+Registered on the top-level group in ``govwatch.cli`` with ``main.add_command(score)`` and
+``main.add_command(entries)``; the group passes the --config path as ``ctx.obj["config"]``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from govwatch import app
+from govwatch.cli_common import console, err_console, load_county
+from govwatch.config import CountyConfig
+from govwatch.timeutil import today
+from scoring.engine import fmt
+from scoring.entries import (
+    KIND_NAMES,
+    EntryFileError,
+    EntryImportError,
+    UnitRef,
+    import_file,
+    list_entries,
+)
+from scoring.rubric import RubricError, RubricSet, load_rubric_set
+
+
+def _rubrics(ctx: click.Context, config: CountyConfig, name: str | None) -> RubricSet:
+    try:
+        return load_rubric_set(name or config.settings.rubric)
+    except RubricError as exc:
+        click.echo(exc.report(), err=True)
+        ctx.exit(2)
+        raise  # pragma: no cover - ctx.exit raises
+
+
+def _check_unit(config: CountyConfig, unit: str | None) -> None:
+    if unit and unit not in {u.code for u in config.units}:
+        raise click.BadParameter(f"配置中没有单位代码「{unit}」", param_hint="--unit")
+
+
+def _units(config: CountyConfig) -> list[UnitRef]:
+    return [UnitRef(u.code, u.name, u.category) for u in config.units]
+
+
+# ------------------------------------------------------------------------------ score
+
+
+@click.command("score")
+@click.option("--rubric", help="Rubric name in config/rubrics/ (default: settings.rubric).")
+@click.option("--unit", help="Only this unit's code (its rank is still within its class).")
+@click.option("--year", type=int, help="Assessment year (default: this year, China time).")
+@click.option("--format", "fmt_", type=click.Choice(["table", "json", "xlsx"]),
+              default="table", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Output file (xlsx default: <data_dir>/scores/评分表-<rubric>-<year>.xlsx).")
+@click.pass_context
+def score(ctx: click.Context, rubric: str | None, unit: str | None, year: int | None,
+          fmt_: str, out: Path | None) -> None:
+    """Score every unit from confirmed findings and manual entries; rank within class."""
+    from scoring.report import print_details, print_ranking, print_unit, report_dict
+    from scoring.service import score_county
+
+    config = load_county(ctx)
+    _check_unit(config, unit)
+    rubrics = _rubrics(ctx, config, rubric)
+    db = app.open_database(config)
+    try:
+        report = score_county(db, config, rubric=rubrics, year=year)
+    finally:
+        db.dispose()
+    for warning in report.warnings:
+        err_console.print(f"[yellow]注意：[/yellow]{warning}", highlight=False)
+
+    if fmt_ == "json":
+        text = json.dumps(report_dict(report, unit), ensure_ascii=False, indent=2)
+        if out:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text + "\n", encoding="utf-8")
+            console.print(f"得分已保存：{out}", highlight=False)
+        else:
+            click.echo(text)
+        return
+    if fmt_ == "xlsx":
+        from scoring.sheets import write_score_workbook
+
+        path = out or (Path(config.settings.data_dir) / "scores"
+                       / f"评分表-{rubrics.name}-{report.year}.xlsx")
+        write_score_workbook(report, path, unit)
+        console.print(f"评分表已保存：{path}", highlight=False)
+        return
+
+    target = console
+    handle = None
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle = out.open("w", encoding="utf-8")
+        target = Console(file=handle, width=200, no_color=True)
+    try:
+        if unit:
+            print_unit(report, target, unit)
+        else:
+            print_ranking(report, target)
+            print_details(report, target)
+        target.print(f"{report.year}年度，评分细则 {rubrics.name}，共 {len(report.scores)} 个单位。"
+                     + (f"已确认的抓取异常 {report.unscored_findings} 条不计分。"
+                        if report.unscored_findings else ""), highlight=False)
+    finally:
+        if handle is not None:
+            handle.close()
+            console.print(f"得分已保存：{out}", highlight=False)
+
+
+# ------------------------------------------------------------------------------ entries
+
+
+@click.group("entries")
+def entries() -> None:
+    """Manual deductions, bonuses and major deductions (人工录入)."""
+
+
+@entries.command("template")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("评分录入模板.xlsx"),
+              show_default=True, help="Template file (.xlsx, or .csv).")
+@click.option("--rubric", help="Rubric name (default: settings.rubric).")
+@click.pass_context
+def entries_template(ctx: click.Context, out: Path, rubric: str | None) -> None:
+    """Write an entry template with Chinese headers, an example row and the id lists."""
+    from scoring.sheets import write_template
+
+    config = load_county(ctx)
+    rubrics = _rubrics(ctx, config, rubric)
+    write_template(out, _units(config), rubrics)
+    console.print(f"录入模板已生成：{out}（评分细则 {rubrics.name}）", highlight=False)
+
+
+@entries.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--by", "entered_by", help="录入人 for rows that leave it blank.")
+@click.option("--year", type=int, help="年度 for rows that leave it blank (default: this year).")
+@click.option("--rubric", help="Rubric the line ids refer to (default: settings.rubric).")
+@click.pass_context
+def entries_import(ctx: click.Context, file: Path, entered_by: str | None, year: int | None,
+                   rubric: str | None) -> None:
+    """Import a CSV or XLSX entry file; any bad row stops the whole import.
+
+    Re-importing a file with the same name replaces what it imported before.
+    """
+    config = load_county(ctx)
+    rubrics = _rubrics(ctx, config, rubric)
+    units = {u.code: u for u in _units(config)}
+    db = app.open_database(config)
+    try:
+        with db.session() as session:
+            result = import_file(session, file, units, rubrics, default_by=entered_by,
+                                 default_year=year or today().year)
+    except (EntryFileError, EntryImportError) as exc:
+        click.echo(str(exc), err=True)
+        ctx.exit(1)
+    finally:
+        db.dispose()
+    message = f"已从 {result.file_name} 导入 {result.imported} 条记录"
+    if result.replaced:
+        message += f"（替换了此前从同名文件导入的 {result.replaced} 条）"
+    if result.examples:
+        message += f"；跳过示例行：第 {'、'.join(map(str, result.examples))} 行"
+    console.print(message + "。", highlight=False)
+
+
+@entries.command("list")
+@click.option("--unit", help="Only this unit's code.")
+@click.option("--year", type=int, help="Only this year (default: all years).")
+@click.pass_context
+def entries_list(ctx: click.Context, unit: str | None, year: int | None) -> None:
+    """List stored manual entries with their source file and row."""
+    config = load_county(ctx)
+    _check_unit(config, unit)
+    db = app.open_database(config)
+    try:
+        with db.session() as session:
+            rows = list_entries(session, year=year, unit=unit)
+    finally:
+        db.dispose()
+    table = Table(title="人工录入记录")
+    for header in ("编号", "年度", "单位", "类型", "评分项", "分值/实测", "说明", "录入人", "来源"):
+        table.add_column(header)
+    for r in rows:
+        value = f"{fmt(r.points)}%" if r.kind == "measure" else fmt(r.points)
+        where = f"{r.file} 第{r.row}行" if r.file else ""
+        table.add_row(str(r.id), str(r.year), r.unit_code, KIND_NAMES.get(r.kind, r.kind), r.ref,
+                      value, r.note, r.entered_by, where)
+    console.print(table, markup=False, highlight=False)
+    console.print(f"共 {len(rows)} 条。")

@@ -1,0 +1,477 @@
+"""Manual entries (人工录入): deductions, bonuses and deductions from the total by hand.
+
+Most rubric lines are not machine-checkable (meeting minutes, awards, court cases…); the
+assessment team records them in a CSV or XLSX file made from ``govwatch entries template`` and
+imports it with ``govwatch entries import``. Every bad row is reported with its row number and
+nothing is imported until all rows are good.
+
+Re-import: every stored entry carries a provenance tag in its note
+(``〔导入：文件名 第3行 校验0123456789ab〕``). Importing a file whose *name* was imported before
+replaces the entries that came from it (so a corrected file can be re-imported, and the same
+file twice never double-counts); a file whose *content* was already imported under another
+name is refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govwatch.timeutil import now
+from scoring.rubric import Rubric, RubricSet
+from storage.models import ManualEntry, Unit
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("unit", "单位代码"),
+    ("unit_name", "单位名称"),
+    ("kind", "类型"),
+    ("ref", "评分项编号"),
+    ("points", "分值"),
+    ("percent", "实测百分比"),
+    ("note", "说明（证据）"),
+    ("entered_by", "录入人"),
+    ("year", "年度"),
+)
+HEADERS = tuple(label for _, label in COLUMNS)
+REQUIRED = ("unit", "kind", "ref")
+_ALIASES = {
+    "单位代码": "unit", "代码": "unit", "unit": "unit", "unit_code": "unit",
+    "单位名称": "unit_name", "单位": "unit_name", "unit_name": "unit_name",
+    "类型": "kind", "kind": "kind",
+    "评分项编号": "ref", "评分项": "ref", "指标编号": "ref", "编号": "ref", "rubric_line": "ref",
+    "line": "ref",
+    "分值": "points", "points": "points",
+    "实测百分比": "percent", "百分比": "percent", "percent": "percent",
+    "说明（证据）": "note", "说明(证据)": "note", "说明": "note", "证据": "note", "note": "note",
+    "录入人": "entered_by", "entered_by": "entered_by",
+    "年度": "year", "year": "year",
+}
+KIND_WORDS = {
+    "扣分": "deduction", "减分": "deduction", "deduction": "deduction",
+    "加分": "bonus", "bonus": "bonus",
+    "重大扣分": "major", "重大扣分项": "major", "扣减得分": "major", "总分扣减": "major",
+    "major": "major",
+}
+KIND_NAMES = {"deduction": "扣分", "measure": "扣分（实测百分比）", "bonus": "加分",
+              "major": "重大扣分"}
+EXAMPLE_PREFIX = "示例"
+_TAG = re.compile(r"\s*〔导入：(?P<file>.+?) 第(?P<row>\d+)行 校验(?P<sum>[0-9a-f]{12})〕$")
+
+
+class EntryFileError(Exception):
+    """The file cannot be read as an entry sheet at all (format, headers)."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    message: str
+
+    def render(self) -> str:
+        return f"第 {self.row} 行：{self.message}"
+
+
+class EntryImportError(Exception):
+    """Rows that cannot be imported; nothing was stored. ``str()`` is the Chinese report."""
+
+    def __init__(self, problems: Sequence[RowProblem] = (), message: str | None = None) -> None:
+        self.problems = list(problems)
+        if message is None:
+            lines = "\n".join(f"  {p.render()}" for p in self.problems)
+            message = f"录入文件有 {len(self.problems)} 处错误，未导入任何记录：\n{lines}"
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class RawRow:
+    row: int  # spreadsheet row number (the header is row 1)
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    """A valid row: points resolved (for ``measure`` the measured percentage)."""
+
+    row: int
+    unit_code: str
+    kind: str  # deduction | measure | bonus | major
+    ref: str
+    points: Decimal
+    note: str
+    entered_by: str
+    year: int
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def _normal_header(text: str) -> str:
+    return re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）") if text else ""
+
+
+def _field_for(header: str) -> str | None:
+    key = _normal_header(header)
+    return _ALIASES.get(key) or _ALIASES.get(key.replace("（", "(").replace("）", ")")) \
+        or _ALIASES.get(key.lower())
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def _rows_from_table(table: Iterable[Sequence[object]]) -> list[RawRow]:
+    rows = iter(table)
+    header = next(rows, None)
+    if header is None:
+        raise EntryFileError("文件是空的：第 1 行应为表头（单位代码、类型、评分项编号……）")
+    fields: dict[int, str] = {}
+    unknown: list[str] = []
+    for i, text in enumerate(header):
+        label = _cell(text)
+        if not label:
+            continue
+        field = _field_for(label)
+        if field is None:
+            unknown.append(label)
+        elif field in fields.values():
+            raise EntryFileError(f"表头「{label}」重复")
+        else:
+            fields[i] = field
+    missing = [label for key, label in COLUMNS if key in REQUIRED and key not in fields.values()]
+    if missing:
+        extra = f"（无法识别的表头：{'、'.join(unknown)}）" if unknown else ""
+        raise EntryFileError(f"第 1 行缺少表头：{'、'.join(missing)}{extra}。"
+                             "请用 govwatch entries template 生成的模板填写")
+    out: list[RawRow] = []
+    for number, values in enumerate(rows, 2):
+        cells = {field: _cell(values[i]) if i < len(values) else ""
+                 for i, field in fields.items()}
+        if any(cells.values()):
+            out.append(RawRow(number, cells))
+    return out
+
+
+def read_rows(path: Path) -> list[RawRow]:
+    """The non-blank data rows of a CSV (UTF-8 or GBK) or XLSX entry sheet."""
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".csv"):
+        raise EntryFileError(f"不支持的文件类型「{path.suffix}」：请使用 .csv 或 .xlsx 文件")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise EntryFileError(f"找不到文件 {path}") from None
+    if suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a broken file
+            raise EntryFileError(f"无法读取 Excel 文件 {path.name}（{exc}）") from None
+        sheet = book["录入"] if "录入" in book.sheetnames else book.worksheets[0]
+        return _rows_from_table(sheet.iter_rows(values_only=True))
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes almost anything
+        raise EntryFileError(f"{path.name} 不是 UTF-8 或 GBK 编码")
+    return _rows_from_table(csv.reader(io.StringIO(text)))
+
+
+def file_checksum(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _number(text: str, what: str, problems: list[str]) -> Decimal | None:
+    cleaned = text.strip().removesuffix("分").removesuffix("%").removesuffix("％").strip()
+    if not cleaned:
+        return None
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        problems.append(f"{what}「{text}」不是数字")
+        return None
+    if not value.is_finite():
+        problems.append(f"{what}「{text}」不是数字")
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    code: str
+    name: str
+    category: str
+
+
+def _check_ref(rubric: Rubric, kind: str, ref: str, points: Decimal | None,
+               percent: Decimal | None, problems: list[str]) -> tuple[str, Decimal] | None:
+    """(stored kind, resolved points) for a row, or None with problems noted."""
+    found = rubric.kind_of(ref)
+    where = f"评分项编号「{ref}」"
+    if found is None:
+        problems.append(f"{where}在《{rubric.title}》中不存在")
+        return None
+    if kind == "deduction":
+        if found not in ("line", "rule"):
+            word = "加分" if found == "bonus" else "重大扣分"
+            problems.append(f"{where}是{word}项，类型应填“{word}”")
+            return None
+        if found == "rule":
+            line, rule = rubric.rules[ref]
+        else:
+            line = rubric.lines[ref]
+            rules = line.spec.deductions
+            rule = rules[0] if len(rules) == 1 else None
+        if rule is not None and rule.kind == "zero" and percent is None:
+            return "deduction", line.weight  # 不得分: always the whole weight
+        if percent is not None:
+            if rule is None or rule.kind != "percentage":
+                problems.append(f"{where}不按百分比扣分，请删去实测百分比，在“分值”填写扣分")
+                return None
+            if not Decimal(0) <= percent <= Decimal(100):
+                problems.append(f"实测百分比「{percent}」应在 0 到 100 之间")
+                return None
+            return "measure", percent
+        if points is not None:
+            return "deduction", points
+        if rule is None:
+            codes = "、".join(r.id for r in line.spec.deductions) or "无"
+            problems.append(f"三级指标 {ref} 有多条扣分规则，请填写分值，或改填具体规则编号"
+                            f"（{codes}）")
+            return None
+        if rule.kind == "percentage":
+            problems.append(f"{where}按实测百分比计算扣分，请填写“实测百分比”（如 88）")
+            return None
+        if rule.points is None:
+            problems.append(f"{where}没有固定分值，请填写“分值”")
+            return None
+        return "deduction", rule.points
+    if percent is not None:
+        problems.append("只有扣分行可以填写实测百分比")
+        return None
+    if kind == "bonus":
+        if found == "line" and rubric.lines[ref].spec.bonus is not None:
+            default = rubric.lines[ref].spec.bonus.points  # type: ignore[union-attr]
+        elif found == "bonus":
+            default = rubric.bonuses[ref].points
+        else:
+            problems.append(f"{where}不是加分项（可加分的是{rubric.spec.bonus_label}和"
+                            "有加分标准的三级指标）")
+            return None
+        value = points if points is not None else default
+        if value is None:
+            problems.append(f"{where}分值酌情而定，请填写“分值”")
+            return None
+        return "bonus", value
+    if found != "major":
+        problems.append(f"{where}不是{rubric.spec.major_label}")
+        return None
+    value = points if points is not None else rubric.majors[ref].points
+    if value is None:
+        problems.append(f"{where}请填写“分值”")
+        return None
+    return "major", value
+
+
+def validate_rows(rows: Iterable[RawRow], units: Mapping[str, UnitRef], rubrics: RubricSet, *,
+                  default_by: str | None, default_year: int
+                  ) -> tuple[list[ParsedEntry], list[RowProblem], list[int]]:
+    """(good entries, every problem with its row, example rows skipped)."""
+    entries: list[ParsedEntry] = []
+    problems: list[RowProblem] = []
+    examples: list[int] = []
+    for raw in rows:
+        v = raw.values
+        note = v.get("note", "")
+        if note.startswith(EXAMPLE_PREFIX):
+            examples.append(raw.row)
+            continue
+        found: list[str] = []
+        code = v.get("unit", "")
+        unit = units.get(code)
+        if not code:
+            found.append("缺少单位代码")
+        elif unit is None:
+            found.append(f"单位代码「{code}」不存在（配置中没有该单位）")
+        elif v.get("unit_name") and v["unit_name"] != unit.name:
+            found.append(f"单位名称「{v['unit_name']}」与单位代码 {code}（{unit.name}）不符")
+        kind_text = v.get("kind", "")
+        kind = KIND_WORDS.get(kind_text.replace(" ", "").lower())
+        if not kind_text:
+            found.append("缺少类型（扣分、加分或重大扣分）")
+        elif kind is None:
+            found.append(f"类型「{kind_text}」无效，应为 扣分、加分 或 重大扣分")
+        ref = v.get("ref", "").strip()
+        if not ref:
+            found.append("缺少评分项编号")
+        points = _number(v.get("points", ""), "分值", found)
+        if points is not None and not Decimal(0) < points <= Decimal(100):
+            found.append(f"分值「{v['points']}」应大于 0 且不超过 100（扣分也填正数）")
+            points = None
+        percent = _number(v.get("percent", ""), "实测百分比", found)
+        if not note:
+            found.append("缺少说明（证据）：请写明依据，如通报文号、文件名或网址")
+        entered_by = v.get("entered_by", "") or (default_by or "")
+        if not entered_by:
+            found.append("缺少录入人（填写“录入人”列，或导入时用 --by 指定）")
+        year = default_year
+        if v.get("year"):
+            try:
+                year = int(v["year"].removesuffix("年"))
+            except ValueError:
+                found.append(f"年度「{v['year']}」不是年份（如 2021）")
+            else:
+                if not 2000 <= year <= 2100:
+                    found.append(f"年度「{v['year']}」不在 2000–2100 之间")
+        resolved = None
+        if unit is not None and kind is not None and ref and not found:
+            try:
+                rubric = rubrics.for_category(unit.category)
+            except KeyError as exc:
+                found.append(str(exc.args[0]))
+            else:
+                resolved = _check_ref(rubric, kind, ref, points, percent, found)
+        if found or resolved is None:
+            problems.extend(RowProblem(raw.row, message) for message in found)
+            continue
+        stored_kind, value = resolved
+        entries.append(ParsedEntry(raw.row, code, stored_kind, ref, value, note, entered_by,
+                                   year))
+    return entries, problems, examples
+
+
+# ----------------------------------------------------------------------------- storage
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    file_name: str
+    imported: int
+    replaced: int
+    examples: list[int]
+
+
+@dataclass(frozen=True)
+class ManualRecord:
+    """A stored manual entry as scoring and listings read it."""
+
+    id: int
+    unit_code: str
+    kind: str
+    ref: str
+    points: Decimal
+    note: str
+    entered_by: str
+    entered_at: datetime
+    year: int
+    file: str | None
+    row: int | None
+
+    @property
+    def source(self) -> str:
+        where = f"（{self.file} 第{self.row}行）" if self.file else ""
+        return f"录入#{self.id}{where}"
+
+
+def tag(file_name: str, row: int, checksum: str) -> str:
+    return f"〔导入：{file_name} 第{row}行 校验{checksum[:12]}〕"
+
+
+def split_tag(note: str | None) -> tuple[str, str | None, int | None, str | None]:
+    """(note without tag, file name, row, checksum prefix)."""
+    note = note or ""
+    match = _TAG.search(note)
+    if not match:
+        return note, None, None, None
+    return note[:match.start()], match["file"], int(match["row"]), match["sum"]
+
+
+def _tagged(session: Session) -> list[tuple[ManualEntry, str | None, str | None]]:
+    rows = session.scalars(select(ManualEntry).where(ManualEntry.note.like("%〔导入：%")))
+    out = []
+    for entry in rows:
+        _, file, _, checksum = split_tag(entry.note)
+        out.append((entry, file, checksum))
+    return out
+
+
+def store_entries(session: Session, entries: Sequence[ParsedEntry], *, file_name: str,
+                  checksum: str, examples: Sequence[int] = ()) -> ImportResult:
+    """Replace the entries earlier imported from ``file_name`` with ``entries``.
+
+    Refuses (EntryImportError) a file whose content was imported under another name.
+    """
+    tagged = _tagged(session)
+    for _entry, other, other_sum in tagged:
+        if other_sum == checksum[:12] and other != file_name:
+            raise EntryImportError(message=(
+                f"此文件内容与已导入的「{other}」完全相同，未重复导入。"
+                f"如需更新，请修改「{other}」后按原文件名重新导入"))
+    old = [entry for entry, other, _ in tagged if other == file_name]
+    for entry in old:
+        session.delete(entry)
+    session.flush()
+    unit_ids = {u.code: u.id for u in session.scalars(select(Unit))}
+    stamp = now()
+    for e in entries:
+        session.add(ManualEntry(
+            unit_id=unit_ids[e.unit_code], kind=e.kind, rubric_line=e.ref,
+            points=float(e.points), note=f"{e.note} {tag(file_name, e.row, checksum)}",
+            entered_by=e.entered_by, entered_at=stamp, year=e.year,
+        ))
+    session.flush()
+    return ImportResult(file_name, len(entries), len(old), list(examples))
+
+
+def list_entries(session: Session, *, year: int | None = None,
+                 unit: str | None = None) -> list[ManualRecord]:
+    stmt = (select(ManualEntry, Unit).join(Unit, Unit.id == ManualEntry.unit_id)
+            .order_by(Unit.code, ManualEntry.id))
+    if year is not None:
+        stmt = stmt.where(ManualEntry.year == year)
+    if unit:
+        stmt = stmt.where(Unit.code == unit)
+    out = []
+    for entry, unit_row in session.execute(stmt):
+        note, file, row, _ = split_tag(entry.note)
+        out.append(ManualRecord(
+            id=entry.id, unit_code=unit_row.code, kind=entry.kind, ref=entry.rubric_line,
+            points=Decimal(str(entry.points)), note=note.strip(), entered_by=entry.entered_by,
+            entered_at=entry.entered_at, year=entry.year, file=file, row=row,
+        ))
+    return out
+
+
+def import_file(session: Session, path: Path, units: Mapping[str, UnitRef],
+                rubrics: RubricSet, *, default_by: str | None,
+                default_year: int) -> ImportResult:
+    """Read, validate every row and store; on any problem raise and store nothing."""
+    rows = read_rows(path)
+    entries, problems, examples = validate_rows(rows, units, rubrics, default_by=default_by,
+                                                default_year=default_year)
+    if problems:
+        raise EntryImportError(problems)
+    return store_entries(session, entries, file_name=path.name,
+                         checksum=file_checksum(path), examples=examples)

@@ -1,0 +1,158 @@
+"""Score output for people and programs: JSON-ready dicts and rich tables (Chinese)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from scoring.engine import LineScore, Reason, UnitScore, fmt
+from scoring.service import ScoreReport
+
+
+def _num(value: Decimal) -> float | int:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _reason(r: Reason) -> dict[str, Any]:
+    return {"source": r.source, "note": r.note, "points": _num(r.points)}
+
+
+def line_dict(ls: LineScore) -> dict[str, Any]:
+    line = ls.line
+    return {
+        "id": line.id, "level2": line.level2.name, "name": line.spec.name,
+        "weight": _num(line.weight), "deduction": _num(ls.deduction), "score": _num(ls.score),
+        "bonus": _num(ls.bonus), "reasons": [_reason(r) for r in ls.reasons],
+        "notes": list(ls.notes),
+    }
+
+
+def unit_dict(s: UnitScore) -> dict[str, Any]:
+    return {
+        "unit_code": s.unit.code, "unit_name": s.unit.name, "category": s.unit.category,
+        "rubric": s.rubric.title, "rank": s.rank, "grade": s.grade,
+        "base": _num(s.base), "bonus": _num(s.bonus), "bonus_before_cap": _num(s.bonus_raw),
+        "major": _num(s.major), "total": _num(s.total), "capped_total": _num(s.capped),
+        "final": _num(s.final), "excess": _num(s.excess),
+        "indicators": [{
+            "id": ind.spec.id, "name": ind.spec.name, "weight": _num(ind.weight),
+            "deduction": _num(ind.deduction), "deduction_before_cap": _num(ind.raw_deduction),
+            "score": _num(ind.score), "lines": [line_dict(ls) for ls in ind.lines],
+        } for ind in s.indicators],
+        "bonuses": [_reason(r) for r in s.bonus_reasons],
+        "majors": [_reason(r) for r in s.major_reasons],
+        "notes": list(s.notes), "ignored": list(s.ignored),
+    }
+
+
+def report_dict(report: ScoreReport, unit: str | None = None) -> dict[str, Any]:
+    scores = [s for s in report.scores if unit in (None, s.unit.code)]
+    return {
+        "county": report.county, "rubric": report.rubric.name, "year": report.year,
+        "units": [unit_dict(s) for s in scores],
+        "unscored_findings": report.unscored_findings, "warnings": report.warnings,
+    }
+
+
+def explain(ls: LineScore) -> str:
+    """扣分说明 of a line: its events, its bonus events and the caps applied."""
+    parts = [r.text() for r in ls.reasons]
+    parts.extend(f"加分 {r.text()}" for r in ls.bonus_reasons)
+    parts.extend(ls.notes)
+    return "；".join(parts)
+
+
+def _class_label(s: UnitScore) -> str:
+    return f"{s.unit.category}类"
+
+
+def print_ranking(report: ScoreReport, console: Console) -> None:
+    """One ranked table per class, level-1 subtotals as columns."""
+    by_class: dict[str, list[UnitScore]] = {}
+    for s in report.scores:
+        by_class.setdefault(s.unit.category, []).append(s)
+    for category, scores in by_class.items():
+        rubric = scores[0].rubric
+        table = Table(title=f"{report.county} {report.year}年度政务公开工作考核得分排名"
+                            f"（{category}类 · {rubric.title}）")
+        table.add_column("排名", justify="right")
+        table.add_column("单位", overflow="fold")
+        for l1 in rubric.spec.indicators:
+            table.add_column(l1.name, justify="right", overflow="fold")
+        for header in ("加分", rubric.spec.major_label, "总分", "得分", "等次"):
+            table.add_column(header, justify="right")
+        table.add_row("", "赋分", *(fmt(ind.weight) for ind in scores[0].indicators),
+                      f"≤{fmt(rubric.spec.bonus_cap)}" if rubric.spec.bonus_cap else "", "",
+                      fmt(rubric.spec.total),
+                      fmt(rubric.spec.score_cap), "", style="dim")
+        for s in scores:
+            table.add_row(str(s.rank), f"{s.unit.code} {s.unit.name}",
+                          *(fmt(ind.score) for ind in s.indicators), fmt(s.bonus),
+                          fmt(s.major) if s.major else "", fmt(s.total), fmt(s.final), s.grade)
+        console.print(table, markup=False, highlight=False)
+
+
+def print_details(report: ScoreReport, console: Console, unit: str | None = None) -> None:
+    """Deductions, bonuses and major deductions with their reasons, unit by unit."""
+    table = Table(title="扣分、加分明细", show_lines=True)
+    for header in ("单位", "评分项", "扣分/加分", "说明"):
+        table.add_column(header, overflow="fold")
+    rows = 0
+    for s in report.scores:
+        if unit not in (None, s.unit.code):
+            continue
+        who = f"{s.unit.code} {s.unit.name}"
+        for ls in s.lines:
+            if ls.deduction or ls.reasons or ls.bonus:
+                change = f"-{fmt(ls.deduction)}" if ls.deduction else ""
+                if ls.bonus:
+                    change = f"{change} +{fmt(ls.bonus)}".strip()
+                table.add_row(who, f"{ls.line.id} {ls.line.spec.name}", change or "0",
+                              explain(ls))
+                rows += 1
+        for ind in s.indicators:
+            if ind.capped:
+                table.add_row(who, f"{ind.spec.id} {ind.spec.name}（一级指标）",
+                              f"-{fmt(ind.deduction)}",
+                              f"扣分合计 {fmt(ind.raw_deduction)} 分，超过本项权重，"
+                              f"按 {fmt(ind.weight)} 分计")
+                rows += 1
+        if s.item_bonus_reasons or s.bonus:
+            table.add_row(who, f"加分合计（含{s.rubric.spec.bonus_label}）", f"+{fmt(s.bonus)}",
+                          "；".join([*(r.text() for r in s.item_bonus_reasons),
+                                    *(n for n in s.notes if "加分" in n)]))
+            rows += 1
+        if s.major_reasons:
+            table.add_row(who, s.rubric.spec.major_label, f"-{fmt(s.major)}",
+                          "；".join(r.text() for r in s.major_reasons))
+            rows += 1
+    if rows:
+        console.print(table, markup=False, highlight=False)
+    else:
+        console.print("没有扣分或加分记录。")
+
+
+def print_unit(report: ScoreReport, console: Console, code: str) -> None:
+    """Every line of one unit's score sheet, as the rubric table lays it out."""
+    s = report.for_unit(code)
+    table = Table(title=f"{s.unit.code} {s.unit.name}（{_class_label(s)}）{report.year}年度评分表",
+                  show_lines=True)
+    for header in ("一级指标", "二级指标", "三级指标", "赋分", "扣分", "得分", "扣分说明"):
+        table.add_column(header, overflow="fold",
+                         justify="right" if header in ("赋分", "扣分", "得分") else "left")
+    for ind in s.indicators:
+        for ls in ind.lines:
+            table.add_row(ind.spec.name, ls.line.level2.name, f"{ls.line.id} {ls.line.spec.name}",
+                          fmt(ls.line.weight), fmt(ls.deduction) if ls.deduction else "",
+                          fmt(ls.score), explain(ls))
+        cap = "（超过权重，按权重计）" if ind.capped else ""
+        table.add_row(f"{ind.spec.name} 小计", "", "", fmt(ind.weight), fmt(ind.deduction),
+                      fmt(ind.score), cap, style="bold")
+    console.print(table, markup=False, highlight=False)
+    summary = (f"基础得分 {fmt(s.base)}，{s.rubric.spec.bonus_label} +{fmt(s.bonus)}，"
+               f"总分 {fmt(s.total)}，{s.rubric.spec.major_label} -{fmt(s.major)}，"
+               f"得分 {fmt(s.final)}，等次 {s.grade}，{_class_label(s)}第 {s.rank} 名")
+    console.print(summary, markup=False, highlight=False)

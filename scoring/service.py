@@ -1,0 +1,107 @@
+"""The thin layer between storage and the engine: confirmed findings + manual entries in.
+
+``compute_scores`` is still pure (rows in, ranked scores out); ``score_county`` does the reads.
+Points of a finding come from the rubric (the deduction rule its monitor rule maps to), not from
+the value stamped when it was detected, so a corrected rubric re-scores consistently.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from govwatch.cli_common import RULE_NAMES
+from govwatch.config import CountyConfig
+from govwatch.timeutil import today
+from scoring.engine import Entry, UnitInfo, UnitScore, rank_units, score_unit
+from scoring.entries import ManualRecord, list_entries
+from scoring.rubric import RubricSet, load_rubric_set
+from storage import repo
+from storage.db import Database
+from storage.repo import FindingRow
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    county: str
+    rubric: RubricSet
+    year: int
+    scores: list[UnitScore]  # ranked within class
+    unscored_findings: int = 0  # confirmed findings whose rule never deducts (crawl_failure)
+    warnings: list[str] = field(default_factory=list)
+
+    def for_unit(self, code: str) -> UnitScore:
+        for s in self.scores:
+            if s.unit.code == code:
+                return s
+        raise KeyError(code)
+
+
+def finding_entry(row: FindingRow, rule_id: str) -> Entry:
+    rule_name = RULE_NAMES.get(row.rule, row.rule)
+    subject = f"{row.source_name}，" if row.source_name else ""
+    return Entry(kind="deduction", ref=rule_id, source=f"发现#{row.id}",
+                 note=f"{rule_name}（{subject}{row.period}）")
+
+
+def manual_entry(record: ManualRecord) -> Entry:
+    if record.kind == "measure":
+        return Entry(kind="measure", ref=record.ref, value=record.points, source=record.source,
+                     note=record.note)
+    kind = record.kind if record.kind in ("deduction", "bonus", "major") else "deduction"
+    return Entry(kind=kind, ref=record.ref, points=record.points,  # type: ignore[arg-type]
+                 source=record.source, note=record.note)
+
+
+def compute_scores(county: str, units: Sequence[UnitInfo], rubrics: RubricSet,
+                   findings: Sequence[FindingRow], manual: Sequence[ManualRecord],
+                   year: int) -> ScoreReport:
+    """Score and rank ``units`` from confirmed findings and manual entries of ``year``."""
+    inputs: dict[str, list[Entry]] = defaultdict(list)
+    warnings: list[str] = []
+    unscored = 0
+    known = {u.code: u for u in units}
+    for row in findings:
+        if row.status != "confirmed" or row.as_of.year != year or row.unit_code not in known:
+            continue
+        try:
+            target = rubrics.for_category(row.category).monitor_target(row.rule)
+        except KeyError as exc:
+            warnings.append(f"发现#{row.id}：{exc.args[0]}，未计分")
+            continue
+        if target is None:
+            unscored += 1
+            continue
+        inputs[row.unit_code].append(finding_entry(row, target[1].id))
+    for record in manual:
+        if record.year == year and record.unit_code in known:
+            inputs[record.unit_code].append(manual_entry(record))
+    scores = []
+    for unit in units:
+        try:
+            rubric = rubrics.for_category(unit.category)
+        except KeyError as exc:
+            warnings.append(f"{unit.code} {unit.name}：{exc.args[0]}，未评分")
+            continue
+        scores.append(score_unit(rubric, unit, inputs.get(unit.code, [])))
+    ranked = rank_units(scores)
+    for s in ranked:
+        warnings.extend(f"{s.unit.code} {s.unit.name}：{why}" for why in s.ignored)
+    return ScoreReport(county, rubrics, year, ranked, unscored, warnings)
+
+
+def score_county(db: Database, config: CountyConfig, *, rubric: str | RubricSet | None = None,
+                 year: int | None = None) -> ScoreReport:
+    """Scores of every configured unit for ``year`` (default: this year, China time)."""
+    if isinstance(rubric, RubricSet):
+        rubrics = rubric
+    else:
+        rubrics = load_rubric_set(rubric or config.settings.rubric)
+    year = year or today().year
+    units = [UnitInfo(u.code, u.name, u.category) for u in config.units]
+    with db.session() as session:
+        findings = repo.list_findings(session, status="confirmed")
+        manual = list_entries(session, year=year)
+    return compute_scores(config.county, units, rubrics, findings, manual, year)
+
