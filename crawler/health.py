@@ -20,8 +20,9 @@ BLOCKED = "blocked"
 TOO_LARGE = "too_large"
 NO_ITEMS = "no_items"
 PARSE_ERROR = "parse_error"
+INTERRUPTED = "interrupted"
 FAILED_OUTCOMES = (HTTP_ERROR, TIMEOUT, CONNECTION_ERROR, BLOCKED, TOO_LARGE, NO_ITEMS,
-                   PARSE_ERROR, "interrupted", "no_browser")
+                   PARSE_ERROR, INTERRUPTED, "no_browser")
 
 # Scrapy ≥ 2.14 raises its own exception types; older versions raise Twisted's.
 _TIMEOUT_NAMES = {"DownloadTimeoutError", "TimeoutError", "TCPTimedOutError",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crawler.health import HTTP_ERROR, NO_ITEMS, OK
+from crawler.health import HTTP_ERROR, INTERRUPTED, NO_ITEMS, OK
 
 
 @dataclass
@@ -17,6 +17,7 @@ class SourceTally:
     items_dated: int = 0
     items_new: int = 0
     first_page_failed: bool = False
+    interrupted: bool = False  # the crawl ended (shutdown, kill) with requests in flight
     failure_outcome: str | None = None
     http_status: int | None = None
     errors: list[str] = field(default_factory=list)
@@ -33,13 +34,17 @@ class SourceTally:
         """The crawl_run outcome: a failed list page, no dated items, or ok."""
         if self.first_page_failed:
             return self.failure_outcome or HTTP_ERROR
+        if self.interrupted:
+            return INTERRUPTED
         if self.items_found == 0 or self.items_dated == 0:
             return NO_ITEMS
         return OK
 
     def error_text(self) -> str | None:
         notes = list(self.errors)
-        if not self.first_page_failed:
+        if self.interrupted and not self.first_page_failed:
+            notes.insert(0, "crawl stopped before this source was finished")
+        elif not self.first_page_failed:
             if self.items_found == 0:
                 notes.insert(0, "no list entries found on the page")
             elif self.items_dated == 0:

@@ -70,6 +70,7 @@ class StoragePipeline:
         with self.db.session() as session:
             for source_id, run_id in self.run_ids.items():
                 tally = spider.tallies[source_id]
+                tally.interrupted = spider.unfinished(source_id)
                 repo.close_crawl_run(
                     session, run_id, outcome=tally.outcome(), pages=tally.pages,
                     items_found=tally.items_found, items_dated=tally.items_dated,

@@ -41,15 +41,18 @@ class CrawlSummary:
 
 
 def source_specs(config: CountyConfig, ids: dict[tuple[str, str], int], *,
-                 unit_code: str | None = None,
-                 source_name: str | None = None) -> list[SourceSpec]:
-    """What to crawl: the configured columns and accounts, optionally of one unit/source."""
+                 unit_code: str | None = None, source_name: str | None = None,
+                 exclude: set[tuple[str, str]] | None = None) -> list[SourceSpec]:
+    """What to crawl: the configured columns and accounts, optionally of one unit/source,
+    less those in ``exclude`` ((unit code, source name) pairs crawled on their own)."""
+    exclude = exclude or set()
     specs = []
     for unit in config.units:
         if unit_code and unit.code != unit_code:
             continue
         for column in unit.columns:
-            if source_name and column.name != source_name:
+            if (source_name and column.name != source_name) or (unit.code,
+                                                                 column.name) in exclude:
                 continue
             specs.append(SourceSpec(
                 source_id=ids[(unit.code, column.name)], unit_code=unit.code, name=column.name,
@@ -61,7 +64,8 @@ def source_specs(config: CountyConfig, ids: dict[tuple[str, str], int], *,
                 browser_fallback=column.browser_fallback,
             ))
         for account in unit.accounts:
-            if source_name and account.name != source_name:
+            if (source_name and account.name != source_name) or (unit.code,
+                                                                 account.name) in exclude:
                 continue
             specs.append(SourceSpec(
                 source_id=ids[(unit.code, account.name)], unit_code=unit.code,
@@ -73,14 +77,16 @@ def source_specs(config: CountyConfig, ids: dict[tuple[str, str], int], *,
 
 
 def crawl(config: CountyConfig, db: Database, *, unit_code: str | None = None,
-          source_name: str | None = None, reference_date: date | None = None,
+          source_name: str | None = None, exclude: set[tuple[str, str]] | None = None,
+          reference_date: date | None = None,
           on_progress: ProgressCallback | None = None) -> CrawlSummary:
     """Crawl the configured sources (of one unit or source, or all) in a child process."""
     reference_date = reference_date or today()
     crawl_cfg = config.settings.crawl
     with db.session() as session:
         ids = repo.source_ids(session)
-    specs = source_specs(config, ids, unit_code=unit_code, source_name=source_name)
+    specs = source_specs(config, ids, unit_code=unit_code, source_name=source_name,
+                         exclude=exclude)
     skipped: dict[int, str] = {}
     executable: str | None = None
     browser_available = False

@@ -5,6 +5,7 @@ Messages for operators are in Chinese; logs are in English.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sys
@@ -31,7 +32,9 @@ from govwatch.cli_common import (
     load_county,
 )
 from govwatch.cli_findings import findings, print_findings_table
+from govwatch.cli_scoring import entries, score
 from govwatch.config import CONFIG_ENV, DEFAULT_CONFIG, CountyConfig
+from govwatch.logs import setup_logging
 from govwatch.timeutil import chinese_date, today
 
 
@@ -240,7 +243,55 @@ def demo(ctx: click.Context, as_of: date | None, port: int) -> None:
         console.print("演示门户已停止。")
 
 
+@main.command()
+@click.option("--schedule", "schedule_path", type=click.Path(path_type=Path),
+              default=Path("config/schedule.yaml"), show_default=True,
+              help="Schedule file (cron per job).")
+@click.option("--list", "list_only", is_flag=True, help="Show the jobs and their next runs.")
+@click.pass_context
+def schedule(ctx: click.Context, schedule_path: Path, list_only: bool) -> None:
+    """Run the crawl / monitor / report jobs on their cron schedule until stopped."""
+    from govwatch.config import ConfigError
+    from govwatch.schedule import Daemon, SchedulerBusy, load_schedule, next_runs, planned_jobs
+
+    config = load_county(ctx)
+    try:
+        plan = load_schedule(schedule_path)
+    except ConfigError as exc:
+        click.echo(exc.report(), err=True)
+        ctx.exit(2)
+    config_path = str(Path(ctx.obj["config"] or os.environ.get(CONFIG_ENV)
+                           or DEFAULT_CONFIG).resolve())
+    if list_only:
+        table = Table(title="计划任务")
+        for header in ("任务", "编号", "cron", "下次运行"):
+            table.add_column(header)
+        for job, when in next_runs(planned_jobs(plan, config_path)):
+            table.add_row(job.name, job.id, str(job.trigger),
+                          f"{when:%Y-%m-%d %H:%M:%S}" if when else "—")
+        console.print(table, markup=False, highlight=False)
+        return
+    setup_logging(config.settings.data_dir, stderr_level=logging.INFO)
+    db = app.open_database(config)
+    daemon = Daemon(db, plan, config_path)
+    try:
+        daemon.start()
+    except SchedulerBusy as exc:
+        err_console.print(f"已有调度进程在使用同一数据库（{exc}），本进程不启动。", markup=False)
+        db.dispose()
+        ctx.exit(3)
+    console.print(f"调度已启动（{len(planned_jobs(plan, config_path))} 个任务），"
+                  "按 Ctrl-C 或发送 SIGTERM 停止。")
+    try:
+        daemon.run_until_stopped()
+    finally:
+        db.dispose()
+    console.print("调度已停止。")
+
+
 main.add_command(findings)
+main.add_command(score)
+main.add_command(entries)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,16 +6,15 @@ other, so adding a command group is one new module plus one ``add_command`` line
 
 from __future__ import annotations
 
-import logging
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
 
 from govwatch.config import ConfigError, CountyConfig, load_config
+from govwatch.logs import setup_logging
 
 console = Console(width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
@@ -38,18 +37,6 @@ OUTCOME_NAMES = {
 DEMO_PORT = 8765
 DEMO_URL_ENV = "GOVWATCH_DEMO_URL"
 DEMO_START_ENV = "GOVWATCH_DEMO_MONITORING_START"
-
-
-def setup_logging(data_dir: Path | None = None) -> None:
-    handlers: list[logging.Handler] = []
-    stderr = logging.StreamHandler()
-    stderr.setLevel(logging.WARNING)
-    handlers.append(stderr)
-    if data_dir is not None:
-        (data_dir / "logs").mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(data_dir / "logs" / "govwatch.log", encoding="utf-8"))
-    logging.basicConfig(level=logging.INFO, handlers=handlers, force=True,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
 def load_county(ctx: click.Context) -> CountyConfig:

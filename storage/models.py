@@ -236,3 +236,19 @@ class ManualEntry(Base):
     entered_by: Mapped[str] = mapped_column(String(100))
     entered_at: Mapped[datetime]
     year: Mapped[int] = mapped_column(Integer)
+
+
+class SchedulerLock(Base):
+    """Who runs the scheduler on this database: one daemon per database, never two.
+
+    APScheduler's job store must not be shared between schedulers; the daemon takes this row
+    at start, refreshes ``heartbeat_at`` while it runs and deletes it when it stops. A row
+    whose heartbeat is stale (a daemon that was killed) may be taken over.
+    """
+
+    __tablename__ = "scheduler_lock"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]

@@ -110,6 +110,10 @@ class SourceSpider(scrapy.Spider):
                                                          type="png")],
         }
 
+    def unfinished(self, source_id: int) -> bool:
+        """Whether the source still had requests in flight (the crawl was cut short)."""
+        return self._in_flight[source_id] > 0
+
     def settled(self, source_id: int) -> None:
         """A request of the source is answered; tell progress when none is left."""
         self._in_flight[source_id] -= 1

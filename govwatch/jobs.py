@@ -1,0 +1,94 @@
+"""The scheduled jobs: crawl, monitor, report. Plain module-level functions of a config path,
+so a persistent job store can name them, and each logs one line when it starts and one when
+it finishes, with counts and duration.
+
+Each job loads the config afresh (an operator's edit takes effect at the next run) and opens
+its own database connection. A crawl runs in its own child process (``govwatch.app.crawl``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from govwatch import app
+from govwatch.config import load_config
+from govwatch.logs import job_event
+from govwatch.timeutil import iso_week, today
+
+log = logging.getLogger("govwatch.jobs")
+
+
+@contextmanager
+def _job(name: str, **fields: Any) -> Iterator[dict[str, Any]]:
+    """Log start and finish (or failure) of a job; the body adds counts to the dict."""
+    counts: dict[str, Any] = {}
+    started = time.monotonic()
+    job_event(log, name, "start", **fields)
+    try:
+        yield counts
+    except Exception as exc:
+        job_event(log, name, "error", logging.ERROR, duration=time.monotonic() - started,
+                  error=f"{type(exc).__name__}: {exc}", **fields)
+        raise
+    job_event(log, name, "finish", duration=time.monotonic() - started, **fields, **counts)
+
+
+def crawl_job(config_path: str, unit: str | None = None, source: str | None = None,
+              exclude: list[tuple[str, str]] | None = None) -> None:
+    """Crawl the county (or one unit/source), skipping sources that have their own job."""
+    with _job("crawl", unit=unit, source=source) as counts:
+        config = load_config(config_path)
+        db = app.open_database(config)
+        try:
+            summary = app.crawl(config, db, unit_code=unit, source_name=source,
+                                exclude=set(exclude or ()))
+        finally:
+            db.dispose()
+        result = summary.result
+        counts.update(sources=summary.sources, pages=result.pages if result else 0,
+                      items=result.items if result else 0,
+                      failed=result.sources_failed if result else 0)
+        if result and result.error:
+            raise RuntimeError(result.error)
+
+
+def monitor_job(config_path: str) -> None:
+    """Run every monitor as of today."""
+    from monitors.runner import run_monitors
+
+    with _job("monitor") as counts:
+        config = load_config(config_path)
+        db = app.open_database(config)
+        try:
+            report = run_monitors(db, config, today())
+        finally:
+            db.dispose()
+        counts.update(new=len(report.new_ids), known=len(report.known_ids),
+                      **{f"new_{rule}": n for rule, n in sorted(report.new_by_rule.items())})
+
+
+def report_job(config_path: str) -> None:
+    """Write and publish the bulletin of the last complete week."""
+    from reports.weekly import publish_week
+
+    week = iso_week(today() - timedelta(days=7))
+    with _job("report", week=week) as counts:
+        config = load_config(config_path)
+        db = app.open_database(config)
+        try:
+            files = publish_week(db, config, week, published_by="govwatch schedule")
+        finally:
+            db.dispose()
+        counts.update(files=len(files))
+
+
+JOBS: dict[str, Callable[..., None]] = {
+    "crawl": crawl_job,
+    "monitor": monitor_job,
+    "report": report_job,
+}
