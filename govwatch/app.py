@@ -23,12 +23,13 @@ log = logging.getLogger("govwatch")
 
 
 def open_database(config: CountyConfig, *, migrate: bool = True) -> Database:
-    """The county's database, migrated to the current schema and synced with the config."""
+    """The county's database, synced with the config (units and sources); migrated to the
+    current schema first unless the caller already did (the scheduler does, once, at start)."""
     db = Database(database_url(config.settings.data_dir, config.settings.database_url))
     if migrate:
         db.migrate()
-        with db.session() as session:
-            repo.sync_config(session, config)
+    with db.session() as session:
+        repo.sync_config(session, config)
     return db
 
 

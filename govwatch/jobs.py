@@ -43,7 +43,7 @@ def crawl_job(config_path: str, unit: str | None = None, source: str | None = No
     """Crawl the county (or one unit/source), skipping sources that have their own job."""
     with _job("crawl", unit=unit, source=source) as counts:
         config = load_config(config_path)
-        db = app.open_database(config)
+        db = app.open_database(config, migrate=False)  # the daemon migrated at start
         try:
             summary = app.crawl(config, db, unit_code=unit, source_name=source,
                                 exclude=set(exclude or ()))
@@ -63,7 +63,7 @@ def monitor_job(config_path: str) -> None:
 
     with _job("monitor") as counts:
         config = load_config(config_path)
-        db = app.open_database(config)
+        db = app.open_database(config, migrate=False)  # the daemon migrated at start
         try:
             report = run_monitors(db, config, today())
         finally:
@@ -79,7 +79,7 @@ def report_job(config_path: str) -> None:
     week = iso_week(today() - timedelta(days=7))
     with _job("report", week=week) as counts:
         config = load_config(config_path)
-        db = app.open_database(config)
+        db = app.open_database(config, migrate=False)  # the daemon migrated at start
         try:
             files = publish_week(db, config, week, published_by="govwatch schedule")
         finally:

@@ -22,6 +22,7 @@ import os
 import signal
 import socket
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +31,7 @@ from typing import Annotated, Any, Literal
 
 from apscheduler.events import (
     EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
     EVENT_JOB_MAX_INSTANCES,
     EVENT_JOB_MISSED,
     JobExecutionEvent,
@@ -238,7 +240,7 @@ class Daemon:
         self.db = db
         self.schedule = schedule
         self.config_path = config_path
-        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.stopping = threading.Event()
         self.events: list[tuple[str, str, datetime]] = []  # (job id, event, when), for tests
         self.scheduler = BackgroundScheduler(
@@ -250,8 +252,8 @@ class Daemon:
                           "misfire_grace_time": schedule.misfire_grace_minutes * 60},
             timezone=CHINA,
         )
-        self.scheduler.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MAX_INSTANCES
-                                    | EVENT_JOB_MISSED)
+        self.scheduler.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED
+                                    | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
 
     def _on_event(self, event: JobExecutionEvent | JobSubmissionEvent) -> None:
         if event.code == EVENT_JOB_MAX_INSTANCES:
@@ -264,6 +266,8 @@ class Daemon:
         elif event.code == EVENT_JOB_ERROR:
             # the job's own log line says what failed; the daemon carries on
             self.events.append((event.job_id, "error", now()))
+        elif event.code == EVENT_JOB_EXECUTED and event.job_id != "heartbeat":
+            self.events.append((event.job_id, "done", now()))
 
     def start(self) -> None:
         acquire_lock(self.db, self.owner)
@@ -299,6 +303,7 @@ class Daemon:
 
     def shutdown(self) -> None:
         job_event(log, "schedule", "stopping", grace=self.schedule.shutdown_grace_seconds)
+        self.scheduler.pause()  # no new runs while the running ones finish
         closer = threading.Thread(target=self.scheduler.shutdown, kwargs={"wait": True})
         closer.start()
         closer.join(self.schedule.shutdown_grace_seconds)

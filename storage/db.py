@@ -8,6 +8,7 @@ new database and upgrades an old one alike.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,8 +52,16 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+_MIGRATING = threading.Lock()  # Alembic keeps per-run state in module globals
+
+
 def migrate(engine: Engine) -> None:
     """Create or upgrade the schema to the newest migration."""
+    with _MIGRATING:
+        _upgrade(engine)
+
+
+def _upgrade(engine: Engine) -> None:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
