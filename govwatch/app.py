@@ -68,6 +68,8 @@ def source_specs(config: CountyConfig, ids: dict[tuple[str, str], int], *,
             if (source_name and account.name != source_name) or (unit.code,
                                                                  account.name) in exclude:
                 continue
+            if account.platform == "manual":  # collected by `govwatch posts import` only
+                continue
             specs.append(SourceSpec(
                 source_id=ids[(unit.code, account.name)], unit_code=unit.code,
                 name=account.name, type="account", kind=account.platform, url=account.url,
@@ -120,6 +122,35 @@ def crawl(config: CountyConfig, db: Database, *, unit_code: str | None = None,
     with db.session() as session:
         pruned = repo.prune_snapshots(session, crawl_cfg.snapshot_retention_days)
     return CrawlSummary(len(specs), result, skipped, pruned)
+
+
+def import_posts(config: CountyConfig, db: Database, path: Path) -> dict[str, int]:
+    """Store posts from an operator's sheet; return new posts per account name.
+
+    Raises TableFileError / PostImportError (nothing stored) for a bad file or bad rows.
+    """
+    from crawler.manual import read_posts, validate_posts
+
+    accounts = {(u.code, a.name) for u in config.units for a in u.accounts}
+    with db.session() as session:
+        ids = {key: sid for key, sid in repo.source_ids(session).items() if key in accounts}
+        posts = validate_posts(read_posts(path), ids)
+        by_source: dict[int, list[repo.ItemRecord]] = {}
+        for post in posts:
+            by_source.setdefault(ids[(post.unit_code, post.account)], []).append(
+                repo.ItemRecord(post.url, post.title, post.published_at.date(),
+                                published_at=post.published_at))
+        names = {sid: name for (_, name), sid in ids.items()}
+        added = {}
+        for source_id, records in by_source.items():
+            run_id = repo.open_crawl_run(session, source_id)
+            new = repo.store_items(session, source_id, records)
+            # a manual import is a successful collection of the account
+            repo.close_crawl_run(session, run_id, outcome="ok", items_found=len(records),
+                                 items_dated=len(records), items_new=new,
+                                 error=f"imported from {path.name}")
+            added[names[source_id]] = new
+    return added
 
 
 def _record_skipped(db: Database, skipped: dict[int, str]) -> None:

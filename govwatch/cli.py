@@ -289,6 +289,47 @@ def schedule(ctx: click.Context, schedule_path: Path, list_only: bool) -> None:
     console.print("调度已停止。")
 
 
+@main.group()
+def posts() -> None:
+    """New-media posts collected by hand, for accounts that cannot be crawled."""
+
+
+@posts.command("template")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("发布记录模板.csv"),
+              show_default=True)
+def posts_template(out: Path) -> None:
+    """Write a CSV template (UTF-8 with BOM, opens in Excel) for `posts import`."""
+    import csv
+
+    from crawler.manual import template_rows
+
+    with out.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(template_rows())
+    console.print(f"已生成模板：{out}", markup=False)
+
+
+@posts.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.pass_context
+def posts_import(ctx: click.Context, file: Path) -> None:
+    """Import posts from a CSV/XLSX sheet (unit code, account, time, title, link)."""
+    from crawler.manual import PostImportError
+    from govwatch.tabular import TableFileError
+
+    config = load_county(ctx)
+    db = app.open_database(config)
+    try:
+        added = app.import_posts(config, db, file)
+    except (TableFileError, PostImportError) as exc:
+        click.echo(str(exc), err=True)
+        ctx.exit(2)
+    finally:
+        db.dispose()
+    total = sum(added.values())
+    details = "，".join(f"{name} {n} 条" for name, n in sorted(added.items()))
+    console.print(f"导入完成：新增 {total} 条发布记录（{details or '无'}）。", markup=False)
+
+
 main.add_command(findings)
 main.add_command(score)
 main.add_command(entries)

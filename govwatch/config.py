@@ -38,7 +38,7 @@ DEFAULT_CONFIG = Path("config/demo.yaml")
 CONFIG_ENV = "GOVWATCH_CONFIG"
 
 ColumnKind = Literal["general", "policy", "interpretation", "interaction"]
-Platform = Literal["rss", "weibo", "wechat", "html"]
+Platform = Literal["rss", "weibo", "wechat", "html", "manual"]  # manual: imported, never crawled
 Render = Literal["static", "browser"]
 Profile = Literal["auto", "generic", "trs", "hanweb", "gkmlpt"]
 

@@ -14,9 +14,7 @@ name is refused.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +25,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from govwatch.tabular import RawRow, TableFileError, TableSpec, read_table
 from govwatch.timeutil import now
 from scoring.rubric import Rubric, RubricSet
 from storage.models import ManualEntry, Unit
@@ -68,8 +67,10 @@ EXAMPLE_PREFIX = "示例"
 _TAG = re.compile(r"\s*〔导入：(?P<file>.+?) 第(?P<row>\d+)行 校验(?P<sum>[0-9a-f]{12})〕$")
 
 
-class EntryFileError(Exception):
-    """The file cannot be read as an entry sheet at all (format, headers)."""
+EntryFileError = TableFileError  # the file cannot be read as an entry sheet at all
+
+ENTRY_SHEET = TableSpec(columns=COLUMNS, aliases=_ALIASES, required=REQUIRED,
+                        template_command="govwatch entries template", sheet="录入")
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,6 @@ class EntryImportError(Exception):
 
 
 @dataclass(frozen=True)
-class RawRow:
-    row: int  # spreadsheet row number (the header is row 1)
-    values: dict[str, str]
-
-
-@dataclass(frozen=True)
 class ParsedEntry:
     """A valid row: points resolved (for ``measure`` the measured percentage)."""
 
@@ -115,85 +110,9 @@ class ParsedEntry:
 # ----------------------------------------------------------------------------- reading
 
 
-def _normal_header(text: str) -> str:
-    return re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）") if text else ""
-
-
-def _field_for(header: str) -> str | None:
-    key = _normal_header(header)
-    return _ALIASES.get(key) or _ALIASES.get(key.replace("（", "(").replace("）", ")")) \
-        or _ALIASES.get(key.lower())
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    return str(value).strip()
-
-
-def _rows_from_table(table: Iterable[Sequence[object]]) -> list[RawRow]:
-    rows = iter(table)
-    header = next(rows, None)
-    if header is None:
-        raise EntryFileError("文件是空的：第 1 行应为表头（单位代码、类型、评分项编号……）")
-    fields: dict[int, str] = {}
-    unknown: list[str] = []
-    for i, text in enumerate(header):
-        label = _cell(text)
-        if not label:
-            continue
-        field = _field_for(label)
-        if field is None:
-            unknown.append(label)
-        elif field in fields.values():
-            raise EntryFileError(f"表头「{label}」重复")
-        else:
-            fields[i] = field
-    missing = [label for key, label in COLUMNS if key in REQUIRED and key not in fields.values()]
-    if missing:
-        extra = f"（无法识别的表头：{'、'.join(unknown)}）" if unknown else ""
-        raise EntryFileError(f"第 1 行缺少表头：{'、'.join(missing)}{extra}。"
-                             "请用 govwatch entries template 生成的模板填写")
-    out: list[RawRow] = []
-    for number, values in enumerate(rows, 2):
-        cells = {field: _cell(values[i]) if i < len(values) else ""
-                 for i, field in fields.items()}
-        if any(cells.values()):
-            out.append(RawRow(number, cells))
-    return out
-
-
 def read_rows(path: Path) -> list[RawRow]:
     """The non-blank data rows of a CSV (UTF-8 or GBK) or XLSX entry sheet."""
-    suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".xlsm", ".csv"):
-        raise EntryFileError(f"不支持的文件类型「{path.suffix}」：请使用 .csv 或 .xlsx 文件")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise EntryFileError(f"找不到文件 {path}") from None
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise EntryFileError(f"无法读取 Excel 文件 {path.name}（{exc}）") from None
-        sheet = book["录入"] if "录入" in book.sheetnames else book.worksheets[0]
-        return _rows_from_table(sheet.iter_rows(values_only=True))
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes almost anything
-        raise EntryFileError(f"{path.name} 不是 UTF-8 或 GBK 编码")
-    return _rows_from_table(csv.reader(io.StringIO(text)))
+    return read_table(path, ENTRY_SHEET)
 
 
 def file_checksum(path: Path) -> str:
