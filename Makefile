@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.chromium
 
-.PHONY: demo test lint format clean install browser
+.PHONY: demo test lint format clean install browser report
 
 install: $(STAMP)
 
@@ -23,6 +23,10 @@ $(BROWSER_STAMP): $(STAMP)
 
 demo: $(BROWSER_STAMP)
 	$(VENV)/bin/govwatch demo
+
+# The weekly bulletin (通报) of the last complete ISO week, published: data/reports/通报-<week>.*
+report: $(STAMP)
+	$(VENV)/bin/govwatch report weekly
 
 test: $(BROWSER_STAMP)
 	$(PY) -m pytest

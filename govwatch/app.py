@@ -81,15 +81,18 @@ def source_specs(config: CountyConfig, ids: dict[tuple[str, str], int], *,
 
 def crawl(config: CountyConfig, db: Database, *, unit_code: str | None = None,
           source_name: str | None = None, exclude: set[tuple[str, str]] | None = None,
-          reference_date: date | None = None,
+          source_ids: set[int] | None = None, reference_date: date | None = None,
           on_progress: ProgressCallback | None = None) -> CrawlSummary:
-    """Crawl the configured sources (of one unit or source, or all) in a child process."""
+    """Crawl the configured sources (of one unit or source, or the given ids, or all) in a
+    child process."""
     reference_date = reference_date or today()
     crawl_cfg = config.settings.crawl
     with db.session() as session:
         ids = repo.source_ids(session)
     specs = source_specs(config, ids, unit_code=unit_code, source_name=source_name,
                          exclude=exclude)
+    if source_ids is not None:
+        specs = [s for s in specs if s.source_id in source_ids]
     skipped: dict[int, str] = {}
     executable: str | None = None
     browser_available = False

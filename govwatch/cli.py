@@ -32,6 +32,7 @@ from govwatch.cli_common import (
     load_county,
 )
 from govwatch.cli_findings import findings, print_findings_table
+from govwatch.cli_report import report
 from govwatch.cli_scoring import entries, score
 from govwatch.config import CONFIG_ENV, DEFAULT_CONFIG, CountyConfig
 from govwatch.logs import setup_logging
@@ -147,9 +148,14 @@ def _print_crawl_summary(db: Any, config: CountyConfig, ids: dict[tuple[str, str
 @main.command()
 @click.option("--unit", help="Only this unit's code.")
 @click.option("--source", help="Only the column or account with this name.")
+@click.option("--distributed", is_flag=True,
+              help="Queue one task per portal for `govwatch worker`s (Celery on Redis).")
+@click.option("--wait", "wait_minutes", type=float, default=None, metavar="MINUTES",
+              help="With --distributed: wait this long for the workers to finish.")
 @as_of_option
 @click.pass_context
-def crawl(ctx: click.Context, unit: str | None, source: str | None, as_of: date | None) -> None:
+def crawl(ctx: click.Context, unit: str | None, source: str | None, distributed: bool,
+          wait_minutes: float | None, as_of: date | None) -> None:
     """Crawl the configured columns and accounts (each crawl in its own process)."""
     config = load_county(ctx)
     if unit and unit not in {u.code for u in config.units}:
@@ -158,11 +164,48 @@ def crawl(ctx: click.Context, unit: str | None, source: str | None, as_of: date 
              for s in (*u.columns, *u.accounts)}
     if source and source not in names:
         raise click.BadParameter(f"配置中没有名为「{source}」的栏目或账号", param_hint="--source")
+    if distributed:
+        _enqueue(ctx, unit, source, as_of or today(), wait_minutes)
+        return
     db = app.open_database(config)
     try:
         _do_crawl(config, db, unit, source, as_of)
     finally:
         db.dispose()
+
+
+def _enqueue(ctx: click.Context, unit: str | None, source: str | None, as_of: date,
+             wait_minutes: float | None) -> None:
+    from govwatch.distributed import enqueue_crawl, wait_for
+
+    queued = enqueue_crawl(_config_path(ctx), unit=unit, source=source, reference_date=as_of)
+    console.print(f"已排队：{queued.portals} 个网站（{queued.sources} 个来源），"
+                  f"批次 {queued.id}。")
+    if wait_minutes:
+        results = wait_for(queued.task_ids, wait_minutes * 60)
+        pages = sum(int(r.get("pages", 0)) for r in results)
+        console.print(f"全部完成：{len(results)} 个网站，{pages} 个页面。")
+
+
+def _config_path(ctx: click.Context) -> str:
+    """The config file's absolute path, as workers and scheduled jobs must load it."""
+    return str(Path(ctx.obj["config"] or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+               .resolve())
+
+
+@main.command()
+@click.option("--name", help="Worker name (default: a generated one).")
+@click.option("--concurrency", default=1, show_default=True,
+              help="Portals crawled at once by this worker.")
+@click.pass_context
+def worker(ctx: click.Context, name: str | None, concurrency: int) -> None:
+    """Run a distributed crawl worker (Celery) until stopped."""
+    from govwatch.distributed import run_worker
+
+    config = load_county(ctx)
+    setup_logging(config.settings.data_dir, stderr_level=logging.INFO)
+    app.open_database(config).dispose()  # migrate once, before taking tasks
+    run_worker(name, concurrency)
 
 
 # ------------------------------------------------------------------------------ monitor
@@ -260,8 +303,7 @@ def schedule(ctx: click.Context, schedule_path: Path, list_only: bool) -> None:
     except ConfigError as exc:
         click.echo(exc.report(), err=True)
         ctx.exit(2)
-    config_path = str(Path(ctx.obj["config"] or os.environ.get(CONFIG_ENV)
-                           or DEFAULT_CONFIG).resolve())
+    config_path = _config_path(ctx)
     if list_only:
         table = Table(title="计划任务")
         for header in ("任务", "编号", "cron", "下次运行"):
@@ -333,6 +375,7 @@ def posts_import(ctx: click.Context, file: Path) -> None:
 main.add_command(findings)
 main.add_command(score)
 main.add_command(entries)
+main.add_command(report)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -39,8 +39,11 @@ def _job(name: str, **fields: Any) -> Iterator[dict[str, Any]]:
 
 
 def crawl_job(config_path: str, unit: str | None = None, source: str | None = None,
-              exclude: list[tuple[str, str]] | None = None) -> None:
-    """Crawl the county (or one unit/source), skipping sources that have their own job."""
+              exclude: list[tuple[str, str]] | None = None, distributed: bool = False) -> None:
+    """Crawl the county (or one unit/source), skipping sources that have their own job; in
+    distributed mode, queue one task per portal for the workers instead."""
+    if distributed:
+        return _enqueue_job(config_path, unit, source, exclude)
     with _job("crawl", unit=unit, source=source) as counts:
         config = load_config(config_path)
         db = app.open_database(config, migrate=False)  # the daemon migrated at start
@@ -55,6 +58,16 @@ def crawl_job(config_path: str, unit: str | None = None, source: str | None = No
                       failed=result.sources_failed if result else 0)
         if result and result.error:
             raise RuntimeError(result.error)
+
+
+def _enqueue_job(config_path: str, unit: str | None, source: str | None,
+                 exclude: list[tuple[str, str]] | None) -> None:
+    from govwatch.distributed import enqueue_crawl
+
+    with _job("enqueue", unit=unit, source=source) as counts:
+        queued = enqueue_crawl(config_path, unit=unit, source=source,
+                               exclude={(u, s) for u, s in exclude or ()})
+        counts.update(portals=queued.portals, sources=queued.sources, round=queued.id)
 
 
 def monitor_job(config_path: str) -> None:

@@ -122,6 +122,7 @@ class ScheduleConfig(_Strict):
     timezone: Literal["Asia/Shanghai"] = "Asia/Shanghai"
     misfire_grace_minutes: int = Field(30, ge=1)
     shutdown_grace_seconds: int = Field(300, ge=0)
+    distributed: bool = Field(False, description="抓取任务交给 govwatch worker（Celery）执行")
     jobs: Jobs = Jobs()
     sources: list[SourceSchedule] = []
 
@@ -169,12 +170,13 @@ def planned_jobs(schedule: ScheduleConfig, config_path: str) -> list[PlannedJob]
     if spec.crawl.enabled:
         planned.append(PlannedJob("crawl", "抓取（全县）", jobs.crawl_job,
                                   cron_trigger(spec.crawl.cron),
-                                  {"config_path": config_path, "exclude": own}))
+                                  {"config_path": config_path, "exclude": own,
+                                   "distributed": schedule.distributed}))
     for s in schedule.sources:
         planned.append(PlannedJob(f"crawl:{s.unit}:{s.source}", f"抓取 {s.unit} {s.source}",
                                   jobs.crawl_job, cron_trigger(s.cron),
                                   {"config_path": config_path, "unit": s.unit,
-                                   "source": s.source}))
+                                   "source": s.source, "distributed": schedule.distributed}))
     if spec.monitor.enabled:
         planned.append(PlannedJob("monitor", "监测", jobs.monitor_job,
                                   cron_trigger(spec.monitor.cron),

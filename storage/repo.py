@@ -174,9 +174,13 @@ def close_crawl_run(session: Session, run_id: int, *, outcome: str, pages: int =
     ))
 
 
-def interrupt_open_runs(session: Session) -> int:
-    """Mark runs left 'running' by a crashed or killed crawl as interrupted."""
-    result = session.execute(update(CrawlRun).where(CrawlRun.outcome == "running").values(
+def interrupt_open_runs(session: Session, source_ids: Iterable[int] | None = None) -> int:
+    """Mark runs left 'running' by a crashed or killed crawl (of the given sources, or all)
+    as interrupted."""
+    stmt = update(CrawlRun).where(CrawlRun.outcome == "running")
+    if source_ids is not None:
+        stmt = stmt.where(CrawlRun.source_id.in_(list(source_ids)))
+    result = session.execute(stmt.values(
         outcome="interrupted", finished_at=now(), error="crawl process ended before finishing",
     ))
     return result.rowcount or 0

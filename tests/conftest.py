@@ -59,3 +59,51 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
 def _no_database_override(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests choose their own database; an operator's env var must not redirect them."""
     monkeypatch.delenv("GOVWATCH_DATABASE_URL", raising=False)
+
+
+POSTGRES_ADMIN = os.environ.get("GOVWATCH_TEST_POSTGRES",
+                                "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("GOVWATCH_TEST_REDIS", "redis://127.0.0.1:6379/14")
+
+
+def _unavailable(what: str, error: Exception) -> None:
+    """In CI the services must be there (.ci/run starts them); elsewhere, skip with a reason."""
+    message = f"{what} not reachable ({error}); start it or set the test URL env var"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture()
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"govwatch_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # any connection failure means "not here"
+        admin.dispose()
+        _unavailable("PostgreSQL", exc)
+    url = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    db = Database(url)
+    db.migrate()
+    yield db
+    db.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 
@@ -30,12 +31,12 @@ def _unit_and_source(db: Database) -> int:
         return source.id
 
 
-def test_migrate_creates_every_table_and_is_repeatable(sqlite_db: Database) -> None:
-    tables = set(inspect(sqlite_db.engine).get_table_names())
+def test_migrate_creates_every_table_and_is_repeatable(any_db: Database) -> None:
+    tables = set(inspect(any_db.engine).get_table_names())
     assert {"unit", "source", "item", "crawl_run", "snapshot", "finding", "review",
             "manual_entry", "alembic_version"} <= tables
-    sqlite_db.migrate()  # upgrading an up-to-date database changes nothing
-    with sqlite_db.engine.connect() as conn:
+    any_db.migrate()  # upgrading an up-to-date database changes nothing
+    with any_db.engine.connect() as conn:
         version = conn.execute(text("select version_num from alembic_version")).scalar()
     assert version == ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
@@ -47,32 +48,32 @@ def test_default_database_is_sqlite_under_the_data_folder(tmp_path: Path,
     assert database_url(tmp_path) == "sqlite:////elsewhere.db"
 
 
-def test_sync_config_is_idempotent_and_never_deletes(sqlite_db: Database) -> None:
+def test_sync_config_is_idempotent_and_never_deletes(any_db: Database) -> None:
     config = load_config(ROOT / "config" / "lingchuan-2021.yaml")
-    with sqlite_db.session() as session:
+    with any_db.session() as session:
         repo.sync_config(session, config)
-    with sqlite_db.session() as session:
+    with any_db.session() as session:
         repo.sync_config(session, config)
         assert session.scalar(select(func.count()).select_from(Unit)) == 38
     fewer = config.model_copy(update={"units": config.units[:10]})
-    with sqlite_db.session() as session:
+    with any_db.session() as session:
         repo.sync_config(session, fewer)
         assert session.scalar(select(func.count()).select_from(Unit)) == 38
         active = session.scalar(select(func.count()).select_from(Unit).where(Unit.active))
         assert active == 10
 
 
-def test_store_items_is_idempotent_and_keeps_what_it_knew(sqlite_db: Database) -> None:
-    source_id = _unit_and_source(sqlite_db)
+def test_store_items_is_idempotent_and_keeps_what_it_knew(any_db: Database) -> None:
+    source_id = _unit_and_source(any_db)
     first = [repo.ItemRecord("http://x.gov.cn/1.html", "关于防汛的通知", date(2021, 8, 30)),
              repo.ItemRecord("http://x.gov.cn/2.html", "工作动态", None)]
-    with sqlite_db.session() as session:
+    with any_db.session() as session:
         assert repo.store_items(session, source_id, first) == 2
     again = [repo.ItemRecord("http://x.gov.cn/1.html", "关于防汛的通知", None),
              repo.ItemRecord("http://x.gov.cn/2.html", "工作动态", date(2021, 8, 20))]
-    with sqlite_db.session() as session:
+    with any_db.session() as session:
         assert repo.store_items(session, source_id, again) == 0
-    with sqlite_db.session() as session:
+    with any_db.session() as session:
         items = {i.url: i for i in session.scalars(select(Item))}
     assert len(items) == 2
     assert items["http://x.gov.cn/1.html"].published_on == date(2021, 8, 30)  # not erased
@@ -80,39 +81,43 @@ def test_store_items_is_idempotent_and_keeps_what_it_knew(sqlite_db: Database) -
     assert items["http://x.gov.cn/1.html"].first_seen_at.tzinfo == CHINA
 
 
-def test_findings_are_unique_on_rule_subject_period(sqlite_db: Database) -> None:
-    source_id = _unit_and_source(sqlite_db)
-    with sqlite_db.session() as session:
+def test_findings_are_unique_on_rule_subject_period(any_db: Database) -> None:
+    source_id = _unit_and_source(any_db)
+    with any_db.session() as session:
         unit_id = session.scalar(select(Unit.id))
     draft = repo.FindingDraft(rule="stale_column", unit_id=unit_id, subject=f"source:{source_id}",
                               period="2021-W36", as_of=date(2021, 9, 8), points=1,
                               evidence={"days_without_update": 9}, source_id=source_id)
-    with sqlite_db.session() as session:
+    with any_db.session() as session:
         new, known = repo.save_findings(session, [draft])
         assert (len(new), known) == (1, [])
-    with sqlite_db.session() as session:
+    with any_db.session() as session:
         new, known = repo.save_findings(session, [draft])
         assert (new, len(known)) == ([], 1)
         rows = repo.list_findings(session)
     assert len(rows) == 1 and rows[0].status == "pending" and rows[0].unit_code == "A01"
 
 
-def test_times_are_stored_as_china_time(sqlite_db: Database) -> None:
-    source_id = _unit_and_source(sqlite_db)
+def test_times_are_stored_as_china_time(any_db: Database) -> None:
+    source_id = _unit_and_source(any_db)
     utc_noon = datetime(2021, 9, 8, 4, 0, tzinfo=datetime.now().astimezone().tzinfo)
-    with sqlite_db.session() as session:
+    with any_db.session() as session:
         run_id = repo.open_crawl_run(session, source_id, started_at=utc_noon)
-    with sqlite_db.engine.connect() as conn:
+    with any_db.engine.connect() as conn:
         stored = conn.execute(text("select started_at from crawl_run where id=:i"),
                               {"i": run_id}).scalar()
     assert str(stored).startswith(utc_noon.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"))
 
 
-def test_review_history_survives_a_schema_upgrade(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_review_history_survives_a_schema_upgrade(backend: str, tmp_path: Path,
+                                                  request: pytest.FixtureRequest) -> None:
     from alembic import command
     from alembic.config import Config
 
-    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    url = (f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    db = Database(url)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with db.engine.begin() as conn:
@@ -120,7 +125,7 @@ def test_review_history_survives_a_schema_upgrade(tmp_path: Path) -> None:
         command.upgrade(cfg, "0001")  # a database from the first release
     with db.engine.begin() as conn:
         conn.execute(text("insert into unit (id, code, name, category, county, active) "
-                          "values (1, 'A01', '城关镇', 'A', '测试县', 1)"))
+                          "values (1, 'A01', '城关镇', 'A', '测试县', :yes)"), {"yes": True})
         conn.execute(text(
             "insert into finding (id, rule, unit_id, subject, period, as_of, points, evidence,"
             " status, created_at, updated_at) values (1, 'stale_column', 1, 'source:1', "
@@ -138,15 +143,15 @@ def test_review_history_survives_a_schema_upgrade(tmp_path: Path) -> None:
     db.dispose()
 
 
-def test_snapshots_are_compressed_shared_and_pruned(sqlite_db: Database, tmp_path: Path) -> None:
+def test_snapshots_are_compressed_shared_and_pruned(any_db: Database, tmp_path: Path) -> None:
     import gzip
     from datetime import timedelta
 
     from storage.models import Snapshot
 
-    source_id = _unit_and_source(sqlite_db)
+    source_id = _unit_and_source(any_db)
     page = "<html><body><ul><li>关于防汛的通知 2021-08-30</li></ul></body></html>"
-    with sqlite_db.session() as session:
+    with any_db.session() as session:
         first = repo.save_snapshot(session, tmp_path, source_id=source_id, crawl_run_id=None,
                                    url="http://x.gov.cn/tzgg/", html=page, png=b"\x89PNG")
         second = repo.save_snapshot(session, tmp_path, source_id=source_id, crawl_run_id=None,
@@ -164,7 +169,7 @@ def test_snapshots_are_compressed_shared_and_pruned(sqlite_db: Database, tmp_pat
             snapshot_id=kept)])
         for snap in snaps.values():  # all a year and a half old
             snap.taken_at = snap.taken_at - timedelta(days=550)
-    with sqlite_db.session() as session:
+    with any_db.session() as session:
         assert repo.prune_snapshots(session, retention_days=365) == 2
         left = list(session.scalars(select(Snapshot)))
     assert [s.id for s in left] == [kept]  # evidence of a finding is never pruned

@@ -1,0 +1,155 @@
+"""The weekly bulletin (周通报) as plain data: what every renderer shows.
+
+``reports.weekly.build_weekly`` makes a ``WeeklyBulletin``; the renderers (Markdown, HTML, DOCX,
+XLSX) only lay it out. Tables are generic (headers + rows of cells) so the four formats show
+exactly the same rows. Strings here may come from crawled pages: each renderer escapes them for
+its own format.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlsplit
+
+# The rules that are violations (counted, listed, linked to the bulletin); crawl_failure is not.
+VIOLATIONS = ("stale_column", "low_post_frequency", "uninterpreted_policy", "not_rectified")
+CRAWL_FAILURE = "crawl_failure"
+FORMATS = ("md", "html", "docx", "xlsx")
+
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: object) -> str:
+    """Text with the characters XML (DOCX, XLSX) cannot hold removed; None becomes ''."""
+    if text is None:
+        return ""
+    return _XML_ILLEGAL.sub("", str(text))
+
+
+def is_web_url(url: str | None) -> bool:
+    """Whether a URL may be shown as a link: absolute http(s) only."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cell that links somewhere; renderers link it only when ``is_web_url(url)``."""
+
+    text: str
+    url: str
+
+
+Cell = str | int | float | date | Link
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as plain text."""
+    if isinstance(cell, Link):
+        return cell.text
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, float):
+        return f"{cell:g}"
+    return str(cell)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the bulletin; ``sheet`` names its XLSX sheet."""
+
+    key: str
+    sheet: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    empty: str  # shown instead of the table when there are no rows
+    caption: str = ""  # e.g. （一）上期通报问题整改情况
+    widths: tuple[int, ...] = ()  # relative column widths, in characters
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered section (一、…) or an appendix: heading, a paragraph, tables."""
+
+    key: str
+    heading: str
+    intro: str
+    tables: tuple[Table, ...]
+    chart: bool = False  # the HTML shows the per-unit chart here
+
+
+@dataclass(frozen=True)
+class UnitTally:
+    """One unit's confirmed violations of the week, by rule, and their points."""
+
+    code: str
+    name: str
+    category: str
+    counts: dict[str, int]
+    points: float
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.get(rule, 0) for rule in VIOLATIONS)
+
+
+@dataclass(frozen=True)
+class Rectification:
+    """整改情况 of one finding named in the previous bulletin."""
+
+    finding_id: int
+    unit: str
+    subject: str  # column or account
+    problem: str
+    rectified: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class WeeklyBulletin:
+    """Everything a weekly bulletin says, ready to render."""
+
+    county: str
+    week: str  # ISO week, e.g. 2021-W35
+    week_start: date
+    week_end: date
+    issued_on: date
+    issuer: str
+    title: str
+    salutation: str
+    opening: str
+    summary: str
+    closing: str
+    sections: tuple[Section, ...]
+    appendices: tuple[Section, ...]
+    units: tuple[UnitTally, ...]
+    confirmed: dict[str, int]  # confirmed violations of the week, by rule
+    previous_confirmed: dict[str, int]  # the same for the week before
+    pending_count: int
+    crawl_issue_count: int
+    rectifications: tuple[Rectification, ...]
+    previous_period: str | None  # the bulletin section 四 looks back at
+    listed_ids: tuple[int, ...]  # confirmed findings named (→ BulletinFinding)
+    pending_ids: tuple[int, ...] = field(default=())
+
+    @property
+    def file_stem(self) -> str:
+        return f"通报-{self.week}"
+
+    @property
+    def total(self) -> int:
+        return sum(self.confirmed.values())
+
+    def tables(self) -> list[Table]:
+        """Every table, sections then appendices."""
+        return [t for s in (*self.sections, *self.appendices) for t in s.tables]
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables() if t.key == key)

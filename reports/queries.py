@@ -1,0 +1,212 @@
+"""The thin query layer of the weekly bulletin: rows out of storage, no judgement.
+
+``load_inputs`` gathers everything ``reports.weekly.build_weekly`` needs for one ISO week in a
+handful of set-based queries; ``publish_bulletin`` records a published bulletin and the
+findings it named (what ``monitors.not_rectified`` reads).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from govwatch.timeutil import iso_week, now
+from storage import repo
+from storage.models import Bulletin, BulletinFinding, Finding, Item, Source, Unit
+from storage.repo import FindingRow, PostFact
+
+
+@dataclass(frozen=True)
+class ReportFinding:
+    """A finding as ``repo.list_findings`` shows it, plus what the bulletin needs besides."""
+
+    row: FindingRow
+    subject: str
+    source_id: int | None
+    item_id: int | None
+    source_kind: str | None  # column kind or account platform
+    source_url: str | None
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+    @property
+    def rule(self) -> str:
+        return self.row.rule
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    code: str
+    name: str
+    category: str
+
+
+@dataclass(frozen=True)
+class PublishedBulletin:
+    id: int
+    period: str
+    title: str
+    published_at: datetime
+    published_by: str
+
+
+@dataclass(frozen=True)
+class WeeklyInputs:
+    """What storage holds that a week's bulletin needs (``reference`` = the week's Sunday)."""
+
+    county: str
+    week: str
+    reference: date
+    units: tuple[UnitInfo, ...]
+    columns: int  # active columns checked
+    accounts: int  # active new-media accounts checked
+    # non-dismissed findings of this week and the week before, and every not_rectified one
+    findings: tuple[ReportFinding, ...]
+    previous: PublishedBulletin | None
+    previous_findings: tuple[ReportFinding, ...]  # still-confirmed findings it named
+    originals: dict[int, ReportFinding]  # findings named by not_rectified ones above
+    posts_per_day: dict[int, dict[date, int]]  # items per source per day, for 整改
+    policies: dict[int, PostFact]  # policy items of uninterpreted findings named before
+    interpretations: tuple[PostFact, ...]
+
+
+def _report_findings(session: Session, *conditions: Any) -> list[ReportFinding]:
+    stmt = (select(Finding, Unit, Source)
+            .join(Unit, Unit.id == Finding.unit_id)
+            .outerjoin(Source, Source.id == Finding.source_id)
+            .where(*conditions)
+            .order_by(Unit.code, Source.name, Finding.id))
+    found = []
+    for finding, unit, source in session.execute(stmt):
+        evidence = dict(finding.evidence or {})
+        row = FindingRow(
+            id=finding.id, rule=finding.rule, unit_code=unit.code, unit_name=unit.name,
+            category=unit.category, source_name=source.name if source else None,
+            item_url=evidence.get("item_url") or (source.url if source else None),
+            period=finding.period, as_of=finding.as_of, points=finding.points,
+            indicator=finding.indicator, status=finding.status, evidence=evidence,
+            created_at=finding.created_at,
+        )
+        found.append(ReportFinding(row, finding.subject, finding.source_id, finding.item_id,
+                                   source.kind if source else None,
+                                   source.url if source else None))
+    return found
+
+
+def previous_bulletin(session: Session, week: str) -> PublishedBulletin | None:
+    """The latest published bulletin of a week before ``week``."""
+    b = session.scalar(select(Bulletin).where(Bulletin.period < week)
+                       .order_by(Bulletin.period.desc()).limit(1))
+    if b is None:
+        return None
+    return PublishedBulletin(b.id, b.period, b.title, b.published_at, b.published_by)
+
+
+def _evidence_date(f: ReportFinding, key: str) -> date | None:
+    value = f.row.evidence.get(key)
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
+    """Everything the bulletin of ``week`` (e.g. ``2021-W35``) is built from."""
+    monday = date.fromisoformat(f"{week}-1")
+    sunday = monday + timedelta(days=6)
+    previous_week = iso_week(monday - timedelta(days=7))
+
+    units = tuple(UnitInfo(code, name, category) for code, name, category in session.execute(
+        select(Unit.code, Unit.name, Unit.category).where(Unit.active.is_(True))
+        .order_by(Unit.code)))
+    per_type = dict(session.execute(
+        select(Source.type, func.count()).join(Unit, Unit.id == Source.unit_id)
+        .where(Source.active.is_(True), Unit.active.is_(True)).group_by(Source.type)).all())
+
+    findings = _report_findings(
+        session, Finding.status != "dismissed",
+        or_(Finding.period.in_((week, previous_week)), Finding.rule == "not_rectified"))
+
+    previous = previous_bulletin(session, week)
+    named: list[ReportFinding] = []
+    originals: dict[int, ReportFinding] = {}
+    if previous is not None:
+        named = _report_findings(
+            session, Finding.status == "confirmed",
+            Finding.id.in_(select(BulletinFinding.finding_id)
+                           .where(BulletinFinding.bulletin_id == previous.id)))
+        original_ids = {int(f.row.evidence["original_finding_id"]) for f in named
+                        if f.rule == "not_rectified"
+                        and str(f.row.evidence.get("original_finding_id", "")).isdigit()}
+        if original_ids:
+            originals = {f.id: f for f in _report_findings(session,
+                                                           Finding.id.in_(original_ids))}
+
+    judged = [*named, *originals.values()]
+    posts: dict[int, dict[date, int]] = {}
+    sources = {f.source_id for f in judged
+               if f.source_id and f.rule in ("stale_column", "low_post_frequency")}
+    if sources:
+        starts = [d + timedelta(days=1) for f in judged if f.rule == "stale_column"
+                  and (d := _evidence_date(f, "newest_published_on")) is not None]
+        posts = repo.posts_per_day(session, sources, min([monday, *starts]), sunday)
+
+    policy_ids = {f.item_id for f in judged if f.rule == "uninterpreted_policy" and f.item_id}
+    policies: dict[int, PostFact] = {}
+    interpretations: list[PostFact] = []
+    if policy_ids:
+        policies = {i.id: PostFact(i.id, i.source_id, i.url, i.title, i.published_on,
+                                   i.published_at, list(i.links or []), i.statement)
+                    for i in session.scalars(select(Item).where(Item.id.in_(policy_ids)))
+                    if i.published_on is not None}
+        interpretations = repo.items_of_kind(session, "interpretation", sunday)
+
+    return WeeklyInputs(
+        county=county, week=week, reference=sunday, units=units,
+        columns=int(per_type.get("column", 0)), accounts=int(per_type.get("account", 0)),
+        findings=tuple(findings), previous=previous, previous_findings=tuple(named),
+        originals=originals, posts_per_day=posts, policies=policies,
+        interpretations=tuple(interpretations),
+    )
+
+
+def publish_bulletin(session: Session, *, period: str, title: str, finding_ids: Iterable[int],
+                     files: Sequence[str], published_by: str,
+                     at: datetime | None = None) -> int:
+    """Record the bulletin of ``period`` and the findings it named; return its id.
+
+    Publishing a period again updates its record (period is unique) and replaces its finding
+    links. ``published_at`` — from which ``not_rectified`` counts the rectification deadline —
+    is kept when the same findings are named again (a re-render) and moves to now when what
+    the bulletin names changed (a corrected re-issue).
+    """
+    wanted = set(finding_ids)
+    stamp = at or now()
+    bulletin = session.scalar(select(Bulletin).where(Bulletin.period == period))
+    if bulletin is None:
+        bulletin = Bulletin(period=period, title=title, published_at=stamp,
+                            published_by=published_by, files=list(files))
+        session.add(bulletin)
+        session.flush()
+        linked: set[int] = set()
+    else:
+        linked = set(session.scalars(select(BulletinFinding.finding_id)
+                                     .where(BulletinFinding.bulletin_id == bulletin.id)))
+        if linked != wanted:
+            bulletin.published_at = stamp
+        bulletin.title, bulletin.published_by, bulletin.files = title, published_by, list(files)
+    if linked - wanted:
+        session.execute(delete(BulletinFinding).where(
+            BulletinFinding.bulletin_id == bulletin.id,
+            BulletinFinding.finding_id.in_(linked - wanted)))
+    session.add_all(BulletinFinding(bulletin_id=bulletin.id, finding_id=finding_id)
+                    for finding_id in sorted(wanted - linked))
+    session.flush()
+    return bulletin.id

@@ -1,0 +1,348 @@
+"""`govwatch report weekly` on the demo county: the demo portal crawled as of Wednesday
+2021-09-08 and the monitors run, then bulletins written and published from the command line
+and opened with python-docx and openpyxl.
+
+The demo's findings as of 2021-09-08: stale columns A01 通知公告 (10 days), A03 工作动态 (7),
+B01 通知公告 (12) in 2021-W36 (the as-of week); under-posted accounts B02 演示县教育发布 in
+2021-W35 (1 post) and B04 演示县卫体局 in 2021-W34 (2 posts); the policy 演示县粮食生产扶持
+资金管理办法 (2021-08-24) without interpretation, grace ended in 2021-W34; five crawl failures.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from docx import Document
+from docx.oxml.ns import qn
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from demo_portal import DemoPortal
+from demo_portal.site import HOSTILE_TITLE
+from govwatch import app
+from govwatch.cli import demo_monitoring_start, main
+from govwatch.cli_report import report
+from govwatch.config import CountyConfig
+from monitors.runner import run_monitors
+from reports.weekly import last_complete_week
+from storage import repo
+from storage.db import Database
+from storage.models import Bulletin, BulletinFinding, Item, Source, Unit
+
+from .conftest import DEMO_CONFIG, config_in
+
+AS_OF = date(2021, 9, 8)
+STALE_DAYS = {("城关镇", "通知公告"): 10, ("六泉乡", "工作动态"): 7, ("县发改局", "通知公告"): 12}
+FORMATS = ("md", "html", "docx", "xlsx")
+
+main.add_command(report)  # what govwatch/cli.py registers
+
+
+@pytest.fixture(scope="module")
+def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A data folder holding the demo county crawled and monitored as of AS_OF."""
+    folder = tmp_path_factory.mktemp("report-demo") / "data"
+    portal = DemoPortal(port=0, as_of=AS_OF).start()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GOVWATCH_DEMO_URL", portal.url)
+        mp.setenv("GOVWATCH_DEMO_MONITORING_START", demo_monitoring_start(AS_OF).isoformat())
+        config = config_in(DEMO_CONFIG, folder)
+        db = app.open_database(config)
+        try:
+            summary = app.crawl(config, db, reference_date=AS_OF)
+            assert summary.result is not None and summary.result.error is None
+            run_monitors(db, config, AS_OF)
+        finally:
+            db.dispose()
+            portal.stop()
+        yield folder
+
+
+@dataclass
+class County:
+    """A private copy of the demo data, the CLI run in its folder, and the database."""
+
+    cwd: Path
+    config: CountyConfig
+    db: Database
+
+    def run(self, *args: str) -> Result:
+        result = CliRunner().invoke(main, ["--config", str(DEMO_CONFIG), *args])
+        assert result.exit_code == 0, (result.output, result.exception)
+        return result
+
+    def findings(self, **filters: str) -> list[repo.FindingRow]:
+        with self.db.session() as session:
+            return repo.list_findings(session, **filters)
+
+    def review(self, ids: list[int], to_status: str = "confirmed") -> None:
+        with self.db.session() as session:
+            repo.review_findings(session, ids, to_status=to_status, actor="王芳",
+                                 reason=None if to_status == "confirmed" else "单位申诉")
+
+    def confirm_violations(self) -> None:
+        self.review([f.id for f in self.findings() if f.rule != "crawl_failure"])
+
+    def file(self, week: str, fmt: str) -> Path:
+        return self.cwd / "data" / "reports" / f"通报-{week}.{fmt}"
+
+
+@pytest.fixture()
+def county(demo_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[County]:
+    shutil.copytree(demo_data, tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    config = config_in(DEMO_CONFIG, tmp_path / "data")
+    db = app.open_database(config)
+    yield County(tmp_path, config, db)
+    db.dispose()
+
+
+def docx_tables(path: Path) -> dict[str, list[list[str]]]:
+    """The DOCX tables keyed by their header row's joined text."""
+    doc = Document(str(path))
+    return {"|".join(c.text for c in t.rows[0].cells): [[c.text for c in r.cells]
+                                                       for r in t.rows[1:]]
+            for t in doc.tables}
+
+
+def table_with(tables: dict[str, list[list[str]]], header: str) -> list[list[str]]:
+    return next(rows for key, rows in tables.items() if header in key.split("|"))
+
+
+def sheet_rows(path: Path, name: str) -> list[tuple[object, ...]]:
+    ws = load_workbook(path)[name]
+    return [tuple(r) for r in ws.iter_rows(min_row=3, values_only=True)]
+
+
+# ----------------------------------------------------------------------------- make report
+
+
+def test_make_report_writes_the_four_formats_for_the_last_complete_week(county: County
+                                                                        ) -> None:
+    """What `make report` runs: `govwatch report weekly` with no options."""
+    done = county.run("report", "weekly")
+    week = last_complete_week()
+    for fmt in FORMATS:
+        assert county.file(week, fmt).stat().st_size > 0, fmt
+        assert str(county.file(week, fmt)) in done.output.replace("\n", "")
+    assert "已发布" in done.output
+    with county.db.session() as session:
+        bulletin = session.scalar(select(Bulletin).where(Bulletin.period == week))
+        assert bulletin is not None and bulletin.published_by == "govwatch"
+        assert sorted(Path(f).suffix for f in bulletin.files) == sorted(f".{f}" for f in FORMATS)
+
+
+# ----------------------------------------------------------------------------- contents
+
+
+def test_sections_and_rows_in_docx_and_xlsx(county: County) -> None:
+    county.confirm_violations()
+    for week in ("2021-W34", "2021-W35", "2021-W36"):
+        county.run("report", "weekly", "--week", week, "--no-publish", "--date", "2021-09-13")
+
+    # 2021-W36: the stale columns with their days
+    doc = Document(str(county.file("2021-W36", "docx")))
+    text = [p.text for p in doc.paragraphs]
+    assert text[0] == "演示县政务公开领导小组办公室"
+    assert "演示县政务公开监测周通报（2021年第36周：2021年9月6日—9月12日）" in text
+    assert "演示县政务公开领导小组办公室\u3000\u30002021年9月13日" in text
+    for heading in ("一、栏目更新情况", "二、政务新媒体更新情况", "三、政策解读情况",
+                    "四、整改情况", "五、各单位问题汇总", "（一）上期通报问题整改情况"):
+        assert heading in text, heading
+    summary = next(t for t in text if t.startswith("本周共监测"))
+    assert "本周共监测7个单位的20个政务公开栏目、3个政务新媒体账号" in summary
+    assert "本周发现问题3条，较上周增加2条" in summary
+    assert "栏目长期未更新3条（上周0条）" in summary
+    stale = table_with(docx_tables(county.file("2021-W36", "docx")), "未更新天数")
+    assert {(r[1], r[2]): int(r[4]) for r in stale} == STALE_DAYS
+    assert {r[3] for r in stale} == {"2021-08-29", "2021-09-01", "2021-08-27"}
+    assert all(r[5].startswith("http://127.0.0.1:") for r in stale)
+    rows = sheet_rows(county.file("2021-W36", "xlsx"), "栏目更新情况")
+    assert {(r[1], r[2]): r[4] for r in rows} == STALE_DAYS
+    assert {r[3].date() for r in rows} == {date(2021, 8, 29), date(2021, 9, 1),  # type: ignore[union-attr]
+                                           date(2021, 8, 27)}
+    crawl = table_with(docx_tables(county.file("2021-W36", "docx")), "审核状态")
+    assert {(r[1], r[2]) for r in crawl} == {
+        ("城关镇", "图片新闻"), ("河西镇", "通知公告"), ("县市场监管局", "通知公告"),
+        ("县市场监管局", "行政执法公示"), ("县卫体局", "办事指南")}
+
+    # 2021-W35 and W34: the under-posted weeks
+    accounts = table_with(docx_tables(county.file("2021-W35", "docx")), "本周发布（条）")
+    assert [r[1:7] for r in accounts] == [
+        ["县教育局", "演示县教育发布", "微信公众号", "8月30日—9月5日", "1", "3"]]
+    rows = sheet_rows(county.file("2021-W34", "xlsx"), "政务新媒体更新情况")
+    assert [r[1:7] for r in rows] == [("县卫体局", "演示县卫体局", "微博", "8月23日—8月29日", 2, 3)]
+
+    # 2021-W34: the policy row
+    policies = table_with(docx_tables(county.file("2021-W34", "docx")), "政策文件")
+    assert [r[1:4] for r in policies] == [["县发改局", "演示县粮食生产扶持资金管理办法",
+                                           "2021-08-24"]]
+    rows = sheet_rows(county.file("2021-W34", "xlsx"), "政策解读情况")
+    assert [(r[1], r[2], r[3].date()) for r in rows] == [  # type: ignore[union-attr]
+        ("县发改局", "演示县粮食生产扶持资金管理办法", date(2021, 8, 24))]
+    assert str(rows[0][4]).endswith("/b01/zcwj/content_31004.html")
+
+    # per-unit table: every unit, counts and points
+    units = sheet_rows(county.file("2021-W34", "xlsx"), "汇总")
+    assert [u[0] for u in units] == ["城关镇", "河西镇", "六泉乡", "县发改局", "县教育局",
+                                     "县市场监管局", "县卫体局"]
+    by_unit = {u[0]: u for u in units}
+    assert by_unit["县发改局"][1:] == ("B类", 0, 0, 1, 0, 1, 1)
+    assert by_unit["县卫体局"][1:] == ("B类", 0, 1, 0, 0, 1, 2)
+    md = county.file("2021-W34", "md").read_text(encoding="utf-8")
+    assert "| 县发改局 | B类 | 0 | 0 | 1 | 0 | 1 | 1 |" in md
+
+
+def test_docx_and_xlsx_layout(county: County) -> None:
+    county.confirm_violations()
+    county.run("report", "weekly", "--week", "2021-W36", "--no-publish",
+               "--format", "docx,xlsx")
+    assert not county.file("2021-W36", "md").exists()
+    doc = Document(str(county.file("2021-W36", "docx")))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    fonts = doc.styles["Normal"].element.rPr.rFonts
+    assert fonts.get(qn("w:eastAsia")) == "仿宋"
+    title_run = next(p for p in doc.paragraphs if p.text.startswith("演示县政务公开监测")).runs[0]
+    assert title_run._element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
+    assert title_run.font.color.rgb is not None
+    footer = section.footer._element.xml
+    assert "PAGE" in footer and "fldChar" in footer
+    assert all("tblHeader" in t.rows[0]._tr.xml for t in doc.tables)
+    assert all(c.paragraphs[0].runs[0].bold for t in doc.tables for c in t.rows[0].cells)
+
+    wb = load_workbook(county.file("2021-W36", "xlsx"))
+    assert wb.sheetnames[0] == "汇总"
+    assert set(wb.sheetnames) >= {"栏目更新情况", "政务新媒体更新情况", "政策解读情况",
+                                   "整改情况", "抓取异常", "待审核"}
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A3"
+        assert all(c.font.bold for c in ws[2] if c.value)
+        assert ws.column_dimensions["B"].width >= 10
+
+
+def test_pending_findings_only_in_the_appendix(county: County) -> None:
+    stale = {f.unit_code: f for f in county.findings(rule="stale_column")}
+    county.review([stale["A01"].id])  # confirmed
+    county.review([stale["B01"].id], "dismissed")  # dismissed: never shown
+    county.run("report", "weekly", "--week", "2021-W36", "--no-publish")
+    tables = docx_tables(county.file("2021-W36", "docx"))
+    assert [(r[1], r[2]) for r in table_with(tables, "未更新天数")] == [("城关镇", "通知公告")]
+    pending = table_with(tables, "问题编号")
+    assert [(int(r[0]), r[1], r[2], r[-1]) for r in pending] == [
+        (stale["A03"].id, "六泉乡", "工作动态", "待审核")]
+    doc = Document(str(county.file("2021-W36", "docx")))
+    assert any(p.text.startswith("附件2：待审核问题清单") for p in doc.paragraphs)
+    summary = next(p.text for p in doc.paragraphs if p.text.startswith("本周共监测"))
+    assert "本周发现问题1条" in summary and "另有1条问题尚待审核" in summary
+    rows = sheet_rows(county.file("2021-W36", "xlsx"), "待审核")
+    assert [(r[0], r[-1]) for r in rows] == [(stale["A03"].id, "待审核")]
+    listed = [c for header, rows in tables.items() if not header.startswith("单位|类别")
+              for r in rows for c in r]  # every table but the per-unit one
+    assert "县发改局" not in listed  # the dismissed B01 finding appears nowhere
+    page = county.file("2021-W36", "html").read_text(encoding="utf-8")
+    section_one = page.split('id="section-stale"')[1].split("</section>")[0]
+    assert "城关镇" in section_one and "六泉乡" not in section_one
+    appendix = page.split('id="section-pending"')[1].split("</section>")[0]
+    assert "六泉乡" in appendix and "待审核" in appendix
+
+
+def test_html_escapes_crawled_titles(county: County) -> None:
+    """A finding about the demo's hostile item (A01 政务动态), evidence as crawled."""
+    with county.db.session() as session:
+        item, unit_id = session.execute(
+            select(Item, Unit.id).join(Source, Source.id == Item.source_id)
+            .join(Unit, Unit.id == Source.unit_id).where(Item.title == HOSTILE_TITLE)).one()
+        new, _ = repo.save_findings(session, [repo.FindingDraft(
+            rule="uninterpreted_policy", unit_id=unit_id, subject=f"item:{item.id}",
+            period="2021-W35", as_of=AS_OF, points=1, source_id=item.source_id,
+            item_id=item.id, evidence={"item_url": item.url, "policy_title": item.title,
+                                       "published_on": item.published_on.isoformat()})])
+    county.review(new)
+    county.run("report", "weekly", "--week", "2021-W35", "--no-publish")
+    page = county.file("2021-W35", "html").read_text(encoding="utf-8")
+    assert "<script" not in page.lower()
+    assert "&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;关于做好防汛工作的通知" in page
+    md = county.file("2021-W35", "md").read_text(encoding="utf-8")
+    assert "<script" not in md and "&lt;script&gt;" in md
+    policies = table_with(docx_tables(county.file("2021-W35", "docx")), "政策文件")
+    assert [r[2] for r in policies] == [HOSTILE_TITLE]
+
+
+# ----------------------------------------------------------------------------- publishing
+
+
+def _links(county: County) -> dict[str, set[int]]:
+    with county.db.session() as session:
+        rows = session.execute(select(Bulletin.period, BulletinFinding.finding_id)
+                               .join(BulletinFinding, BulletinFinding.bulletin_id == Bulletin.id))
+        found: dict[str, set[int]] = {}
+        for period, finding_id in rows:
+            found.setdefault(period, set()).add(finding_id)
+    return found
+
+
+def test_publishing_two_consecutive_weeks(county: County) -> None:
+    county.confirm_violations()
+    ids = {(f.rule, f.unit_code): f.id for f in county.findings()}
+    county.run("report", "weekly", "--week", "2021-W34", "--by", "王芳")
+    county.run("report", "weekly", "--week", "2021-W35", "--by", "王芳")
+    assert _links(county) == {
+        "2021-W34": {ids[("low_post_frequency", "B04")], ids[("uninterpreted_policy", "B01")]},
+        "2021-W35": {ids[("low_post_frequency", "B02")]},
+    }
+    with county.db.session() as session:
+        bulletins = {b.period: b for b in session.scalars(select(Bulletin))}
+        named = repo.bulletined_findings(session)  # what monitors.not_rectified reads
+    assert bulletins["2021-W35"].published_by == "王芳"
+    assert bulletins["2021-W35"].title == ("演示县政务公开监测周通报"
+                                            "（2021年第35周：2021年8月30日—9月5日）")
+    assert {(n.finding_id, n.bulletin_period) for n in named} == {
+        (ids[("low_post_frequency", "B04")], "2021-W34"),
+        (ids[("uninterpreted_policy", "B01")], "2021-W34"),
+        (ids[("low_post_frequency", "B02")], "2021-W35")}
+
+    # section 四 of W35 looks back at W34: the policy is still uninterpreted, the Weibo
+    # account posted enough in W35
+    rectification = table_with(docx_tables(county.file("2021-W35", "docx")), "整改情况")
+    status = {(r[1], r[2]): (r[4], r[5]) for r in rectification}
+    assert status[("县发改局", "政策文件")] == ("未整改", "仍未见解读")
+    assert status[("县卫体局", "演示县卫体局")][0] == "已整改"
+    assert status[("县卫体局", "演示县卫体局")][1].startswith("本周发布")
+    rows = sheet_rows(county.file("2021-W35", "xlsx"), "整改情况")
+    assert sorted(r[4] for r in rows) == ["已整改", "未整改"]
+    doc = Document(str(county.file("2021-W35", "docx")))
+    assert any(p.text.startswith("2021年第34周通报列出的2个问题，截至本周末已整改1个，未整改1个")
+               for p in doc.paragraphs)
+
+    # publishing W34 again: same record, links follow what it now names, no duplicates
+    with county.db.session() as session:
+        first_at = session.scalar(select(Bulletin.published_at)
+                                  .where(Bulletin.period == "2021-W34"))
+    county.run("report", "weekly", "--week", "2021-W34", "--by", "赵强")
+    with county.db.session() as session:
+        again = session.scalar(select(Bulletin).where(Bulletin.period == "2021-W34"))
+        assert again.published_at == first_at  # nothing changed: a re-render
+        assert again.published_by == "赵强"
+    county.review([ids[("uninterpreted_policy", "B01")]], "dismissed")
+    county.run("report", "weekly", "--week", "2021-W34")
+    assert _links(county)["2021-W34"] == {ids[("low_post_frequency", "B04")]}
+    with county.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Bulletin)) == 2
+        assert session.scalar(select(func.count()).select_from(BulletinFinding)) == 2
+
+
+def test_bad_options_are_explained_in_chinese(county: County) -> None:
+    runner = CliRunner()
+    bad = runner.invoke(main, ["--config", str(DEMO_CONFIG), "report", "weekly",
+                               "--week", "2021-35"])
+    assert bad.exit_code == 2 and "应写成 2021-W35" in bad.output
+    bad = runner.invoke(main, ["--config", str(DEMO_CONFIG), "report", "weekly",
+                               "--format", "pdf"])
+    assert bad.exit_code == 2 and "不支持的格式「pdf」" in bad.output

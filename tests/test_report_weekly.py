@@ -1,0 +1,282 @@
+"""The weekly bulletin's pure parts: weeks, which findings a bulletin lists, the 整改 rule,
+the summary, and the renderers' escaping — on hand-made inputs, no database."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from govwatch.timeutil import CHINA
+from reports import render_html, render_md
+from reports.model import Link, is_web_url
+from reports.queries import PublishedBulletin, ReportFinding, UnitInfo, WeeklyInputs
+from reports.weekly import (
+    build_weekly,
+    last_complete_week,
+    listing_week,
+    parse_week,
+    week_range,
+    write_files,
+)
+from storage.repo import FindingRow, PostFact
+
+HOSTILE = '<script>alert("xss")</script>关于做好防汛工作的通知'
+UNITS = (UnitInfo("A01", "城关镇", "A"), UnitInfo("B01", "县发改局", "B"))
+STAMP = datetime(2021, 9, 6, 8, 0, tzinfo=CHINA)
+_ids = iter(range(1, 1000))
+
+
+def finding(rule: str, period: str, *, status: str = "confirmed", unit: str = "A01",
+            source: str = "通知公告", source_id: int = 1, item_id: int | None = None,
+            subject: str | None = None, points: float = 1.0,
+            **evidence: Any) -> ReportFinding:
+    fid = next(_ids)
+    name = dict((u.code, u.name) for u in UNITS)[unit]
+    row = FindingRow(id=fid, rule=rule, unit_code=unit, unit_name=name, category=unit[0],
+                     source_name=source, item_url=evidence.get("item_url"), period=period,
+                     as_of=date(2021, 9, 5), points=points, indicator=None, status=status,
+                     evidence=evidence, created_at=STAMP)
+    return ReportFinding(row, subject or f"source:{source_id}", source_id, item_id, "general",
+                         "http://gov.example/a01/tzgg/")
+
+
+def stale(period: str, newest: str = "2021-08-29", days: int = 8, **kw: Any) -> ReportFinding:
+    kw.setdefault("column_url", "http://gov.example/a01/tzgg/")
+    return finding("stale_column", period, newest_published_on=newest, days_without_update=days,
+                   **kw)
+
+
+def inputs(findings: list[ReportFinding], week: str = "2021-W35", *,
+           previous: list[ReportFinding] | None = None,
+           posts: dict[int, dict[date, int]] | None = None,
+           policies: dict[int, PostFact] | None = None,
+           interpretations: tuple[PostFact, ...] = (),
+           originals: dict[int, ReportFinding] | None = None) -> WeeklyInputs:
+    published = None
+    if previous is not None:
+        published = PublishedBulletin(1, "2021-W34", "上期", STAMP, "王芳")
+    return WeeklyInputs(
+        county="演示县", week=week, reference=week_range(week)[1], units=UNITS, columns=20,
+        accounts=3, findings=tuple(findings), previous=published,
+        previous_findings=tuple(previous or ()), originals=originals or {},
+        posts_per_day=posts or {}, policies=policies or {},
+        interpretations=interpretations)
+
+
+# ----------------------------------------------------------------------------- weeks
+
+
+def test_weeks() -> None:
+    assert parse_week("2021-W35") == "2021-W35"
+    assert parse_week("2021w5") == "2021-W05"
+    assert parse_week(" 2020-W53 ") == "2020-W53"
+    for bad in ("2021-35", "2021-W54", "2021-W00", "第35周", ""):
+        with pytest.raises(ValueError, match="2021-W35"):
+            parse_week(bad)
+    assert week_range("2021-W35") == (date(2021, 8, 30), date(2021, 9, 5))
+    # the last complete Mon–Sun week, seen from any day of the next one
+    assert last_complete_week(date(2021, 9, 6)) == "2021-W35"  # Monday
+    assert last_complete_week(date(2021, 9, 8)) == "2021-W35"
+    assert last_complete_week(date(2021, 9, 12)) == "2021-W35"  # Sunday: W36 not over
+    assert last_complete_week(date(2022, 1, 3)) == "2021-W52"
+
+
+def test_title_issuer_and_year_boundary() -> None:
+    b = build_weekly(inputs([]), issued_on=date(2021, 9, 6))
+    assert b.title == "演示县政务公开监测周通报（2021年第35周：2021年8月30日—9月5日）"
+    assert b.issuer == "演示县政务公开领导小组办公室"
+    assert b.file_stem == "通报-2021-W35"
+    b = build_weekly(inputs([], "2021-W52"), issued_on=date(2022, 1, 3))
+    assert b.title.endswith("（2021年第52周：2021年12月27日—2022年1月2日）")
+    b = build_weekly(inputs([], "2022-W01"), issued_on=date(2022, 1, 10))
+    assert "2022年第1周" in b.title
+
+
+# ----------------------------------------------------------------------------- selection
+
+
+def test_a_bulletin_lists_confirmed_findings_of_its_week_only() -> None:
+    listed = stale("2021-W35")
+    low = finding("low_post_frequency", "2021-W35", source="演示县教育发布", source_id=2,
+                  week_start="2021-08-30", week_end="2021-09-05", posts_in_week=1,
+                  min_weekly_posts=3, platform="wechat", points=2.0)
+    pending = stale("2021-W35", source="工作动态", source_id=3, status="pending", days=7)
+    dismissed = stale("2021-W35", source="政务动态", source_id=4, status="dismissed")
+    other_week = stale("2021-W36", source="乡镇动态", source_id=5)
+    crawl = finding("crawl_failure", "2021-W35", source="图片新闻", source_id=6, points=0,
+                    outcome="http_error", http_status=500, failing_days=2,
+                    source_url="http://gov.example/a01/tpxw/", status="pending")
+    b = build_weekly(inputs([listed, low, pending, dismissed, other_week, crawl]),
+                     issued_on=date(2021, 9, 6))
+    assert b.listed_ids == (listed.id, low.id)
+    assert b.pending_ids == (pending.id,)
+    assert [r[2] for r in b.table("stale").rows] == ["通知公告"]
+    assert b.table("accounts").rows[0][1:7] == ("城关镇", "演示县教育发布", "微信公众号",
+                                                "8月30日—9月5日", 1, 3)
+    assert [r[0] for r in b.table("pending").rows] == [pending.id]
+    assert b.table("pending").rows[0][-1] == "待审核"
+    assert [r[2] for r in b.table("crawl").rows] == ["图片新闻"]
+    assert b.confirmed == {"stale_column": 1, "low_post_frequency": 1}
+    assert b.pending_count == 1 and b.crawl_issue_count == 1
+    everything = repr(b.tables())
+    assert "政务动态" not in everything  # dismissed: nowhere
+    assert "乡镇动态" not in everything  # another week
+    units = {u.code: u for u in b.units}
+    assert units["A01"].total == 2 and units["A01"].points == 3.0
+    assert units["B01"].total == 0
+
+
+def test_not_rectified_goes_to_the_week_after_its_deadline() -> None:
+    overdue = finding("not_rectified", "2021-W35", subject="finding:7",
+                      original_finding_id=7, original_rule="stale_column",
+                      bulletin_period="2021-W35", deadline="2021-09-13")
+    assert listing_week(overdue) == "2021-W37"  # first found on 9-14, not in W35's bulletin
+    assert listing_week(stale("2021-W35")) == "2021-W35"
+    b35 = build_weekly(inputs([overdue], "2021-W35"), issued_on=date(2021, 9, 6))
+    assert b35.listed_ids == ()
+    b37 = build_weekly(inputs([overdue], "2021-W37"), issued_on=date(2021, 9, 20))
+    assert b37.listed_ids == (overdue.id,)
+    assert "逾期" in b37.table("overdue").rows[0][3]
+    assert b37.confirmed == {"not_rectified": 1}
+
+
+def test_summary_compares_with_the_week_before() -> None:
+    this = [stale("2021-W35", source_id=i) for i in (1, 2, 3)]
+    before = [stale("2021-W34", source_id=9)]
+    b = build_weekly(inputs([*this, *before]), issued_on=date(2021, 9, 6))
+    assert "本周共监测2个单位的20个政务公开栏目、3个政务新媒体账号" in b.summary
+    assert "本周发现问题3条，较上周增加2条" in b.summary
+    assert "栏目长期未更新3条（上周1条）" in b.summary
+    b = build_weekly(inputs([*this[:1], *before]), issued_on=date(2021, 9, 6))
+    assert "与上周持平" in b.summary
+    b = build_weekly(inputs(before), issued_on=date(2021, 9, 6))
+    assert "本周未发现问题，较上周减少1条" in b.summary
+    pending = stale("2021-W35", status="pending")
+    b = build_weekly(inputs([pending]), issued_on=date(2021, 9, 6))
+    assert "另有1条问题尚待审核，未列入本通报（见附件2）" in b.summary
+
+
+# ----------------------------------------------------------------------------- 整改
+
+
+def test_rectification_rule() -> None:
+    column = stale("2021-W34", newest="2021-08-20", source_id=1)
+    quiet = stale("2021-W34", newest="2021-08-20", source_id=11, source="工作动态")
+    account = finding("low_post_frequency", "2021-W34", source="演示县教育发布", source_id=2,
+                      week_start="2021-08-23", week_end="2021-08-29", posts_in_week=1,
+                      min_weekly_posts=3, platform="wechat")
+    lazy = finding("low_post_frequency", "2021-W34", source="演示县卫体局", source_id=3,
+                   week_start="2021-08-23", week_end="2021-08-29", posts_in_week=0,
+                   min_weekly_posts=3, platform="weibo")
+    policy = finding("uninterpreted_policy", "2021-W34", unit="B01", source="政策文件",
+                     source_id=4, item_id=40, subject="item:40", policy_title="演示县停车管理办法",
+                     published_on="2021-08-20", match_threshold=0.85,
+                     item_url="http://gov.example/b01/zcwj/40.html")
+    declined = finding("uninterpreted_policy", "2021-W34", unit="B01", source="政策文件",
+                       source_id=4, item_id=41, subject="item:41", policy_title="演示县某方案",
+                       published_on="2021-08-20")
+    ignored = finding("uninterpreted_policy", "2021-W34", unit="B01", source="政策文件",
+                      source_id=4, item_id=42, subject="item:42", policy_title="演示县粮食办法",
+                      published_on="2021-08-20")
+    # the column was updated but a not_rectified finding was recorded: still 未整改
+    updated_late = stale("2021-W34", newest="2021-08-20", source_id=12, source="乡镇动态")
+    overdue = finding("not_rectified", "2021-W34", subject=f"finding:{updated_late.id}",
+                      status="pending", original_finding_id=updated_late.id,
+                      original_rule="stale_column", deadline="2021-09-06")
+    posts = {1: {date(2021, 9, 1): 1}, 11: {date(2021, 8, 20): 2},
+             2: {date(2021, 8, 30): 1, date(2021, 9, 2): 2}, 3: {date(2021, 9, 3): 2},
+             12: {date(2021, 9, 4): 1}}
+    policies = {
+        40: PostFact(40, 4, "http://gov.example/b01/zcwj/40.html", "演示县停车管理办法",
+                     date(2021, 8, 20), None, [], None),
+        41: PostFact(41, 4, "http://gov.example/b01/zcwj/41.html", "演示县某方案",
+                     date(2021, 8, 20), None, [], "本文件不作解读。理由：内部工作安排。"),
+        42: PostFact(42, 4, "http://gov.example/b01/zcwj/42.html", "演示县粮食办法",
+                     date(2021, 8, 20), None, [], None),
+    }
+    interpretation = PostFact(50, 5, "http://gov.example/b01/zcjd/50.html",
+                              "关于《演示县停车管理办法》的解读", date(2021, 9, 1), None, [], None)
+    named = [column, quiet, account, lazy, policy, declined, ignored, updated_late]
+    b = build_weekly(inputs([overdue], previous=named, posts=posts, policies=policies,
+                            interpretations=(interpretation,)), issued_on=date(2021, 9, 6))
+    result = {r.finding_id: (r.rectified, r.note) for r in b.rectifications}
+    assert result[column.id] == (True, "栏目已于2021年9月1日更新")
+    assert result[quiet.id] == (False, "栏目仍未更新（最新发布日期：2021年8月20日）")
+    assert result[account.id] == (True, "本周发布3条")
+    assert result[lazy.id] == (False, "本周发布2条，仍少于3条")
+    assert result[policy.id] == (True, "已发布解读：关于《演示县停车管理办法》的解读")
+    assert result[declined.id] == (True, "已在文件页面说明不作解读")
+    assert result[ignored.id] == (False, "仍未见解读")
+    assert result[updated_late.id][0] is False
+    assert f"第{overdue.id}号（待审核）" in result[updated_late.id][1]
+    rows = b.table("rectification").rows
+    assert [r[4] for r in rows].count("未整改") == 4
+    assert "2021年第34周通报列出的8个问题，截至本周末已整改4个，未整改4个。" in b.sections[3].intro
+
+
+def test_first_bulletin_has_nothing_to_rectify() -> None:
+    b = build_weekly(inputs([]), issued_on=date(2021, 9, 6))
+    assert b.rectifications == () and b.previous_period is None
+    assert b.table("rectification").empty == "此前未发布通报，本期无整改事项。"
+
+
+# ----------------------------------------------------------------------------- escaping
+
+
+def _hostile_bulletin() -> Any:
+    policy = finding("uninterpreted_policy", "2021-W35", unit="B01", source="政策文件",
+                     item_id=9, subject="item:9", policy_title=HOSTILE, published_on="2021-08-20",
+                     item_url="javascript:alert(1)")
+    formula = finding("uninterpreted_policy", "2021-W35", unit="B01", source="政策文件",
+                      item_id=10, subject="item:10", published_on="2021-08-21",
+                      policy_title='=HYPERLINK("http://evil.example","点我")|cmd\x07',
+                      item_url='http://gov.example/"><img src=x onerror=alert(1)>')
+    column = stale("2021-W35", column_url="http://gov.example/a01/?a=1&b=<2>")
+    return build_weekly(inputs([policy, formula, column]), issued_on=date(2021, 9, 6))
+
+
+def test_html_escapes_every_crawled_string() -> None:
+    page = render_html.render(_hostile_bulletin())
+    assert "<script" not in page.lower() and "<img" not in page.lower()
+    assert "&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;关于做好防汛工作的通知" in page
+    assert 'href="javascript' not in page
+    assert "javascript:alert(1)" in page  # shown as text, not linked
+    assert 'href="http://gov.example/&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"' in page
+    assert 'href="http://gov.example/a01/?a=1&amp;b=&lt;2&gt;"' in page
+    assert "\x07" not in page
+    assert "<svg" in page and "Content-Security-Policy" in page
+    assert "http://" not in page.split("<body>")[0].replace("http://www.w3.org", "")
+
+
+def test_markdown_escapes_crawled_strings() -> None:
+    text = render_md.render(_hostile_bulletin())
+    assert "<script" not in text and "<img" not in text
+    assert "&lt;script&gt;" in text
+    assert "](<javascript" not in text
+    assert "=HYPERLINK(\"http://evil.example\",\"点我\")\\|cmd" in text  # pipe cannot split a row
+
+
+def test_docx_and_xlsx_keep_hostile_text_as_text(tmp_path: Any) -> None:
+    b = _hostile_bulletin()
+    docx_path, xlsx_path = write_files(b, tmp_path, ["docx", "xlsx"])
+    cells = [c.text for t in Document(str(docx_path)).tables for r in t.rows for c in r.cells]
+    assert HOSTILE in cells
+    ws = load_workbook(xlsx_path)["政策解读情况"]
+    titles = {ws.cell(row=r, column=3).value: ws.cell(row=r, column=3).data_type
+              for r in range(3, ws.max_row + 1)}
+    assert titles[HOSTILE] == "s"
+    assert titles['=HYPERLINK("http://evil.example","点我")|cmd'] == "s"  # not a formula
+    links = [ws.cell(row=r, column=5) for r in range(3, ws.max_row + 1)]
+    assert all(c.hyperlink is None for c in links if "javascript" in str(c.value))
+
+
+def test_only_http_urls_are_links() -> None:
+    assert is_web_url("https://gov.example/x") and is_web_url("HTTP://gov.example")
+    for bad in ("javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "//x.y/z",
+                "http://", "", None, "http://[bad"):
+        assert not is_web_url(bad)
+    assert render_md._cell(Link("x", "ftp://a/b")) == "x"
