@@ -15,8 +15,8 @@ import os
 import re
 import types
 import typing
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -399,8 +399,22 @@ def _line_index(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...
             _line_index(child, (*path, i), out, dupes)
 
 
-def _entry_label(data: Any, path: tuple[Any, ...]) -> str:
-    """Human name of the entry at ``path``: 单位 A01「城关镇」→ 栏目「通知公告」→ url."""
+@dataclass(frozen=True)
+class EntryNames:
+    """How to name entries of one kind of YAML file in messages."""
+
+    lists: Mapping[str, str]  # list key → word for its items: units → 单位
+    ident: Mapping[str, str] = field(default_factory=dict)  # list key → its items' id field
+    fields: Mapping[str, str] = field(default_factory=dict)  # other keys → display names
+    keyed: Mapping[str, str] = field(default_factory=dict)  # mapping key → word for its keys
+
+
+COUNTY_NAMES = EntryNames(lists={"units": "单位", "columns": "栏目", "accounts": "账号"},
+                          ident={"units": "code"})
+
+
+def entry_label(data: Any, path: tuple[Any, ...], names: EntryNames = COUNTY_NAMES) -> str:
+    """Human name of the entry at ``path``: 单位 A01「城关镇」 → 栏目「通知公告」 → url."""
     parts: list[str] = []
     node = data
     i = 0
@@ -408,21 +422,25 @@ def _entry_label(data: Any, path: tuple[Any, ...]) -> str:
         key = path[i]
         nxt = path[i + 1] if i + 1 < len(path) else None
         child = node.get(key) if isinstance(node, dict) else None
-        if key in ("units", "columns", "accounts") and isinstance(nxt, int):
+        if key in names.lists and isinstance(nxt, int):
             item = child[nxt] if isinstance(child, list) and nxt < len(child) else {}
             item = item if isinstance(item, dict) else {}
-            label = {"units": "单位", "columns": "栏目", "accounts": "账号"}[key]
-            code = f" {item['code']}" if key == "units" and item.get("code") else ""
-            name = f"「{item['name']}」" if item.get("name") else f"（第 {nxt + 1} 项）"
-            parts.append(f"{label}{code}{name}")
+            ident_field = names.ident.get(key)
+            ident = f" {item[ident_field]}" if ident_field and item.get(ident_field) else ""
+            name = f"「{item['name']}」" if item.get("name") else ""
+            position = "" if ident or name else f"（第 {nxt + 1} 项）"
+            parts.append(f"{names.lists[key]}{ident}{name}{position}")
             node = item
             i += 2
             continue
+        if key in names.keyed and nxt is not None:
+            parts.append(f"{names.keyed[key]} {nxt}")
+            break
         if isinstance(key, int):
             parts.append(f"第 {key + 1} 项")
             node = node[key] if isinstance(node, list) and key < len(node) else None
         else:
-            parts.append(str(key))
+            parts.append(names.fields.get(str(key), str(key)))
             node = child
         i += 1
     return " → ".join(parts) if parts else "文件顶层"
@@ -454,7 +472,7 @@ def _duplicates(data: dict[str, Any], file: str,
             if code in first_code:
                 first = first_code[code]
                 problems.append(ConfigProblem(
-                    file, lines.get(("units", ui, "code")), _entry_label(data, ("units", ui)),
+                    file, lines.get(("units", ui, "code")), entry_label(data, ("units", ui)),
                     f"单位代码「{code}」重复（第 {lines.get(('units', first, 'code'))} 行已使用）",
                     "每个单位的代码必须唯一，请修改其中一个",
                 ))
@@ -474,7 +492,7 @@ def _duplicates(data: dict[str, Any], file: str,
                 if isinstance(name, str):
                     if name in seen_names:
                         problems.append(ConfigProblem(
-                            file, lines.get((*path, "name")), _entry_label(data, path),
+                            file, lines.get((*path, "name")), entry_label(data, path),
                             f"同一单位下名称「{name}」重复（第 {seen_names[name]} 行已使用）",
                             "同一单位的栏目和账号名称必须各不相同，请改名或删除重复项",
                         ))
@@ -483,7 +501,7 @@ def _duplicates(data: dict[str, Any], file: str,
                 if isinstance(url, str):
                     if url in seen_urls:
                         problems.append(ConfigProblem(
-                            file, lines.get((*path, "url")), _entry_label(data, path),
+                            file, lines.get((*path, "url")), entry_label(data, path),
                             f"网址与本单位第 {seen_urls[url]} 行的来源重复",
                             "同一网址只需配置一次，请删除重复项",
                         ))
@@ -520,7 +538,7 @@ def load_yaml_model(file: Path, model: type[M], cross_check: CrossCheck | None =
     invalid); ``post_check`` sees the validated model; ``label`` names an entry by its path;
     ``hints`` gives the fix for a field whose pattern does not match.
     """
-    label = label or _entry_label
+    label = label or entry_label
     name = str(file)
     try:
         text = file.read_text(encoding="utf-8")

@@ -21,7 +21,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from govwatch.config import ConfigError, ConfigProblem, load_yaml_model, nearest_line
+from govwatch.config import (
+    ConfigError,
+    ConfigProblem,
+    EntryNames,
+    entry_label,
+    load_yaml_model,
+    nearest_line,
+)
 
 RUBRICS_DIR = Path(__file__).resolve().parent.parent / "config" / "rubrics"
 DEFAULT_RUBRIC = "lingchuan-2021"
@@ -260,31 +267,13 @@ _FIELDS = {"indicators": "指标表", "monitor_rules": "监测规则对应关系
            "text": "标准", "kind": "类型", "bonuses": "加分项", "majors": "重大扣分项"}
 
 
+RUBRIC_NAMES = EntryNames(lists=_LABELS, ident=dict.fromkeys(_LABELS, "id"), fields=_FIELDS,
+                          keyed={"monitor_rules": "监测规则"})
+
+
 def _entry_label(data: Any, path: tuple[Any, ...]) -> str:
-    """一级指标 A1「组织领导与工作保障」→ 三级指标 A1.1.1「…」 for a path into the YAML."""
-    parts: list[str] = []
-    node = data
-    i = 0
-    while i < len(path):
-        key = path[i]
-        nxt = path[i + 1] if i + 1 < len(path) else None
-        child = node.get(key) if isinstance(node, dict) else None
-        if key in _LABELS and isinstance(nxt, int):
-            item = child[nxt] if isinstance(child, list) and nxt < len(child) else {}
-            item = item if isinstance(item, dict) else {}
-            ident = f" {item['id']}" if item.get("id") else f"（第 {nxt + 1} 项）"
-            name = f"「{item['name']}」" if item.get("name") else ""
-            parts.append(f"{_LABELS[key]}{ident}{name}")
-            node = item
-            i += 2
-            continue
-        if key == "monitor_rules" and nxt is not None:
-            parts.append(f"监测规则 {nxt}")
-            break
-        parts.append(_FIELDS.get(str(key), str(key)))
-        node = child
-        i += 1
-    return " → ".join(parts) if parts else "文件顶层"
+    """一级指标 A1「组织领导与工作保障」 → 三级指标 A1.1.1「…」 for a path into the YAML."""
+    return entry_label(data, path, RUBRIC_NAMES)
 
 
 def _walk(spec: RubricFile) -> Iterator[tuple[tuple[Any, ...], str]]:
