@@ -7,7 +7,7 @@ never raise on malformed HTML; they return an empty list or None instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -173,60 +173,51 @@ def _md_ok(text: str, match: re.Match[str]) -> bool:
     return _UNIT_AFTER_RE.match(text, match.end()) is None
 
 
+def _read_ymd(match: re.Match[str], reference: date) -> date | None:
+    return _make_date(int(match["y"]), int(match["m"]), int(match["d"]), reference)
+
+
+def _read_cn_numerals(match: re.Match[str], reference: date) -> date | None:
+    year = int("".join(str(_CN_DIGITS[ch]) for ch in match["y"]))
+    month, day = _cn_small_number(match["m"]), _cn_small_number(match["d"])
+    return _make_date(year, month, day, reference) if month and day else None
+
+
+def _read_yearless(match: re.Match[str], reference: date) -> date | None:
+    return _infer_year(int(match["m"]), int(match["d"]), reference)
+
+
+Check = Callable[[str, re.Match[str]], bool]
+Reader = Callable[[re.Match[str], date], date | None]
+# Full dates first, in order of how surely they are dates; year-less forms last.
+_FULL_DATES: tuple[tuple[re.Pattern[str], Check | None, Reader], ...] = (
+    (_YMD_RE, _ymd_ok, _read_ymd),
+    (_CN_YMD_RE, None, _read_ymd),
+    (_CN_NUM_YMD_RE, None, _read_cn_numerals),
+    (_URL_YMD_RE, None, _read_ymd),
+)
+_YEARLESS_DATES: tuple[tuple[re.Pattern[str], Check | None, Reader], ...] = (
+    (_MD_RE, _md_ok, _read_yearless),
+    (_CN_MD_RE, None, _read_yearless),
+)
+
+
 def _scan(
     text: str, reference: date, *, yearless: bool = True, start: int = 0
 ) -> tuple[int, datetime] | None:
     """Earliest date in text (already half-width) as (position, datetime)."""
     best: tuple[int, datetime] | None = None
-
-    def consider(pos: int, value: date | None, end: int) -> None:
-        nonlocal best
-        if value is not None and (best is None or pos < best[0]):
-            best = (pos, _with_time(value, text, end))
-
-    for match in _YMD_RE.finditer(text, start):
-        if best is not None and match.start() >= best[0]:
-            break
-        if _ymd_ok(text, match):
-            value = _make_date(int(match["y"]), int(match["m"]), int(match["d"]), reference)
+    forms = _FULL_DATES + (_YEARLESS_DATES if yearless else ())
+    for pattern, check, read in forms:
+        for match in pattern.finditer(text, start):
+            if best is not None and match.start() >= best[0]:
+                break  # a form found later than the best so far cannot win
+            if check is not None and not check(text, match):
+                continue
+            value = read(match, reference)
             if value:
-                consider(match.start(), value, match.end())
+                best = (match.start(), _with_time(value, text, match.end()))
                 break
-    for match in _CN_YMD_RE.finditer(text, start):
-        if best is not None and match.start() >= best[0]:
-            break
-        value = _make_date(int(match["y"]), int(match["m"]), int(match["d"]), reference)
-        if value:
-            consider(match.start(), value, match.end())
-            break
-    for match in _CN_NUM_YMD_RE.finditer(text, start):
-        if best is not None and match.start() >= best[0]:
-            break
-        year = int("".join(str(_CN_DIGITS[ch]) for ch in match["y"]))
-        month, day = _cn_small_number(match["m"]), _cn_small_number(match["d"])
-        if month and day:
-            value = _make_date(year, month, day, reference)
-            if value:
-                consider(match.start(), value, match.end())
-                break
-    for match in _URL_YMD_RE.finditer(text, start):
-        if best is not None and match.start() >= best[0]:
-            break
-        value = _make_date(int(match["y"]), int(match["m"]), int(match["d"]), reference)
-        if value:
-            consider(match.start(), value, match.end())
-            break
-    if yearless:
-        for pattern, check in ((_MD_RE, _md_ok), (_CN_MD_RE, None)):
-            for match in pattern.finditer(text, start):
-                if best is not None and match.start() >= best[0]:
-                    break
-                if check is not None and not check(text, match):
-                    continue
-                value = _infer_year(int(match["m"]), int(match["d"]), reference)
-                if value:
-                    consider(match.start(), value, match.end())
-                    break
     return best
 
 
