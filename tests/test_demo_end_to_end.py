@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -243,3 +244,24 @@ def test_reviews_survive_a_monitor_rerun(crawled: Crawled) -> None:
             "李明", "pending", "dismissed", "该栏目已停用")
         repo.review_findings(session, [confirmed, dismissed], to_status="pending",
                              actor="李明", reason="复核")
+
+
+def test_list_pages_are_kept_as_evidence(crawled: Crawled) -> None:
+    """Every list page read is snapshotted (gzip HTML); the rendered one with a screenshot."""
+    from storage.models import Snapshot
+
+    with crawled.db.session() as session:
+        ids = repo.source_ids(session)
+        snaps = list(session.scalars(select(Snapshot)))
+        by_source: dict[int, list[Snapshot]] = {}
+        for snap in snaps:
+            by_source.setdefault(snap.source_id, []).append(snap)
+        paged = by_source[ids[("A02", "乡镇动态")]]
+        assert len({s.url for s in paged}) >= 2  # each page of a paginated column
+        rendered = by_source[ids[("B02", "工作动态")]]
+        assert any(s.png_path and Path(s.png_path).read_bytes()[:4] == b"\x89PNG"
+                   for s in rendered)
+        html = repo.read_snapshot_html(by_source[ids[("A01", "通知公告")]][0])
+        assert html is not None and "通知公告" in html  # GBK page stored as readable text
+        failed = by_source[ids[("B03", "通知公告")]]
+        assert failed[0].http_status == 500  # what the broken column answered, too
