@@ -11,8 +11,10 @@ done in that round, or locked by a live worker, does not crawl it again.
 
 Configuration (environment, the same on every machine):
 ``GOVWATCH_BROKER_URL`` (default ``redis://127.0.0.1:6379/0``), ``GOVWATCH_DATABASE_URL``
-(the shared database), ``GOVWATCH_VISIBILITY_TIMEOUT`` (seconds before an unacknowledged
-task is redelivered; default 3600 — longer than any portal's crawl) and
+(the shared database), ``GOVWATCH_QUEUE`` (queue name and key prefix, default
+``govwatch``: two installations may share one Redis), ``GOVWATCH_VISIBILITY_TIMEOUT``
+(seconds before an unacknowledged task is redelivered; default 3600 — longer than any
+portal's crawl) and
 ``GOVWATCH_PORTAL_LOCK_SECONDS`` (default 120).
 """
 
@@ -42,6 +44,10 @@ DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 ROUND_TTL = 7 * 24 * 3600  # how long a round remembers which portals it finished
 
 
+def queue_name() -> str:
+    return os.environ.get("GOVWATCH_QUEUE", "govwatch")
+
+
 def broker_url() -> str:
     return os.environ.get(BROKER_ENV, DEFAULT_BROKER)
 
@@ -64,6 +70,7 @@ def make_celery() -> Celery:
             "unacked_restore_throttle": 1,
         },
         result_expires=ROUND_TTL,
+        task_default_queue=queue_name(),
         task_serializer="json",
         accept_content=["json"],
         timezone="Asia/Shanghai",
@@ -100,7 +107,7 @@ class PortalBusy(RuntimeError):
 def portal_lock(client: redis.Redis, portal: str) -> Iterator[None]:
     """Hold ``portal`` for this worker; refreshed in the background while held."""
     ttl = _int_env("GOVWATCH_PORTAL_LOCK_SECONDS", 120)
-    key, token = f"govwatch:portal:{portal}", uuid.uuid4().hex
+    key, token = f"{queue_name()}:portal:{portal}", uuid.uuid4().hex
     if not client.set(key, token, nx=True, ex=ttl):
         raise PortalBusy(portal)
     stop = threading.Event()
@@ -133,7 +140,7 @@ def crawl_portal(self: Task, config_path: str, portal: str, source_ids: list[int
     from storage import repo
 
     client = redis.Redis.from_url(broker_url())
-    done_key = f"govwatch:round:{round_id}:done"
+    done_key = f"{queue_name()}:round:{round_id}:done"
     if client.sismember(done_key, portal):
         job_event(log, "crawl_portal", "skip", portal=portal, reason="already crawled")
         return {"portal": portal, "skipped": 1}

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -42,7 +43,7 @@ def redis_url() -> str:
 
     client = redis.Redis.from_url(REDIS_URL)
     try:
-        client.flushdb()
+        client.ping()
     except Exception as exc:
         _unavailable("Redis", exc)
     return REDIS_URL
@@ -73,7 +74,9 @@ def county(tmp_path: Path, portals: dict[str, DemoPortal], units: tuple[str, ...
 
 def env_for(database_url: str | None, redis_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWATCH_")}
-    env.update(PYTHONIOENCODING="utf-8", GOVWATCH_BROKER_URL=redis_url, **extra)
+    # a queue of this test's own: another test run on the same Redis must not take its tasks
+    env.update(PYTHONIOENCODING="utf-8", GOVWATCH_BROKER_URL=redis_url,
+               GOVWATCH_QUEUE=f"govwatch-test-{uuid.uuid4().hex[:8]}", **extra)
     if database_url:
         env["GOVWATCH_DATABASE_URL"] = database_url
     return env
