@@ -34,6 +34,7 @@ from govwatch.cli_common import (
 from govwatch.cli_findings import findings, print_findings_table
 from govwatch.cli_report import report
 from govwatch.cli_scoring import entries, score
+from govwatch.cli_web import serve, users
 from govwatch.config import CONFIG_ENV, DEFAULT_CONFIG, CountyConfig
 from govwatch.logs import setup_logging
 from govwatch.timeutil import chinese_date, today
@@ -376,6 +377,8 @@ main.add_command(findings)
 main.add_command(score)
 main.add_command(entries)
 main.add_command(report)
+main.add_command(serve)
+main.add_command(users)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,6 +18,14 @@ have_system_chromium() {
   return 1
 }
 
+# Screenshots of Chinese pages need a CJK font; install one where we may (root + apt).
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null)" ] \
+   && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing a CJK font (fonts-noto-cjk) for Chinese screenshots"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk) \
+    >/dev/null 2>&1 || echo "could not install fonts-noto-cjk; Chinese may show as boxes"
+fi
+
 if have_playwright_chromium; then echo "Playwright's Chromium is installed"; exit 0; fi
 if timeout 300 "$PLAYWRIGHT" install chromium >/dev/null 2>&1 && have_playwright_chromium; then
   echo "installed Playwright's Chromium"; exit 0

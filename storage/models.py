@@ -252,3 +252,17 @@ class SchedulerLock(Base):
     owner: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime]
     heartbeat_at: Mapped[datetime]
+
+
+class User(Base):
+    """An account of the review web app: a reviewer (confirms, dismisses, enters) or a viewer
+    (reads only). Reviews and manual entries record the user's name as the actor."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # reviewer | viewer
+    created_at: Mapped[datetime]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

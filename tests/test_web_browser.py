@@ -1,0 +1,331 @@
+"""The review web app in a real headless Chromium (Playwright, the machine's browser) against a
+real demo county: the demo portal crawled as of 2021-09-08, the monitors run, uvicorn serving
+the app on a free 127.0.0.1 port.
+
+A reviewer logs in, filters the queue, opens a finding and sees its evidence, confirms it,
+bulk-dismisses two with a reason and sees the ranking change; a viewer cannot confirm; a POST
+without the CSRF token is refused; a finding whose title is ``<script>…`` renders as text and
+its snapshot's script never runs. Screenshots of the queue and a finding page are saved under
+``<data_dir>/screenshots/`` as artefacts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import select
+
+from crawler.browser import LAUNCH_ARGS, find_chromium
+from demo_portal import DemoPortal
+from demo_portal.site import HOSTILE_TITLE
+from govwatch import app as gapp
+from govwatch.cli import demo_monitoring_start
+from monitors.runner import run_monitors
+from storage import repo
+from storage.db import Database
+from storage.models import Finding, Item, Review, Snapshot, Source, Unit
+from web import auth
+from web.app import create_app
+
+from .conftest import DEMO_CONFIG, config_in
+
+AS_OF = date(2021, 9, 8)
+REVIEWER, VIEWER = "张三", "李四"
+PASSWORD = "kaohe-2021-pass"
+
+
+@dataclass
+class Served:
+    url: str
+    db: Database
+    data_dir: Path
+    hostile_id: int
+
+    def finding(self, unit: str, rule: str, source: str | None = None) -> Finding:
+        with self.db.session() as session:
+            stmt = (select(Finding).join(Unit, Unit.id == Finding.unit_id)
+                    .outerjoin(Source, Source.id == Finding.source_id)
+                    .where(Unit.code == unit, Finding.rule == rule))
+            if source:
+                stmt = stmt.where(Source.name == source)
+            return session.scalars(stmt).one()
+
+    def status(self, finding_id: int) -> str:
+        with self.db.session() as session:
+            found = session.get(Finding, finding_id)
+            assert found is not None
+            return found.status
+
+    def screenshot(self, page: Page, name: str) -> Path:
+        """The whole page as a PNG artefact: the viewport grown to the page's height (a
+        full-page capture leaves out-of-process frames such as the snapshot blank)."""
+        folder = self.data_dir / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.set_viewport_size({"width": 1366, "height": min(int(height), 4000)})
+        page.wait_for_timeout(300)
+        path = folder / name
+        page.screenshot(path=str(path))
+        page.set_viewport_size({"width": 1366, "height": 900})
+        return path
+
+
+def _hostile_finding(db: Database, data_dir: Path) -> int:
+    """An uninterpreted-policy finding about the demo's hostile A01 政务动态 item, pointing at a
+    snapshot whose HTML carries a live script and a real screenshot of a rendered page."""
+    with db.session() as session:
+        item, source = session.execute(
+            select(Item, Source).join(Source, Source.id == Item.source_id)
+            .where(Item.title == HOSTILE_TITLE)).one()
+        page = session.scalars(select(Snapshot).where(Snapshot.source_id == source.id)
+                               .order_by(Snapshot.id.desc())).first()
+        html = repo.read_snapshot_html(page) if page else "<html><body></body></html>"
+        assert html is not None
+        html = html.replace("</body>", '<script>alert("snapshot")</script></body>')
+        shot = session.scalars(select(Snapshot.png_path)
+                               .where(Snapshot.png_path.is_not(None))).first()
+        png = Path(shot).read_bytes() if shot else None
+        snapshot_id = repo.save_snapshot(session, data_dir, source_id=source.id,
+                                         crawl_run_id=None, url=source.url, html=html, png=png)
+        new, _ = repo.save_findings(session, [repo.FindingDraft(
+            rule="uninterpreted_policy", unit_id=source.unit_id, subject=f"item:{item.id}",
+            period="2021-W34", as_of=AS_OF, points=1.0, source_id=source.id, item_id=item.id,
+            snapshot_id=snapshot_id, indicator="A5.1.1",
+            evidence={"item_url": item.url, "policy_title": item.title,
+                      "published_on": item.published_on.isoformat(), "grace_days": 3,
+                      "match_threshold": 0.85, "matched_on": item.title,
+                      "candidates": [{"title": HOSTILE_TITLE, "url": "javascript:alert(1)",
+                                      "score": 0.2, "by_link": False}]})])
+    return new[0]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The demo county crawled and monitored as of AS_OF, served by uvicorn."""
+    portal = DemoPortal(port=0, as_of=AS_OF).start()
+    saved = {k: os.environ.get(k) for k in ("GOVWATCH_DEMO_URL",
+                                            "GOVWATCH_DEMO_MONITORING_START")}
+    os.environ["GOVWATCH_DEMO_URL"] = portal.url
+    os.environ["GOVWATCH_DEMO_MONITORING_START"] = demo_monitoring_start(AS_OF).isoformat()
+    data_dir = tmp_path_factory.mktemp("web") / "data"
+    config = config_in(DEMO_CONFIG, data_dir)
+    db = gapp.open_database(config)
+    try:
+        summary = gapp.crawl(config, db, reference_date=AS_OF)
+        assert summary.result is not None and summary.result.error is None
+        run_monitors(db, config, AS_OF)
+        hostile = _hostile_finding(db, data_dir)
+        with db.session() as session:
+            auth.create_user(session, REVIEWER, PASSWORD, "reviewer")
+            auth.create_user(session, VIEWER, PASSWORD, "viewer")
+        server = uvicorn.Server(uvicorn.Config(create_app(config, db), host="127.0.0.1",
+                                               port=0, log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+            time.sleep(0.05)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield Served(f"http://127.0.0.1:{port}", db, data_dir, hostile)
+        server.should_exit = True
+        thread.join(timeout=10)
+    finally:
+        db.dispose()
+        portal.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=find_chromium(), args=LAUNCH_ARGS,
+                                     headless=True)
+        yield chromium
+        chromium.close()
+
+
+Login = Callable[[str], Page]
+
+
+@pytest.fixture()
+def dialogs() -> list[str]:
+    """Messages of every alert/confirm/prompt dialog any page opened (there must be none)."""
+    return []
+
+
+@pytest.fixture()
+def page_for(browser: Browser, served: Served, dialogs: list[str]) -> Iterator[Login]:
+    """Log a user in on a new page, each in its own browser context."""
+    contexts = []
+
+    def open_as(name: str) -> Page:
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"{served.url}/queue")
+        expect(page).to_have_url(re.compile(r"/login\?next=/queue$"))
+        page.get_by_label("用户名").fill(name)
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        expect(page).to_have_url(re.compile(r"/queue$"))
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def _ranking(page: Page, served: Served, unit: str) -> tuple[str, str]:
+    """(rank, final score) of a unit on the ranking page."""
+    page.goto(f"{served.url}/ranking")
+    row = page.locator(f"tr[data-unit='{unit}']")
+    return row.locator("td.rank").inner_text(), row.locator("td.final").inner_text()
+
+
+def test_a_reviewer_filters_reviews_and_moves_the_ranking(page_for: Login,
+                                                          served: Served) -> None:
+    page = page_for(REVIEWER)
+    expect(page.get_by_role("heading", name="待审核")).to_be_visible()
+    expect(page.locator("header")).to_contain_text("演示县政务公开监测")
+    assert _ranking(page, served, "B01") == ("1", "100")
+
+    # filter the queue: one unit's findings only
+    page.goto(f"{served.url}/queue")
+    page.get_by_label("单位").select_option("B01")
+    page.get_by_role("button", name="筛选").click()
+    expect(page).to_have_url(re.compile(r"unit=B01"))
+    rows = page.locator("table.grid tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="政策文件未解读")).to_have_count(1)
+    expect(rows.filter(has_text="栏目长期未更新")).to_have_count(1)
+    expect(page.locator(".tab.current .count")).to_have_text("2")
+
+    # open the policy finding: its evidence, the rubric line, the inert snapshot
+    policy = served.finding("B01", "uninterpreted_policy")
+    rows.filter(has_text="政策文件未解读").locator(f"a[href='/findings/{policy.id}']").first.click()
+    expect(page).to_have_url(re.compile(rf"/findings/{policy.id}$"))
+    expect(page.locator("h1")).to_contain_text("政策文件未解读")
+    expect(page.get_by_text("《演示县粮食生产扶持资金管理办法》").first).to_be_visible()
+    expect(page.locator("dd", has_text="B5.1.1 解读咨询回应")).to_be_visible()
+    candidates = page.locator("table.grid", has_text="解读标题").locator("tbody tr")
+    expect(candidates).to_have_count(3)
+    expect(candidates.first).to_contain_text("演示县重点项目建设管理办法解读")
+    expect(candidates.first).to_contain_text("50%")
+    expect(page.locator("iframe.snapshot")).to_have_attribute("sandbox", "")
+    expect(page.frame_locator("iframe.snapshot").locator("body")).to_contain_text(
+        "演示县粮食生产扶持资金管理办法")
+
+    # confirm it
+    page.get_by_role("button", name="确认问题").click()
+    expect(page.locator(".flash-ok")).to_contain_text(f"已确认 1 条问题（审核人：{REVIEWER}）")
+    expect(page.locator("h1 .badge")).to_have_text("已确认")
+    expect(page.locator("table.grid", has_text="审核人")).to_contain_text(REVIEWER)
+    served.screenshot(page, "finding.png")
+    assert served.status(policy.id) == "confirmed"
+
+    # bulk-dismiss two crawl failures with one reason
+    page.goto(f"{served.url}/queue?rule=crawl_failure&unit=B03")
+    boxes = page.locator("input[name=id]")
+    expect(boxes).to_have_count(2)
+    expect(page.get_by_role("button", name="驳回所选")).to_be_disabled()
+    page.locator("#select-all").check()
+    expect(page.locator("#selected-count")).to_have_text("2")
+    page.get_by_placeholder("处理理由").fill("网站临时维护，已电话核实，非栏目问题")
+    page.get_by_role("button", name="驳回所选").click()
+    expect(page.locator(".flash-ok")).to_contain_text("已驳回 2 条问题")
+    expect(page).to_have_url(re.compile(r"rule=crawl_failure"))
+    expect(page.locator("table.grid tbody tr")).to_have_count(1)  # "no findings" row
+    with served.db.session() as session:
+        dismissed = session.scalars(select(Review).where(Review.to_status == "dismissed")).all()
+    assert len(dismissed) == 2
+    assert {(r.actor, r.reason) for r in dismissed} == {(REVIEWER, "网站临时维护，已电话核实，非栏目问题")}
+
+    # the ranking follows: B01 loses the confirmed point and drops behind the others
+    assert _ranking(page, served, "B01") == ("4", "99")
+    assert _ranking(page, served, "B02") == ("1", "100")
+
+    page.goto(f"{served.url}/queue")
+    pending = page.locator("table.grid tbody tr").count()
+    expect(page.locator(".tab.current .count")).to_have_text(str(pending))
+    page.locator("input[name=id]").nth(1).check()
+    served.screenshot(page, "queue.png")
+    assert (served.data_dir / "screenshots" / "queue.png").stat().st_size > 10_000
+    assert (served.data_dir / "screenshots" / "finding.png").stat().st_size > 10_000
+
+
+def test_a_viewer_cannot_confirm(page_for: Login, served: Served) -> None:
+    page = page_for(VIEWER)
+    stale = served.finding("A01", "stale_column")
+    expect(page.get_by_text("只读账号：可以查看，不能审核。")).to_be_visible()
+    expect(page.locator("input[name=id]")).to_have_count(0)
+    expect(page.get_by_role("button", name="确认所选")).to_have_count(0)
+    page.goto(f"{served.url}/findings/{stale.id}")
+    expect(page.get_by_role("button", name="确认问题")).to_have_count(0)
+    # a hand-made POST with the viewer's own session and valid token is still refused
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    response = page.request.post(f"{served.url}/findings/{stale.id}/review",
+                                 form={"action": "confirm", "csrf_token": token or ""})
+    assert response.status == 403
+    assert "只读账号" in response.text()
+    assert served.status(stale.id) == "pending"
+
+
+def test_a_post_without_the_csrf_token_is_refused(served: Served) -> None:
+    stale = served.finding("A03", "stale_column")
+    with httpx.Client(base_url=served.url, follow_redirects=False) as client:
+        login_page = client.get("/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login_page)
+        assert token
+        assert client.post("/login", data={"name": REVIEWER, "password": PASSWORD}
+                           ).status_code == 403  # the login form is protected too
+        logged = client.post("/login", data={"name": REVIEWER, "password": PASSWORD,
+                                             "csrf_token": token.group(1)})
+        assert logged.status_code == 303
+        for form in ({"action": "confirm"}, {"action": "confirm", "csrf_token": "guess"}):
+            refused = client.post(f"/findings/{stale.id}/review", data=form)
+            assert refused.status_code == 403
+            assert "安全令牌" in refused.text
+        bulk = client.post("/findings/review", data={"action": "confirm", "id": str(stale.id)})
+        assert bulk.status_code == 403
+        assert client.get("/queue").status_code == 200  # the session itself is fine
+    assert served.status(stale.id) == "pending"
+
+
+def test_a_hostile_title_renders_as_text(page_for: Login, served: Served,
+                                        dialogs: list[str]) -> None:
+    page = page_for(REVIEWER)
+    page.goto(f"{served.url}/queue?unit=A01&rule=uninterpreted_policy")
+    row = page.locator("table.grid tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(f"《{HOSTILE_TITLE}》")
+    row.locator(f"a[href='/findings/{served.hostile_id}']").first.click()
+    expect(page.locator(".lead")).to_contain_text(HOSTILE_TITLE)
+    assert "<script>" in page.locator("main").inner_text()
+    expect(page.locator("a.ext", has_text=HOSTILE_TITLE).first).to_have_attribute(
+        "href", re.compile(r"^http://127\.0\.0\.1"))
+    # the candidate's javascript: URL is shown as text, never as a link
+    expect(page.locator("a[href^='javascript']")).to_have_count(0)
+    expect(page.frame_locator("iframe.snapshot").locator("body")).to_contain_text("政务动态")
+    expect(page.locator("img.screenshot")).to_be_visible()
+    assert page.evaluate("document.querySelector('img.screenshot').naturalWidth") > 0
+    page.wait_for_timeout(500)
+    scripts = page.evaluate("[...document.scripts].map(s => s.src || s.text)")
+    assert scripts == [f"{served.url}/static/app.js"]
+    assert dialogs == []

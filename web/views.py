@@ -1,0 +1,456 @@
+"""Route handlers: read the request, ask ``web.queries`` or the scoring service, render.
+
+GET pages need a logged-in user (else a redirect to the login page). Every POST goes through
+``action``: the CSRF token is checked first (403 without it), then the login, then the role —
+viewers get 403 on anything that changes data. The logged-in user's name is the actor of every
+review and manual entry.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from govwatch.cli_common import RULE_NAMES, STATUS_NAMES
+from govwatch.config import CountyConfig
+from scoring.rubric import RubricSet
+from scoring.service import ScoreReport, score_county
+from storage.db import Database
+from storage.repo import ReviewError
+from web import queries
+from web.auth import Account, LoginThrottle, authenticate, get_user
+from web.security import SNAPSHOT_CSP, csrf_ok, csrf_token, local_path, new_csrf_token
+
+Handler = Callable[[Request, Account], Response]
+FormHandler = Callable[[Request, FormData, Account], Response]
+
+
+@dataclass
+class WebState:
+    """What every handler needs, kept on ``app.state.web``."""
+
+    config: CountyConfig
+    db: Database
+    rubrics: RubricSet
+    templates: Jinja2Templates
+    throttle: LoginThrottle
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.config.settings.data_dir)
+
+
+def state(request: Request) -> WebState:
+    return request.app.state.web  # type: ignore[no-any-return]
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def current_user(request: Request) -> Account | None:
+    """The logged-in, still active user whose password has not changed since login."""
+    cached = request.scope.get("govwatch.user")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    user_id = request.session.get("uid")
+    if not isinstance(user_id, int):
+        return None
+    with state(request).db.session() as session:
+        user = get_user(session, user_id)
+    if user is None or not user.active or user.stamp != request.session.get("stamp"):
+        request.session.clear()
+        return None
+    request.scope["govwatch.user"] = user
+    return user
+
+
+def flash(request: Request, text: str, kind: str = "ok") -> None:
+    request.session.setdefault("flash", []).append([kind, text])
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
+           status: int = 200, user: Account | None = None) -> Response:
+    st = state(request)
+    flashes = request.session.pop("flash", [])
+    ctx = {"user": user or current_user(request), "csrf_token": csrf_token(request),
+           "flashes": flashes, "county": st.config.county, "RULE_NAMES": RULE_NAMES,
+           "STATUS_NAMES": STATUS_NAMES, "active": "", **(context or {})}
+    return st.templates.TemplateResponse(request, template, ctx, status_code=status)
+
+
+def forbidden(request: Request, message: str, user: Account | None = None) -> Response:
+    return render(request, "error.html", {"title": "无权操作", "message": message},
+                  status=403, user=user)
+
+
+def page(handler: Handler) -> Callable[[Request], Response]:
+    """A GET page for logged-in users; others are sent to the login page."""
+
+    @wraps(handler)
+    def wrapper(request: Request) -> Response:
+        user = current_user(request)
+        if user is None:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return handler(request, user)
+
+    return wrapper
+
+
+def action(*, reviewer: bool = True) -> Callable[[FormHandler],
+                                                  Callable[[Request], Awaitable[Response]]]:
+    """A POST handler: CSRF token, then login, then (``reviewer``) the reviewer role."""
+
+    def decorate(handler: FormHandler) -> Callable[[Request], Awaitable[Response]]:
+        @wraps(handler)
+        async def wrapper(request: Request) -> Response:
+            form = await request.form(max_files=0, max_fields=2000)
+            if not csrf_ok(request, form):
+                return await run_in_threadpool(
+                    forbidden, request, "表单校验失败（缺少或过期的安全令牌）。请刷新页面后重试。")
+            user = await run_in_threadpool(current_user, request)
+            if user is None:
+                return await run_in_threadpool(forbidden, request, "请先登录。")
+            if reviewer and not user.can_review:
+                return await run_in_threadpool(
+                    forbidden, request, "只读账号不能确认、驳回问题或录入分数。", user)
+            return await run_in_threadpool(handler, request, form, user)
+
+        return wrapper
+
+    return decorate
+
+
+def _text(form: FormData, key: str) -> str:
+    value = form.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _year(request: Request) -> int:
+    text = request.query_params.get("year", "")
+    if text.isdigit() and 2000 <= int(text) <= 2100:
+        return int(text)
+    with state(request).db.session() as session:
+        return queries.default_year(session)
+
+
+def _scores(request: Request, year: int) -> ScoreReport:
+    st = state(request)
+    return score_county(st.db, st.config, rubric=st.rubrics, year=year)
+
+
+# ----------------------------------------------------------------------------- login
+
+
+def login_form(request: Request) -> Response:
+    if current_user(request) is not None:
+        return RedirectResponse(local_path(request.query_params.get("next"), "/queue"), 303)
+    return render(request, "login.html", {"next": request.query_params.get("next", ""),
+                                          "name": ""})
+
+
+async def login(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=20)
+    if not csrf_ok(request, form):
+        return await run_in_threadpool(forbidden, request,
+                                       "登录表单已过期，请刷新页面后重新登录。")
+    return await run_in_threadpool(_login, request, form)
+
+
+def _login(request: Request, form: FormData) -> Response:
+    st = state(request)
+    name, password = _text(form, "name"), form.get("password")
+    target = local_path(_text(form, "next"), "/queue")
+    client = request.client.host if request.client else "?"
+    keys = (f"name:{name}", f"ip:{client}")
+    context = {"next": _text(form, "next"), "name": name}
+    if st.throttle.blocked(*keys):
+        return render(request, "login.html", {**context, "error":
+                      "登录失败次数过多，请 5 分钟后再试。"}, status=429)
+    with st.db.session() as session:
+        user = authenticate(session, name, password if isinstance(password, str) else "")
+    if user is None:
+        st.throttle.failed(*keys)
+        return render(request, "login.html", {**context, "error": "用户名或密码错误。"},
+                      status=401)
+    st.throttle.succeeded(*keys)
+    request.session.clear()  # a fresh session: no fixation
+    request.session.update({"uid": user.id, "stamp": user.stamp})
+    new_csrf_token(request)
+    return RedirectResponse(target, status_code=303)
+
+
+@action(reviewer=False)
+def logout(request: Request, form: FormData, user: Account) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+def home(request: Request) -> Response:
+    return RedirectResponse("/queue", status_code=303)
+
+
+# ----------------------------------------------------------------------------- queue
+
+
+def _filters(params: Any) -> queries.QueueFilters:
+    status = params.get("status", "pending")
+    page_text = params.get("page", "1")
+    return queries.QueueFilters(
+        status=status if status in (*STATUS_NAMES, "all") else "pending",
+        unit=params.get("unit", "")[:64],
+        rule=params.get("rule", "") if params.get("rule", "") in RULE_NAMES else "",
+        week=params.get("week", "")[:32],
+        page=int(page_text) if page_text.isdigit() else 1,
+    )
+
+
+@page
+def queue_page(request: Request, user: Account) -> Response:
+    filters = _filters(request.query_params)
+    with state(request).db.session() as session:
+        data = queries.queue(session, filters)
+    title = "待审核" if filters.status == "pending" else "全部问题"
+    return render(request, "queue.html", {
+        "data": data, "filters": filters, "title": title,
+        "active": "queue" if filters.status == "pending" else "all",
+        "back": filters.query(),
+    }, user=user)
+
+
+def _ids(form: FormData) -> list[int]:
+    return [int(v) for v in form.getlist("id") if isinstance(v, str) and v.isdigit()]
+
+
+def _apply(request: Request, ids: list[int], act: str, reason: str, user: Account) -> None:
+    """Run a review action and flash what happened."""
+    verb = queries.ACTIONS[act][1]
+    if act in ("dismiss", "reopen") and not reason:
+        flash(request, f"{verb}必须填写理由。", "error")
+        return
+    try:
+        with state(request).db.session() as session:
+            changed, skipped = queries.review(session, ids, act, user.name, reason)
+    except ReviewError as exc:
+        flash(request, f"操作未完成：{exc}", "error")
+        return
+    text = f"已{verb} {len(changed)} 条问题（审核人：{user.name}）。"
+    if skipped:
+        text += f"另有 {len(skipped)} 条因当前状态不能{verb}，未作改动。"
+    flash(request, text, "ok" if changed else "warn")
+
+
+@action()
+def bulk_review(request: Request, form: FormData, user: Account) -> Response:
+    back = "&".join(f"{k}={quote(v)}" for k, v in parse_qsl(_text(form, "back"))
+                    if k in ("status", "unit", "rule", "week", "page"))
+    act = _text(form, "action")
+    ids = _ids(form)
+    if act not in ("confirm", "dismiss"):
+        flash(request, "请选择“确认”或“驳回”。", "error")
+    elif not ids:
+        flash(request, "请先勾选要处理的问题。", "error")
+    else:
+        _apply(request, ids, act, _text(form, "reason"), user)
+    return RedirectResponse(f"/queue?{back}" if back else "/queue", status_code=303)
+
+
+# ----------------------------------------------------------------------------- one finding
+
+
+def _finding_id(request: Request) -> int:
+    return int(request.path_params["finding_id"])
+
+
+@page
+def finding_page(request: Request, user: Account) -> Response:
+    st = state(request)
+    with st.db.session() as session:
+        detail = queries.finding_detail(session, st.rubrics, _finding_id(request))
+    if detail is None:
+        raise HTTPException(404, "没有这条问题")
+    return render(request, "finding.html", {"d": detail, "ev": detail.evidence,
+                                            "active": "all"}, user=user)
+
+
+@action()
+def finding_review(request: Request, form: FormData, user: Account) -> Response:
+    finding_id = _finding_id(request)
+    act = _text(form, "action")
+    if act not in queries.ACTIONS:
+        flash(request, "未知的操作。", "error")
+    else:
+        _apply(request, [finding_id], act, _text(form, "reason"), user)
+    return RedirectResponse(f"/findings/{finding_id}", status_code=303)
+
+
+@page
+def snapshot(request: Request, user: Account) -> Response:
+    """The stored HTML of a finding's page, inert: CSP sandbox, no scripts, no requests."""
+    with state(request).db.session() as session:
+        html = queries.snapshot_html(session, _finding_id(request))
+    if html is None:
+        raise HTTPException(404, "没有页面快照")
+    return Response(html, media_type="text/html; charset=utf-8", headers={
+        "Content-Security-Policy": SNAPSHOT_CSP, "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "SAMEORIGIN", "Cache-Control": "private, no-store"})
+
+
+@page
+def screenshot(request: Request, user: Account) -> Response:
+    with state(request).db.session() as session:
+        path = queries.screenshot_path(session, _finding_id(request))
+    if path is None:
+        raise HTTPException(404, "没有页面截图")
+    return FileResponse(path, media_type="image/png", headers={
+        "Content-Security-Policy": SNAPSHOT_CSP, "Cache-Control": "private, max-age=3600"})
+
+
+# ----------------------------------------------------------------------------- units, ranking
+
+
+@page
+def units_list(request: Request, user: Account) -> Response:
+    year = _year(request)
+    report = _scores(request, year)
+    with state(request).db.session() as session:
+        units = queries.units_overview(session, report)
+    return render(request, "units.html", {"units": units, "year": year, "active": "units"},
+                  user=user)
+
+
+@page
+def unit_detail(request: Request, user: Account) -> Response:
+    year = _year(request)
+    report = _scores(request, year)
+    with state(request).db.session() as session:
+        data = queries.unit_page(session, request.path_params["code"], report)
+    if data is None:
+        raise HTTPException(404, "没有这个单位")
+    return render(request, "unit.html", {"u": data, "year": year, "active": "units",
+                                         "kind_name": queries.kind_name}, user=user)
+
+
+@page
+def ranking(request: Request, user: Account) -> Response:
+    year = _year(request)
+    report = _scores(request, year)
+    classes: dict[str, list[Any]] = {}
+    for s in report.scores:
+        classes.setdefault(s.unit.category, []).append(s)
+    titles = {c: report.rubric.for_category(c).title for c in classes}
+    return render(request, "ranking.html", {"report": report, "classes": classes,
+                                            "titles": titles, "year": year,
+                                            "active": "ranking"}, user=user)
+
+
+# ----------------------------------------------------------------------------- entries
+
+
+def _entries_page(request: Request, user: Account, form: queries.EntryForm, year: int,
+                  status: int = 200) -> Response:
+    st = state(request)
+    with st.db.session() as session:
+        entries = queries.list_entries(session, year=year)
+    return render(request, "entries.html", {
+        "form": form, "year": year, "entries": entries, "units": st.config.units,
+        "kinds": queries.ENTRY_KINDS, "refs": queries.ref_options(st.rubrics),
+        "kind_name": queries.kind_name, "active": "entries",
+    }, status=status, user=user)
+
+
+@page
+def entries_page(request: Request, user: Account) -> Response:
+    year = _year(request)
+    form = queries.EntryForm(unit=request.query_params.get("unit", ""), year=str(year))
+    return _entries_page(request, user, form, year)
+
+
+@action()
+def entries_add(request: Request, form: FormData, user: Account) -> Response:
+    st = state(request)
+    entry_form = queries.EntryForm.from_form(form)
+    with st.db.session() as session:
+        year = queries.default_year(session)
+    if entry_form.year.isdigit():
+        year = int(entry_form.year)
+    parsed = queries.validate_entry(entry_form, st.config, st.rubrics, entered_by=user.name,
+                                    default_year=year)
+    if parsed is None:
+        return _entries_page(request, user, entry_form, year, status=400)
+    with st.db.session() as session:
+        entry_id = queries.add_entry(session, parsed)
+    flash(request, f"已录入第 {entry_id} 号记录：{parsed.unit_code} "
+                   f"{queries.kind_name(parsed.kind)} {parsed.ref}（录入人：{user.name}）。")
+    return RedirectResponse(f"/entries?{urlencode({'year': parsed.year})}", status_code=303)
+
+
+# ----------------------------------------------------------------------------- downloads
+
+
+@page
+def downloads(request: Request, user: Account) -> Response:
+    st = state(request)
+    year = _year(request)
+    bulletins = queries.bulletin_files(st.data_dir / "reports")
+    return render(request, "downloads.html", {"bulletins": bulletins, "year": year,
+                                              "rubric": st.rubrics.name,
+                                              "active": "downloads"}, user=user)
+
+
+_MEDIA = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+          ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+          ".html": "text/html; charset=utf-8", ".md": "text/markdown; charset=utf-8"}
+
+
+@page
+def report_download(request: Request, user: Account) -> Response:
+    path = queries.report_file(state(request).data_dir / "reports", request.path_params["name"])
+    if path is None:
+        raise HTTPException(404, "没有这个文件")
+    # attachment + sandbox CSP: a bulletin's HTML never runs in the app's origin
+    return FileResponse(path, media_type=_MEDIA.get(path.suffix, "application/octet-stream"),
+                        filename=path.name, headers={"Content-Security-Policy": SNAPSHOT_CSP})
+
+
+@page
+def score_sheet(request: Request, user: Account) -> Response:
+    """The XLSX score sheet (ranking + one sheet per unit) of a year, made on demand."""
+    from scoring.sheets import write_score_workbook
+
+    year = _year(request)
+    report = _scores(request, year)
+    name = f"评分表-{state(request).rubrics.name}-{year}.xlsx"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sheet.xlsx"
+        write_score_workbook(report, path)
+        data = path.read_bytes()
+    return Response(data, media_type=_MEDIA[".xlsx"], headers={
+        "Content-Disposition": f"attachment; filename=\"score-sheet-{year}.xlsx\"; "
+                               f"filename*=UTF-8''{quote(name)}"})
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    titles = {404: "页面不存在", 405: "不支持的请求", 403: "无权操作"}
+    message = exc.detail if exc.status_code == 404 and exc.detail != "Not Found" else (
+        "找不到您要的页面。" if exc.status_code == 404 else "请求无法处理。")
+    return await run_in_threadpool(
+        render, request, "error.html",
+        {"title": titles.get(exc.status_code, "出错了"), "message": message},
+        status=exc.status_code)
