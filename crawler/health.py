@@ -7,6 +7,7 @@ no_items, parse_error; plus interrupted and no_browser, set outside the spider.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from twisted.internet import error as twisted_error
@@ -78,7 +79,9 @@ def diagnose_failure(failure: Failure) -> Diagnosis:
         return Diagnosis(TIMEOUT, f"timed out: {message}")
     if "DownloadCancelledError" in names or "CancelledError" in names:
         if "max size" in message or "larger than download" in message:
-            return Diagnosis(TOO_LARGE, f"response over the size limit: {message}")
+            sizes = [int(n) / 1024 / 1024 for n in re.findall(r"\b(\d{4,})\b", message)[:2]]
+            detail = (f" ({sizes[0]:.1f} MB > {sizes[1]:.1f} MB)" if len(sizes) == 2 else "")
+            return Diagnosis(TOO_LARGE, f"response over the size limit{detail}")
         return Diagnosis(HTTP_ERROR, f"download cancelled: {message}")
     if names & _CONNECTION_NAMES:
         return Diagnosis(CONNECTION_ERROR, f"{type(value).__name__}: {message}")

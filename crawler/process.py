@@ -59,6 +59,7 @@ def run_crawl(job: CrawlJob, on_progress: ProgressCallback | None = None) -> Cra
     events = ctx.Queue()
     child = ctx.Process(target=_child, args=(job, events), name="govwatch-crawl")
     child.start()
+    counts: dict[str, tuple[int, int, int, int]] = {}
     pages = items = done = failed = 0
     finished = False
     while True:
@@ -69,7 +70,8 @@ def run_crawl(job: CrawlJob, on_progress: ProgressCallback | None = None) -> Cra
                 break
             continue
         if event[0] == "progress":
-            _, pages, items, done, failed = event
+            counts[event[1]] = event[2:]
+            pages, items, done, failed = (sum(c[i] for c in counts.values()) for i in range(4))
             if on_progress:
                 on_progress(pages, items, done, failed)
         elif event[0] == "finished":

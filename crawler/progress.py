@@ -39,12 +39,20 @@ class ProgressReporter:
         crawler.signals.connect(ext.on_response, signal=signals.response_received)
         crawler.signals.connect(ext.on_item, signal=signals.item_scraped)
         crawler.signals.connect(ext.on_source, signal=source_finished)
+        crawler.signals.connect(ext.on_closed, signal=signals.spider_closed)
+        ext.name = crawler.spidercls.name
         return ext
 
+    name = "spider"
+
     def _send(self) -> None:
+        # one reporter per spider (columns, accounts): the parent adds them up by name
         if self.queue is not None:
-            self.queue.put(("progress", self.pages, self.items, self.sources_done,
+            self.queue.put(("progress", self.name, self.pages, self.items, self.sources_done,
                             self.sources_failed))
+
+    def on_closed(self, **_: Any) -> None:
+        self._send()  # the final counts, whatever the sampling skipped
 
     def on_response(self, **_: Any) -> None:
         self.pages += 1

@@ -131,8 +131,9 @@ def _print_crawl_summary(db: Any, config: CountyConfig, ids: dict[tuple[str, str
         runs = repo.latest_runs(session, wanted)
     ok = sum(1 for r in runs.values() if r.outcome == "ok")
     new = sum(r.items_new for r in runs.values())
+    found = sum(r.items_found for r in runs.values())
     console.print(f"抓取完成：{summary.sources} 个来源（正常 {ok} 个，异常 {len(runs) - ok} 个），"
-                  f"{summary.result.pages} 个页面，{summary.result.items} 个条目"
+                  f"{summary.result.pages} 个页面，{found} 个条目"
                   f"（新增 {new} 个）。")
     failed = [(wanted[sid], r) for sid, r in runs.items() if r.outcome != "ok"]
     if failed:
