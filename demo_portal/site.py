@@ -1366,25 +1366,25 @@ class _Builder:
 
     def shape_ul_span(self, src: SourceSpec, unit: Unit) -> None:
         arts = self.general_articles(src, unit, self.trs(src.path))
-        rows = "\n".join(
+        self.list_column(
+            src, unit, arts,
+            lambda a: (
             f'<li><a href="{a.path}" target="_blank" title="{esc(a.title)}">{esc(a.title)}</a>'
             f"<span>{a.published:%Y-%m-%d}</span></li>"
-            for a in arts
+            ),
+            '<ul class="list news-list">',
         )
-        inner = f'<ul class="list news-list">\n{rows}\n</ul>'
-        self.column_page(src, unit, self.list_box(src, inner, self.count_line(len(arts))))
-        self.publish(src, unit, arts)
 
     def shape_gbk_cn(self, src: SourceSpec, unit: Unit) -> None:
         arts = self.general_articles(src, unit, self.trs(src.path))
-        rows = "\n".join(
+        self.list_column(
+            src, unit, arts,
+            lambda a: (
             f'<li><a href="{a.path}" target="_blank">{esc(a.title)}</a>'
             f'<span class="date">{cn_date(a.published.date())}</span></li>'
-            for a in arts
+            ),
+            '<ul class="list">',
         )
-        inner = f'<ul class="list">\n{rows}\n</ul>'
-        self.column_page(src, unit, self.list_box(src, inner, self.count_line(len(arts))))
-        self.publish(src, unit, arts)
 
     def shape_table(self, src: SourceSpec, unit: Unit) -> None:
         column = 1200 + SOURCES.index(src)
@@ -1473,24 +1473,24 @@ class _Builder:
                     views=rng.randint(200, 5000),
                 )
             )
-        rows = "\n".join(
+        self.list_column(
+            src, unit, arts,
+            lambda a: (
             f'<li><a href="{a.path}">{esc(a.title)}</a><span>{a.published:%Y-%m-%d}</span></li>'
-            for a in arts
+            ),
+            '<ul class="list">',
         )
-        inner = f'<ul class="list">\n{rows}\n</ul>'
-        self.column_page(src, unit, self.list_box(src, inner, self.count_line(len(arts))))
-        self.publish(src, unit, arts)
 
     def shape_bracket(self, src: SourceSpec, unit: Unit) -> None:
         arts = self.general_articles(src, unit, self.plain(src.path))
-        rows = "\n".join(
+        self.list_column(
+            src, unit, arts,
+            lambda a: (
             f'<li><a href="{a.path}" target="_blank">{esc(a.title)}</a> '
             f'<span class="time">[{a.published:%m-%d}]</span></li>'
-            for a in arts
+            ),
+            '<ul class="list">',
         )
-        inner = f'<ul class="list">\n{rows}\n</ul>'
-        self.column_page(src, unit, self.list_box(src, inner, self.count_line(len(arts))))
-        self.publish(src, unit, arts)
 
     def shape_no_date(self, src: SourceSpec, unit: Unit) -> None:
         arts = self.general_articles(src, unit, self.plain(src.path))
@@ -1503,25 +1503,25 @@ class _Builder:
 
     def shape_div_list(self, src: SourceSpec, unit: Unit) -> None:
         arts = self.general_articles(src, unit, self.plain(src.path, "detail_"))
-        rows = "\n".join(
+        self.list_column(
+            src, unit, arts,
+            lambda a: (
             f'<div class="news-item"><a href="{a.path}" target="_blank">{esc(a.title)}</a>'
             f"<em>{a.published:%Y.%m.%d}</em></div>"
-            for a in arts
+            ),
+            '<div class="news-list">',
         )
-        inner = f'<div class="news-list">\n{rows}\n</div>'
-        self.column_page(src, unit, self.list_box(src, inner, self.count_line(len(arts))))
-        self.publish(src, unit, arts)
 
     def shape_ul_fr(self, src: SourceSpec, unit: Unit) -> None:
         arts = self.general_articles(src, unit, lambda dt, n: f"{src.path}{dt:%Y%m%d}/{n}.html")
-        rows = "\n".join(
+        self.list_column(
+            src, unit, arts,
+            lambda a: (
             f'<li><span class="fr">{a.published:%Y-%m-%d}</span>'
             f'<a href="{a.path}" target="_blank">{esc(a.title)}</a></li>'
-            for a in arts
+            ),
+            '<ul class="list list-con">',
         )
-        inner = f'<ul class="list list-con">\n{rows}\n</ul>'
-        self.column_page(src, unit, self.list_box(src, inner, self.count_line(len(arts))))
-        self.publish(src, unit, arts)
 
     def shape_js_json(self, src: SourceSpec, unit: Unit) -> None:
         arts = self.general_articles(src, unit, self.trs(src.path))
@@ -1691,15 +1691,15 @@ $(document).ready(function () {{
     def shape_slow(self, src: SourceSpec, unit: Unit) -> None:
         """A valid list the server answers only after ``SLOW_DELAY`` seconds."""
         arts = self.spread_articles(src, unit, self.plain(src.path, "xzcf_"), 36, 5200)
-        rows = "\n".join(
+        self.list_column(
+            src, unit, arts,
+            lambda a: (
             f'<li><a href="{a.path}" target="_blank">{esc(a.title)}</a>'
             f"<span>{a.published:%Y-%m-%d}</span></li>"
-            for a in arts
+            ),
+            '<ul class="list">',
         )
-        inner = f'<ul class="list">\n{rows}\n</ul>'
-        self.column_page(src, unit, self.list_box(src, inner, self.count_line(len(arts))))
         self.pages[src.path] = replace(self.pages[src.path], delay=SLOW_DELAY)
-        self.publish(src, unit, arts)
 
     def shape_ruishu_412(self, src: SourceSpec, unit: Unit) -> None:
         """瑞数-style challenge: HTTP 412 and a $_ts bootstrap script, whatever is asked."""
@@ -1751,6 +1751,15 @@ $(document).ready(function () {{
         )
         head, tail = text.encode("utf-8").split(marker.encode())
         self.pages[src.path] = Page(head + _padding(OVERSIZED_BYTES - len(head) - len(tail)) + tail)
+        self.publish(src, unit, arts)
+
+    def list_column(self, src: SourceSpec, unit: Unit, arts: list[_Article],
+                    row: Callable[[_Article], str], container: str) -> None:
+        """A column whose page is one list of ``row(article)`` inside ``container``."""
+        close = f"</{container[1:].split()[0].rstrip('>')}>"
+        rows = "\n".join(row(a) for a in arts)
+        inner = f"{container}\n{rows}\n{close}"
+        self.column_page(src, unit, self.list_box(src, inner, self.count_line(len(arts))))
         self.publish(src, unit, arts)
 
     def column_page(self, src: SourceSpec, unit: Unit, content: str) -> None:
