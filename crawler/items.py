@@ -21,6 +21,15 @@ class EntryItem:
 
 
 @dataclass
+class EntryBatch:
+    """The entries of one list page, as one item: Scrapy's per-item machinery (signals,
+    pipeline chain) costs more than storing an entry, so a page travels as one batch."""
+
+    source_id: int
+    entries: list[EntryItem]
+
+
+@dataclass
 class SnapshotItem:
     """A page kept as evidence of what the crawler saw."""
 

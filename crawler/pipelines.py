@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from crawler.items import EntryItem, SnapshotItem
+from crawler.items import EntryBatch, SnapshotItem
 from storage import repo
 from storage.db import Database
 
@@ -53,13 +53,14 @@ class StoragePipeline:
                     crawl_run_id=self.run_ids.get(item.source_id), url=item.url,
                     html=item.html, http_status=item.http_status, png=item.png,
                 )
-        elif isinstance(item, EntryItem):
-            self.buffer[item.source_id].append(repo.ItemRecord(
-                url=item.url, title=item.title, published_on=item.published_on,
-                published_at=item.published_at, content_hash=item.content_hash, links=item.links,
-                statement=item.statement,
-            ))
-            self.buffered += 1
+        else:
+            entries = item.entries if isinstance(item, EntryBatch) else [item]
+            self.buffer[item.source_id].extend(repo.ItemRecord(
+                url=e.url, title=e.title, published_on=e.published_on,
+                published_at=e.published_at, content_hash=e.content_hash, links=e.links,
+                statement=e.statement,
+            ) for e in entries)
+            self.buffered += len(entries)
             if self.buffered >= BATCH_SIZE:
                 self._flush(spider)
         return item

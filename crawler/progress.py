@@ -8,12 +8,14 @@ deep-copied), where the parent process renders a progress bar.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from scrapy import signals
 
-from crawler.items import EntryItem
+from crawler.items import EntryBatch, EntryItem
 
+SEND_EVERY = 0.2  # seconds
 source_finished = object()  # signal: kwargs source_id, failed
 
 _channel: Any = None
@@ -44,9 +46,11 @@ class ProgressReporter:
         return ext
 
     name = "spider"
+    _last_sent = 0.0
 
     def _send(self) -> None:
         # one reporter per spider (columns, accounts): the parent adds them up by name
+        self._last_sent = time.monotonic()
         if self.queue is not None:
             self.queue.put(("progress", self.name, self.pages, self.items, self.sources_done,
                             self.sources_failed))
@@ -59,10 +63,14 @@ class ProgressReporter:
         self._send()
 
     def on_item(self, item: Any, **_: Any) -> None:
-        if not isinstance(item, EntryItem):
+        if isinstance(item, EntryBatch):
+            self.items += len(item.entries)
+        elif isinstance(item, EntryItem):
+            self.items += 1
+        else:
             return
-        self.items += 1
-        if self.items % 10 == 0:
+        now = time.monotonic()
+        if now - self._last_sent >= SEND_EVERY:  # a few updates a second are plenty
             self._send()
 
     def on_source(self, failed: bool = False, **_: Any) -> None:

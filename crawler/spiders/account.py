@@ -15,7 +15,7 @@ from scrapy.http import Response
 
 from crawler.accounts import ADAPTERS, AdapterError
 from crawler.health import PARSE_ERROR
-from crawler.items import EntryItem
+from crawler.items import EntryBatch, EntryItem
 from crawler.job import SourceSpec
 from crawler.spiders.base import SourceSpider, safe_text, settles
 
@@ -45,6 +45,7 @@ class AccountSpider(SourceSpider):
             return
         seen = self.seen[source.source_id]
         dates = []
+        batch = []
         for post in result.posts:
             if post.url in seen:
                 continue
@@ -54,8 +55,10 @@ class AccountSpider(SourceSpider):
             if published_on is not None:
                 tally.items_dated += 1
                 dates.append(published_on)
-            yield EntryItem(source.source_id, post.url, post.title, published_on,
-                            published_at=post.published_at)
+            batch.append(EntryItem(source.source_id, post.url, post.title, published_on,
+                                   published_at=post.published_at))
+        if batch:
+            yield EntryBatch(source.source_id, batch)
         wanted = bool(dates) and min(dates) >= self.window_start
         if result.next_url and wanted and page < self.page_cap(source):
             yield self.request(source, result.next_url, self.parse_posts, page=page + 1,

@@ -17,7 +17,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler import extract, profiles
 from crawler.health import PARSE_ERROR
-from crawler.items import EntryItem
+from crawler.items import EntryBatch, EntryItem
 from crawler.job import SourceSpec
 from crawler.spiders.base import SourceSpider, safe_text, settles
 
@@ -136,11 +136,12 @@ class ColumnSpider(SourceSpider):
         read_all = source.kind in READ_ARTICLES_OF
         to_read = [e for e in fresh if e.published_on is None or (
             read_all and e.published_on >= self.window_start)]
-        for entry in fresh:
-            tally.items_found += 1
-            if entry.published_on is not None:
-                tally.items_dated += 1
-                yield EntryItem(source.source_id, entry.url, entry.title, entry.published_on)
+        dated = [EntryItem(source.source_id, e.url, e.title, e.published_on)
+                 for e in fresh if e.published_on is not None]
+        tally.items_found += len(fresh)
+        tally.items_dated += len(dated)
+        if dated:
+            yield EntryBatch(source.source_id, dated)
         for entry in to_read[:MAX_ARTICLES_PER_PAGE]:
             yield self.request(source, entry.url, self.parse_article, page=None,
                                title=entry.title, list_date=entry.published_on, browser=False)
