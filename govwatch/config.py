@@ -510,6 +510,20 @@ def _duplicates(data: dict[str, Any], file: str,
     return problems
 
 
+# libyaml's parser when PyYAML was built with it: a province's config parses 30x faster.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for line numbers) and the data, from one parse."""
+    loader = _YAML_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 def load_config(path: str | Path | None = None) -> CountyConfig:
     """Read and validate a county config; raise ``ConfigError`` with every problem found."""
     file = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
@@ -552,8 +566,7 @@ def load_yaml_model(file: Path, model: type[M], cross_check: CrossCheck | None =
             name, None, "文件", "文件不是 UTF-8 编码", "请用 UTF-8 编码另存该文件",
         )]) from None
     try:
-        node = yaml.compose(text)
-        raw = yaml.safe_load(text)
+        node, raw = _parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
