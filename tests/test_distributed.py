@@ -191,7 +191,11 @@ def test_a_killed_worker_has_its_portal_crawled_by_the_other(
             with engine.connect() as conn:
                 outcomes = dict(conn.execute(text(
                     "select outcome, count(*) from crawl_run group by outcome")).all())
-            finished = "running" not in outcomes and outcomes.get("ok", 0) > 0
+            # the survivor's own finish line, not only "nothing running": between marking the
+            # dead worker's runs interrupted and opening its own, nothing is running
+            survivor_log = (tmp_path / "survivor.log").read_text()
+            finished = ("running" not in outcomes and outcomes.get("ok", 0) > 0
+                        and "job=crawl_portal event=finish" in survivor_log)
             time.sleep(0.5)
         assert finished, (outcomes, (tmp_path / "survivor.log").read_text()[-3000:])
     finally:
