@@ -50,13 +50,12 @@ def run_monitors(db: Database, config: CountyConfig, as_of: date,
             start = min(start, min(n.published_on for n in named))
         per_day = repo.posts_per_day(
             session, [f.source_id for f in facts if f.source_type == "account"], start, end)
-        under_posted = [
-            low_post_frequency.add_posts(d, repo.posts_between(
-                session, d.source_id or 0, date.fromisoformat(d.evidence["week_start"]),
-                date.fromisoformat(d.evidence["week_end"])))
-            for d in low_post_frequency.judge(facts, per_day, as_of, rule_map,
-                                              t.min_weekly_posts)
-        ]
+        weeks = low_post_frequency.judge(facts, per_day, as_of, rule_map, t.min_weekly_posts)
+        spans = [(d.source_id or 0, date.fromisoformat(d.evidence["week_start"]),
+                  date.fromisoformat(d.evidence["week_end"])) for d in weeks]
+        posts = repo.posts_in_ranges(session, spans)  # one query per week, not per finding
+        under_posted = [low_post_frequency.add_posts(d, posts[span])
+                        for d, span in zip(weeks, spans, strict=True)]
         uninterpreted = uninterpreted_policy.judge(
             repo.items_of_kind(session, "policy", as_of),
             repo.items_of_kind(session, "interpretation", as_of),
@@ -70,9 +69,10 @@ def run_monitors(db: Database, config: CountyConfig, as_of: date,
                                  t.min_weekly_posts),
             *crawl_failure.judge(facts, as_of, rule_map, t.crawl_failure_days),
         ]
-        report.new_ids, report.known_ids = repo.save_findings(session, drafts)
+        saved = repo.save_findings_detailed(session, drafts)
+        for draft, (finding_id, is_new) in zip(drafts, saved, strict=True):
+            (report.new_ids if is_new else report.known_ids).append(finding_id)
+            if is_new:
+                report.new_by_rule[draft.rule] += 1
         report.by_rule.update(d.rule for d in drafts)
-        new = set(report.new_ids)
-        rows = repo.list_findings(session) if new else []
-        report.new_by_rule.update(r.rule for r in rows if r.id in new)
     return report

@@ -12,17 +12,24 @@ exclude patterns): 人事任免 and 招聘 notices, for example, are not.
 Only what the crawler has seen is judged: while an interpretation column's latest crawl has
 failed the rule stays silent, and a policy older than the oldest stored interpretation is
 not judged (its interpretation may simply predate what was crawled).
+
+Matching is indexed, so a province's 100,000 policies are not compared with every one of its
+interpretations (``InterpretationIndex``): links and title containment are looked up across
+all interpretations; the fuzzy title comparison (rapidfuzz, in C) runs against the
+interpretations of the policy's own unit and of the units that publish interpretations but
+no policies (a county 政府办 interpreting for others) — across a province, similar titles of
+other counties ("甲县…工作要点" / "乙县…工作要点") would otherwise pass for interpretations.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urldefrag
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from govwatch.timeutil import iso_week
 from monitors.rule_map import RuleMap
@@ -114,6 +121,147 @@ def candidates(policy: PostFact, interpretations: Iterable[PostFact]) -> list[Ca
     return sorted(found, key=lambda c: (c.by_link, c.score), reverse=True)
 
 
+GRAM = 4  # character n-grams indexed for containment; Chinese 4-grams are selective
+
+
+def _grams(core: str) -> set[str]:
+    return {core[k:k + GRAM] for k in range(len(core) - GRAM + 1)}
+
+
+def _fuzzy_score(policy_core: str, interpretation_core: str) -> float:
+    """``title_score`` on cores already reduced (no containment; 0–1, unrounded)."""
+    return max(fuzz.ratio(policy_core, interpretation_core),
+               fuzz.token_sort_ratio(policy_core, interpretation_core)) / 100
+
+
+class InterpretationIndex:
+    """The interpretations of a store, indexed once for matching many policies.
+
+    ``unit_of`` maps a source id to its unit id and ``policy_units`` names the units with a
+    policy column; an interpretation whose source is unknown, or whose unit publishes no
+    policies, is compared with every policy. Scores equal ``title_score``'s.
+    """
+
+    def __init__(self, interpretations: Sequence[PostFact],
+                 unit_of: Mapping[int, int] | None = None,
+                 policy_units: Iterable[int] = ()) -> None:
+        self.items = list(interpretations)
+        self.cores = [interpretation_core(i.title) for i in self.items]
+        unit_of = unit_of or {}
+        with_policies = set(policy_units)
+        self.by_url: dict[str, list[int]] = {}
+        self.linking: dict[str, list[int]] = {}  # normalised URL → interpretations linking it
+        self.by_unit: dict[int, list[int]] = {}
+        self.shared: list[int] = []
+        self._exact: set[str] = set()  # the cores themselves: the usual match is equality
+        self._grams: dict[str, list[int]] = {}  # n-gram → interpretations whose core has it
+        self._anchors: dict[str, list[int]] = {}  # rarest n-gram → cores of ≥ 6 characters
+        for i, (item, core) in enumerate(zip(self.items, self.cores, strict=True)):
+            self.by_url.setdefault(_normal(item.url), []).append(i)
+            for link in {_normal(u) for u in item.links}:
+                self.linking.setdefault(link, []).append(i)
+            unit = unit_of.get(item.source_id)
+            if unit is None or unit not in with_policies:
+                self.shared.append(i)
+            else:
+                self.by_unit.setdefault(unit, []).append(i)
+            if not core:
+                continue
+            self._exact.add(core)
+            for gram in _grams(core):
+                self._grams.setdefault(gram, []).append(i)
+        for i, core in enumerate(self.cores):
+            if len(core) >= 6:  # a core inside a policy's brings its rarest gram along
+                anchor = min(_grams(core), key=lambda g: len(self._grams[g]))
+                self._anchors.setdefault(anchor, []).append(i)
+
+    @classmethod
+    def from_facts(cls, interpretations: Sequence[PostFact],
+                   sources: Mapping[int, SourceFacts]) -> InterpretationIndex:
+        """An index whose units come from the monitors' source facts."""
+        policy_units = {s.unit_id for s in sources.values()
+                        if s.source_type == "column" and s.kind == "policy"}
+        return cls(interpretations, {sid: s.unit_id for sid, s in sources.items()},
+                   policy_units)
+
+    def _linked(self, policy: PostFact) -> set[int]:
+        found = set(self.linking.get(_normal(policy.url), ()))
+        for link in {_normal(u) for u in policy.links}:
+            found.update(self.by_url.get(link, ()))
+        return found
+
+    def _containing(self, core: str) -> set[int]:
+        """Interpretations whose core contains ``core``, or is contained in it (≥ 6 chars)."""
+        if len(core) < GRAM:  # rare: a scan
+            found = {i for i, c in enumerate(self.cores) if c and core in c}
+        else:  # a core containing ``core`` holds all its grams: check the rarest one's list
+            postings = [self._grams.get(g) for g in _grams(core)]
+            found = set()
+            if all(postings):
+                rarest = min(postings, key=len)  # type: ignore[arg-type]
+                found = {i for i in rarest or () if core in self.cores[i]}
+        for gram in _grams(core):
+            for i in self._anchors.get(gram, ()):
+                if self.cores[i] in core:
+                    found.add(i)
+        return found
+
+    def _block(self, policy: PostFact, unit_id: int | None) -> list[int]:
+        own = self.by_unit.get(unit_id, []) if unit_id is not None else []
+        return own + self.shared if self.shared else own
+
+    def _fuzzy(self, core: str, block: list[int], cutoff: float) -> dict[int, float]:
+        """Fuzzy scores (rounded, as candidates carry them) of the block at or above cutoff."""
+        block = [i for i in block if self.cores[i]]
+        if not core or not block:
+            return {}
+        hits = process.extract(core, [self.cores[i] for i in block], scorer=fuzz.ratio,
+                               score_cutoff=max(cutoff * 100 - 0.1, 0), limit=None)
+        scores = {}
+        for _, _, k in hits:
+            i = block[k]
+            score = round(_fuzzy_score(core, self.cores[i]), 3)
+            if score >= cutoff:
+                scores[i] = score
+        return scores
+
+    def matched(self, policy: PostFact, unit_id: int | None, threshold: float) -> bool:
+        """Whether an interpretation links either way or names the policy (score ≥ threshold)."""
+        return self.verdict(policy, unit_id, threshold)[0]
+
+    def verdict(self, policy: PostFact, unit_id: int | None,
+                threshold: float) -> tuple[bool, list[Candidate]]:
+        """(matched, the candidates a finding shows): the candidates are only worked out
+        when nothing matched — then they are the near misses of the fuzzy comparison."""
+        if self._linked(policy):
+            return True, []
+        core = core_title(policy.title)
+        if core and (core in self._exact or self._containing(core)):
+            return True, []
+        scores = self._fuzzy(core, self._block(policy, unit_id), CANDIDATE_FLOOR)
+        if any(score >= threshold for score in scores.values()):
+            return True, []
+        return False, self._ranked(set(), scores)
+
+    def candidates(self, policy: PostFact, unit_id: int | None) -> list[Candidate]:
+        """Interpretations considered for a policy, best first (as ``candidates``)."""
+        linked = self._linked(policy)
+        core = core_title(policy.title)
+        scores: dict[int, float] = {}
+        if core:
+            scores = self._fuzzy(core, self._block(policy, unit_id), CANDIDATE_FLOOR)
+            scores.update(dict.fromkeys(self._containing(core), 1.0))
+        return self._ranked(linked, scores)
+
+    def _ranked(self, linked: set[int], scores: dict[int, float]) -> list[Candidate]:
+        found = []
+        for i in sorted(linked | set(scores)):
+            by_link = i in linked
+            item = self.items[i]
+            found.append(Candidate(item.url, item.title, 1.0 if by_link else scores[i], by_link))
+        return sorted(found, key=lambda c: (c.by_link, c.score), reverse=True)
+
+
 def coverage(sources: Iterable[SourceFacts]) -> tuple[bool, date | None]:
     """(can judge, earliest judgeable publication date) from the interpretation columns."""
     interpretation = [s for s in sources
@@ -131,6 +279,7 @@ def judge(policies: Iterable[PostFact], interpretations: Sequence[PostFact],
     can_judge, earliest = coverage(sources.values())
     if not can_judge:
         return []
+    index = InterpretationIndex.from_facts(interpretations, sources)
     drafts = []
     for policy in policies:
         source = sources.get(policy.source_id)
@@ -143,8 +292,8 @@ def judge(policies: Iterable[PostFact], interpretations: Sequence[PostFact],
         due = policy.published_on + timedelta(days=grace)
         if as_of <= due or policy.statement:
             continue
-        considered = candidates(policy, interpretations)
-        if any(c.by_link or c.score >= threshold for c in considered):
+        matched, considered = index.verdict(policy, source.unit_id, threshold)
+        if matched:
             continue
         indicator, points = rule_map.lookup(RULE, source.category)
         drafts.append(FindingDraft(

@@ -8,7 +8,7 @@ findings it named (what ``monitors.not_rectified`` reads).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -75,6 +75,9 @@ class WeeklyInputs:
     posts_per_day: dict[int, dict[date, int]]  # items per source per day, for 整改
     policies: dict[int, PostFact]  # policy items of uninterpreted findings named before
     interpretations: tuple[PostFact, ...]
+    # for matching as the monitor does: column source → unit, and the units with policies
+    source_units: dict[int, int] = field(default_factory=dict)
+    policy_units: frozenset[int] = frozenset()
 
 
 def _report_findings(session: Session, *conditions: Any) -> list[ReportFinding]:
@@ -161,19 +164,29 @@ def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
     policy_ids = {f.item_id for f in judged if f.rule == "uninterpreted_policy" and f.item_id}
     policies: dict[int, PostFact] = {}
     interpretations: list[PostFact] = []
+    source_units: dict[int, int] = {}
+    policy_units: set[int] = set()
     if policy_ids:
         policies = {i.id: PostFact(i.id, i.source_id, i.url, i.title, i.published_on,
                                    i.published_at, list(i.links or []), i.statement)
                     for i in session.scalars(select(Item).where(Item.id.in_(policy_ids)))
                     if i.published_on is not None}
         interpretations = repo.items_of_kind(session, "interpretation", sunday)
+        for sid, unit_id, kind in session.execute(
+                select(Source.id, Source.unit_id, Source.kind)
+                .where(Source.type == "column", Source.active.is_(True),
+                       Source.kind.in_(("policy", "interpretation")))):
+            source_units[sid] = unit_id
+            if kind == "policy":
+                policy_units.add(unit_id)
 
     return WeeklyInputs(
         county=county, week=week, reference=sunday, units=units,
         columns=int(per_type.get("column", 0)), accounts=int(per_type.get("account", 0)),
         findings=tuple(findings), previous=previous, previous_findings=tuple(named),
         originals=originals, posts_per_day=posts, policies=policies,
-        interpretations=tuple(interpretations),
+        interpretations=tuple(interpretations), source_units=source_units,
+        policy_units=frozenset(policy_units),
     )
 
 

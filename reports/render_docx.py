@@ -8,7 +8,9 @@ characters XML cannot hold are removed first (``clean``).
 
 from __future__ import annotations
 
+from copy import deepcopy
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -19,6 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table as DocxTable
+from docx.table import _Cell as _DocxCell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -31,9 +34,29 @@ BODY_SIZE, TABLE_SIZE = Pt(16), Pt(10.5)
 TEXT_WIDTH_MM = 210 - 28 - 26
 
 
+# Run and paragraph properties are built once per look and copied after that: a province's
+# bulletin has tens of thousands of table cells, and python-docx's property setters are slow.
+_RUN_LOOKS: dict[tuple[object, ...], Any] = {}
+_CELL_LOOKS: dict[bool, Any] = {}
+_CELL_RUNS: dict[tuple[bool, bool], Any] = {}
+
+
 def set_font(run: Run, east_asian: str, size: Pt | None = None, *, bold: bool = False,
              colour: RGBColor | None = None) -> Run:
     """Font of a run for Latin (Times New Roman) and East Asian text (``w:eastAsia``)."""
+    key = (east_asian, size, bool(bold), str(colour) if colour is not None else None)
+    fresh = run._element.rPr is None
+    if fresh and key in _RUN_LOOKS:
+        run._element.insert(0, deepcopy(_RUN_LOOKS[key]))
+        return run
+    _set_font(run, east_asian, size, bold=bold, colour=colour)
+    if fresh:
+        _RUN_LOOKS[key] = deepcopy(run._element.rPr)
+    return run
+
+
+def _set_font(run: Run, east_asian: str, size: Pt | None, *, bold: bool,
+              colour: RGBColor | None) -> None:
     run.font.name = "Times New Roman"
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
     if size is not None:
@@ -41,7 +64,6 @@ def set_font(run: Run, east_asian: str, size: Pt | None = None, *, bold: bool = 
     run.font.bold = bold or None
     if colour is not None:
         run.font.color.rgb = colour
-    return run
 
 
 def _para(doc: Document, text: str = "", *, font: str = BODY_FONT, size: Pt = BODY_SIZE,
@@ -62,7 +84,7 @@ def _para(doc: Document, text: str = "", *, font: str = BODY_FONT, size: Pt = BO
 
 def add_hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
     """A clickable external link (python-docx has no API for it)."""
-    rel = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    rel = _link_rel(paragraph.part, url)
     link = OxmlElement("w:hyperlink")
     link.set(qn("r:id"), rel)
     run = paragraph.add_run(clean(text))
@@ -70,6 +92,17 @@ def add_hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
     run.font.underline = True
     link.append(run._element)
     paragraph._p.append(link)
+
+
+def _link_rel(part: Any, url: str) -> str:
+    """The relationship id of an external link, one per URL: python-docx's ``relate_to``
+    searches every relationship of the part for each link, quadratic over thousands."""
+    links: dict[str, str] = part.__dict__.setdefault("_govwatch_links", {})
+    if url not in links:
+        links[url] = f"rIdLink{len(links) + 1}"
+        part.rels.add_relationship(RELATIONSHIP_TYPE.HYPERLINK, url, links[url],
+                                   is_external=True)
+    return links[url]
 
 
 def _repeat_header(row: object) -> None:
@@ -90,17 +123,28 @@ def _shade(cell: object, fill: str) -> None:
 
 def _fill_cell(cell: object, value: Cell, *, bold: bool = False, centre: bool = False) -> None:
     p = cell.paragraphs[0]  # type: ignore[attr-defined]
-    p.paragraph_format.space_after = Pt(0)
-    p.paragraph_format.line_spacing = 1.0
-    if centre:
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if p._p.pPr is None and centre in _CELL_LOOKS:
+        p._p.insert(0, deepcopy(_CELL_LOOKS[centre]))
+    else:
+        p.paragraph_format.space_after = Pt(0)
+        p.paragraph_format.line_spacing = 1.0
+        if centre:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _CELL_LOOKS.setdefault(centre, deepcopy(p._p.pPr))
     if isinstance(value, Link) and is_web_url(value.url):
         add_hyperlink(p, value.url.strip(), value.text)
         return
-    text = cell_text(value)
+    text = clean(cell_text(value))
     colour = RED if text == "未整改" else None
-    set_font(p.add_run(clean(text)), TABLE_FONT, TABLE_SIZE, bold=bold or colour is not None,
-             colour=colour)
+    key = (bold or colour is not None, colour is not None)
+    if key in _CELL_RUNS and "\n" not in text and "\t" not in text:
+        run = deepcopy(_CELL_RUNS[key])  # <w:r><w:rPr/><w:t/></w:r>, filled in
+        run[-1].text = text
+        p._p.append(run)
+        return
+    r = set_font(p.add_run(text), TABLE_FONT, TABLE_SIZE, bold=key[0], colour=colour)
+    if len(r._element) == 2 and r._element[-1].tag == qn("w:t"):
+        _CELL_RUNS.setdefault(key, deepcopy(r._element))
 
 
 def add_table(doc: Document, t: Table) -> DocxTable | None:
@@ -114,18 +158,29 @@ def add_table(doc: Document, t: Table) -> DocxTable | None:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     widths = t.widths or tuple(1 for _ in t.headers)
     unit_mm = TEXT_WIDTH_MM / sum(widths)
-    for cell, header in zip(table.rows[0].cells, t.headers, strict=True):
+    sizes = [Mm(width * unit_mm) for width in widths]
+    for cell, header, size in zip(table.rows[0].cells, t.headers, sizes, strict=True):
         _fill_cell(cell, header, bold=True, centre=True)
         _shade(cell, "E7E6E6")
+        cell.width = size
     _repeat_header(table.rows[0])
+    blank = None
     for row in t.rows:
-        cells = table.add_row().cells
+        # python-docx's add_row scans the whole table for each new row (quadratic); a copy of
+        # the first, still empty, row (widths set) is appended instead
+        if blank is None:
+            new = table.add_row()
+            for cell, size in zip(new.cells, sizes, strict=True):
+                cell.width = size
+            blank = deepcopy(new._tr)
+            cells = new.cells
+        else:
+            tr = deepcopy(blank)
+            table._tbl.append(tr)
+            cells = [_DocxCell(tc, table) for tc in tr.tc_lst]
         for cell, value in zip(cells, row, strict=True):
             _fill_cell(cell, value, centre=isinstance(value, int | float)
                        or cell_text(value) in ("已整改", "未整改", "待审核"))
-    for column, width in zip(table.columns, widths, strict=True):
-        for cell in column.cells:
-            cell.width = Mm(width * unit_mm)
     return table
 
 

@@ -8,8 +8,10 @@ string, never as a formula (a title starting with ``=`` stays text).
 
 from __future__ import annotations
 
+from copy import copy
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -24,26 +26,41 @@ HEADER_FILL = PatternFill("solid", fgColor="E7E6E6")
 FONT = "宋体"
 
 
-def _put(ws: Worksheet, row: int, column: int, value: Cell) -> None:
+def _put(ws: Worksheet, row: int, column: int, value: Cell,
+         looks: dict[str, Any] | None = None) -> None:
+    """Write one cell; ``looks`` keeps each kind of cell's finished style so later cells copy
+    it (openpyxl re-interns Font, Border and Alignment objects on every assignment)."""
     cell = ws.cell(row=row, column=column)
     if isinstance(value, Link):
         cell.value = clean(value.text)
         cell.data_type = "s"
+        look = "text"
         if is_web_url(value.url):
             cell.hyperlink = clean(value.url.strip())
-            cell.font = Font(name=FONT, color="0563C1", underline="single")
+            look = "link"
     elif isinstance(value, date):
         cell.value = value
-        cell.number_format = "yyyy-mm-dd"
+        look = "date"
     elif isinstance(value, int | float):
         cell.value = value
+        look = "number"
     else:
         cell.value = clean(value)
         cell.data_type = "s"  # never a formula, whatever the text starts with
-        if value == "未整改":
-            cell.font = Font(name=FONT, bold=True, color="D40000")
+        look = "red" if value == "未整改" else "text"
+    if looks is not None and look in looks:
+        cell._style = copy(looks[look])
+        return
+    if look == "link":
+        cell.font = Font(name=FONT, color="0563C1", underline="single")
+    elif look == "date":
+        cell.number_format = "yyyy-mm-dd"
+    elif look == "red":
+        cell.font = Font(name=FONT, bold=True, color="D40000")
     cell.border = BORDER
     cell.alignment = Alignment(vertical="top", wrap_text=True)
+    if looks is not None:
+        looks[look] = copy(cell._style)
 
 
 def sheet(wb: Workbook, b: WeeklyBulletin, t: Table, heading: str) -> Worksheet:
@@ -56,9 +73,10 @@ def sheet(wb: Workbook, b: WeeklyBulletin, t: Table, heading: str) -> Worksheet:
         cell.fill = HEADER_FILL
         cell.border = BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    looks: dict[str, Any] = {}
     for r, row in enumerate(t.rows, 3):
         for col, value in enumerate(row, 1):
-            _put(ws, r, col, value)
+            _put(ws, r, col, value, looks)
     if not t.rows:
         ws.cell(row=3, column=1, value=clean(t.empty)).data_type = "s"
     widths = t.widths or tuple(12 for _ in t.headers)

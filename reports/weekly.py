@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -51,7 +51,7 @@ from govwatch.cli_common import RULE_NAMES, STATUS_NAMES
 from govwatch.cli_findings import describe
 from govwatch.config import CountyConfig
 from govwatch.timeutil import chinese_date, iso_week, today
-from monitors.uninterpreted_policy import DEFAULT_MATCH, candidates
+from monitors.uninterpreted_policy import DEFAULT_MATCH, InterpretationIndex
 from reports.model import (
     CRAWL_FAILURE,
     FORMATS,
@@ -140,11 +140,18 @@ def _date(value: object) -> date | None:
         return None
 
 
-def judge_rectification(named: ReportFinding, inputs: WeeklyInputs) -> Rectification:
-    """已整改 / 未整改 of one finding the previous bulletin named (rule: module docstring)."""
+def judge_rectification(named: ReportFinding, inputs: WeeklyInputs,
+                        overdue_by_subject: dict[str, list[ReportFinding]] | None = None,
+                        index: InterpretationIndex | None = None) -> Rectification:
+    """已整改 / 未整改 of one finding the previous bulletin named (rule: module docstring).
+
+    ``overdue_by_subject`` (not_rectified findings by subject) and ``index`` (the
+    interpretations, indexed) are worked out once by ``build_weekly`` for all named findings.
+    """
     monday = inputs.reference - timedelta(days=6)
-    overdue = [f for f in inputs.findings if f.rule == "not_rectified"
-               and f.subject == f"finding:{named.id}"]
+    if overdue_by_subject is None:
+        overdue_by_subject = _overdue_by_subject(inputs)
+    overdue = overdue_by_subject.get(f"finding:{named.id}", [])
     target = named
     if named.rule == "not_rectified":
         original_id = str(named.row.evidence.get("original_finding_id", ""))
@@ -174,7 +181,9 @@ def judge_rectification(named: ReportFinding, inputs: WeeklyInputs) -> Rectifica
         elif policy.statement:
             rectified, note = True, "已在文件页面说明不作解读"
         else:
-            found = [c for c in candidates(policy, inputs.interpretations)
+            index = index or _interpretation_index(inputs)
+            unit = inputs.source_units.get(policy.source_id)
+            found = [c for c in index.candidates(policy, unit)
                      if c.by_link or c.score >= threshold]
             rectified = bool(found)
             note = f"已发布解读：{clean(found[0].title)}" if found else "仍未见解读"
@@ -185,6 +194,18 @@ def judge_rectification(named: ReportFinding, inputs: WeeklyInputs) -> Rectifica
         note = f"逾期未整改，已记录未整改问题{ids}；{note}"
     return Rectification(named.id, clean(named.row.unit_name),
                          clean(named.row.source_name or "—"), _problem(named), rectified, note)
+
+
+def _overdue_by_subject(inputs: WeeklyInputs) -> dict[str, list[ReportFinding]]:
+    found: dict[str, list[ReportFinding]] = defaultdict(list)
+    for f in inputs.findings:
+        if f.rule == "not_rectified":
+            found[f.subject].append(f)
+    return found
+
+
+def _interpretation_index(inputs: WeeklyInputs) -> InterpretationIndex:
+    return InterpretationIndex(inputs.interpretations, inputs.source_units, inputs.policy_units)
 
 
 def _problem(f: ReportFinding) -> str:
@@ -350,15 +371,19 @@ def build_weekly(inputs: WeeklyInputs, *, issued_on: date,
     def of(rule: str) -> list[ReportFinding]:
         return [f for f in listed if f.rule == rule]
 
-    rectifications = tuple(judge_rectification(f, inputs) for f in inputs.previous_findings
-                           if f.rule in VIOLATIONS)
+    overdue_by_subject = _overdue_by_subject(inputs)
+    index = _interpretation_index(inputs) if inputs.policies else None
+    rectifications = tuple(judge_rectification(f, inputs, overdue_by_subject, index)
+                           for f in inputs.previous_findings if f.rule in VIOLATIONS)
     units = {u.code: u for u in inputs.units}
+    by_unit: dict[str, list[ReportFinding]] = defaultdict(list)
     for f in listed:  # a unit no longer configured still shows its findings
         units.setdefault(f.row.unit_code,
                          UnitInfo(f.row.unit_code, f.row.unit_name, f.row.category))
+        by_unit[f.row.unit_code].append(f)
     tallies = []
     for code, unit in sorted(units.items()):
-        mine = [f for f in listed if f.row.unit_code == code]
+        mine = by_unit.get(code, [])
         tallies.append(UnitTally(code, clean(unit.name), unit.category,
                                  dict(Counter(f.rule for f in mine)),
                                  sum(f.row.points for f in mine)))

@@ -6,15 +6,17 @@ twice changes nothing the second time.
 
 from __future__ import annotations
 
+import copy
 import gzip
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import Text, case, func, insert, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -36,60 +38,90 @@ from storage.models import (
 # ----------------------------------------------------------------------------- config
 
 
+_SYNCED = ("type", "kind", "url", "render", "selectors", "expect_update", "thresholds",
+           "policy_titles", "monitored_since", "active")
+
+
+def _wanted_sources(config: CountyConfig, unit_cfg: Any) -> list[tuple[str, dict[str, Any]]]:
+    wanted: list[tuple[str, dict[str, Any]]] = []
+    for column in unit_cfg.columns:
+        wanted.append((column.name, {
+            "type": "column", "kind": column.kind, "url": column.url, "render": column.render,
+            "selectors": column.selectors.model_dump() if column.selectors else None,
+            "expect_update": column.expect_update,
+            "thresholds": column.thresholds.model_dump(exclude_none=True),
+            "policy_titles": (column.policy_titles.model_dump()
+                              if column.policy_titles else None),
+            "monitored_since": None, "active": True,
+        }))
+    for account in unit_cfg.accounts:
+        wanted.append((account.name, {
+            "type": "account", "kind": account.platform, "url": account.url,
+            "render": "static", "selectors": None, "expect_update": True,
+            "thresholds": account.thresholds.model_dump(exclude_none=True),
+            "policy_titles": None,
+            "monitored_since": account.monitored_since or config.settings.monitoring_start,
+            "active": True,
+        }))
+    return wanted
+
+
 def sync_config(session: Session, config: CountyConfig) -> dict[tuple[str, str], int]:
     """Upsert the config's units and sources; deactivate those no longer configured.
 
     Returns ``{(unit_code, source_name): source_id}``. Nothing is deleted: items and findings
-    of a removed source stay as evidence.
+    of a removed source stay as evidence. Set-based — the stored sources are read in one
+    query and only what changed is written, in bulk — so a province's 60,000 sources sync in
+    a second or two on every command.
     """
     units = {u.code: u for u in session.scalars(select(Unit))}
-    ids: dict[tuple[str, str], int] = {}
     for unit_cfg in config.units:
         unit = units.get(unit_cfg.code)
         if unit is None:
-            unit = Unit(code=unit_cfg.code)
+            unit = units[unit_cfg.code] = Unit(code=unit_cfg.code)
             session.add(unit)
         unit.name, unit.category = unit_cfg.name, unit_cfg.category
         unit.county, unit.active = config.county, True
-        session.flush()
-        existing = {s.name: s for s in
-                    session.scalars(select(Source).where(Source.unit_id == unit.id))}
-        wanted: list[tuple[str, dict[str, Any]]] = []
-        for column in unit_cfg.columns:
-            wanted.append((column.name, {
-                "type": "column", "kind": column.kind, "url": column.url,
-                "render": column.render,
-                "selectors": column.selectors.model_dump() if column.selectors else None,
-                "expect_update": column.expect_update,
-                "thresholds": column.thresholds.model_dump(exclude_none=True),
-                "policy_titles": (column.policy_titles.model_dump()
-                                  if column.policy_titles else None),
-                "monitored_since": None,
-            }))
-        for account in unit_cfg.accounts:
-            wanted.append((account.name, {
-                "type": "account", "kind": account.platform, "url": account.url,
-                "render": "static", "selectors": None, "expect_update": True,
-                "thresholds": account.thresholds.model_dump(exclude_none=True),
-                "policy_titles": None,
-                "monitored_since": account.monitored_since or config.settings.monitoring_start,
-            }))
-        for name, values in wanted:
-            source = existing.pop(name, None)
-            if source is None:
-                source = Source(unit_id=unit.id, name=name)
-                session.add(source)
-            for key, value in values.items():
-                setattr(source, key, value)
-            source.active = True
-            session.flush()
-            ids[(unit.code, name)] = source.id
-        for stale in existing.values():
-            stale.active = False
     configured = {u.code for u in config.units}
     for code, unit in units.items():
         if code not in configured:
             unit.active = False
+    session.flush()
+    columns = [getattr(Source, name) for name in _SYNCED]
+    stored: dict[tuple[int, str], tuple[int, dict[str, Any]]] = {}
+    for sid, unit_id, name, *values in session.execute(
+            select(Source.id, Source.unit_id, Source.name, *columns)):
+        stored[(unit_id, name)] = (sid, dict(zip(_SYNCED, values, strict=True)))
+    ids: dict[tuple[str, str], int] = {}
+    inserts: list[dict[str, Any]] = []
+    insert_keys: list[tuple[str, str]] = []
+    updates: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for unit_cfg in config.units:
+        unit_id = units[unit_cfg.code].id
+        for name, values in _wanted_sources(config, unit_cfg):
+            found = stored.get((unit_id, name))
+            if found is None:
+                inserts.append({"unit_id": unit_id, "name": name, **values})
+                insert_keys.append((unit_cfg.code, name))
+                continue
+            sid, current = found
+            seen.add(sid)
+            ids[(unit_cfg.code, name)] = sid
+            changed = {k: v for k, v in values.items() if current[k] != v}
+            if changed:
+                updates.append({"id": sid, **changed})
+    for sid, current in stored.values():  # sources no longer configured
+        if sid not in seen and current["active"]:
+            updates.append({"id": sid, "active": False})
+    if updates:  # bulk UPDATE by primary key (grouped by the columns each row changes)
+        session.execute(update(Source), updates)
+    if inserts:
+        table = Source.__table__
+        new_ids = session.scalars(insert(table).returning(table.c.id,
+                                                          sort_by_parameter_order=True),
+                                  inserts).all()
+        ids.update(zip(insert_keys, new_ids, strict=True))
     return ids
 
 
@@ -131,31 +163,45 @@ def store_items(session: Session, source_id: int, records: Sequence[ItemRecord],
     unique = {r.url: r for r in records}
     before = session.scalar(select(func.count()).select_from(Item)
                             .where(Item.source_id == source_id, Item.url.in_(unique)))
-    insert = _insert_for(session)
     rows = [{
         "source_id": source_id, "url": r.url, "title": r.title,
         "published_on": r.published_on, "published_at": r.published_at,
         "first_seen_at": seen_at, "last_seen_at": seen_at,
         "content_hash": r.content_hash, "links": r.links, "statement": r.statement,
     } for r in unique.values()]
-    stmt = insert(Item).values(rows)
-    excluded = stmt.excluded
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["source_id", "url"],
-        set_={
-            "last_seen_at": excluded.last_seen_at,
-            "title": func.coalesce(func.nullif(excluded.title, ""), Item.title),
-            "published_on": func.coalesce(Item.published_on, excluded.published_on),
-            "published_at": func.coalesce(Item.published_at, excluded.published_at),
-            "content_hash": func.coalesce(excluded.content_hash, Item.content_hash),
-            # links and statements are only known when the article page was read
-            "links": case((excluded.content_hash.is_(None), Item.links), else_=excluded.links),
-            "statement": case((excluded.content_hash.is_(None), Item.statement),
-                              else_=excluded.statement),
-        },
-    )
-    session.execute(stmt)
+    # one statement, compiled once per dialect, run as executemany: a multi-row VALUES
+    # statement of a different size each batch is compiled afresh every time
+    session.execute(_item_upsert(session), rows)
     return len(unique) - int(before or 0)
+
+
+_ITEM_UPSERTS: dict[str, Any] = {}
+
+
+def _item_upsert(session: Session) -> Any:
+    """INSERT … ON CONFLICT (source_id, url) DO UPDATE for items (see ``store_items``)."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _ITEM_UPSERTS:
+        table = Item.__table__
+        c = table.c
+        stmt = _insert_for(session)(table)
+        excluded = stmt.excluded
+        _ITEM_UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=["source_id", "url"],
+            set_={
+                "last_seen_at": excluded.last_seen_at,
+                "title": func.coalesce(func.nullif(excluded.title, ""), c.title),
+                "published_on": func.coalesce(c.published_on, excluded.published_on),
+                "published_at": func.coalesce(c.published_at, excluded.published_at),
+                "content_hash": func.coalesce(excluded.content_hash, c.content_hash),
+                # links and statements are only known when the article page was read
+                "links": case((excluded.content_hash.is_(None), c.links),
+                              else_=excluded.links),
+                "statement": case((excluded.content_hash.is_(None), c.statement),
+                                  else_=excluded.statement),
+            },
+        )
+    return _ITEM_UPSERTS[dialect]
 
 
 def open_crawl_run(session: Session, source_id: int, started_at: datetime | None = None) -> int:
@@ -300,72 +346,115 @@ class SourceFacts:
 def source_facts(session: Session, as_of: date) -> list[SourceFacts]:
     """Active sources with their latest crawl and newest item published on or before as_of.
 
-    Set-based: three grouped subqueries joined once, so the cost does not grow with a Python
-    loop over items.
+    Set-based: one query for the sources and one grouped query per fact (latest run, newest
+    item, oldest item, latest snapshot, successful runs, current failures), merged by source id
+    in Python. Each is a single index scan, so the cost grows with the store, not with a
+    Python loop over items, and no database planner has to order ten outer joins.
     """
-    last_run = (select(CrawlRun.source_id, func.max(CrawlRun.id).label("run_id"))
-                .where(CrawlRun.outcome != "running")
-                .group_by(CrawlRun.source_id).subquery())
-    newest_date = (select(Item.source_id, func.max(Item.published_on).label("newest"))
-                   .where(Item.published_on <= as_of)
-                   .group_by(Item.source_id).subquery())
-    newest_item = (select(Item.source_id, func.min(Item.id).label("item_id"))
-                   .join(newest_date, and_(newest_date.c.source_id == Item.source_id,
-                                           newest_date.c.newest == Item.published_on))
-                   .group_by(Item.source_id).subquery())
-    last_snap = (select(Snapshot.source_id, func.max(Snapshot.id).label("snapshot_id"))
-                 .group_by(Snapshot.source_id).subquery())
-    oldest = (select(Item.source_id, func.min(Item.published_on).label("oldest"))
-              .group_by(Item.source_id).subquery())
-    ok_runs = (select(CrawlRun.source_id, func.max(CrawlRun.id).label("last_ok"),
-                      func.min(CrawlRun.started_at).label("first_ok"))
-               .where(CrawlRun.outcome == "ok").group_by(CrawlRun.source_id).subquery())
-    failing = (select(CrawlRun.source_id, func.min(CrawlRun.started_at).label("since"))
-               .outerjoin(ok_runs, ok_runs.c.source_id == CrawlRun.source_id)
-               .where(CrawlRun.outcome.not_in(("ok", "running")),
-                      CrawlRun.id > func.coalesce(ok_runs.c.last_ok, 0))
-               .group_by(CrawlRun.source_id).subquery())
-    stmt = (
-        select(Source, Unit, CrawlRun, Item, last_snap.c.snapshot_id, oldest.c.oldest,
-               ok_runs.c.first_ok, failing.c.since)
+    sources = session.execute(
+        select(Source.id, Source.name, Source.url, Source.type, Source.kind,
+               Source.expect_update, type_coerce(Source.thresholds, Text),
+               Source.monitored_since, type_coerce(Source.policy_titles, Text), Unit.id,
+               Unit.code, Unit.name, Unit.category)
         .join(Unit, Unit.id == Source.unit_id)
-        .outerjoin(last_run, last_run.c.source_id == Source.id)
-        .outerjoin(CrawlRun, CrawlRun.id == last_run.c.run_id)
-        .outerjoin(newest_item, newest_item.c.source_id == Source.id)
-        .outerjoin(Item, Item.id == newest_item.c.item_id)
-        .outerjoin(last_snap, last_snap.c.source_id == Source.id)
-        .outerjoin(oldest, oldest.c.source_id == Source.id)
-        .outerjoin(ok_runs, ok_runs.c.source_id == Source.id)
-        .outerjoin(failing, failing.c.source_id == Source.id)
         .where(Source.active.is_(True), Unit.active.is_(True))
-        .order_by(Unit.code, Source.id)
-    )
-    facts = []
+        .order_by(Unit.code, Source.id)).all()
+    if not sources:
+        return []
+    # runs: one grouped scan (index ix_crawl_run_source_outcome covers it) joined to the
+    # latest finished run's row
+    finished = CrawlRun.outcome != "running"
+    grouped = (select(CrawlRun.source_id,
+                      func.max(case((finished, CrawlRun.id))).label("last_id"),
+                      func.max(case((CrawlRun.outcome == "ok", CrawlRun.id))).label("last_ok"),
+                      func.min(case((CrawlRun.outcome == "ok", CrawlRun.started_at)))
+                      .label("first_ok"))
+               .group_by(CrawlRun.source_id).subquery())
+    runs: dict[int, tuple[Any, ...]] = {}
+    last_ok: dict[int, int | None] = {}
+    first_ok: dict[int, Any] = {}
+    for sid, ok_id, ok_at, *run in session.execute(
+            select(grouped.c.source_id, grouped.c.last_ok, grouped.c.first_ok, CrawlRun.id,
+                   CrawlRun.outcome, CrawlRun.started_at, CrawlRun.error, CrawlRun.http_status)
+            .outerjoin(CrawlRun, CrawlRun.id == grouped.c.last_id)):
+        last_ok[sid], first_ok[sid] = ok_id, ok_at
+        if run[0] is not None:
+            runs[sid] = tuple(run)
+    # the current run of failures: failed runs after the last successful one (few rows)
+    failing: dict[int, Any] = {}
+    for sid, run_id, started in session.execute(
+            select(CrawlRun.source_id, CrawlRun.id, CrawlRun.started_at)
+            .where(CrawlRun.outcome.not_in(("ok", "running")))):
+        if run_id > (last_ok.get(sid) or 0) and (sid not in failing or started < failing[sid]):
+            failing[sid] = started
+    # items: newest (on or before as_of) and oldest date in one grouped index scan, then the
+    # newest item's row (the lowest id among those of that date)
+    dates = (select(Item.source_id,
+                    func.max(case((Item.published_on <= as_of, Item.published_on)))
+                    .label("newest"),
+                    func.min(Item.published_on).label("oldest"))
+             .group_by(Item.source_id).subquery())
+    first_of_day = (select(func.min(Item.id))
+                    .where(Item.source_id == dates.c.source_id,
+                           Item.published_on == dates.c.newest)
+                    .correlate(dates).scalar_subquery())
+    newest: dict[int, tuple[Any, ...]] = {}
+    oldest: dict[int, Any] = {}
+    for sid, oldest_on, *item in session.execute(
+            select(dates.c.source_id, dates.c.oldest, Item.id, Item.published_on, Item.url,
+                   Item.title)
+            .outerjoin(Item, Item.id == first_of_day)):
+        oldest[sid] = oldest_on
+        if item[0] is not None:
+            newest[sid] = tuple(item)
+    snapshots = dict(session.execute(select(Snapshot.source_id, func.max(Snapshot.id))
+                                     .group_by(Snapshot.source_id)).all())
     as_china = ChinaDateTime().process_result_value
-    for source, unit, run, item, snapshot_id, oldest_on, first_ok, since in session.execute(stmt):
+    no_run: tuple[Any, ...] = (None,) * 5
+    no_item: tuple[Any, ...] = (None,) * 4
+    facts = []
+    for (sid, name, url, stype, kind, expect, thresholds, monitored, policy_titles, unit_id,
+         code, unit_name, category) in sources:
+        run_id, outcome, started, error, status = runs.get(sid, no_run)
+        item_id, published, item_url, item_title = newest.get(sid, no_item)
         facts.append(SourceFacts(
-            source_id=source.id, source_name=source.name, source_url=source.url,
-            source_type=source.type, kind=source.kind, expect_update=source.expect_update,
-            thresholds=dict(source.thresholds or {}),
-            unit_id=unit.id, unit_code=unit.code, unit_name=unit.name, category=unit.category,
-            last_run_id=run.id if run else None,
-            last_run_outcome=run.outcome if run else None,
-            last_run_started=run.started_at if run else None,
-            last_run_error=run.error if run else None,
-            last_run_status=run.http_status if run else None,
-            newest_item_id=item.id if item else None,
-            newest_published_on=item.published_on if item else None,
-            newest_url=item.url if item else None,
-            newest_title=item.title if item else None,
-            snapshot_id=snapshot_id,
-            oldest_published_on=oldest_on,
+            source_id=sid, source_name=name, source_url=url, source_type=stype, kind=kind,
+            expect_update=expect, thresholds=dict(_json(thresholds) or {}),
+            unit_id=unit_id, unit_code=code, unit_name=unit_name, category=category,
+            last_run_id=run_id, last_run_outcome=outcome, last_run_started=started,
+            last_run_error=error, last_run_status=status,
+            newest_item_id=item_id, newest_published_on=published, newest_url=item_url,
+            newest_title=item_title, snapshot_id=snapshots.get(sid),
+            oldest_published_on=_as_date(oldest.get(sid)),
             # aggregates bypass the column type: read them back as China time
-            first_ok_at=as_china(_as_datetime(first_ok), None),
-            failing_since=as_china(_as_datetime(since), None),
-            monitored_since=source.monitored_since,
-            policy_titles=source.policy_titles,
+            first_ok_at=as_china(_as_datetime(first_ok.get(sid)), None),
+            failing_since=as_china(_as_datetime(failing.get(sid)), None),
+            monitored_since=monitored, policy_titles=_json(policy_titles),
         ))
     return facts
+
+
+_JSON_CACHE: dict[str, Any] = {}
+
+
+def _json(value: Any) -> Any:
+    """A JSON column read as text (SQLite) or already decoded (PostgreSQL's driver); the
+    few distinct texts (``{}``, a shared pattern list) are decoded once."""
+    if not isinstance(value, str):
+        return value
+    if value not in _JSON_CACHE:
+        if len(_JSON_CACHE) > 1000:
+            _JSON_CACHE.clear()
+        _JSON_CACHE[value] = json.loads(value)
+    return copy.deepcopy(_JSON_CACHE[value]) if value not in ("{}", "null") else (
+        {} if value == "{}" else None)
+
+
+def _as_date(value: Any) -> date | None:
+    """SQLite returns aggregated dates as strings."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 def _as_datetime(value: Any) -> datetime | None:
@@ -389,9 +478,24 @@ class PostFact:
     statement: str | None
 
 
+# links as their JSON text: most items have none, and decoding "[]" 100,000 times adds up
+_POST_COLUMNS = (Item.id, Item.source_id, Item.url, Item.title, Item.published_on,
+                 Item.published_at, type_coerce(Item.links, Text), Item.statement)
+
+
+def _links(value: Any) -> list[str]:
+    """A links column read as text (SQLite) or already decoded (PostgreSQL's driver)."""
+    if isinstance(value, str):
+        return [] if value in ("", "[]", "null") else list(json.loads(value) or [])
+    return list(value or [])
+
+
 def _post_facts(stmt: Any, session: Session) -> list[PostFact]:
-    return [PostFact(i.id, i.source_id, i.url, i.title, i.published_on, i.published_at,
-                     list(i.links or []), i.statement) for i in session.scalars(stmt)]
+    """Rows of ``select(*_POST_COLUMNS)…`` as PostFacts (plain columns, no ORM identity map)."""
+    return [PostFact(i, sid, url, title, published_on, published_at, _links(links),
+                     statement)
+            for i, sid, url, title, published_on, published_at, links, statement
+            in session.execute(stmt)]
 
 
 def posts_per_day(session: Session, source_ids: Iterable[int], start: date,
@@ -412,14 +516,36 @@ def posts_per_day(session: Session, source_ids: Iterable[int], start: date,
 
 def posts_between(session: Session, source_id: int, start: date, end: date) -> list[PostFact]:
     """A source's items published in [start, end], oldest first."""
-    return _post_facts(select(Item).where(Item.source_id == source_id,
-                                          Item.published_on.between(start, end))
+    return _post_facts(select(*_POST_COLUMNS).where(Item.source_id == source_id,
+                                                    Item.published_on.between(start, end))
                        .order_by(Item.published_on, Item.published_at, Item.id), session)
+
+
+def posts_in_ranges(session: Session, ranges: Iterable[tuple[int, date, date]],
+                    chunk: int = 2000) -> dict[tuple[int, date, date], list[PostFact]]:
+    """``posts_between`` for many (source, start, end) at once: one query per distinct date
+    range (and per ``chunk`` sources), not one per range."""
+    wanted: dict[tuple[date, date], set[int]] = {}
+    for source_id, start, end in ranges:
+        wanted.setdefault((start, end), set()).add(source_id)
+    found: dict[tuple[int, date, date], list[PostFact]] = {}
+    for (start, end), ids in wanted.items():
+        for sid in ids:
+            found[(sid, start, end)] = []
+        ordered = sorted(ids)
+        for k in range(0, len(ordered), chunk):
+            stmt = (select(*_POST_COLUMNS)
+                    .where(Item.source_id.in_(ordered[k:k + chunk]),
+                           Item.published_on.between(start, end))
+                    .order_by(Item.source_id, Item.published_on, Item.published_at, Item.id))
+            for post in _post_facts(stmt, session):
+                found[(post.source_id, start, end)].append(post)
+    return found
 
 
 def items_of_kind(session: Session, kind: str, as_of: date) -> list[PostFact]:
     """Items of active column sources of one kind (policy, interpretation) up to as_of."""
-    return _post_facts(select(Item).join(Source, Source.id == Item.source_id)
+    return _post_facts(select(*_POST_COLUMNS).join(Source, Source.id == Item.source_id)
                        .where(Source.kind == kind, Source.type == "column",
                               Source.active.is_(True), Item.published_on <= as_of)
                        .order_by(Item.published_on, Item.id), session)
@@ -478,31 +604,82 @@ def save_findings(session: Session, drafts: Iterable[FindingDraft]) -> tuple[lis
     """
     new: list[int] = []
     known: list[int] = []
-    stamp = now()
-    for draft in drafts:
-        existing = session.scalar(select(Finding).where(
-            Finding.rule == draft.rule, Finding.subject == draft.subject,
-            Finding.period == draft.period,
-        ))
-        if existing is not None:
-            if existing.status == "pending":
-                existing.evidence = draft.evidence
-                existing.as_of = draft.as_of
-                existing.snapshot_id = draft.snapshot_id
-                existing.updated_at = stamp
-            known.append(existing.id)
-            continue
-        finding = Finding(
-            rule=draft.rule, unit_id=draft.unit_id, source_id=draft.source_id,
-            item_id=draft.item_id, subject=draft.subject, period=draft.period,
-            as_of=draft.as_of, points=draft.points, indicator=draft.indicator,
-            evidence=draft.evidence, snapshot_id=draft.snapshot_id, status="pending",
-            created_at=stamp, updated_at=stamp,
-        )
-        session.add(finding)
-        session.flush()
-        new.append(finding.id)
+    for finding_id, is_new in save_findings_detailed(session, drafts):
+        (new if is_new else known).append(finding_id)
     return new, known
+
+
+FindingKey = tuple[str, str, str]
+
+
+def _existing_findings(session: Session, keys: set[FindingKey],
+                       chunk: int = 500) -> dict[FindingKey, tuple[int, str]]:
+    """(id, status) of the stored findings among ``keys``: one query per ``chunk`` periods."""
+    rules = sorted({k[0] for k in keys})
+    periods = sorted({k[2] for k in keys})
+    found: dict[FindingKey, tuple[int, str]] = {}
+    for k in range(0, len(periods), chunk):
+        rows = session.execute(select(Finding.rule, Finding.subject, Finding.period, Finding.id,
+                                      Finding.status)
+                               .where(Finding.rule.in_(rules),
+                                      Finding.period.in_(periods[k:k + chunk])))
+        for rule, subject, period, finding_id, status in rows:
+            if (rule, subject, period) in keys:
+                found[(rule, subject, period)] = (finding_id, status)
+    return found
+
+
+def save_findings_detailed(session: Session,
+                           drafts: Iterable[FindingDraft]) -> list[tuple[int, bool]]:
+    """``save_findings`` with one (id, is new) per draft, in order.
+
+    Set-based: the known keys come in one query (per 500 periods), new findings go in with one
+    bulk INSERT … RETURNING and pending ones are refreshed with one bulk UPDATE, so a
+    province's tens of thousands of findings do not cost a round trip each. A key repeated
+    among the drafts is stored once; its last draft's evidence wins, as when saved in turn.
+    """
+    drafts = list(drafts)
+    if not drafts:
+        return []
+    stamp = now()
+    keys = [(d.rule, d.subject, d.period) for d in drafts]
+    existing = _existing_findings(session, set(keys))
+    inserts: dict[FindingKey, dict[str, Any]] = {}
+    updates: dict[int, dict[str, Any]] = {}
+    for key, draft in zip(keys, drafts, strict=True):
+        fresh = {"evidence": draft.evidence, "as_of": draft.as_of,
+                 "snapshot_id": draft.snapshot_id, "updated_at": stamp}
+        if key in existing:
+            finding_id, status = existing[key]
+            if status == "pending":
+                updates[finding_id] = {"id": finding_id, **fresh}
+        elif key in inserts:
+            inserts[key].update(fresh)
+        else:
+            inserts[key] = {
+                "rule": draft.rule, "unit_id": draft.unit_id, "source_id": draft.source_id,
+                "item_id": draft.item_id, "subject": draft.subject, "period": draft.period,
+                "points": draft.points, "indicator": draft.indicator, "status": "pending",
+                "created_at": stamp, **fresh,
+            }
+    session.flush()
+    if updates:
+        session.execute(update(Finding), list(updates.values()))
+    new_ids: dict[FindingKey, int] = {}
+    if inserts:
+        table = Finding.__table__  # Core executemany: the ORM's bulk path costs 3× more
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = session.scalars(stmt, list(inserts.values())).all()
+        new_ids = dict(zip(inserts, ids, strict=True))
+    result = []
+    emitted: set[FindingKey] = set()
+    for key in keys:
+        if key in existing:
+            result.append((existing[key][0], False))
+        else:  # a repeated key is new only the first time
+            result.append((new_ids[key], key not in emitted))
+            emitted.add(key)
+    return result
 
 
 @dataclass(frozen=True)
