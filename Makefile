@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.chromium
 
-.PHONY: demo test lint format clean install browser report
+.PHONY: demo test lint format clean install browser report bench
 
 install: $(STAMP)
 
@@ -30,6 +30,12 @@ report: $(STAMP)
 
 test: $(BROWSER_STAMP)
 	$(PY) -m pytest
+
+# Benchmarks (not part of `make test`): province-size crawl, monitors, score and report at
+# scales 1 and 2; table printed, data/bench/results.json written. See docs/performance.md.
+# Options: make bench BENCH_ARGS="--quick" (or --scales 1, --only crawl, --no-cli …)
+bench: $(STAMP)
+	$(PY) -m bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,221 @@
+"""``python -m bench`` (``make bench``): run the benchmarks at scale 1 and 2, print the table,
+write ``data/bench/results.json``.
+
+Examples::
+
+    python -m bench                      # crawl at scale 1, stages at scales 1 and 2 (~30 min)
+    python -m bench --crawl-scales all   # the crawl at scale 2 too (+ ~30 min)
+    python -m bench --quick              # scale 1 only, no CLI runs of the stages
+    python -m bench --only crawl --scales 1 --units 400 --accounts 800
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bench import crawlbench, stages
+from bench.fixture import CrawlFixture
+from bench.store import StoreFixture
+from govwatch.timeutil import today
+
+TARGETS = {
+    "crawl_ratio": ("govwatch / bare Scrapy pages per s", ">= 0.7"),
+    "crawl_peak_rss_mb": ("crawl process peak RSS (MB)", "< 500"),
+    "monitors_seconds": ("all monitors (s)", "< 10"),
+    "score_seconds": ("score (s)", "< 5"),
+    "report_seconds": ("report weekly (s)", "< 5"),
+}
+
+
+def _machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = 0
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_mb": mem,
+            "python": platform.python_version(), "platform": platform.platform()}
+
+
+def _last_sunday() -> Any:
+    day = today() - timedelta(days=1)
+    return day - timedelta(days=(day.weekday() + 1) % 7)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", default="1,2", help="comma-separated factors (default 1,2)")
+    parser.add_argument("--crawl-scales", default="1",
+                        help="the scales at which the crawl runs too (default 1: a scale-2 "
+                             "crawl of 88,000 pages takes ~25 min; 'all' for every scale)")
+    parser.add_argument("--quick", action="store_true",
+                        help="scale 1 only, and the stages in process only (no CLI runs)")
+    parser.add_argument("--only", choices=("crawl", "stages"), help="run one half only")
+    parser.add_argument("--no-cli", action="store_true",
+                        help="skip the govwatch monitor/score/report CLI runs over the store")
+    parser.add_argument("--portals", type=int, default=100)
+    parser.add_argument("--units", type=int, default=2000, help="crawl fixture units")
+    parser.add_argument("--columns", type=int, default=10)
+    parser.add_argument("--pages", type=int, default=2)
+    parser.add_argument("--accounts", type=int, default=4000)
+    parser.add_argument("--port", type=int, default=18080)
+    parser.add_argument("--concurrency", type=int, default=8,
+                        help="concurrent_requests_per_domain for both crawlers (default 8)")
+    parser.add_argument("--store-units", type=int, default=5000,
+                        help="store units (×12 sources; default 5,000 → 60,000)")
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--work", type=Path, default=Path("data/bench"))
+    parser.add_argument("--out", type=Path, default=None,
+                        help="results file (default <work>/results.json)")
+    parser.add_argument("--keep", action="store_true", help="keep the databases and crawl data")
+    parser.add_argument("--merge", nargs="+", type=Path, metavar="JSON",
+                        help="combine result files of separate runs, print the table, exit")
+    args = parser.parse_args(argv)
+    if args.merge:
+        merged = merge([json.loads(f.read_text(encoding="utf-8")) for f in args.merge])
+        _save(args.out or args.work / "results.json", merged)
+        print(table(merged))
+        return 0
+    scales = [1] if args.quick else [int(x) for x in args.scales.split(",") if x.strip()]
+    cli = not (args.quick or args.no_cli)
+    out = args.out or args.work / "results.json"
+    as_of = _last_sunday()
+    crawl_base = CrawlFixture(as_of, args.portals, args.units, args.columns, args.pages,
+                              args.accounts, args.port)
+    store_base = StoreFixture(as_of, args.store_units, args.items)
+    results: dict[str, Any] = {
+        "machine": _machine(), "as_of": as_of.isoformat(), "scales": {},
+        "settings": {"concurrent_requests_per_domain": args.concurrency, "download_delay": 0,
+                     "autothrottle": False, "max_pages": args.pages, "obey_robots": True},
+    }
+    started = time.monotonic()
+    for scale in scales:
+        print(f"== scale {scale}", flush=True)
+        here: dict[str, Any] = results["scales"].setdefault(str(scale), {})
+        crawl_scales = {int(x) for x in args.crawl_scales.split(",") if x.strip().isdigit()}
+        crawl_here = args.crawl_scales == "all" or scale in crawl_scales or args.only == "crawl"
+        if args.only in (None, "crawl") and crawl_here:
+            work = args.work / f"crawl-x{scale}"
+            shutil.rmtree(work, ignore_errors=True)
+            here["crawl"] = crawlbench.run(crawl_base.scaled(scale), work,
+                                           concurrency=args.concurrency)
+            if not args.keep:
+                shutil.rmtree(work / "data", ignore_errors=True)
+        if args.only in (None, "stages"):
+            work = args.work / f"store-x{scale}"
+            shutil.rmtree(work, ignore_errors=True)
+            here["stages"] = stages.run(store_base.scaled(scale), work, cli=cli)
+            if not args.keep:
+                for name in ("govwatch.db", "govwatch.db-wal", "govwatch.db-shm"):
+                    (work / name).unlink(missing_ok=True)
+        _save(out, results)
+    results["total_seconds"] = round(time.monotonic() - started, 1)
+    _save(out, results)
+    print(table(results))
+    print(f"\nresults: {out}")
+    return 0
+
+
+def merge(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Results of several runs as one: scales and their halves side by side."""
+    merged: dict[str, Any] = {**runs[0], "scales": {}, "runs": len(runs)}
+    merged["total_seconds"] = round(sum(r.get("total_seconds", 0) for r in runs), 1)
+    for run in runs:
+        for scale, halves in run["scales"].items():
+            merged["scales"].setdefault(scale, {}).update(halves)
+    return merged
+
+
+def _save(path: Path, results: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def figures(scale: dict[str, Any]) -> dict[str, float | None]:
+    """The headline figures of one scale."""
+    crawl, st = scale.get("crawl", {}), scale.get("stages", {})
+    gw, bare = crawl.get("govwatch", {}), crawl.get("bare", {})
+    return {
+        "crawl_pages": gw.get("pages"),
+        "crawl_govwatch_pps": gw.get("pages_per_s_fetch"),
+        "crawl_bare_pps": bare.get("pages_per_s_fetch"),
+        "crawl_ratio": crawl.get("ratio_fetch"),
+        "crawl_ratio_end_to_end": crawl.get("ratio_end_to_end"),
+        "crawl_command_seconds": gw.get("command_seconds"),
+        "crawl_peak_rss_mb": gw.get("crawl_process_peak_rss_mb"),
+        "monitors_seconds": st.get("monitors_seconds"),
+        "score_seconds": st.get("score_seconds"),
+        "report_seconds": st.get("report_seconds"),
+        "config_load_seconds": st.get("config_load_seconds"),
+        "config_sync_seconds": st.get("config_sync_seconds"),
+        "cli_monitor_seconds": st.get("cli_monitor_seconds"),
+        "cli_score_seconds": st.get("cli_score_seconds"),
+        "cli_report_seconds": st.get("cli_report_seconds"),
+    }
+
+
+LABELS = {
+    "crawl_pages": "crawl: pages (lists + feeds)",
+    "crawl_govwatch_pps": "crawl: govwatch pages/s",
+    "crawl_bare_pps": "crawl: bare Scrapy pages/s",
+    "crawl_ratio": "crawl: ratio govwatch/bare",
+    "crawl_ratio_end_to_end": "crawl: ratio, whole commands",
+    "crawl_command_seconds": "crawl: govwatch crawl command (s)",
+    "crawl_peak_rss_mb": "crawl: crawl process peak RSS (MB)",
+    "monitors_seconds": "store: all monitors (s)",
+    "score_seconds": "store: score (s)",
+    "report_seconds": "store: report weekly, 4 formats (s)",
+    "config_load_seconds": "store: load county YAML (s)",
+    "config_sync_seconds": "store: migrate + sync config (s)",
+    "cli_monitor_seconds": "CLI: govwatch monitor (s)",
+    "cli_score_seconds": "CLI: govwatch score (s)",
+    "cli_report_seconds": "CLI: govwatch report weekly (s)",
+}
+TARGET_OF = {"crawl_ratio": ">= 0.7", "crawl_peak_rss_mb": "< 500", "monitors_seconds": "< 10",
+             "score_seconds": "< 5", "report_seconds": "< 5", "cli_score_seconds": "< 5",
+             "cli_report_seconds": "< 5"}
+
+
+def table(results: dict[str, Any]) -> str:
+    """The short table: one row per figure, one column per scale, growth and target."""
+    scales = sorted(results["scales"], key=int)
+    rows = {s: figures(results["scales"][s]) for s in scales}
+    head = ["figure".ljust(38)] + [f"x{s}".rjust(9) for s in scales]
+    if len(scales) > 1:
+        head.append("growth".rjust(8))
+    head.append("target".rjust(8))
+    lines = [" ".join(head), "-" * len(" ".join(head))]
+    for key, label in LABELS.items():
+        values = [rows[s].get(key) for s in scales]
+        if all(v is None for v in values):
+            continue
+        cells = [label.ljust(38)] + [("—" if v is None else f"{v:,.2f}"
+                                      if isinstance(v, float) else f"{v:,}").rjust(9)
+                                     for v in values]
+        if len(scales) > 1:
+            a, b = values[0], values[-1]
+            cells.append((f"×{b / a:.2f}" if a and b else "").rjust(8))
+        cells.append(TARGET_OF.get(key, "").rjust(8))
+        lines.append(" ".join(cells))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

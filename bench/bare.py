@@ -1,0 +1,102 @@
+"""The baseline: a bare Scrapy crawl of the same URLs that extracts nothing and stores nothing.
+
+It runs with govwatch's own Scrapy settings (``crawler.settings.scrapy_settings`` from the same
+crawl config, less the storage pipeline and the progress extension) and the same process
+shape — a column spider and an account spider in one ``CrawlerProcess`` — and reaches page 2
+of a column only after page 1 answered, as govwatch does. Run as
+``python -m bench.bare SPEC.json OUT.json`` (the bench writes SPEC).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from scrapy.http import Response
+
+from bench.fixture import CrawlFixture
+from crawler.settings import scrapy_settings
+
+
+class BareColumnSpider(scrapy.Spider):
+    """Fetches each column's list pages in order; parses nothing."""
+
+    name = "bare_column"
+
+    def __init__(self, chains: list[list[str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.chains = chains
+        self.pages = 0
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for i, chain in enumerate(self.chains):
+            yield scrapy.Request(chain[0], callback=self.parse_page, dont_filter=True,
+                                 meta={"chain": i, "step": 0})
+
+    def parse_page(self, response: Response) -> Iterator[scrapy.Request]:
+        self.pages += 1
+        chain, step = response.meta["chain"], response.meta["step"] + 1
+        if step < len(self.chains[chain]):
+            yield scrapy.Request(self.chains[chain][step], callback=self.parse_page,
+                                 dont_filter=True, meta={"chain": chain, "step": step})
+
+
+class BareAccountSpider(scrapy.Spider):
+    """Fetches each account's feed once; parses nothing."""
+
+    name = "bare_account"
+
+    def __init__(self, urls: list[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.urls = urls
+        self.pages = 0
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.urls:
+            yield scrapy.Request(url, callback=self.parse_feed, dont_filter=True)
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        self.pages += 1
+        return iter(())
+
+
+def run(spec: dict[str, Any]) -> dict[str, Any]:
+    """Crawl the fixture described by ``spec``; return pages, duration and peak memory."""
+    fixture = CrawlFixture(date.fromisoformat(spec["reference"]), spec["portals"],
+                           spec["units"], spec["columns"], spec["pages"], spec["accounts"],
+                           spec["port"])
+    settings = scrapy_settings(spec["crawl"], database_url="sqlite://", data_dir="/tmp",
+                               log_file=Path(spec["log_file"]), browser_executable=None,
+                               use_browser=False)
+    settings.pop("ITEM_PIPELINES")
+    settings.pop("EXTENSIONS")
+    settings["LOG_FILE_APPEND"] = False
+    started = time.monotonic()
+    process = CrawlerProcess(settings)
+    crawlers = [process.create_crawler(BareColumnSpider),
+                process.create_crawler(BareAccountSpider)]
+    process.crawl(crawlers[0], chains=fixture.column_chains())
+    process.crawl(crawlers[1], urls=fixture.account_urls())
+    process.start()
+    elapsed = time.monotonic() - started
+    pages = sum(c.spider.pages for c in crawlers)  # type: ignore[union-attr]
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"pages": pages, "seconds": elapsed, "peak_rss_mb": peak_kb / 1024}
+
+
+def main() -> None:
+    spec = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    result = run(spec)
+    Path(sys.argv[2]).write_text(json.dumps(result), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

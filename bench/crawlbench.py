@@ -1,0 +1,178 @@
+"""Crawl throughput: ``govwatch crawl`` against a bare Scrapy spider over the same fixture.
+
+Both crawl the fixture portal served by ``bench.server`` in its own process, with the same
+Scrapy politeness settings, one after the other. Throughput is pages per second, counted by
+the server (list pages and feeds it answered) and timed two ways:
+- fetch window: from the first to the last page the server answered (the crawl itself);
+- end to end: the whole command, from process start to exit (``govwatch crawl`` also loads
+  the config, syncs it to the database, spawns its crawl process and closes 24,000 crawl runs;
+  the bare spider only starts Scrapy).
+The crawl process's peak RSS (VmHWM) is polled while it runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from bench.fixture import CrawlFixture
+from bench.procs import watch
+from govwatch.config import load_config
+
+CRAWL_CHILD_MARKER = "spawn_main"  # multiprocessing's spawned crawl process
+
+
+def clean_env() -> dict[str, str]:
+    """The environment for the commands under test: never someone else's database/config."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("GOVWATCH_DATABASE_URL", "GOVWATCH_CONFIG")}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _get(url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(url, timeout=10) as response:  # loopback only
+        return json.loads(response.read())
+
+
+class FixtureServer:
+    """``bench.server`` in its own process, for a ``with`` block."""
+
+    def __init__(self, fixture: CrawlFixture, log: Path) -> None:
+        self.fixture = fixture
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.control = f"http://{fixture.hosts[0]}:{fixture.port}"
+
+    def __enter__(self) -> FixtureServer:
+        f = self.fixture
+        cmd = [sys.executable, "-m", "bench.server", "--reference", f.reference.isoformat(),
+               "--portals", str(f.portals), "--units", str(f.units), "--columns",
+               str(f.columns), "--pages", str(f.pages), "--accounts", str(f.accounts),
+               "--port", str(f.port)]
+        self.handle = self.log.open("wb")
+        self.proc = subprocess.Popen(cmd, stdout=self.handle, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.stats()
+                return self
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"fixture server did not start; see {self.log}") from None
+                time.sleep(0.2)
+
+    def __exit__(self, *_: Any) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.handle.close()
+
+    def stats(self) -> dict[str, Any]:
+        return _get(f"{self.control}/__stats")
+
+    def reset(self) -> None:
+        _get(f"{self.control}/__reset")
+
+
+def _window(stats: dict[str, Any]) -> float:
+    if stats["first"] is None or stats["last"] is None:
+        return 0.0
+    return max(stats["last"] - stats["first"], 1e-6)
+
+
+def _stored(db_path: Path) -> dict[str, Any]:
+    """What the govwatch crawl stored: runs by outcome, pages, items."""
+    with sqlite3.connect(db_path) as conn:
+        outcomes = dict(conn.execute("SELECT outcome, count(*) FROM crawl_run GROUP BY outcome"))
+        pages = conn.execute("SELECT coalesce(sum(pages), 0) FROM crawl_run").fetchone()[0]
+        items = conn.execute("SELECT count(*) FROM item").fetchone()[0]
+        snapshots = conn.execute("SELECT count(*) FROM snapshot").fetchone()[0]
+    return {"runs_by_outcome": outcomes, "pages": pages, "items": items,
+            "snapshots": snapshots}
+
+
+def run(fixture: CrawlFixture, work: Path, *, concurrency: int,
+        say: Any = print) -> dict[str, Any]:
+    """Serve the fixture, crawl it with govwatch and with the bare spider; the figures."""
+    work.mkdir(parents=True, exist_ok=True)
+    data_dir = work / "data"
+    config_path = work / "bench-crawl.yaml"
+    fixture.write_config(config_path, data_dir.resolve(), concurrency=concurrency,
+                         max_pages=fixture.pages)
+    env = clean_env()
+    govwatch = [sys.executable, "-m", "govwatch", "--config", str(config_path)]
+    result: dict[str, Any] = {
+        "fixture": {"portals": fixture.portals, "units": fixture.units,
+                    "columns_per_unit": fixture.columns, "pages_per_column": fixture.pages,
+                    "accounts": fixture.accounts, "expected_pages": fixture.expected_pages},
+        "concurrent_requests_per_domain": concurrency,
+    }
+    with FixtureServer(fixture, work / "server.log") as server:
+        say(f"  crawl: govwatch init ({fixture.units * fixture.columns + fixture.accounts} "
+            "sources)…")
+        init = watch([*govwatch, "init"], env=env, log=work / "init.log")
+        if init.returncode:
+            raise RuntimeError(f"govwatch init failed; see {work / 'init.log'}")
+        result["init_seconds"] = round(init.seconds, 2)
+
+        say(f"  crawl: govwatch crawl ({fixture.expected_pages} pages)…")
+        server.reset()
+        gw = watch([*govwatch, "crawl", "--as-of", fixture.reference.isoformat()], env=env,
+                   log=work / "crawl.log")
+        stats = server.stats()
+        if gw.returncode:
+            raise RuntimeError(f"govwatch crawl failed; see {work / 'crawl.log'}")
+        pages = stats["lists"] + stats["feeds"]
+        result["govwatch"] = {
+            "pages": pages, "command_seconds": round(gw.seconds, 2),
+            "fetch_seconds": round(_window(stats), 2),
+            "pages_per_s_fetch": round(pages / _window(stats), 1),
+            "pages_per_s_end_to_end": round(pages / gw.seconds, 1),
+            "crawl_process_peak_rss_mb": round(gw.peak_of(CRAWL_CHILD_MARKER), 1),
+            "cli_peak_rss_mb": round(max((mb for cmd, mb in gw.peaks.values()
+                                          if CRAWL_CHILD_MARKER not in cmd), default=0), 1),
+            "stored": _stored(data_dir / "govwatch.db"),
+        }
+        # the operator's later commands need the config: load time of this config, once
+        started = time.monotonic()
+        crawl_cfg = load_config(config_path).settings.crawl.model_dump(mode="json")
+        result["config_load_seconds"] = round(time.monotonic() - started, 2)
+
+        say("  crawl: bare Scrapy spider…")
+        spec = {"reference": fixture.reference.isoformat(), "portals": fixture.portals,
+                "units": fixture.units, "columns": fixture.columns, "pages": fixture.pages,
+                "accounts": fixture.accounts, "port": fixture.port, "crawl": crawl_cfg,
+                "log_file": str((work / "bare-scrapy.log").resolve())}
+        (work / "bare-spec.json").write_text(json.dumps(spec), encoding="utf-8")
+        server.reset()
+        bare = watch([sys.executable, "-m", "bench.bare", str(work / "bare-spec.json"),
+                      str(work / "bare-result.json")], env=env, log=work / "bare.log")
+        stats = server.stats()
+        if bare.returncode:
+            raise RuntimeError(f"bare spider failed; see {work / 'bare.log'}")
+        own = json.loads((work / "bare-result.json").read_text(encoding="utf-8"))
+        pages = stats["lists"] + stats["feeds"]
+        result["bare"] = {
+            "pages": pages, "command_seconds": round(bare.seconds, 2),
+            "fetch_seconds": round(_window(stats), 2),
+            "pages_per_s_fetch": round(pages / _window(stats), 1),
+            "pages_per_s_end_to_end": round(pages / bare.seconds, 1),
+            "peak_rss_mb": round(max(own["peak_rss_mb"], bare.peak_of("bench.bare")), 1),
+        }
+    g, b = result["govwatch"], result["bare"]
+    result["ratio_fetch"] = round(g["pages_per_s_fetch"] / b["pages_per_s_fetch"], 3)
+    result["ratio_end_to_end"] = round(g["pages_per_s_end_to_end"]
+                                       / b["pages_per_s_end_to_end"], 3)
+    result["same_pages"] = g["pages"] == b["pages"] == fixture.expected_pages
+    return result

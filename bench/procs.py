@@ -1,0 +1,82 @@
+"""Running a command and watching its process tree: wall time and each process's peak RSS.
+
+Peak RSS is read from ``/proc/<pid>/status`` (VmHWM, the kernel's high-water mark) every
+``interval`` seconds while the process lives, so no extra dependency is needed; the last
+reading before a process exits is its peak.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            text = Path(f"/proc/{pid}/task/{task}/children").read_text()
+            kids.extend(int(k) for k in text.split())
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return kids
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(_children(current))
+    return found
+
+
+def _hwm_mb(pid: int) -> tuple[str, float] | None:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    for line in text.splitlines():
+        if line.startswith("VmHWM:"):
+            return cmdline.strip(), int(line.split()[1]) / 1024
+    return None
+
+
+@dataclass
+class Watched:
+    """What ``watch`` saw: exit code, wall seconds, peak RSS per process (MB)."""
+
+    returncode: int
+    seconds: float
+    peaks: dict[int, tuple[str, float]] = field(default_factory=dict)
+
+    def peak_of(self, marker: str) -> float:
+        """Largest peak among processes whose command line contains ``marker`` (or, when
+        none does, among all but the root)."""
+        chosen = [mb for cmd, mb in self.peaks.values() if marker in cmd]
+        return max(chosen, default=0.0)
+
+
+def watch(cmd: list[str], *, env: dict[str, str] | None = None, log: Path | None = None,
+          interval: float = 0.25, cwd: str | None = None) -> Watched:
+    """Run ``cmd`` to its end, polling the peak RSS of it and every descendant."""
+    out = log.open("wb") if log else subprocess.DEVNULL
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
+        peaks: dict[int, tuple[str, float]] = {}
+        while proc.poll() is None:
+            for pid in _tree(proc.pid):
+                seen = _hwm_mb(pid)
+                if seen and seen[1] >= peaks.get(pid, ("", 0.0))[1]:
+                    peaks[pid] = seen
+            time.sleep(interval)
+        seconds = time.monotonic() - started
+    finally:
+        if log:
+            out.close()  # type: ignore[union-attr]
+    return Watched(proc.returncode, seconds, peaks)
