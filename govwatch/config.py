@@ -7,6 +7,9 @@ the line, the entry and the fix in Chinese — operators are county staff, not p
 
 Strings may reference environment variables as ``${NAME}`` or ``${NAME:-default}``; the demo
 config uses this so tests can serve the demo portal on any port.
+
+Big (province-size) files are validated once and then read from a cache while they do not
+change (``govwatch.config_cache``).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from pydantic import (
     field_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from govwatch.config_cache import cached
 
 DEFAULT_CONFIG = Path("config/demo.yaml")
 CONFIG_ENV = "GOVWATCH_CONFIG"
@@ -527,10 +532,10 @@ def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
 def load_config(path: str | Path | None = None) -> CountyConfig:
     """Read and validate a county config; raise ``ConfigError`` with every problem found."""
     file = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
-    return load_yaml_model(file, CountyConfig, _duplicates,
-                           shape="county: … / settings: … / units: …",
-                           example="config/demo.yaml",
-                           hints={"code": "单位代码只能用英文字母、数字、- 和 _，例如 A01、LC-B12"})
+    return cached(file, lambda: load_yaml_model(
+        file, CountyConfig, _duplicates, shape="county: … / settings: … / units: …",
+        example="config/demo.yaml",
+        hints={"code": "单位代码只能用英文字母、数字、- 和 _，例如 A01、LC-B12"}))
 
 
 Lines = dict[tuple[Any, ...], int]
