@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from govwatch.tables import Justify, TextTable, print_table
 from scoring.engine import LineScore, Reason, UnitScore, fmt
 from scoring.service import ScoreReport
 
@@ -76,31 +77,25 @@ def print_ranking(report: ScoreReport, console: Console) -> None:
         by_class.setdefault(s.unit.category, []).append(s)
     for category, scores in by_class.items():
         rubric = scores[0].rubric
-        table = Table(title=f"{report.county} {report.year}年度政务公开工作考核得分排名"
-                            f"（{category}类 · {rubric.title}）")
-        table.add_column("排名", justify="right")
-        table.add_column("单位", overflow="fold")
-        for l1 in rubric.spec.indicators:
-            table.add_column(l1.name, justify="right", overflow="fold")
-        for header in ("加分", rubric.spec.major_label, "总分", "得分", "等次"):
-            table.add_column(header, justify="right")
+        columns: list[tuple[str, Justify]] = [("排名", "right"), ("单位", "left")]
+        columns += [(l1.name, "right") for l1 in rubric.spec.indicators]
+        columns += [(h, "right") for h in ("加分", rubric.spec.major_label, "总分", "得分", "等次")]
+        table = TextTable(f"{report.county} {report.year}年度政务公开工作考核得分排名"
+                          f"（{category}类 · {rubric.title}）", columns)
         table.add_row("", "赋分", *(fmt(ind.weight) for ind in scores[0].indicators),
                       f"≤{fmt(rubric.spec.bonus_cap)}" if rubric.spec.bonus_cap else "", "",
-                      fmt(rubric.spec.total),
-                      fmt(rubric.spec.score_cap), "", style="dim")
+                      fmt(rubric.spec.total), fmt(rubric.spec.score_cap), "", style="dim")
         for s in scores:
             table.add_row(str(s.rank), f"{s.unit.code} {s.unit.name}",
                           *(fmt(ind.score) for ind in s.indicators), fmt(s.bonus),
                           fmt(s.major) if s.major else "", fmt(s.total), fmt(s.final), s.grade)
-        console.print(table, markup=False, highlight=False)
+        print_table(console, table)
 
 
 def print_details(report: ScoreReport, console: Console, unit: str | None = None) -> None:
     """Deductions, bonuses and major deductions with their reasons, unit by unit."""
-    table = Table(title="扣分、加分明细", show_lines=True)
-    for header in ("单位", "评分项", "扣分/加分", "说明"):
-        table.add_column(header, overflow="fold")
-    rows = 0
+    headers = ("单位", "评分项", "扣分/加分", "说明")
+    table = TextTable("扣分、加分明细", [(h, "left") for h in headers], show_lines=True)
     for s in report.scores:
         if unit not in (None, s.unit.code):
             continue
@@ -112,25 +107,21 @@ def print_details(report: ScoreReport, console: Console, unit: str | None = None
                     change = f"{change} +{fmt(ls.bonus)}".strip()
                 table.add_row(who, f"{ls.line.id} {ls.line.spec.name}", change or "0",
                               explain(ls))
-                rows += 1
         for ind in s.indicators:
             if ind.capped:
                 table.add_row(who, f"{ind.spec.id} {ind.spec.name}（一级指标）",
                               f"-{fmt(ind.deduction)}",
                               f"扣分合计 {fmt(ind.raw_deduction)} 分，超过本项权重，"
                               f"按 {fmt(ind.weight)} 分计")
-                rows += 1
         if s.item_bonus_reasons or s.bonus:
             table.add_row(who, f"加分合计（含{s.rubric.spec.bonus_label}）", f"+{fmt(s.bonus)}",
                           "；".join([*(r.text() for r in s.item_bonus_reasons),
                                     *(n for n in s.notes if "加分" in n)]))
-            rows += 1
         if s.major_reasons:
             table.add_row(who, s.rubric.spec.major_label, f"-{fmt(s.major)}",
                           "；".join(r.text() for r in s.major_reasons))
-            rows += 1
-    if rows:
-        console.print(table, markup=False, highlight=False)
+    if table.rows:
+        print_table(console, table)
     else:
         console.print("没有扣分或加分记录。")
 

@@ -1,0 +1,48 @@
+"""Terminal tables: rich for a county, plain aligned text past RICH_MAX_ROWS rows."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.cells import cell_len
+from rich.console import Console
+
+from govwatch import tables
+from govwatch.tables import TextTable, plain, print_table
+
+
+def _table(rows: int) -> TextTable:
+    table = TextTable("得分排名", [("排名", "right"), ("单位", "left"), ("等次", "center")])
+    for k in range(rows):
+        table.add_row(str(k + 1), "城关镇" if k % 2 else "A01 县发改局", "优秀")
+    return table
+
+
+def test_plain_columns_line_up_in_terminal_cells() -> None:
+    text = plain(_table(3))
+    lines = text.splitlines()
+    assert lines[0].strip() == "得分排名"
+    body = lines[1:]
+    assert len({cell_len(line) for line in body}) == 1  # every line equally wide
+    assert body[0].startswith("┏") and body[-1].startswith("└")
+    assert "│    1 │ A01 县发改局 │ 优秀 │" in text  # numbers right, text left
+    assert "│    2 │ 城关镇       │ 优秀 │" in text
+
+
+def test_show_lines_and_newlines() -> None:
+    table = TextTable("明细", [("说明", "left")], show_lines=True)
+    table.add_row("第一行\n第二行")
+    table.add_row("x")
+    text = plain(table)
+    assert "第一行 第二行" in text and "├" in text
+
+
+def test_rich_for_small_tables_plain_for_big_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tables, "RICH_MAX_ROWS", 5)
+    small, big = io.StringIO(), io.StringIO()
+    print_table(Console(file=small, width=120), _table(5))
+    print_table(Console(file=big, width=120), _table(6))
+    assert "城关镇" in small.getvalue() and "城关镇" in big.getvalue()
+    assert big.getvalue() == plain(_table(6))
+    assert small.getvalue() != plain(_table(5))
