@@ -140,7 +140,7 @@ def show(ctx: click.Context, finding_id: int) -> None:
     db = app.open_database(config)
     try:
         with db.session() as session:
-            rows = [r for r in repo.list_findings(session) if r.id == finding_id]
+            rows = repo.list_findings(session, ids=[finding_id])
             if not rows:
                 raise click.ClickException(f"没有编号为 {finding_id} 的问题")
             row = rows[0]

@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from urllib.parse import urldefrag
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -89,10 +89,18 @@ def title_score(policy_title: str, interpretation_title: str) -> float:
 def is_policy_file(title: str, patterns: dict[str, Sequence[str]] | None) -> bool:
     """Whether a title counts as a policy file under a column's include/exclude patterns."""
     patterns = patterns or {}
-    include, exclude = patterns.get("include") or [], patterns.get("exclude") or []
-    if any(re.search(p, title) for p in exclude):
+    include = _compiled(tuple(patterns.get("include") or ()))
+    exclude = _compiled(tuple(patterns.get("exclude") or ()))
+    if any(p.search(title) for p in exclude):
         return False
-    return not include or any(re.search(p, title) for p in include)
+    return not include or any(p.search(title) for p in include)
+
+
+@lru_cache(maxsize=256)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """Compiled once: a province's columns share a few pattern lists, and every policy title
+    is tested against its column's."""
+    return tuple(re.compile(p) for p in patterns)
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,8 @@ class Candidate:
 
 
 def _normal(url: str) -> str:
-    return urldefrag(url)[0].rstrip("/")
+    """A URL compared for links: without its #fragment and trailing slash."""
+    return url.split("#", 1)[0].rstrip("/")
 
 
 def candidates(policy: PostFact, interpretations: Iterable[PostFact]) -> list[Candidate]:

@@ -101,7 +101,7 @@ def score_county(db: Database, config: CountyConfig, *, rubric: str | RubricSet 
     year = year or today().year
     units = [UnitInfo(u.code, u.name, u.category) for u in config.units]
     with db.session() as session:
-        findings = repo.list_findings(session, status="confirmed")
+        findings = repo.list_findings(session, status="confirmed", evidence=False)
         manual = list_entries(session, year=year)
     return compute_scores(config.county, units, rubrics, findings, manual, year)
 

@@ -667,10 +667,11 @@ def save_findings_detailed(session: Session,
         session.execute(update(Finding), list(updates.values()))
     new_ids: dict[FindingKey, int] = {}
     if inserts:
-        table = Finding.__table__  # Core executemany: the ORM's bulk path costs 3× more
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = session.scalars(stmt, list(inserts.values())).all()
-        new_ids = dict(zip(inserts, ids, strict=True))
+        # Core executemany, then the ids read back by key: the ORM's bulk path costs 3× more,
+        # and INSERT … RETURNING in parameter order runs row by row on SQLite
+        session.execute(insert(Finding.__table__), list(inserts.values()))
+        new_ids = {key: found[0] for key, found
+                   in _existing_findings(session, set(inserts)).items()}
     result = []
     emitted: set[FindingKey] = set()
     for key in keys:
@@ -703,8 +704,20 @@ class FindingRow:
 
 
 def list_findings(session: Session, *, status: str | None = None, unit: str | None = None,
-                  rule: str | None = None, period: str | None = None) -> list[FindingRow]:
-    stmt = (select(Finding, Unit, Source)
+                  rule: str | None = None, period: str | None = None,
+                  ids: Iterable[int] | None = None, evidence: bool = True) -> list[FindingRow]:
+    """Findings with their unit and source, by unit code, rule and id.
+
+    Plain columns, not ORM entities: a province's score reads 35,000 confirmed findings.
+    ``evidence=False`` skips decoding the evidence JSON (scoring never reads it); the row's
+    ``evidence`` is then empty and ``item_url`` the source's URL.
+    """
+    columns = [Finding.id, Finding.rule, Unit.code, Unit.name, Unit.category, Source.name,
+               Source.url, Finding.period, Finding.as_of, Finding.points, Finding.indicator,
+               Finding.status, Finding.created_at]
+    if evidence:
+        columns.append(type_coerce(Finding.evidence, Text))
+    stmt = (select(*columns)
             .join(Unit, Unit.id == Finding.unit_id)
             .outerjoin(Source, Source.id == Finding.source_id)
             .order_by(Unit.code, Finding.rule, Finding.id))
@@ -716,18 +729,25 @@ def list_findings(session: Session, *, status: str | None = None, unit: str | No
         stmt = stmt.where(Finding.rule == rule)
     if period:
         stmt = stmt.where(Finding.period == period)
+    if ids is not None:
+        stmt = stmt.where(Finding.id.in_(list(ids)))
     rows = []
-    for finding, unit_row, source in session.execute(stmt):
-        evidence = dict(finding.evidence or {})
+    for (finding_id, rule_name, code, unit_name, category, source_name, source_url, period_,
+         as_of, points, indicator, status_, created_at, *raw) in session.execute(stmt):
+        facts = dict(_decoded(raw[0]) or {}) if raw else {}
         rows.append(FindingRow(
-            id=finding.id, rule=finding.rule, unit_code=unit_row.code, unit_name=unit_row.name,
-            category=unit_row.category, source_name=source.name if source else None,
-            item_url=evidence.get("item_url") or (source.url if source else None),
-            period=finding.period, as_of=finding.as_of, points=finding.points,
-            indicator=finding.indicator, status=finding.status, evidence=evidence,
-            created_at=finding.created_at,
+            id=finding_id, rule=rule_name, unit_code=code, unit_name=unit_name,
+            category=category, source_name=source_name,
+            item_url=facts.get("item_url") or source_url, period=period_, as_of=_as_date(as_of),
+            points=points, indicator=indicator, status=status_, evidence=facts,
+            created_at=created_at,
         ))
     return rows
+
+
+def _decoded(value: Any) -> Any:
+    """A JSON column read as text (SQLite) or already decoded (PostgreSQL's driver)."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 # ----------------------------------------------------------------------------- review

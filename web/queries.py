@@ -242,7 +242,7 @@ def units_overview(session: Session, report: ScoreReport) -> list[UnitSummary]:
     units = list(session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.code)))
     facts = repo.source_facts(session, today())
     sources = Counter(f.unit_code for f in facts)
-    status = Counter((r.unit_code, r.status) for r in repo.list_findings(session))
+    status = Counter((r.unit_code, r.status) for r in repo.list_findings(session, evidence=False))
     scores = {s.unit.code: s for s in report.scores}
     return [UnitSummary(u.code, u.name, u.category, sources[u.code], status[(u.code, "pending")],
                         status[(u.code, "confirmed")], scores.get(u.code)) for u in units]
