@@ -37,6 +37,7 @@ from govwatch.cli_scoring import entries, score
 from govwatch.cli_web import serve, users
 from govwatch.config import CONFIG_ENV, DEFAULT_CONFIG, CountyConfig
 from govwatch.logs import setup_logging
+from govwatch.tables import TextTable, print_table
 from govwatch.timeutil import chinese_date, today
 
 
@@ -137,14 +138,13 @@ def _print_crawl_summary(db: Any, config: CountyConfig, ids: dict[tuple[str, str
                   f"（新增 {new} 个）。")
     failed = [(wanted[sid], r) for sid, r in runs.items() if r.outcome != "ok"]
     if failed:
-        table = Table(title="抓取异常的来源", title_justify="left")
-        for header in ("单位", "栏目/账号", "情况", "说明"):
-            table.add_column(header)
+        headers = ("单位", "栏目/账号", "情况", "说明")
+        table = TextTable("抓取异常的来源", [(h, "left") for h in headers])
         for (code, name), run in sorted(failed, key=lambda item: item[0]):
             status = f"（HTTP {run.http_status}）" if run.http_status else ""
             table.add_row(code, name, OUTCOME_NAMES.get(run.outcome, run.outcome) + status,
                           (run.error or "")[:120])
-        console.print(table, markup=False, highlight=False)
+        print_table(console, table)
 
 
 @main.command()

@@ -14,7 +14,6 @@ import sys
 from typing import Any
 
 import click
-from rich.table import Table
 
 from govwatch import app
 from govwatch.cli_common import (
@@ -25,6 +24,7 @@ from govwatch.cli_common import (
     err_console,
     load_county,
 )
+from govwatch.tables import TextTable, print_table
 from storage import repo
 
 ACTIONS = {  # command → (to-status, the statuses a filter selects, Chinese verb)
@@ -72,15 +72,14 @@ def describe(row: repo.FindingRow) -> str:
 
 
 def print_findings_table(rows: list[repo.FindingRow], title: str = "发现的问题") -> None:
-    table = Table(title=title)
-    for header in ("编号", "单位", "栏目/账号", "问题", "情况", "周期", "扣分", "状态"):
-        table.add_column(header)
+    headers = ("编号", "单位", "栏目/账号", "问题", "情况", "周期", "扣分", "状态")
+    table = TextTable(title, [(h, "left") for h in headers])
     for r in rows:
         table.add_row(str(r.id), f"{r.unit_code} {r.unit_name}", r.source_name or "",
                       RULE_NAMES.get(r.rule, r.rule), describe(r), r.period, f"{r.points:g}",
                       STATUS_NAMES.get(r.status, r.status))
-    # Crawled names are untrusted: print them literally, never as rich markup.
-    console.print(table, markup=False, highlight=False)
+    # Crawled names are untrusted: print_table prints them literally, never as rich markup.
+    print_table(console, table)
 
 
 def _filters(f: Any) -> Any:
