@@ -165,6 +165,7 @@ class InterpretationIndex:
         self._exact: set[str] = set()  # the cores themselves: the usual match is equality
         self._grams: dict[str, list[int]] = {}  # n-gram → interpretations whose core has it
         self._anchors: dict[str, list[int]] = {}  # rarest n-gram → cores of ≥ 6 characters
+        long_cores: list[tuple[int, set[str]]] = []
         for i, (item, core) in enumerate(zip(self.items, self.cores, strict=True)):
             self.by_url.setdefault(_normal(item.url), []).append(i)
             for link in {_normal(u) for u in item.links}:
@@ -177,12 +178,14 @@ class InterpretationIndex:
             if not core:
                 continue
             self._exact.add(core)
-            for gram in _grams(core):
+            grams = _grams(core)
+            for gram in grams:
                 self._grams.setdefault(gram, []).append(i)
-        for i, core in enumerate(self.cores):
-            if len(core) >= 6:  # a core inside a policy's brings its rarest gram along
-                anchor = min(_grams(core), key=lambda g: len(self._grams[g]))
-                self._anchors.setdefault(anchor, []).append(i)
+            if len(core) >= 6:
+                long_cores.append((i, grams))
+        sizes = {gram: len(postings) for gram, postings in self._grams.items()}
+        for i, grams in long_cores:  # a core inside a policy's brings its rarest gram along
+            self._anchors.setdefault(min(grams, key=sizes.__getitem__), []).append(i)
 
     @classmethod
     def from_facts(cls, interpretations: Sequence[PostFact],
