@@ -6,13 +6,15 @@ A reviewer logs in, filters the queue, opens a finding and sees its evidence, co
 bulk-dismisses two with a reason and sees the ranking change; a viewer cannot confirm; a POST
 without the CSRF token is refused; a finding whose title is ``<script>…`` renders as text and
 its snapshot's script never runs. Screenshots of the queue and a finding page are saved under
-``<data_dir>/screenshots/`` as artefacts.
+``<data_dir>/screenshots/`` and copied to the project's ``data/screenshots/`` as artefacts that
+outlive pytest's temporary folders.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -41,6 +43,7 @@ from web.app import create_app
 from .conftest import DEMO_CONFIG, config_in
 
 AS_OF = date(2021, 9, 8)
+ARTEFACTS = Path(__file__).resolve().parent.parent / "data" / "screenshots"
 REVIEWER, VIEWER = "张三", "李四"
 PASSWORD = "kaohe-2021-pass"
 
@@ -78,6 +81,8 @@ class Served:
         path = folder / name
         page.screenshot(path=str(path))
         page.set_viewport_size({"width": 1366, "height": 900})
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, ARTEFACTS / name)
         return path
 
 
