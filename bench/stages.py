@@ -9,11 +9,14 @@ timed:
 - ``score_county`` and ``produce_week`` (all four formats, published), in process;
 - the same three as operators run them: ``govwatch monitor`` (a re-run: findings known),
   ``govwatch score`` and ``govwatch report weekly``, each a fresh process that also loads the
-  60,000-source config and syncs it to the database.
+  60,000-source config (from the config cache, as every command after the first does) and
+  syncs it to the database.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import sys
 import time
@@ -26,6 +29,7 @@ from bench import store
 from bench.crawlbench import clean_env
 from bench.procs import watch
 from govwatch.config import load_config
+from govwatch.config_cache import CACHE_ENV
 from govwatch.timeutil import iso_week, now
 
 T = TypeVar("T")
@@ -81,8 +85,16 @@ def run(fixture: store.StoreFixture, work: Path, *, cli: bool = True,
     result["store"] = {**built, "build_seconds": round(seconds, 1),
                        "db_mb": round(db_path.stat().st_size / 2**20, 1)}
 
+    # the config cache starts empty: the first load validates the YAML (what an operator's
+    # first command after editing the config pays), the second reads the cache (every later
+    # command, the CLI runs below included)
+    cache = work / "config-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    os.environ[CACHE_ENV] = str(cache)
     config, seconds = _timed(lambda: load_config(config_path))
     result["config_load_seconds"] = round(seconds, 2)
+    _, seconds = _timed(lambda: load_config(config_path))
+    result["config_load_cached_seconds"] = round(seconds, 2)
     db, seconds = _timed(lambda: app.open_database(config))
     result["config_sync_seconds"] = round(seconds, 2)
     try:
@@ -126,7 +138,7 @@ def run(fixture: store.StoreFixture, work: Path, *, cli: bool = True,
         db.dispose()
 
     if cli:
-        env = clean_env()
+        env = {**clean_env(), CACHE_ENV: str(cache)}
         base = [sys.executable, "-m", "govwatch", "--config", str(config_path)]
         commands = {
             "cli_monitor": [*base, "monitor", "--as-of", as_of.isoformat()],
