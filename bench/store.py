@@ -12,8 +12,8 @@ province shows:
   statements; interpretation columns naming ~70 % of them (in 《》, by 一图读懂, by a reworded
   title that only matches fuzzily, or only by a link), plus interpretations of policies
   published elsewhere;
-- ~2 % of sources whose latest crawls failed (interpretation columns excepted: one failed
-  interpretation column silences the policy rule county-wide, see docs/performance.md).
+- ~2 % of sources whose latest crawls failed (a failed interpretation column silences the
+  policy rule for its own unit only: ``monitors.uninterpreted_policy.Coverage``).
 The schema comes from the Alembic migrations; rows go in with ``executemany`` in one
 transaction. A county YAML listing the same units and sources (so ``open_database``'s config
 sync changes nothing) is written beside it.
@@ -319,12 +319,11 @@ def _runs(fixture: StoreFixture, rng: random.Random, sources: list[_Source],
     for s in sources:
         roll = rng.random()
         bad_from = len(days)
-        if s.kind != "interpretation":
-            if roll < 0.02:
-                bad_from = len(days) - rng.randint(1, 4)  # failing for the last 1–4 days
-                failing += 1
-            elif roll < 0.03:
-                bad_from = -rng.randint(2, 4)  # one failed day earlier in the week, then ok
+        if roll < 0.02:
+            bad_from = len(days) - rng.randint(1, 4)  # failing for the last 1–4 days
+            failing += 1
+        elif roll < 0.03:
+            bad_from = -rng.randint(2, 4)  # one failed day earlier in the week, then ok
         for d, day in enumerate(days):
             run_id += 1
             started = datetime.combine(day, time(2, rng.randint(0, 59)))

@@ -10,8 +10,9 @@ Which items of a policy column are policy files is configurable per column (titl
 exclude patterns): 人事任免 and 招聘 notices, for example, are not.
 
 Only what the crawler has seen is judged: while an interpretation column's latest crawl has
-failed the rule stays silent, and a policy older than the oldest stored interpretation is
-not judged (its interpretation may simply predate what was crawled).
+failed the rule stays silent for the units that column serves, and a policy older than the
+oldest stored interpretation there is not judged (its interpretation may simply predate what
+was crawled) — see ``Coverage``.
 
 Matching is indexed, so a province's 100,000 policies are not compared with every one of its
 interpretations (``InterpretationIndex``): links and title containment are looked up across
@@ -274,30 +275,55 @@ class InterpretationIndex:
         return sorted(found, key=lambda c: (c.by_link, c.score), reverse=True)
 
 
-def coverage(sources: Iterable[SourceFacts]) -> tuple[bool, date | None]:
-    """(can judge, earliest judgeable publication date) from the interpretation columns."""
-    interpretation = [s for s in sources
-                      if s.source_type == "column" and s.kind == "interpretation"]
-    if any(s.last_run_outcome not in ("ok", None) for s in interpretation):
-        return False, None
-    oldest = [s.oldest_published_on for s in interpretation if s.oldest_published_on]
-    return True, (min(oldest) if oldest else None)
+class Coverage:
+    """Which policies the crawled interpretations can judge, unit by unit.
+
+    A unit's policies are judged against its own interpretation columns and those of units
+    that publish interpretations but no policies (a county 政府办 interpreting for others), or
+    against every interpretation column when none of those exist. They are judged only while
+    all of those columns' latest crawls succeeded — a failed interpretation column must not
+    turn its unit's policies into violations — and only back to the oldest interpretation
+    crawled there (an interpretation may simply predate what was crawled). Across a province
+    one failing column then silences one unit, not every unit.
+    """
+
+    def __init__(self, sources: Iterable[SourceFacts]) -> None:
+        sources = list(sources)
+        columns = [s for s in sources if s.source_type == "column"]
+        with_policies = {s.unit_id for s in columns if s.kind == "policy"}
+        self.all = [s for s in columns if s.kind == "interpretation"]
+        self.shared = [s for s in self.all if s.unit_id not in with_policies]
+        self.by_unit: dict[int, list[SourceFacts]] = {}
+        for s in self.all:
+            if s.unit_id in with_policies:
+                self.by_unit.setdefault(s.unit_id, []).append(s)
+        self._memo: dict[int, tuple[bool, date | None]] = {}
+
+    def of_unit(self, unit_id: int) -> tuple[bool, date | None]:
+        """(can judge, earliest judgeable publication date) for the policies of a unit."""
+        if unit_id not in self._memo:
+            relevant = self.by_unit.get(unit_id, []) + self.shared or self.all
+            if any(s.last_run_outcome not in ("ok", None) for s in relevant):
+                self._memo[unit_id] = (False, None)
+            else:
+                oldest = [s.oldest_published_on for s in relevant if s.oldest_published_on]
+                self._memo[unit_id] = (True, min(oldest) if oldest else None)
+        return self._memo[unit_id]
 
 
 def judge(policies: Iterable[PostFact], interpretations: Sequence[PostFact],
           sources: dict[int, SourceFacts], as_of: date, rule_map: RuleMap,
           default_grace: int = DEFAULT_GRACE_DAYS,
           default_match: float = DEFAULT_MATCH) -> list[FindingDraft]:
-    can_judge, earliest = coverage(sources.values())
-    if not can_judge:
-        return []
+    covered = Coverage(sources.values())
     index = InterpretationIndex.from_facts(interpretations, sources)
     drafts = []
     for policy in policies:
         source = sources.get(policy.source_id)
         if source is None or not is_policy_file(policy.title, source.policy_titles):
             continue
-        if earliest is not None and policy.published_on < earliest:
+        can_judge, earliest = covered.of_unit(source.unit_id)
+        if not can_judge or (earliest is not None and policy.published_on < earliest):
             continue
         grace = int(source.thresholds.get("interpretation_grace_days", default_grace))
         threshold = float(source.thresholds.get("interpretation_match", default_match))

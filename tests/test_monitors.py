@@ -211,3 +211,21 @@ def test_policies_are_judged_only_where_interpretations_were_crawled() -> None:
     assert [d.subject for d in found] == ["item:2"]  # 7-20 predates what was crawled
     failing = {20: POLICY_SOURCE, 21: replace(interp_source, last_run_outcome="timeout")}
     assert uninterpreted_policy.judge([old, recent], [], failing, AS_OF, RULES) == []
+
+
+def test_a_failing_interpretation_column_silences_only_the_units_it_serves() -> None:
+    # units 2 and 3 publish policies and interpret them; unit 9 (政府办) interprets for all
+    own2 = source("column", source_id=21, kind="interpretation", unit_id=2)
+    policy3 = replace(POLICY_SOURCE, source_id=30, unit_id=3, unit_code="B05")
+    own3 = source("column", source_id=31, kind="interpretation", unit_id=3, unit_code="B05")
+    office = source("column", source_id=91, kind="interpretation", unit_id=9, unit_code="B09")
+    sources = {20: POLICY_SOURCE, 21: own2, 30: policy3, 31: own3, 91: office}
+    policies = [post(1, "演示县城区停车管理办法", date(2021, 8, 20)),
+                post(2, "演示县校舍安全管理办法", date(2021, 8, 20), source_id=30)]
+
+    def fired(facts: dict[int, SourceFacts]) -> list[str]:
+        return [d.subject for d in uninterpreted_policy.judge(policies, [], facts, AS_OF, RULES)]
+
+    assert fired(sources) == ["item:1", "item:2"]
+    assert fired({**sources, 31: replace(own3, last_run_outcome="http_error")}) == ["item:1"]
+    assert fired({**sources, 91: replace(office, last_run_outcome="timeout")}) == []
