@@ -5,6 +5,7 @@ Each takes a loaded ``CountyConfig`` and returns data; printing is the caller's 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +18,7 @@ from crawler.settings import scrapy_settings
 from govwatch.config import CountyConfig
 from govwatch.timeutil import today
 from storage import repo
-from storage.db import Database, database_url
+from storage.db import MIGRATIONS, Database, database_url
 
 log = logging.getLogger("govwatch")
 
@@ -29,8 +30,16 @@ def open_database(config: CountyConfig, *, migrate: bool = True) -> Database:
     if migrate:
         db.migrate()
     with db.session() as session:
-        repo.sync_config(session, config)
+        repo.sync_config_if_changed(session, config, config_fingerprint(config))
     return db
+
+
+def config_fingerprint(config: CountyConfig) -> str:
+    """What the synced units and sources depend on: the validated config and the schema
+    (a migration may add columns the sync fills)."""
+    migrations = sorted(p.name for p in (MIGRATIONS / "versions").glob("*.py"))
+    text = config.model_dump_json() + "\n" + ",".join(migrations)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

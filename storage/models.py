@@ -266,3 +266,17 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))  # reviewer | viewer
     created_at: Mapped[datetime]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ConfigSync(Base):
+    """The county config the units and sources were last synced from, by fingerprint.
+
+    Every command syncs the config into the database first; a province's 60,000 sources take a
+    second or more to compare, so an unchanged config (same fingerprint) is not compared again.
+    """
+
+    __tablename__ = "config_sync"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    synced_at: Mapped[datetime]

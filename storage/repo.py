@@ -26,6 +26,7 @@ from storage.models import (
     Bulletin,
     BulletinFinding,
     ChinaDateTime,
+    ConfigSync,
     CrawlRun,
     Finding,
     Item,
@@ -123,6 +124,22 @@ def sync_config(session: Session, config: CountyConfig) -> dict[tuple[str, str],
                                   inserts).all()
         ids.update(zip(insert_keys, new_ids, strict=True))
     return ids
+
+
+def sync_config_if_changed(session: Session, config: CountyConfig, fingerprint: str) -> bool:
+    """``sync_config`` unless the database was last synced from a config with this
+    ``fingerprint`` (see ``govwatch.app.config_fingerprint``); whether it synced."""
+    state = session.get(ConfigSync, "config")
+    if state is not None and state.fingerprint == fingerprint:
+        return False
+    sync_config(session, config)
+    # an upsert: two workers starting together may both find no row
+    stmt = _insert_for(session)(ConfigSync).values(name="config", fingerprint=fingerprint,
+                                                   synced_at=now())
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=["name"], set_={"fingerprint": fingerprint,
+                                       "synced_at": stmt.excluded.synced_at}))
+    return True
 
 
 # ----------------------------------------------------------------------------- crawling

@@ -9,6 +9,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 
+from govwatch.app import config_fingerprint
 from govwatch.config import load_config
 from govwatch.timeutil import CHINA
 from storage import repo
@@ -61,6 +62,28 @@ def test_sync_config_is_idempotent_and_never_deletes(any_db: Database) -> None:
         assert session.scalar(select(func.count()).select_from(Unit)) == 38
         active = session.scalar(select(func.count()).select_from(Unit).where(Unit.active))
         assert active == 10
+
+
+def test_an_unchanged_config_is_not_synced_again(any_db: Database,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(ROOT / "config" / "lingchuan-2021.yaml")
+    synced: list[int] = []
+    real = repo.sync_config
+
+    def counting(session: object, cfg: object) -> object:
+        synced.append(len(cfg.units))  # type: ignore[attr-defined]
+        return real(session, cfg)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(repo, "sync_config", counting)
+    fewer = config.model_copy(update={"units": config.units[:10]})
+    for cfg in (config, config, fewer, fewer, config):
+        with any_db.session() as session:
+            repo.sync_config_if_changed(session, cfg, config_fingerprint(cfg))
+    assert synced == [38, 10, 38]  # only when the config changed
+    with any_db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Unit).where(Unit.active)) == 38
+    assert config_fingerprint(config) == config_fingerprint(load_config(
+        ROOT / "config" / "lingchuan-2021.yaml"))
 
 
 def test_store_items_is_idempotent_and_keeps_what_it_knew(any_db: Database) -> None:
