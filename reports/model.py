@@ -49,6 +49,16 @@ class Link:
 
 Cell = str | int | float | date | Link
 
+# The 整改情况 that every format shows in red.
+NOT_RECTIFIED = "未整改"
+
+
+def link_target(cell: Cell) -> str | None:
+    """Where a cell links to: a ``Link`` to an http(s) URL, stripped and cleaned; else None."""
+    if isinstance(cell, Link) and is_web_url(cell.url):
+        return clean(cell.url.strip())
+    return None
+
 
 def cell_text(cell: Cell) -> str:
     """A cell as plain text."""

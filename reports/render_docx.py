@@ -2,13 +2,15 @@
 
 A4 with 公文 margins, East Asian fonts set explicitly (``w:eastAsia``: 仿宋 body, 黑体 headings,
 宋体 title and tables), a red 红头 and title, tables with bordered cells and a header row that
-repeats on each page, and page numbers (— 1 —) in the footer. python-docx escapes XML itself;
-characters XML cannot hold are removed first (``clean``).
+repeats on each page, and page numbers (— 1 —) in the footer. python-docx escapes the text of
+paragraphs, table cells are escaped here (see "table XML" below); characters XML cannot hold
+are removed first (``clean``).
 """
 
 from __future__ import annotations
 
-from copy import deepcopy
+import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,42 +23,32 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table as DocxTable
-from docx.table import _Cell as _DocxCell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+from lxml import etree
 
 from govwatch.timeutil import chinese_date
-from reports.model import Cell, Link, Section, Table, WeeklyBulletin, cell_text, clean, is_web_url
+from reports.model import (
+    NOT_RECTIFIED,
+    Cell,
+    Section,
+    Table,
+    WeeklyBulletin,
+    cell_text,
+    clean,
+    link_target,
+)
+from reports.ooxml import MARKER, write_package, xml_text
 
-RED = RGBColor(0xD4, 0x00, 0x00)
+RED, LINK_BLUE = RGBColor(0xD4, 0x00, 0x00), RGBColor(0x05, 0x63, 0xC1)
 BODY_FONT, HEAD_FONT, TITLE_FONT, TABLE_FONT = "仿宋", "黑体", "宋体", "宋体"
-BODY_SIZE, TABLE_SIZE = Pt(16), Pt(10.5)
+BODY_SIZE, TABLE_SIZE, LINK_SIZE = Pt(16), Pt(10.5), Pt(8.5)
 TEXT_WIDTH_MM = 210 - 28 - 26
-
-
-# Run and paragraph properties are built once per look and copied after that: a province's
-# bulletin has tens of thousands of table cells, and python-docx's property setters are slow.
-_RUN_LOOKS: dict[tuple[object, ...], Any] = {}
-_CELL_LOOKS: dict[bool, Any] = {}
-_CELL_RUNS: dict[tuple[bool, bool], Any] = {}
 
 
 def set_font(run: Run, east_asian: str, size: Pt | None = None, *, bold: bool = False,
              colour: RGBColor | None = None) -> Run:
     """Font of a run for Latin (Times New Roman) and East Asian text (``w:eastAsia``)."""
-    key = (east_asian, size, bool(bold), str(colour) if colour is not None else None)
-    fresh = run._element.rPr is None
-    if fresh and key in _RUN_LOOKS:
-        run._element.insert(0, deepcopy(_RUN_LOOKS[key]))
-        return run
-    _set_font(run, east_asian, size, bold=bold, colour=colour)
-    if fresh:
-        _RUN_LOOKS[key] = deepcopy(run._element.rPr)
-    return run
-
-
-def _set_font(run: Run, east_asian: str, size: Pt | None, *, bold: bool,
-              colour: RGBColor | None) -> None:
     run.font.name = "Times New Roman"
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
     if size is not None:
@@ -64,6 +56,7 @@ def _set_font(run: Run, east_asian: str, size: Pt | None, *, bold: bool,
     run.font.bold = bold or None
     if colour is not None:
         run.font.color.rgb = colour
+    return run
 
 
 def _para(doc: Document, text: str = "", *, font: str = BODY_FONT, size: Pt = BODY_SIZE,
@@ -82,18 +75,6 @@ def _para(doc: Document, text: str = "", *, font: str = BODY_FONT, size: Pt = BO
     return p
 
 
-def add_hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
-    """A clickable external link (python-docx has no API for it)."""
-    rel = _link_rel(paragraph.part, url)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), rel)
-    run = paragraph.add_run(clean(text))
-    set_font(run, TABLE_FONT, Pt(8.5), colour=RGBColor(0x05, 0x63, 0xC1))
-    run.font.underline = True
-    link.append(run._element)
-    paragraph._p.append(link)
-
-
 def _link_rel(part: Any, url: str) -> str:
     """The relationship id of an external link, one per URL: python-docx's ``relate_to``
     searches every relationship of the part for each link, quadratic over thousands."""
@@ -105,82 +86,98 @@ def _link_rel(part: Any, url: str) -> str:
     return links[url]
 
 
-def _repeat_header(row: object) -> None:
-    trpr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    trpr.append(flag)
+# ----------------------------------------------------------------------------- table XML
+# Table rows are WordprocessingML text (the markup python-docx itself writes for the same
+# look), put into the saved file by ``reports.ooxml.write_package``: python-docx's per-cell
+# API, or even parsing the rows into lxml and serialising them again, takes seconds.
+
+# each table holds a comment, <!--govwatch-table-rows-N-->, replaced by its rows on saving
+_MARKER_XML = re.compile(f"<!--{MARKER}(\\d+)-->".encode())
 
 
-def _shade(cell: object, fill: str) -> None:
-    tcpr = cell._tc.get_or_add_tcPr()  # type: ignore[attr-defined]
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    tcpr.append(shading)
+def _rpr(*, bold: bool = False, colour: RGBColor | None = None, size: Pt = TABLE_SIZE,
+         underline: bool = False) -> str:
+    """A table run's ``w:rPr`` (children in schema order: rFonts, b, color, sz, u)."""
+    return ("<w:rPr>"
+            f'<w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" '
+            f'w:eastAsia="{TABLE_FONT}"/>'
+            + ("<w:b/>" if bold else "")
+            + (f'<w:color w:val="{colour}"/>' if colour is not None else "")
+            + f'<w:sz w:val="{round(size.pt * 2)}"/>'
+            + ('<w:u w:val="single"/>' if underline else "")
+            + "</w:rPr>")
 
 
-def _fill_cell(cell: object, value: Cell, *, bold: bool = False, centre: bool = False) -> None:
-    p = cell.paragraphs[0]  # type: ignore[attr-defined]
-    if p._p.pPr is None and centre in _CELL_LOOKS:
-        p._p.insert(0, deepcopy(_CELL_LOOKS[centre]))
-    else:
-        p.paragraph_format.space_after = Pt(0)
-        p.paragraph_format.line_spacing = 1.0
-        if centre:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _CELL_LOOKS.setdefault(centre, deepcopy(p._p.pPr))
-    if isinstance(value, Link) and is_web_url(value.url):
-        add_hyperlink(p, value.url.strip(), value.text)
-        return
+_PLAIN, _BOLD, _ALARM = _rpr(), _rpr(bold=True), _rpr(bold=True, colour=RED)
+_LINK = _rpr(colour=LINK_BLUE, size=LINK_SIZE, underline=True)
+_PPR = {centre: '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'
+                + ('<w:jc w:val="center"/>' if centre else "") + "</w:pPr>"
+        for centre in (False, True)}
+_HEADER_SHADE = '<w:shd w:val="clear" w:color="auto" w:fill="E7E6E6"/>'
+_BREAKS = re.compile(r"([\t\r\n])")
+_CENTRED_WORDS = ("已整改", NOT_RECTIFIED, "待审核")
+
+
+def _t(text: str) -> str:
+    """A ``w:t``; edge spaces are kept (``xml:space``), as python-docx does."""
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f"<w:t{space}>{xml_text(text)}</w:t>"
+
+
+def _run(text: str, rpr: str) -> str:
+    """A ``w:r`` holding ``text``; tabs and line breaks become ``w:tab`` and ``w:br``, as
+    python-docx's ``run.text`` makes them."""
+    if not _BREAKS.search(text):
+        return f"<w:r>{rpr}{_t(text)}</w:r>"
+    content = "".join("<w:tab/>" if piece == "\t" else "<w:br/>" if piece in "\r\n"
+                      else _t(piece) for piece in _BREAKS.split(text) if piece)
+    return f"<w:r>{rpr}{content}</w:r>"
+
+
+def _cell(value: Cell, width: int, part: Any, *, header: bool = False) -> str:
+    """One ``w:tc``: a header cell is bold, centred and shaded; a web link is a hyperlink;
+    numbers and 整改 words are centred; 未整改 is bold red."""
+    target = link_target(value)
     text = clean(cell_text(value))
-    colour = RED if text == "未整改" else None
-    key = (bold or colour is not None, colour is not None)
-    if key in _CELL_RUNS and "\n" not in text and "\t" not in text:
-        run = deepcopy(_CELL_RUNS[key])  # <w:r><w:rPr/><w:t/></w:r>, filled in
-        run[-1].text = text
-        p._p.append(run)
-        return
-    r = set_font(p.add_run(text), TABLE_FONT, TABLE_SIZE, bold=key[0], colour=colour)
-    if len(r._element) == 2 and r._element[-1].tag == qn("w:t"):
-        _CELL_RUNS.setdefault(key, deepcopy(r._element))
+    if target is not None:
+        content = f'<w:hyperlink r:id="{_link_rel(part, target)}">{_run(text, _LINK)}</w:hyperlink>'
+    else:
+        content = _run(text, _ALARM if text == NOT_RECTIFIED else _BOLD if header else _PLAIN)
+    centre = header or isinstance(value, int | float) or cell_text(value) in _CENTRED_WORDS
+    return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>'
+            f"{_HEADER_SHADE if header else ''}</w:tcPr>"
+            f"<w:p>{_PPR[centre]}{content}</w:p></w:tc>")
 
 
-def add_table(doc: Document, t: Table) -> DocxTable | None:
+def _rows(t: Table, widths: list[int], part: Any) -> str:
+    """The header row (repeated on every page) and the body rows of a table, as XML text."""
+    header = "".join(_cell(h, w, part, header=True) for h, w in zip(t.headers, widths,
+                                                                    strict=True))
+    rows = [f'<w:tr><w:trPr><w:tblHeader w:val="true"/></w:trPr>{header}</w:tr>']
+    rows.extend("<w:tr>" + "".join(_cell(v, w, part) for v, w in zip(row, widths, strict=True))
+                + "</w:tr>" for row in t.rows)
+    return "".join(rows)
+
+
+def add_table(doc: Document, t: Table, rows: list[bytes]) -> DocxTable | None:
+    """A bordered table (caption and empty note as paragraphs), column widths from ``t``.
+
+    The table's rows are appended to ``rows`` as XML and stand in the document as a marker
+    comment until ``write`` puts them in the saved file.
+    """
     if t.caption:
         _para(doc, t.caption, font="楷体")
     if not t.rows:
         _para(doc, t.empty)
         return None
-    table = doc.add_table(rows=1, cols=len(t.headers))
+    table = doc.add_table(rows=0, cols=len(t.headers))  # python-docx makes tblPr and grid
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     widths = t.widths or tuple(1 for _ in t.headers)
     unit_mm = TEXT_WIDTH_MM / sum(widths)
-    sizes = [Mm(width * unit_mm) for width in widths]
-    for cell, header, size in zip(table.rows[0].cells, t.headers, sizes, strict=True):
-        _fill_cell(cell, header, bold=True, centre=True)
-        _shade(cell, "E7E6E6")
-        cell.width = size
-    _repeat_header(table.rows[0])
-    blank = None
-    for row in t.rows:
-        # python-docx's add_row scans the whole table for each new row (quadratic); a copy of
-        # the first, still empty, row (widths set) is appended instead
-        if blank is None:
-            new = table.add_row()
-            for cell, size in zip(new.cells, sizes, strict=True):
-                cell.width = size
-            blank = deepcopy(new._tr)
-            cells = new.cells
-        else:
-            tr = deepcopy(blank)
-            table._tbl.append(tr)
-            cells = [_DocxCell(tc, table) for tc in tr.tc_lst]
-        for cell, value in zip(cells, row, strict=True):
-            _fill_cell(cell, value, centre=isinstance(value, int | float)
-                       or cell_text(value) in ("已整改", "未整改", "待审核"))
+    twips = [Mm(width * unit_mm).twips for width in widths]
+    table._tbl.append(etree.Comment(f"{MARKER}{len(rows)}"))
+    rows.append(_rows(t, twips, doc.part).encode("utf-8"))
     return table
 
 
@@ -208,17 +205,19 @@ def _page_number(doc: Document) -> None:
     set_font(p.add_run(" —"), TITLE_FONT, Pt(14))
 
 
-def _section(doc: Document, s: Section) -> None:
+def _section(doc: Document, s: Section, rows: list[bytes]) -> None:
     _para(doc, s.heading, font=HEAD_FONT)
     if s.intro:
         _para(doc, s.intro)
     for t in s.tables:
-        add_table(doc, t)
+        add_table(doc, t, rows)
 
 
-def render(b: WeeklyBulletin) -> Document:
-    """The bulletin as a python-docx Document."""
+def render(b: WeeklyBulletin) -> tuple[Document, list[bytes]]:
+    """The bulletin as a python-docx Document whose tables still lack their body, and the
+    tables' rows as XML (see ``add_table``; ``write`` saves the two together)."""
     doc = Document()
+    rows: list[bytes] = []
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -256,7 +255,7 @@ def render(b: WeeklyBulletin) -> Document:
     _para(doc, b.opening)
     _para(doc, b.summary)
     for s in b.sections:
-        _section(doc, s)
+        _section(doc, s, rows)
     _para(doc, b.closing)
     _para(doc)
     _para(doc, b.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
@@ -266,10 +265,13 @@ def render(b: WeeklyBulletin) -> Document:
             doc.add_page_break()
         else:
             _para(doc)
-        _section(doc, s)
+        _section(doc, s, rows)
     _page_number(doc)
-    return doc
+    return doc, rows
 
 
 def write(b: WeeklyBulletin, path: Path) -> None:
-    render(b).save(str(path))
+    doc, rows = render(b)
+    saved = io.BytesIO()
+    doc.save(saved)
+    write_package(saved.getvalue(), path, _MARKER_XML, rows)

@@ -3,16 +3,18 @@ the summary, and the renderers' escaping — on hand-made inputs, no database.""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from typing import Any
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from govwatch.timeutil import CHINA
 from reports import render_html, render_md
-from reports.model import Link, is_web_url
+from reports.model import Link, Section, Table, is_web_url
 from reports.queries import PublishedBulletin, ReportFinding, UnitInfo, WeeklyInputs
 from reports.weekly import (
     build_weekly,
@@ -280,3 +282,53 @@ def test_only_http_urls_are_links() -> None:
                 "http://", "", None, "http://[bad"):
         assert not is_web_url(bad)
     assert render_md._cell(Link("x", "ftp://a/b")) == "x"
+
+
+def _edge_bulletin() -> Any:
+    """The hostile bulletin plus a table of every kind of cell (tables are written as XML
+    text in DOCX and XLSX: see reports.ooxml)."""
+    link = "http://gov.example/?q=<1>&r"
+    edge = Table("edge", "边界", ("序号", "文本", "链接", "日期", "扣分", "整改情况"), (
+        (1, "第一行\n第二行\t之后", Link(link, link), date(2021, 1, 2), 1.5, "未整改"),
+        (2, "  两端空格  ", Link("ftp://x", "ftp://x"), "—", 2.0, "已整改"),
+        (3, "=SUM(A1)", Link(link, link), "", 3, "未整改\x07"),
+    ), "无", widths=(5, 20, 30, 10, 8, 8))
+    b = _hostile_bulletin()
+    return dataclasses.replace(b, sections=(*b.sections, Section("edge", "六、边界", "", (edge,))))
+
+
+def test_docx_table_rows_keep_text_links_and_looks(tmp_path: Any) -> None:
+    (path,) = write_files(_edge_bulletin(), tmp_path, ["docx"])
+    doc = Document(str(path))
+    table = next(t for t in doc.tables if t.rows[0].cells[1].text == "文本")
+    assert "tblHeader" in table.rows[0]._tr.xml
+    rows = [[c.text for c in r.cells] for r in table.rows[1:]]
+    assert [r[1] for r in rows] == ["第一行\n第二行\t之后", "  两端空格  ", "=SUM(A1)"]
+    assert [r[3] for r in rows] == ["2021-01-02", "—", ""]
+    assert rows[0][4] == "1.5" and rows[2][5] == "未整改"
+    red = table.rows[1].cells[5].paragraphs[0].runs[0]
+    assert red.bold and str(red.font.color.rgb) == "D40000"
+    assert red._element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
+    assert table.rows[3].cells[5].paragraphs[0].runs[0].font.color.rgb == red.font.color.rgb
+    links = {r.target_ref for r in doc.part.rels.values() if r.is_external}
+    assert "http://gov.example/?q=<1>&r" in links and "ftp://x" not in links
+    assert 'href="javascript' not in doc.part.blob.decode() and "javascript:alert(1)" not in links
+
+
+def test_xlsx_table_rows_keep_types_links_and_looks(tmp_path: Any) -> None:
+    (path,) = write_files(_edge_bulletin(), tmp_path, ["xlsx"])
+    ws = load_workbook(path)["边界"]
+    rows = list(ws.iter_rows(min_row=3))
+    assert [[c.value for c in r] for r in rows] == [
+        [1, "第一行\n第二行\t之后", "http://gov.example/?q=<1>&r", datetime(2021, 1, 2), 1.5,
+         "未整改"],
+        [2, "  两端空格  ", "ftp://x", "—", 2, "已整改"],
+        [3, "=SUM(A1)", "http://gov.example/?q=<1>&r", None, 3, "未整改"]]
+    assert rows[2][1].data_type == "s"  # not a formula
+    assert rows[0][3].number_format == "yyyy-mm-dd"
+    assert [c.hyperlink.target if c.hyperlink else None for c in (r[2] for r in rows)] == [
+        "http://gov.example/?q=<1>&r", None, "http://gov.example/?q=<1>&r"]
+    assert rows[0][5].font.color.rgb == "00D40000" and rows[0][5].font.bold
+    assert rows[1][5].font.color.rgb != "00D40000" and not rows[1][5].font.bold
+    assert all(c.border.left.style == "thin" for r in rows for c in r)
+    assert ws.auto_filter.ref == "A2:F5" and ws.freeze_panes == "A3"
