@@ -104,6 +104,24 @@ def test_store_items_is_idempotent_and_keeps_what_it_knew(any_db: Database) -> N
     assert items["http://x.gov.cn/1.html"].first_seen_at.tzinfo == CHINA
 
 
+def test_post_facts_read_dates_and_times_alike_on_every_backend(any_db: Database) -> None:
+    source_id = _unit_and_source(any_db)
+    at = datetime(2021, 8, 30, 9, 30, 5, 120000, tzinfo=CHINA)
+    with any_db.session() as session:
+        repo.store_items(session, source_id, [
+            repo.ItemRecord("http://x.gov.cn/1.html", "通知", date(2021, 8, 30), at,
+                            links=["http://x.gov.cn/jd/1.html"]),
+            repo.ItemRecord("http://x.gov.cn/2.html", "动态", date(2021, 8, 31))])
+    with any_db.session() as session:
+        first, second = repo.posts_between(session, source_id, date(2021, 8, 1),
+                                           date(2021, 9, 1))
+    assert (first.published_on, first.published_at) == (date(2021, 8, 30), at)
+    assert first.published_at is not None and first.published_at.tzinfo == CHINA
+    assert first.links == ["http://x.gov.cn/jd/1.html"]
+    assert (second.published_on, second.published_at, second.links) == (
+        date(2021, 8, 31), None, [])
+
+
 def test_findings_are_unique_on_rule_subject_period(any_db: Database) -> None:
     source_id = _unit_and_source(any_db)
     with any_db.session() as session:
