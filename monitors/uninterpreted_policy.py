@@ -167,6 +167,7 @@ class InterpretationIndex:
         self._grams: dict[str, list[int]] = {}  # n-gram → interpretations whose core has it
         self._anchors: dict[str, list[int]] = {}  # rarest n-gram → cores of ≥ 6 characters
         long_cores: list[tuple[int, set[str]]] = []
+        self._blocks: dict[int | None, tuple[list[int], list[str]]] = {}
         for i, (item, core) in enumerate(zip(self.items, self.cores, strict=True)):
             self.by_url.setdefault(_normal(item.url), []).append(i)
             for link in {_normal(u) for u in item.links}:
@@ -205,34 +206,41 @@ class InterpretationIndex:
 
     def _containing(self, core: str) -> set[int]:
         """Interpretations whose core contains ``core``, or is contained in it (≥ 6 chars)."""
+        grams = _grams(core)
         if len(core) < GRAM:  # rare: a scan
             found = {i for i, c in enumerate(self.cores) if c and core in c}
         else:  # a core containing ``core`` holds all its grams: check the rarest one's list
-            postings = [self._grams.get(g) for g in _grams(core)]
+            postings = [self._grams.get(g) for g in grams]
             found = set()
             if all(postings):
                 rarest = min(postings, key=len)  # type: ignore[arg-type]
                 found = {i for i in rarest or () if core in self.cores[i]}
-        for gram in _grams(core):
+        for gram in grams:
             for i in self._anchors.get(gram, ()):
                 if self.cores[i] in core:
                     found.add(i)
         return found
 
-    def _block(self, policy: PostFact, unit_id: int | None) -> list[int]:
-        own = self.by_unit.get(unit_id, []) if unit_id is not None else []
-        return own + self.shared if self.shared else own
+    def _block(self, policy: PostFact, unit_id: int | None) -> tuple[list[int], list[str]]:
+        """The interpretations a policy of ``unit_id`` is fuzzily compared with, and their
+        (non-empty) cores; worked out once per unit."""
+        if unit_id not in self._blocks:
+            own = self.by_unit.get(unit_id, []) if unit_id is not None else []
+            ids = [i for i in own + self.shared if self.cores[i]]
+            self._blocks[unit_id] = (ids, [self.cores[i] for i in ids])
+        return self._blocks[unit_id]
 
-    def _fuzzy(self, core: str, block: list[int], cutoff: float) -> dict[int, float]:
+    def _fuzzy(self, core: str, block: tuple[list[int], list[str]],
+               cutoff: float) -> dict[int, float]:
         """Fuzzy scores (rounded, as candidates carry them) of the block at or above cutoff."""
-        block = [i for i in block if self.cores[i]]
-        if not core or not block:
+        ids, cores = block
+        if not core or not ids:
             return {}
-        hits = process.extract(core, [self.cores[i] for i in block], scorer=fuzz.ratio,
+        hits = process.extract(core, cores, scorer=fuzz.ratio,
                                score_cutoff=max(cutoff * 100 - 0.1, 0), limit=None)
         scores = {}
         for _, _, k in hits:
-            i = block[k]
+            i = ids[k]
             score = round(_fuzzy_score(core, self.cores[i]), 3)
             if score >= cutoff:
                 scores[i] = score
