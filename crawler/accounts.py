@@ -17,11 +17,12 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 import lxml.html
+from lxml import etree
 
 from crawler import extract
 from govwatch.timeutil import CHINA
@@ -54,6 +55,15 @@ def _title(text: str, limit: int = 80) -> str:
 
 
 def parse_feed(body: bytes, url: str, now: datetime) -> AccountPage:
+    """Posts of an RSS/Atom feed: plain RSS 2.0 read directly, anything else by feedparser."""
+    posts = _plain_rss_posts(body, url)
+    if posts is not None:
+        return AccountPage(posts)
+    return _feedparser_posts(body, url)
+
+
+def _feedparser_posts(body: bytes, url: str) -> AccountPage:
+    """feedparser's reading: every feed dialect, encoding and date form it knows."""
     feed = feedparser.parse(body)
     if feed.bozo and not feed.entries:
         raise AdapterError(f"not an RSS/Atom feed: {feed.get('bozo_exception')}")
@@ -68,6 +78,84 @@ def parse_feed(body: bytes, url: str, now: datetime) -> AccountPage:
             continue
         posts.append(Post(urljoin(url, link), _title(entry.get("title", "")), when))
     return AccountPage(posts)
+
+
+# feedparser costs ~5 ms a feed (a SAX parse, then sanitising every element); most
+# feeds are plain UTF-8 RSS 2.0 that lxml reads in a tenth of that. The fast reading below
+# takes only what it reads exactly as feedparser would and answers None for anything else
+# (other dialects, encodings, namespaced or unknown item fields, markup or entities in
+# titles, unusual dates), which then goes to feedparser.
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+_PLAIN_ITEM_FIELDS = {"title", "link", "guid", "pubDate", "description", "category",
+                      "author", "comments"}
+_RFC822_RE = re.compile(
+    r"(?:[A-Z][a-z]{2},\s*)?(\d{1,2})\s+([A-Z][a-z]{2})\s+(\d{4})\s+"
+    r"(\d{2}):(\d{2})(?::(\d{2}))?\s+(?:([+-])(\d{2})(\d{2})|GMT|UTC?|Z)"
+)
+_MONTHS = {name: i for i, name in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+
+
+def _plain_rss_posts(body: bytes, url: str) -> list[Post] | None:
+    """The posts of a plain UTF-8 RSS 2.0 feed, or None when feedparser should read it."""
+    if b"xml:base" in body:  # feedparser resolves links against it
+        return None
+    try:
+        root = etree.fromstring(body, _SAFE_XML)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    info = root.getroottree().docinfo
+    if root.tag != "rss" or info.doctype or (info.encoding or "").lower() not in ("utf-8", "utf8"):
+        return None
+    channel = root.find("channel")
+    if channel is None or root.find("item") is not None:
+        return None
+    posts = []
+    for item in channel.iterfind("item"):
+        post = _plain_rss_post(item, url)
+        if post is None:
+            return None
+        posts.append(post)
+    return posts
+
+
+def _plain_rss_post(item: etree._Element, url: str) -> Post | None:
+    """One <item> as a Post, or None when it holds anything the fast reading does not."""
+    fields: dict[str, str] = {}
+    for child in item:
+        if isinstance(child, etree._Comment):
+            continue
+        if child.tag not in _PLAIN_ITEM_FIELDS or child.tag in fields or len(child):
+            return None  # unknown or namespaced, repeated, or with markup inside
+        fields[child.tag] = (child.text or "").strip()
+    title, link = fields.get("title", ""), fields.get("link", "")
+    if not link or any(ch.isspace() for ch in link) or "<" in title or "&" in title:
+        return None
+    when = None
+    if "pubDate" in fields:
+        when = _rfc822_time(fields["pubDate"])
+        if when is None:
+            return None
+    return Post(urljoin(url, link), _title(title), when)
+
+
+def _rfc822_time(text: str) -> datetime | None:
+    """An RSS pubDate in its usual form (``Tue, 07 Sep 2021 23:30:00 +0800``), China time."""
+    match = _RFC822_RE.fullmatch(text)
+    if not match or match.group(2) not in _MONTHS:
+        return None
+    day, month_name, year, hour, minute, second, sign, off_h, off_m = match.groups()
+    offset = timedelta(0)
+    if sign:
+        if int(off_h) > 14 or int(off_m) > 59:
+            return None
+        offset = timedelta(hours=int(off_h), minutes=int(off_m)) * (1 if sign == "+" else -1)
+    try:
+        moment = datetime(int(year), _MONTHS[month_name], int(day), int(hour), int(minute),
+                          int(second or 0), tzinfo=timezone(offset))
+    except ValueError:  # no such day or time: feedparser decides
+        return None
+    return moment.astimezone(CHINA)
 
 
 # --------------------------------------------------------------------------- Weibo

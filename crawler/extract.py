@@ -17,12 +17,17 @@ from lxml import etree
 
 __all__ = [
     "ListEntry",
+    "ListLayout",
+    "ListPage",
     "ListSelectors",
     "extract_article_date",
     "extract_list",
     "find_date",
     "find_datetime",
     "find_next_page",
+    "list_entries",
+    "next_page_link",
+    "parse_list_page",
     "to_halfwidth",
 ]
 
@@ -218,6 +223,8 @@ def _scan(
             if value:
                 best = (match.start(), _with_time(value, text, match.end()))
                 break
+        if best is not None and best[0] == start:
+            break  # a date right at the start: no other form can be earlier
     return best
 
 
@@ -315,6 +322,9 @@ def _page_base(doc: lxml.html.HtmlElement, base_url: str) -> str:
     return base_url
 
 
+_HREF_BREAK_RE = re.compile(r"\s*[\t\r\n]\s*")
+
+
 def _clean_href(href: str | None) -> str:
     """Href trimmed, with template line breaks (and their indentation) removed.
 
@@ -322,7 +332,9 @@ def _clean_href(href: str | None) -> str:
     """
     if not href:
         return ""
-    href = re.sub(r"\s*[\t\r\n]\s*", "", href.strip())
+    href = href.strip()
+    if "\t" in href or "\r" in href or "\n" in href:  # rare: skip the regex otherwise
+        href = _HREF_BREAK_RE.sub("", href)
     return href.replace(" ", "%20")
 
 
@@ -355,6 +367,13 @@ def _visible_text(root: etree._Element, skip: Iterable[etree._Element] = ()) -> 
 
     Iterative (iterwalk), so deeply nested junk cannot exhaust the recursion limit.
     """
+    if len(root) == 0 and not skip:
+        # A leaf (most links and dates): its own text, no walk. Comments and processing
+        # instructions are children too, so a leaf has none.
+        tag = root.tag.lower() if isinstance(root.tag, str) else ""
+        if tag in _SKIP_TEXT_TAGS:
+            return ""
+        return (root.text or "") + ("\n" if tag in _BLOCK_TAGS else "")
     skipped = set(skip)
     parts: list[str] = []
     hidden = 0  # depth inside a skipped subtree
@@ -439,9 +458,13 @@ def _is_chrome(el: etree._Element | None) -> bool:
     return False
 
 
-def _entry_title(link: etree._Element) -> str:
-    """Link text, or its title attribute when the text is visibly truncated."""
-    text = _norm_space(_visible_text(link))
+def _entry_title(link: etree._Element, text: str | None = None) -> str:
+    """Link text, or its title attribute when the text is visibly truncated.
+
+    ``text``: the link's normalised visible text, when the caller has it already.
+    """
+    if text is None:
+        text = _norm_space(_visible_text(link))
     attr = _norm_space(link.get("title") or "")
     if not text:
         return attr
@@ -486,23 +509,33 @@ class _Record:
 
 
 class _Detector:
-    """Finds the main repeated list of links on a page."""
+    """Finds the main repeated list of links on a page.
 
-    def __init__(self, doc: lxml.html.HtmlElement, base: str, reference: date) -> None:
+    ``scope`` limits it to the links inside one element (the list container a column's
+    earlier page used, see ``records_in``); the whole document by default.
+    """
+
+    def __init__(self, doc: lxml.html.HtmlElement, base: str, reference: date,
+                 scope: etree._Element | None = None) -> None:
         self.doc = doc
         self.base = base
         self.reference = reference
         self.links: dict[etree._Element, tuple[str, str]] = {}  # link -> (url, title)
         self.marked: set[etree._Element] = set()  # elements that contain a title link
-        for link in doc.iter("a"):
-            url = _resolve(link.get("href"), base)
-            if not url:
+        for link in (doc if scope is None else scope).iter("a"):
+            # Cheap tests first: resolving the URL costs most, so it comes last.
+            href = link.get("href")
+            if not href:
                 continue
             # Only links with visible text can be titles (icon links are controls).
-            if not _norm_space(_visible_text(link)):
+            text = _norm_space(_visible_text(link))
+            if not text:
                 continue
-            title = _entry_title(link)
+            title = _entry_title(link, text)
             if not _looks_like_title(title):
+                continue
+            url = _resolve(href, base)
+            if not url:
                 continue
             self.links[link] = (url, title)
             node: etree._Element | None = link
@@ -598,6 +631,22 @@ class _Detector:
             if built:
                 result.append(built)
         return result
+
+    def records_in(self, container: etree._Element) -> list[_Record]:
+        """The records ``groups`` would find with ``container`` as their parent.
+
+        Records, their dates and titles depend only on elements inside their container, so
+        a detector scoped to the container finds the same ones as a whole-page detector.
+        """
+        seen: set[etree._Element] = set()
+        records = []
+        for link in self.links:
+            record = self._record_of(link)
+            if record is None or record in seen or record.getparent() is not container:
+                continue
+            seen.add(record)
+            records.append(record)
+        return [rec for rec in (self._build(el) for el in records) if rec]
 
     def _merge_twins(
         self, by_parent: dict[etree._Element, list[etree._Element]]
@@ -746,6 +795,35 @@ def _extract_with_selectors(
 # ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ListPage:
+    """A column page parsed once, so list detection and pagination read the same tree."""
+
+    doc: lxml.html.HtmlElement
+    url: str  # the page's own URL
+    base: str  # what its relative links resolve against (<base href>, else url)
+
+
+def parse_list_page(html: str | bytes, base_url: str) -> ListPage | None:
+    """The parsed page, or None for empty, binary or unparsable input."""
+    doc = _parse(html)
+    if doc is None:
+        return None
+    return ListPage(doc, base_url, _page_base(doc, base_url))
+
+
+@dataclass(frozen=True)
+class ListLayout:
+    """Where the generic detector found a column's list: its container element.
+
+    A column's pages come from one template, so its later pages are read there first
+    (``list_entries``) instead of weighing every repeated block of the page again.
+    """
+
+    container: str  # ElementTree path of the container, e.g. /html/body/div[2]/ul
+    container_class: str | None  # checked too: the path alone may land on another block
+
+
 def extract_list(
     html: str | bytes,
     base_url: str,
@@ -757,15 +835,43 @@ def extract_list(
     With `selectors` they are applied literally (an invalid selector raises ValueError);
     otherwise a generic detector picks the best repeated block of dated links.
     """
-    doc = _parse(html)
-    if doc is None:
+    page = parse_list_page(html, base_url)
+    if page is None:
         return []
-    base = _page_base(doc, base_url)
+    return list_entries(page, reference, selectors)[0]
+
+
+def list_entries(
+    page: ListPage,
+    reference: date,
+    selectors: ListSelectors | None = None,
+    layout: ListLayout | None = None,
+) -> tuple[list[ListEntry], ListLayout | None]:
+    """Entries of the page's main list (as ``extract_list``) and the layout they sat in.
+
+    With ``layout`` (learned on an earlier page of the same column) the list is read in
+    that container first; full detection runs when the container is gone or yields fewer
+    than a few entries. The layout returned is None when the list cannot be located that way
+    (operator selectors, lists split over several containers).
+    """
     if selectors is not None:
-        return _extract_with_selectors(doc, base, reference, selectors)
+        return _extract_with_selectors(page.doc, page.base, reference, selectors), None
+    if layout is not None:
+        container = _layout_container(page.doc, layout)
+        if container is not None:
+            scoped = _Detector(page.doc, page.base, reference, scope=container)
+            records = scoped.records_in(container)
+            if len(records) >= _LAYOUT_MIN_RECORDS:
+                return _unique_entries(records), layout
+    records = _Detector(page.doc, page.base, reference).best()
+    return _unique_entries(records), _layout_of(records)
+
+
+def _unique_entries(records: list[_Record]) -> list[ListEntry]:
+    """Records as entries, in page order, the first of each URL kept."""
     entries: list[ListEntry] = []
     seen: set[str] = set()
-    for rec in _Detector(doc, base, reference).best():
+    for rec in records:
         if rec.url in seen:
             continue
         seen.add(rec.url)
@@ -773,16 +879,51 @@ def extract_list(
     return entries
 
 
+# A layout is learned from, and trusted for, lists of at least this many records: one or
+# two links in a generic block (body, a wrapper div) say little about where the list is.
+_LAYOUT_MIN_RECORDS = 3
+
+
+def _layout_of(records: list[_Record]) -> ListLayout | None:
+    """The layout of a detected list, when all its records share one container."""
+    if len(records) < _LAYOUT_MIN_RECORDS:
+        return None
+    container = records[0].element.getparent()
+    if container is None or any(rec.element.getparent() is not container for rec in records):
+        return None  # twin containers merged: the detector's merge rules are needed
+    return ListLayout(container.getroottree().getpath(container), container.get("class"))
+
+
+def _layout_container(doc: lxml.html.HtmlElement, layout: ListLayout) -> etree._Element | None:
+    """The layout's container on this page, unless it is missing, changed or has twins."""
+    found = doc.getroottree().xpath(layout.container)
+    if len(found) != 1 or not isinstance(found[0], etree._Element):
+        return None
+    container = found[0]
+    if container.get("class") != layout.container_class:
+        return None
+    # Same-looking sibling blocks may be one list split in two: leave that to full detection.
+    key = (container.tag, layout.container_class)
+    for preceding in (False, True):
+        for sibling in container.itersiblings(preceding=preceding):
+            if (sibling.tag, sibling.get("class")) == key:
+                return None
+    return container
+
+
 _NEXT_TEXTS = {"下一页", "下页", "下一頁", "下一张", ">", ">>", "›", "»", "next", "next page"}
 
 
 def find_next_page(html: str | bytes, base_url: str) -> str | None:
     """Absolute URL of the next list page (link text 下一页 / 下页 / > / next), or None."""
-    doc = _parse(html)
-    if doc is None:
-        return None
-    base = _page_base(doc, base_url)
-    current = urldefrag(base_url)[0]
+    page = parse_list_page(html, base_url)
+    return next_page_link(page) if page is not None else None
+
+
+def next_page_link(page: ListPage) -> str | None:
+    """``find_next_page`` on an already parsed page."""
+    doc, base = page.doc, page.base
+    current = urldefrag(page.url)[0]
     for link in doc.iter("a"):
         text = _norm_space(to_halfwidth(_visible_text(link))).lower()
         core = text.strip(" []【】()（）<>«»‹›")

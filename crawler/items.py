@@ -23,10 +23,12 @@ class EntryItem:
 @dataclass
 class EntryBatch:
     """The entries of one list page, as one item: Scrapy's per-item machinery (signals,
-    pipeline chain) costs more than storing an entry, so a page travels as one batch."""
+    pipeline chain) costs more than storing an entry, so a page travels as one batch —
+    with the page's snapshot, when one is kept, for the same reason."""
 
     source_id: int
     entries: list[EntryItem]
+    snapshot: SnapshotItem | None = None
 
 
 @dataclass

@@ -3,10 +3,10 @@
 The spider argument of the hooks is optional because current Scrapy no longer passes it;
 the spider is read from the crawler instead.
 
-Items are buffered and written in batches (one transaction per batch) so a large crawl does
-not pay a commit per item. Crawl runs are opened when the spider opens and closed with the
-spider's per-source tally when it closes — also when the crawl is cut short, so nothing is left
-'running'.
+Items and page snapshots are buffered and written in batches (one transaction per batch,
+one statement per kind) so a large crawl does not pay a commit, nor a statement, per page.
+Crawl runs are opened when the spider opens and closed with the spider's per-source tally
+when it closes — also when the crawl is cut short, so nothing is left 'running'.
 """
 
 from __future__ import annotations
@@ -16,10 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from crawler.items import EntryBatch, SnapshotItem
+from govwatch.timeutil import now
 from storage import repo
 from storage.db import Database
 
-BATCH_SIZE = 200
+# A batch costs a transaction and two statements whatever its size: a few seconds of a
+# large crawl's work are buffered at most.
+BATCH_SIZE = 1000  # entries
+SNAPSHOT_BATCH_SIZE = 100  # snapshots hold whole pages: flush them sooner
 
 
 class StoragePipeline:
@@ -32,6 +36,7 @@ class StoragePipeline:
         self.run_ids: dict[int, int] = {}
         self.buffer: dict[int, list[repo.ItemRecord]] = defaultdict(list)
         self.buffered = 0
+        self.snapshots: list[repo.SnapshotRecord] = []
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StoragePipeline:
@@ -45,14 +50,8 @@ class StoragePipeline:
                 self.run_ids[source_id] = repo.open_crawl_run(session, source_id)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        spider = self.crawler.spider
         if isinstance(item, SnapshotItem):
-            with self.db.session() as session:
-                repo.save_snapshot(
-                    session, self.data_dir, source_id=item.source_id,
-                    crawl_run_id=self.run_ids.get(item.source_id), url=item.url,
-                    html=item.html, http_status=item.http_status, png=item.png,
-                )
+            self._keep_snapshot(item)
         else:
             entries = item.entries if isinstance(item, EntryBatch) else [item]
             self.buffer[item.source_id].extend(repo.ItemRecord(
@@ -61,9 +60,18 @@ class StoragePipeline:
                 statement=e.statement,
             ) for e in entries)
             self.buffered += len(entries)
-            if self.buffered >= BATCH_SIZE:
-                self._flush(spider)
+            if isinstance(item, EntryBatch) and item.snapshot is not None:
+                self._keep_snapshot(item.snapshot)
+        if self.buffered >= BATCH_SIZE or len(self.snapshots) >= SNAPSHOT_BATCH_SIZE:
+            self._flush(self.crawler.spider)
         return item
+
+    def _keep_snapshot(self, item: SnapshotItem) -> None:
+        self.snapshots.append(repo.SnapshotRecord(
+            source_id=item.source_id, crawl_run_id=self.run_ids.get(item.source_id),
+            url=item.url, html=item.html, taken_at=now(), http_status=item.http_status,
+            png=item.png,
+        ))
 
     def close_spider(self, spider: Any = None) -> None:
         spider = self.crawler.spider
@@ -81,10 +89,14 @@ class StoragePipeline:
         self.db.dispose()
 
     def _flush(self, spider: Any) -> None:
-        if not self.buffered:
+        """Write the buffered items and snapshots in one transaction."""
+        if not self.buffered and not self.snapshots:
             return
         with self.db.session() as session:
-            for source_id, records in self.buffer.items():
-                spider.tallies[source_id].items_new += repo.store_items(session, source_id, records)
+            new = repo.store_item_batches(session, self.buffer)
+            repo.save_snapshots(session, self.data_dir, self.snapshots)
+        for source_id, count in new.items():
+            spider.tallies[source_id].items_new += count
         self.buffer.clear()
         self.buffered = 0
+        self.snapshots = []

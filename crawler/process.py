@@ -8,6 +8,7 @@ interrupted so nothing is left 'running'.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import queue as queue_module
@@ -49,6 +50,10 @@ def _child(job: CrawlJob, events: Any) -> None:
             process.crawl(spider, sources=sources, reference_date=job.reference_date,
                           window_days=job.window_days, max_pages=job.max_pages,
                           browser_available=job.browser_available)
+    # What exists now (modules, the job, the spiders' sources) lives as long as the crawl:
+    # frozen, it is left out of the collector's full passes, each of which would otherwise
+    # rescan ~180,000 objects (a sixth of a large crawl's CPU time).
+    gc.freeze()
     process.start()
     events.put(("finished",))
 

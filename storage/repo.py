@@ -254,10 +254,22 @@ def save_snapshot(session: Session, data_dir: Path, *, source_id: int, crawl_run
                   png: bytes | None = None) -> int:
     """Keep what a page looked like as evidence (gzip-compressed HTML, UTF-8, and a PNG when a
     browser rendered it); identical pages share one file."""
-    body = html.encode("utf-8")
-    digest = hashlib.sha256(body).hexdigest()
     folder = data_dir / "snapshots" / str(source_id)
     folder.mkdir(parents=True, exist_ok=True)
+    digest, html_path, png_path = _write_snapshot_files(folder, html, png)
+    snap = Snapshot(source_id=source_id, crawl_run_id=crawl_run_id, url=url, taken_at=now(),
+                    http_status=http_status, html_path=str(html_path.resolve()),
+                    png_path=str(png_path.resolve()) if png_path else None, sha256=digest)
+    session.add(snap)
+    session.flush()
+    return snap.id
+
+
+def _write_snapshot_files(folder: Path, html: str,
+                          png: bytes | None) -> tuple[str, Path, Path | None]:
+    """Write a snapshot's files into ``folder`` (which exists): (sha256, html path, png path)."""
+    body = html.encode("utf-8")
+    digest = hashlib.sha256(body).hexdigest()
     html_path = folder / f"{digest[:16]}.html.gz"
     if not html_path.exists():
         # mtime=0: the same page always compresses to the same bytes
@@ -266,12 +278,84 @@ def save_snapshot(session: Session, data_dir: Path, *, source_id: int, crawl_run
     if png:
         png_path = folder / f"{digest[:16]}-{hashlib.sha256(png).hexdigest()[:8]}.png"
         png_path.write_bytes(png)
-    snap = Snapshot(source_id=source_id, crawl_run_id=crawl_run_id, url=url, taken_at=now(),
-                    http_status=http_status, html_path=str(html_path.resolve()),
-                    png_path=str(png_path.resolve()) if png_path else None, sha256=digest)
-    session.add(snap)
-    session.flush()
-    return snap.id
+    return digest, html_path, png_path
+
+
+@dataclass
+class SnapshotRecord:
+    """A page to keep as evidence, as the crawler hands it to storage (``save_snapshots``)."""
+
+    source_id: int
+    crawl_run_id: int | None
+    url: str
+    html: str
+    taken_at: datetime
+    http_status: int | None = None
+    png: bytes | None = None
+
+
+def save_snapshots(session: Session, data_dir: Path, records: Sequence[SnapshotRecord]) -> None:
+    """``save_snapshot`` for a batch: the same files and rows, written with one INSERT
+    (executemany) and no ORM objects; a crawl keeps a snapshot of every list page."""
+    if not records:
+        return
+    root = data_dir.resolve()  # once: resolving each file's path costs a stat per part
+    made: set[Path] = set()
+    rows = []
+    for rec in records:
+        folder = root / "snapshots" / str(rec.source_id)
+        if folder not in made:
+            folder.mkdir(parents=True, exist_ok=True)
+            made.add(folder)
+        digest, html_path, png_path = _write_snapshot_files(folder, rec.html, rec.png)
+        rows.append({"source_id": rec.source_id, "crawl_run_id": rec.crawl_run_id,
+                     "url": rec.url, "taken_at": rec.taken_at, "http_status": rec.http_status,
+                     "html_path": str(html_path), "png_path": str(png_path) if png_path else None,
+                     "sha256": digest})
+    session.execute(insert(Snapshot.__table__), rows)
+
+
+def store_item_batches(session: Session, batches: dict[int, Sequence[ItemRecord]],
+                       seen_at: datetime | None = None) -> dict[int, int]:
+    """``store_items`` for several sources at once: how many items were new, per source.
+
+    One query finds the known items of all sources and one upsert (executemany) writes
+    them all; per source that was two statements, the crawl's main storage cost.
+    """
+    unique = {source_id: {r.url: r for r in records}
+              for source_id, records in batches.items() if records}
+    if not unique:
+        return {}
+    seen_at = seen_at or now()
+    known = _known_items(session, unique)
+    rows = [{
+        "source_id": source_id, "url": r.url, "title": r.title,
+        "published_on": r.published_on, "published_at": r.published_at,
+        "first_seen_at": seen_at, "last_seen_at": seen_at,
+        "content_hash": r.content_hash, "links": r.links, "statement": r.statement,
+    } for source_id, by_url in unique.items() for r in by_url.values()]
+    session.execute(_item_upsert(session), rows)
+    return {source_id: len(by_url) - known.get(source_id, 0)
+            for source_id, by_url in unique.items()}
+
+
+_KNOWN_CHUNK = 500  # URLs per lookup, well under every database's bound-parameter limit
+
+
+def _known_items(session: Session, unique: dict[int, dict[str, ItemRecord]]) -> dict[int, int]:
+    """How many of each source's URLs are stored already."""
+    wanted = {(source_id, url) for source_id, by_url in unique.items() for url in by_url}
+    urls = sorted({url for _, url in wanted})
+    known: dict[int, int] = {}
+    for start in range(0, len(urls), _KNOWN_CHUNK):
+        # source_id IN … AND url IN … uses the (source_id, url) index; the pairs are then
+        # matched exactly here (two sources may list the same URL)
+        stmt = select(Item.source_id, Item.url).where(
+            Item.source_id.in_(list(unique)), Item.url.in_(urls[start:start + _KNOWN_CHUNK]))
+        for source_id, url in session.execute(stmt):
+            if (source_id, url) in wanted:
+                known[source_id] = known.get(source_id, 0) + 1
+    return known
 
 
 def read_snapshot_html(snapshot: Snapshot) -> str | None:

@@ -34,15 +34,21 @@ class AccountSpider(SourceSpider):
         tally = self.tallies[source.source_id]
         page = response.meta["page"]
         tally.pages += 1
-        if page == 1:
-            yield self.snapshot(source, response, safe_text(response) or "")
+        # The first page's snapshot travels with its posts (one item, not two).
+        snapshot = self.snapshot(source, response, safe_text(response) or "") if page == 1 else None
         adapter = ADAPTERS[source.kind]
         try:
             result = adapter(response.body, response.url, self.reference_now)
         except AdapterError as exc:
             tally.fail(PARSE_ERROR, f"{source.kind}: {exc}", first_page=page == 1,
                        http_status=response.status)
+            if snapshot is not None:
+                yield snapshot
             return
+        except Exception:
+            if snapshot is not None:
+                yield snapshot  # the evidence is kept even when the adapter breaks
+            raise
         seen = self.seen[source.source_id]
         dates = []
         batch = []
@@ -57,8 +63,8 @@ class AccountSpider(SourceSpider):
                 dates.append(published_on)
             batch.append(EntryItem(source.source_id, post.url, post.title, published_on,
                                    published_at=post.published_at))
-        if batch:
-            yield EntryBatch(source.source_id, batch)
+        if batch or snapshot is not None:
+            yield EntryBatch(source.source_id, batch, snapshot)
         wanted = bool(dates) and min(dates) >= self.window_start
         if result.next_url and wanted and page < self.page_cap(source):
             yield self.request(source, result.next_url, self.parse_posts, page=page + 1,

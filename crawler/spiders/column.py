@@ -17,7 +17,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler import extract, profiles
 from crawler.health import PARSE_ERROR
-from crawler.items import EntryBatch, EntryItem
+from crawler.items import EntryBatch, EntryItem, SnapshotItem
 from crawler.job import SourceSpec
 from crawler.spiders.base import SourceSpider, safe_text, settles
 
@@ -33,6 +33,11 @@ class ColumnSpider(SourceSpider):
     """Crawls the configured disclosure columns."""
 
     name = "column"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Where the generic detector found each column's list, tried first on its next pages.
+        self.layouts: dict[int, extract.ListLayout] = {}
 
     def first_request(self, source: SourceSpec) -> scrapy.Request:
         profile = source.profile
@@ -57,7 +62,20 @@ class ColumnSpider(SourceSpider):
             tally.fail(PARSE_ERROR, f"not an HTML page ({response.url})", first_page=page == 1,
                        http_status=response.status)
             return
-        yield self.snapshot(source, response, html)
+        # The snapshot rides with the page's entries (one item, not two); it is yielded on
+        # its own when no entries go out, and also when reading the page fails.
+        pending = [self.snapshot(source, response, html)]
+        try:
+            yield from self._read_list(source, response, html, page, pending)
+        except Exception:
+            yield from pending
+            raise
+        yield from pending
+
+    def _read_list(self, source: SourceSpec, response: Response, html: str, page: int,
+                   pending: list[SnapshotItem]) -> Iterator[Any]:
+        """Entries and the next page of a list page (``parse_list`` without the evidence)."""
+        tally = self.tallies[source.source_id]
         profile = source.profile
         if profile == "auto":
             profile = profiles.detect_profile(response.url, html)
@@ -66,24 +84,36 @@ class ColumnSpider(SourceSpider):
             result = profiles.hanweb_first_page(html, response.url, self.reference_date,
                                                 self.window_start, HANWEB_MAX_RECORDS,
                                                 selectors)
-            yield from self._entries(source, result.entries)
+            yield from self._entries(source, result.entries, pending)
             if result.next:
                 yield self._hanweb_request(source, result.next, page + 1)
             return
+        parsed = extract.parse_list_page(html, response.url)  # parsed once, read twice
         try:
-            entries = extract.extract_list(html, response.url, self.reference_date, selectors)
+            entries = self._list_entries(source, parsed, selectors)
         except ValueError as exc:  # an operator selector that does not parse
             tally.fail(PARSE_ERROR, f"bad selector: {exc}", first_page=page == 1)
             return
-        fresh = yield from self._entries(source, entries)
+        fresh = yield from self._entries(source, entries, pending)
         if page >= self.page_cap(source) or not profiles.more_wanted(fresh, self.window_start):
             return
-        next_url = extract.find_next_page(html, response.url)
+        next_url = extract.next_page_link(parsed) if parsed is not None else None
         if next_url is None and profile == "trs":
             next_url = profiles.trs_next_page(html, response.url)
         if next_url and next_url not in self.seen[source.source_id]:
             self.seen[source.source_id].add(next_url)
             yield self.request(source, next_url, self.parse_list, page=page + 1)
+
+    def _list_entries(self, source: SourceSpec, parsed: extract.ListPage | None,
+                      selectors: extract.ListSelectors | None) -> list[extract.ListEntry]:
+        """The page's list entries, read where the column's earlier page had its list."""
+        if parsed is None:
+            return []
+        entries, layout = extract.list_entries(parsed, self.reference_date, selectors,
+                                               self.layouts.get(source.source_id))
+        if layout is not None:
+            self.layouts[source.source_id] = layout
+        return entries
 
     def _hanweb_request(self, source: SourceSpec, call: profiles.NextPage,
                         page: int) -> scrapy.Request:
@@ -125,10 +155,12 @@ class ColumnSpider(SourceSpider):
             yield self.request(source, result.next.url, self.parse_gkmlpt, page=page + 1,
                                api_page=page + 1, browser=False)
 
-    def _entries(self, source: SourceSpec,
-                 entries: list[extract.ListEntry]) -> Iterator[Any]:
+    def _entries(self, source: SourceSpec, entries: list[extract.ListEntry],
+                 pending: list[SnapshotItem] | None = None) -> Iterator[Any]:
         """Yield the unseen entries (dated ones as items, dateless ones as article requests);
-        return them so the caller can decide whether to page on."""
+        return them so the caller can decide whether to page on.
+
+        A snapshot in ``pending`` is taken out and sent with the dated entries."""
         tally = self.tallies[source.source_id]
         seen = self.seen[source.source_id]
         fresh = [e for e in entries if e.url not in seen]
@@ -141,7 +173,7 @@ class ColumnSpider(SourceSpider):
         tally.items_found += len(fresh)
         tally.items_dated += len(dated)
         if dated:
-            yield EntryBatch(source.source_id, dated)
+            yield EntryBatch(source.source_id, dated, pending.pop() if pending else None)
         for entry in to_read[:MAX_ARTICLES_PER_PAGE]:
             yield self.request(source, entry.url, self.parse_article, page=None,
                                title=entry.title, list_date=entry.published_on, browser=False)

@@ -1,0 +1,143 @@
+"""The crawler's fast paths give what the general ones give: plain RSS read with lxml as
+feedparser reads it, snapshots and items written in batches as one by one."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bench.fixture import CrawlFixture
+from crawler import accounts
+from demo_portal import build_site
+from govwatch.timeutil import CHINA
+from storage import repo
+from storage.db import Database
+from storage.models import Snapshot, Source, Unit
+
+URL = "http://x.gov.cn/b03/rss.xml"
+
+
+def _rss(*items: str, head: str = '<?xml version="1.0" encoding="utf-8"?>') -> bytes:
+    return (f'{head}<rss version="2.0"><channel><title>t</title>' + "".join(items)
+            + "</channel></rss>").encode("utf-8" if "gb2312" not in head else "gb18030")
+
+
+PLAIN = "<item><title>开展中秋月饼质量抽检</title><link>/b03/xw/1.html</link>" \
+        "<guid>/b03/xw/1.html</guid><pubDate>Tue, 07 Sep 2021 23:30:00 +0800</pubDate></item>"
+FEEDS_READ_FAST = {
+    "plain": _rss(PLAIN),
+    "no date": _rss("<item><title>无日期的一条</title><link>http://x.gov.cn/2.html</link></item>"),
+    "GMT, no seconds": _rss("<item><title>一条消息</title><link>/3.html</link>"
+                            "<pubDate>7 Sep 2021 15:30 GMT</pubDate></item>"),
+    "empty": _rss(),
+    "padded link": _rss("<item><title> 一条 </title><link>\n  /4.html \n</link></item>"),
+}
+FEEDS_LEFT_TO_FEEDPARSER = {
+    "markup in title": _rss("<item><title><![CDATA[<b>加粗</b>标题]]></title>"
+                            "<link>/5.html</link></item>"),
+    "entity in title": _rss("<item><title>A &amp; B 两部门</title><link>/6.html</link></item>"),
+    "namespaced field": _rss('<item xmlns:dc="http://purl.org/dc/elements/1.1/"><title>x</title>'
+                             "<link>/7.html</link><dc:date>2021-09-07</dc:date></item>"),
+    "no link": _rss("<item><title>只有guid</title><guid>http://x.gov.cn/8.html</guid></item>"),
+    "odd date": _rss("<item><title>一条消息</title><link>/9.html</link>"
+                     "<pubDate>2021-09-07 10:00</pubDate></item>"),
+    "impossible date": _rss("<item><title>一条消息</title><link>/9.html</link>"
+                            "<pubDate>Tue, 31 Sep 2021 10:00:00 +0800</pubDate></item>"),
+    "gb2312": _rss(PLAIN, head='<?xml version="1.0" encoding="gb2312"?>'),
+    "xml:base": _rss(PLAIN.replace("<item>", '<item xml:base="http://y.gov.cn/">')),
+    "atom": b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+            b'<entry><title>x</title><link href="/1.html"/></entry></feed>',
+    "html": b"<html><body>not a feed",
+}
+NOW = datetime(2021, 9, 8, 15, 30, tzinfo=CHINA)
+
+
+@pytest.mark.parametrize("name", sorted(FEEDS_READ_FAST))
+def test_plain_rss_is_read_fast_as_feedparser_reads_it(name: str) -> None:
+    body = FEEDS_READ_FAST[name]
+    fast = accounts._plain_rss_posts(body, URL)
+    assert fast is not None
+    assert fast == accounts._feedparser_posts(body, URL).posts
+    assert accounts.parse_feed(body, URL, NOW).posts == fast
+
+
+@pytest.mark.parametrize("name", sorted(FEEDS_LEFT_TO_FEEDPARSER))
+def test_unusual_feeds_are_left_to_feedparser(name: str) -> None:
+    assert accounts._plain_rss_posts(FEEDS_LEFT_TO_FEEDPARSER[name], URL) is None
+
+
+def test_demo_and_bench_feeds_take_the_fast_path_with_feedparser_results() -> None:
+    site = build_site(date(2021, 9, 8), "http://demo.test")
+    fixture = CrawlFixture(date(2026, 11, 29), portals=2, units=4, accounts=8)
+    feeds = [("http://demo.test" + path, page.body) for path, page in site.pages.items()
+             if "rss" in page.content_type]
+    feeds += [(fixture.account_url(a), fixture.feed(*fixture.account_unit(a))) for a in range(8)]
+    assert len(feeds) >= 9
+    for url, body in feeds:
+        fast = accounts._plain_rss_posts(body, url)
+        assert fast, url
+        assert fast == accounts._feedparser_posts(body, url).posts
+
+
+def _source(db: Database, name: str) -> int:
+    with db.session() as session:
+        unit = session.scalar(select(Unit)) or Unit(code="A01", name="城关镇", category="A",
+                                                     county="测试县")
+        session.add(unit)
+        session.flush()
+        source = Source(unit_id=unit.id, name=name, type="column", kind="general",
+                        url=f"http://x.gov.cn/{name}/", render="static", expect_update=True,
+                        thresholds={})
+        session.add(source)
+        session.flush()
+        return source.id
+
+
+def test_snapshot_batches_write_what_save_snapshot_writes(sqlite_db: Database,
+                                                          tmp_path: Path) -> None:
+    source_id = _source(sqlite_db, "tzgg")
+    page = "<html><body><ul><li>关于防汛的通知 2021-08-30</li></ul></body></html>"
+    taken = datetime(2021, 9, 8, 10, 0, tzinfo=CHINA)
+    with sqlite_db.session() as session:
+        one = repo.save_snapshot(session, tmp_path / "one", source_id=source_id,
+                                 crawl_run_id=None, url="http://x.gov.cn/tzgg/", html=page,
+                                 http_status=200, png=b"\x89PNG")
+        repo.save_snapshots(session, tmp_path / "many", [
+            repo.SnapshotRecord(source_id, None, "http://x.gov.cn/tzgg/", page, taken, 200,
+                                b"\x89PNG"),
+            repo.SnapshotRecord(source_id, None, "http://x.gov.cn/tzgg/", page, taken, 200),
+        ])
+    with sqlite_db.session() as session:
+        single = session.get(Snapshot, one)
+        batch = list(session.scalars(select(Snapshot).where(Snapshot.id != one)))
+    assert single is not None and len(batch) == 2
+    for snap in batch:
+        assert snap.sha256 == single.sha256 and snap.http_status == 200
+        assert snap.html_path == single.html_path.replace("/one/", "/many/")
+        assert gzip.decompress(Path(snap.html_path).read_bytes()).decode() == page
+    assert batch[0].png_path == single.png_path.replace("/one/", "/many/")
+    assert Path(batch[0].png_path).read_bytes() == b"\x89PNG" and batch[1].png_path is None
+
+
+def test_item_batches_count_new_items_per_source_as_store_items(sqlite_db: Database) -> None:
+    first, second = _source(sqlite_db, "tzgg"), _source(sqlite_db, "gzdt")
+
+    def records(*urls: str) -> list[repo.ItemRecord]:
+        return [repo.ItemRecord(url=u, title=f"标题{u}", published_on=date(2021, 9, 1))
+                for u in urls]
+
+    with sqlite_db.session() as session:
+        assert repo.store_items(session, first, records("a", "b")) == 2
+    with sqlite_db.session() as session:
+        new = repo.store_item_batches(session, {
+            first: records("a", "b", "c", "c"),  # two known, one new (listed twice)
+            second: records("a", "d"),  # the same URL under another source is new there
+        })
+    assert new == {first: 1, second: 2}
+    with sqlite_db.session() as session:
+        assert repo.store_items(session, second, records("a", "d", "e")) == 1
+        assert repo.store_item_batches(session, {first: [], second: records("e")}) == {second: 0}
