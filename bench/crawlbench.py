@@ -29,6 +29,15 @@ from govwatch.config import load_config
 CRAWL_CHILD_MARKER = "spawn_main"  # multiprocessing's spawned crawl process
 
 
+def _throughput(stats: dict[str, Any], command_seconds: float) -> dict[str, Any]:
+    """Pages the server answered, per second of its fetch window and of the whole command."""
+    pages = stats["lists"] + stats["feeds"]
+    return {"pages": pages, "command_seconds": round(command_seconds, 2),
+            "fetch_seconds": round(_window(stats), 2),
+            "pages_per_s_fetch": round(pages / _window(stats), 1),
+            "pages_per_s_end_to_end": round(pages / command_seconds, 1)}
+
+
 def clean_env() -> dict[str, str]:
     """The environment for the commands under test: never someone else's database/config."""
     env = {k: v for k, v in os.environ.items()
@@ -133,12 +142,8 @@ def run(fixture: CrawlFixture, work: Path, *, concurrency: int,
         stats = server.stats()
         if gw.returncode:
             raise RuntimeError(f"govwatch crawl failed; see {work / 'crawl.log'}")
-        pages = stats["lists"] + stats["feeds"]
         result["govwatch"] = {
-            "pages": pages, "command_seconds": round(gw.seconds, 2),
-            "fetch_seconds": round(_window(stats), 2),
-            "pages_per_s_fetch": round(pages / _window(stats), 1),
-            "pages_per_s_end_to_end": round(pages / gw.seconds, 1),
+            **_throughput(stats, gw.seconds),
             "crawl_process_peak_rss_mb": round(gw.peak_of(CRAWL_CHILD_MARKER), 1),
             "cli_peak_rss_mb": round(max((mb for cmd, mb in gw.peaks.values()
                                           if CRAWL_CHILD_MARKER not in cmd), default=0), 1),
@@ -162,12 +167,8 @@ def run(fixture: CrawlFixture, work: Path, *, concurrency: int,
         if bare.returncode:
             raise RuntimeError(f"bare spider failed; see {work / 'bare.log'}")
         own = json.loads((work / "bare-result.json").read_text(encoding="utf-8"))
-        pages = stats["lists"] + stats["feeds"]
         result["bare"] = {
-            "pages": pages, "command_seconds": round(bare.seconds, 2),
-            "fetch_seconds": round(_window(stats), 2),
-            "pages_per_s_fetch": round(pages / _window(stats), 1),
-            "pages_per_s_end_to_end": round(pages / bare.seconds, 1),
+            **_throughput(stats, bare.seconds),
             "peak_rss_mb": round(max(own["peak_rss_mb"], bare.peak_of("bench.bare")), 1),
         }
     g, b = result["govwatch"], result["bare"]
