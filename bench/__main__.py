@@ -3,8 +3,8 @@ write ``data/bench/results.json``.
 
 Examples::
 
-    python -m bench                      # crawl at scale 1, stages at scales 1 and 2 (~30 min)
-    python -m bench --crawl-scales all   # the crawl at scale 2 too (+ ~30 min)
+    python -m bench                      # crawl at scale 1, stages at scales 1 and 2 (~17 min)
+    python -m bench --crawl-scales all   # the crawl at scale 2 too (+ ~20 min)
     python -m bench --quick              # scale 1 only, no CLI runs of the stages
     python -m bench --only crawl --scales 1 --units 400 --accounts 800
 """
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="1,2", help="comma-separated factors (default 1,2)")
     parser.add_argument("--crawl-scales", default="1",
                         help="the scales at which the crawl runs too (default 1: a scale-2 "
-                             "crawl of 88,000 pages takes ~25 min; 'all' for every scale)")
+                             "crawl of 88,000 pages takes ~15 min; 'all' for every scale)")
     parser.add_argument("--quick", action="store_true",
                         help="scale 1 only, and the stages in process only (no CLI runs)")
     parser.add_argument("--only", choices=("crawl", "stages"), help="run one half only")
