@@ -7,7 +7,6 @@ findings it named (what ``monitors.not_rectified`` reads).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -91,13 +90,6 @@ _FINDING_COLUMNS = (
 )
 
 
-def _evidence(value: Any) -> dict[str, Any]:
-    """A finding's evidence read as JSON text (SQLite) or already decoded (PostgreSQL)."""
-    if isinstance(value, str):
-        value = json.loads(value)
-    return dict(value or {})
-
-
 def _report_findings(session: Session, *conditions: Any) -> list[ReportFinding]:
     stmt = (select(*_FINDING_COLUMNS)
             .join(Unit, Unit.id == Finding.unit_id)
@@ -108,7 +100,7 @@ def _report_findings(session: Session, *conditions: Any) -> list[ReportFinding]:
     for (fid, rule, subject, source_id, item_id, period, as_of, points, indicator, status,
          evidence_json, created_at, unit_code, unit_name, category, source_name, source_url,
          source_kind) in session.execute(stmt):
-        evidence = _evidence(evidence_json)
+        evidence = dict(repo.json_value(evidence_json) or {})
         row = FindingRow(
             id=fid, rule=rule, unit_code=unit_code, unit_name=unit_name, category=category,
             source_name=source_name, item_url=evidence.get("item_url") or source_url,

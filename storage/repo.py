@@ -25,7 +25,6 @@ from govwatch.timeutil import CHINA, now
 from storage.models import (
     Bulletin,
     BulletinFinding,
-    ChinaDateTime,
     ConfigSync,
     CrawlRun,
     Finding,
@@ -174,22 +173,7 @@ def store_items(session: Session, source_id: int, records: Sequence[ItemRecord],
     A known item keeps its first_seen_at; a date or title learned later fills in a gap but
     never erases what was stored (a page that lost its date must not un-date an item).
     """
-    if not records:
-        return 0
-    seen_at = seen_at or now()
-    unique = {r.url: r for r in records}
-    before = session.scalar(select(func.count()).select_from(Item)
-                            .where(Item.source_id == source_id, Item.url.in_(unique)))
-    rows = [{
-        "source_id": source_id, "url": r.url, "title": r.title,
-        "published_on": r.published_on, "published_at": r.published_at,
-        "first_seen_at": seen_at, "last_seen_at": seen_at,
-        "content_hash": r.content_hash, "links": r.links, "statement": r.statement,
-    } for r in unique.values()]
-    # one statement, compiled once per dialect, run as executemany: a multi-row VALUES
-    # statement of a different size each batch is compiled afresh every time
-    session.execute(_item_upsert(session), rows)
-    return len(unique) - int(before or 0)
+    return store_item_batches(session, {source_id: records}, seen_at).get(source_id, 0)
 
 
 _ITEM_UPSERTS: dict[str, Any] = {}
@@ -510,7 +494,6 @@ def source_facts(session: Session, as_of: date) -> list[SourceFacts]:
             newest[sid] = tuple(item)
     snapshots = dict(session.execute(select(Snapshot.source_id, func.max(Snapshot.id))
                                      .group_by(Snapshot.source_id)).all())
-    as_china = ChinaDateTime().process_result_value
     no_run: tuple[Any, ...] = (None,) * 5
     no_item: tuple[Any, ...] = (None,) * 4
     facts = []
@@ -528,11 +511,17 @@ def source_facts(session: Session, as_of: date) -> list[SourceFacts]:
             newest_title=item_title, snapshot_id=snapshots.get(sid),
             oldest_published_on=_as_date(oldest.get(sid)),
             # aggregates bypass the column type: read them back as China time
-            first_ok_at=as_china(_as_datetime(first_ok.get(sid)), None),
-            failing_since=as_china(_as_datetime(failing.get(sid)), None),
+            first_ok_at=_china(first_ok.get(sid)),
+            failing_since=_china(failing.get(sid)),
             monitored_since=monitored, policy_titles=_json(policy_titles),
         ))
     return facts
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column read as text (SQLite, or a ``type_coerce(…, Text)`` column) or already
+    decoded (PostgreSQL's driver)."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 _JSON_CACHE: dict[str, Any] = {}
@@ -546,7 +535,7 @@ def _json(value: Any) -> Any:
     if value not in _JSON_CACHE:
         if len(_JSON_CACHE) > 1000:
             _JSON_CACHE.clear()
-        _JSON_CACHE[value] = json.loads(value)
+        _JSON_CACHE[value] = json_value(value)
     return copy.deepcopy(_JSON_CACHE[value]) if value not in ("{}", "null") else (
         {} if value == "{}" else None)
 
@@ -594,10 +583,10 @@ _POST_COLUMNS = (Item.id, Item.source_id, Item.url, Item.title,
 
 
 def _links(value: Any) -> list[str]:
-    """A links column read as text (SQLite) or already decoded (PostgreSQL's driver)."""
-    if isinstance(value, str):
-        return [] if value in ("", "[]", "null") else list(json.loads(value) or [])
-    return list(value or [])
+    """A links column as a list (``json_value``); most items have none."""
+    if isinstance(value, str) and value in ("", "[]", "null"):
+        return []
+    return list(json_value(value) or [])
 
 
 def _post_facts(stmt: Any, session: Session) -> list[PostFact]:
@@ -843,7 +832,7 @@ def list_findings(session: Session, *, status: str | None = None, unit: str | No
     rows = []
     for (finding_id, rule_name, code, unit_name, category, source_name, source_url, period_,
          as_of, points, indicator, status_, created_at, *raw) in session.execute(stmt):
-        facts = dict(_decoded(raw[0]) or {}) if raw else {}
+        facts = dict(json_value(raw[0]) or {}) if raw else {}
         rows.append(FindingRow(
             id=finding_id, rule=rule_name, unit_code=code, unit_name=unit_name,
             category=category, source_name=source_name,
@@ -852,11 +841,6 @@ def list_findings(session: Session, *, status: str | None = None, unit: str | No
             created_at=created_at,
         ))
     return rows
-
-
-def _decoded(value: Any) -> Any:
-    """A JSON column read as text (SQLite) or already decoded (PostgreSQL's driver)."""
-    return json.loads(value) if isinstance(value, str) else value
 
 
 # ----------------------------------------------------------------------------- review
