@@ -16,6 +16,7 @@ in the caller's process). Should the child die, its work is redone inline: nothi
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -37,6 +38,8 @@ def can_fork() -> bool:
 
 
 def _child(work: Callable[[], Any], send: Any) -> None:
+    # what the child inherited lives until it exits: kept out of the collector's full passes
+    gc.freeze()
     try:
         outcome: tuple[bool, Any] = (True, work())
     except BaseException as exc:  # handed to the parent, which raises it

@@ -2,15 +2,25 @@
 
 Loads the facts each rule needs with set-based queries, calls the pure ``judge`` functions,
 and saves the drafts (idempotent: unique on rule, subject, period).
+
+The policy rule is as much work as all the others together (it matches every policy against
+the interpretations), and needs nothing of theirs: it runs beside them, in a forked child
+with its own connection and its own, smaller source facts (``govwatch.beside``; inline when
+forking is unsafe), and the drafts are saved together in the same order either way.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
-from govwatch.config import CountyConfig
+from sqlalchemy.orm import Session
+
+from govwatch.beside import beside
+from govwatch.config import CountyConfig, Thresholds
 from monitors import (
     crawl_failure,
     low_post_frequency,
@@ -21,6 +31,7 @@ from monitors import (
 from monitors.rule_map import RuleMap, load_rule_map
 from storage import repo
 from storage.db import Database
+from storage.repo import FindingDraft
 
 RULES = (stale_column.RULE, low_post_frequency.RULE, uninterpreted_policy.RULE,
          not_rectified.RULE, crawl_failure.RULE)
@@ -35,11 +46,42 @@ class MonitorReport:
     new_by_rule: Counter[str] = field(default_factory=Counter)
 
 
+T = TypeVar("T")
+
+
+def _in_session(db: Database, work: Callable[[Session], T], *, dispose: bool = False) -> T:
+    try:
+        with db.session() as session:
+            return work(session)
+    finally:
+        if dispose:
+            db.dispose()
+
+
+def uninterpreted_policies(session: Session, as_of: date, rule_map: RuleMap,
+                           thresholds: Thresholds) -> list[FindingDraft]:
+    """Rule 3's drafts, from the facts of policy and interpretation columns only."""
+    sources = {f.source_id: f for f in repo.source_facts(
+        session, as_of, kinds=uninterpreted_policy.SOURCE_KINDS)}
+    return uninterpreted_policy.judge(
+        repo.items_of_kind(session, "policy", as_of),
+        repo.items_of_kind(session, "interpretation", as_of),
+        sources, as_of, rule_map, thresholds.interpretation_grace_days,
+        thresholds.interpretation_match)
+
+
 def run_monitors(db: Database, config: CountyConfig, as_of: date,
                  rule_map: RuleMap | None = None) -> MonitorReport:
     rule_map = rule_map or load_rule_map(config.settings.rubric)
     t = config.settings.thresholds
     report = MonitorReport(as_of)
+
+    def policy_rule(session: Session) -> list[FindingDraft]:
+        return uninterpreted_policies(session, as_of, rule_map, t)
+
+    # a forked child must not share the parent's connections: it opens its own
+    pending = beside(lambda: _in_session(Database(db.url), policy_rule, dispose=True),
+                     inline=lambda: _in_session(db, policy_rule))
     with db.session() as session:
         facts = repo.source_facts(session, as_of)
         by_source = {f.source_id: f for f in facts}
@@ -56,18 +98,17 @@ def run_monitors(db: Database, config: CountyConfig, as_of: date,
         posts = repo.posts_in_ranges(session, spans)  # one query per week, not per finding
         under_posted = [low_post_frequency.add_posts(d, posts[span])
                         for d, span in zip(weeks, spans, strict=True)]
-        uninterpreted = uninterpreted_policy.judge(
-            repo.items_of_kind(session, "policy", as_of),
-            repo.items_of_kind(session, "interpretation", as_of),
-            by_source, as_of, rule_map, t.interpretation_grace_days, t.interpretation_match)
+        stale = stale_column.judge(facts, as_of, rule_map, t.stale_days)
+        failures = crawl_failure.judge(facts, as_of, rule_map, t.crawl_failure_days)
+        uninterpreted = pending.result()
         drafts = [
-            *stale_column.judge(facts, as_of, rule_map, t.stale_days),
+            *stale,
             *under_posted,
             *uninterpreted,
             *not_rectified.judge(named, by_source, {d.subject for d in uninterpreted},
                                  per_day, as_of, rule_map, t.rectify_days,
                                  t.min_weekly_posts),
-            *crawl_failure.judge(facts, as_of, rule_map, t.crawl_failure_days),
+            *failures,
         ]
         saved = repo.save_findings_detailed(session, drafts)
         for draft, (finding_id, is_new) in zip(drafts, saved, strict=True):

@@ -37,6 +37,7 @@ from monitors.rule_map import RuleMap
 from storage.repo import FindingDraft, PostFact, SourceFacts
 
 RULE = "uninterpreted_policy"
+SOURCE_KINDS = ("policy", "interpretation")  # the columns whose facts the rule reads
 DEFAULT_GRACE_DAYS = 3
 DEFAULT_MATCH = 0.85
 CANDIDATES_KEPT = 5

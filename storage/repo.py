@@ -10,7 +10,7 @@ import copy
 import gzip
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -428,21 +428,28 @@ class SourceFacts:
     policy_titles: dict[str, Any] | None = None
 
 
-def source_facts(session: Session, as_of: date) -> list[SourceFacts]:
-    """Active sources with their latest crawl and newest item published on or before as_of.
+def source_facts(session: Session, as_of: date,
+                 kinds: Collection[str] | None = None) -> list[SourceFacts]:
+    """Active sources with their latest crawl and newest item published on or before as_of
+    (only sources of ``kinds`` when given: the policy rule needs two kinds of the ten).
 
     Set-based: one query for the sources and one grouped query per fact (latest run, newest
     item, oldest item, latest snapshot, successful runs, current failures), merged by source id
     in Python. Each is a single index scan, so the cost grows with the store, not with a
     Python loop over items, and no database planner has to order ten outer joins.
     """
+    def of_kinds(source_id: Any) -> tuple[Any, ...]:  # conditions on each scan's source
+        if kinds is None:
+            return ()
+        return (source_id.in_(select(Source.id).where(Source.kind.in_(list(kinds)))),)
+
     sources = session.execute(
         select(Source.id, Source.name, Source.url, Source.type, Source.kind,
                Source.expect_update, type_coerce(Source.thresholds, Text),
                Source.monitored_since, type_coerce(Source.policy_titles, Text), Unit.id,
                Unit.code, Unit.name, Unit.category)
         .join(Unit, Unit.id == Source.unit_id)
-        .where(Source.active.is_(True), Unit.active.is_(True))
+        .where(Source.active.is_(True), Unit.active.is_(True), *of_kinds(Source.id))
         .order_by(Unit.code, Source.id)).all()
     if not sources:
         return []
@@ -454,6 +461,7 @@ def source_facts(session: Session, as_of: date) -> list[SourceFacts]:
                       func.max(case((CrawlRun.outcome == "ok", CrawlRun.id))).label("last_ok"),
                       func.min(case((CrawlRun.outcome == "ok", CrawlRun.started_at)))
                       .label("first_ok"))
+               .where(*of_kinds(CrawlRun.source_id))
                .group_by(CrawlRun.source_id).subquery())
     runs: dict[int, tuple[Any, ...]] = {}
     last_ok: dict[int, int | None] = {}
@@ -469,7 +477,7 @@ def source_facts(session: Session, as_of: date) -> list[SourceFacts]:
     failing: dict[int, Any] = {}
     for sid, run_id, started in session.execute(
             select(CrawlRun.source_id, CrawlRun.id, CrawlRun.started_at)
-            .where(CrawlRun.outcome.not_in(("ok", "running")))):
+            .where(CrawlRun.outcome.not_in(("ok", "running")), *of_kinds(CrawlRun.source_id))):
         if run_id > (last_ok.get(sid) or 0) and (sid not in failing or started < failing[sid]):
             failing[sid] = started
     # items: newest (on or before as_of) and oldest date in one grouped index scan, then the
@@ -478,6 +486,7 @@ def source_facts(session: Session, as_of: date) -> list[SourceFacts]:
                     func.max(case((Item.published_on <= as_of, Item.published_on)))
                     .label("newest"),
                     func.min(Item.published_on).label("oldest"))
+             .where(*of_kinds(Item.source_id))
              .group_by(Item.source_id).subquery())
     first_of_day = (select(func.min(Item.id))
                     .where(Item.source_id == dates.c.source_id,
@@ -493,6 +502,7 @@ def source_facts(session: Session, as_of: date) -> list[SourceFacts]:
         if item[0] is not None:
             newest[sid] = tuple(item)
     snapshots = dict(session.execute(select(Snapshot.source_id, func.max(Snapshot.id))
+                                     .where(*of_kinds(Snapshot.source_id))
                                      .group_by(Snapshot.source_id)).all())
     no_run: tuple[Any, ...] = (None,) * 5
     no_item: tuple[Any, ...] = (None,) * 4

@@ -1,0 +1,74 @@
+"""The policy rule run beside the others (forked) finds what the one-process run finds.
+
+Over a small generated province store (``bench.store``: policies, interpretations in every
+form, failing interpretation columns), ``run_monitors`` forked and with ``GOVWATCH_FORK=off``
+store the same findings, evidence included; the policy rule's own, smaller source facts are
+the full facts' policy and interpretation columns.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bench import store
+from govwatch import app
+from govwatch.beside import FORK_ENV, can_fork
+from govwatch.config import load_config
+from monitors import uninterpreted_policy
+from monitors.runner import run_monitors
+from storage import repo
+from storage.db import Database
+
+AS_OF = date(2021, 9, 26)
+
+
+def _findings(db_path: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT rule, subject, period, unit_id, source_id, item_id, "
+                            "points, evidence FROM finding ORDER BY id").fetchall()
+
+
+def _monitored(tmp_path: Path, name: str) -> tuple[Path, dict[str, int]]:
+    folder = tmp_path / name
+    folder.mkdir()
+    db_path = folder / "govwatch.db"
+    store.build(store.StoreFixture(AS_OF, units=60, items=12_000), db_path,
+                folder / "store.yaml")
+    config = load_config(folder / "store.yaml")
+    db = app.open_database(config)
+    try:
+        report = run_monitors(db, config, AS_OF)
+    finally:
+        db.dispose()
+    return db_path, dict(report.by_rule)
+
+
+def test_forked_and_inline_runs_store_the_same_findings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVWATCH_CACHE_DIR", "off")
+    if not can_fork():
+        pytest.skip("this process cannot fork beside")
+    forked_db, forked = _monitored(tmp_path, "forked")
+    monkeypatch.setenv(FORK_ENV, "off")
+    inline_db, inline = _monitored(tmp_path, "inline")
+    assert forked == inline and forked[uninterpreted_policy.RULE] > 10
+    assert _findings(forked_db) == _findings(inline_db)
+
+
+def test_source_facts_of_kinds_are_the_full_facts_of_those_kinds(tmp_path: Path) -> None:
+    db_path = tmp_path / "govwatch.db"
+    store.build(store.StoreFixture(AS_OF, units=30, items=5_000), db_path,
+                tmp_path / "store.yaml")
+    db = Database(f"sqlite:///{db_path}")
+    try:
+        with db.session() as session:
+            full = repo.source_facts(session, AS_OF)
+            light = repo.source_facts(session, AS_OF, kinds=uninterpreted_policy.SOURCE_KINDS)
+    finally:
+        db.dispose()
+    expected = [f for f in full if f.kind in uninterpreted_policy.SOURCE_KINDS]
+    assert light == expected and 0 < len(light) < len(full)
