@@ -4,14 +4,20 @@ rich lays out every cell (wrapping, folding) and needs about a millisecond a row
 a county's 38 units, but 5,000 units' ranking took 8 s and their deduction details 11 s. Past
 ``RICH_MAX_ROWS`` rows a table is drawn as plain aligned text with the same box characters —
 no wrapping, no styles — which takes milliseconds and reads the same in a file or a pager.
+
+Widths of plain cells come from ``cell_width``, one compiled regex over rich's own width table:
+rich's ``cell_len`` looks every character up in Python, 0.8 s for a province's 100,000 cells.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
+from rich._unicode_data import load as load_cell_table
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
@@ -56,34 +62,72 @@ def _rich(table: TextTable) -> Table:
 def plain(table: TextTable) -> str:
     """The table as aligned text, widths counted in terminal cells (a Chinese character is
     two), in rich's default box style."""
-    headers = [h for h, _ in table.columns]
-    rows = [[cell.replace("\n", " ") for cell in row] for row in table.rows]
-    widths = [max([cell_len(h), *(cell_len(r[k]) for r in rows)])
-              for k, h in enumerate(headers)]
+    headers = [(h, cell_width(h)) for h, _ in table.columns]
+    rows = [[_measured(cell.replace("\n", " ")) for cell in row] for row in table.rows]
+    widths = [max([hw, *(r[k][1] for r in rows)]) for k, (_, hw) in enumerate(headers)]
     justify = [j for _, j in table.columns]
 
-    def line(cells: Sequence[str], bar: str, kinds: Sequence[Justify]) -> str:
-        return bar + bar.join(f" {_pad(c, w, j)} " for c, w, j in zip(cells, widths, kinds,
-                                                                        strict=True)) + bar
+    def line(cells: Sequence[tuple[str, int]], bar: str, kinds: Sequence[Justify]) -> str:
+        return bar + bar.join(f" {_pad(c, cw, w, j)} " for (c, cw), w, j in zip(
+            cells, widths, kinds, strict=True)) + bar
 
     def rule(left: str, mid: str, right: str, fill: str) -> str:
         return left + mid.join(fill * (w + 2) for w in widths) + right
 
     total = sum(widths) + 3 * len(widths) + 1
-    out = [_pad(table.title, total, "center").rstrip(), rule("┏", "┳", "┓", "━"),
-           line(headers, "┃", ["left"] * len(headers)), rule("┡", "╇", "┩", "━")]
+    out = [_pad(table.title, cell_width(table.title), total, "center").rstrip(),
+           rule("┏", "┳", "┓", "━"), line(headers, "┃", ["left"] * len(headers)),
+           rule("┡", "╇", "┩", "━")]
+    between = rule("├", "┼", "┤", "─")
     for k, row in enumerate(rows):
         if table.show_lines and k:
-            out.append(rule("├", "┼", "┤", "─"))
+            out.append(between)
         out.append(line(row, "│", justify))
     out.append(rule("└", "┴", "┘", "─"))
     return "\n".join(out) + "\n"
 
 
-def _pad(text: str, width: int, justify: Justify) -> str:
-    gap = max(width - cell_len(text), 0)
+def _measured(text: str) -> tuple[str, int]:
+    return text, cell_width(text)
+
+
+def _pad(text: str, text_width: int, width: int, justify: Justify) -> str:
+    gap = max(width - text_width, 0)
     if justify == "right":
         return " " * gap + text
     if justify == "center":
         return " " * (gap // 2) + text + " " * (gap - gap // 2)
     return text + " " * gap
+
+
+def cell_width(text: str) -> int:
+    """``rich.cells.cell_len(text)`` at C speed: the length, plus one per wide character,
+    less one per zero-width one.
+
+    Text with characters beyond the BMP (emoji, rare ideographs) or emoji sequences (a
+    zero-width joiner, variation selector 16) is left to rich: it is rare, and the BMP-only
+    character classes below are the ones ``re`` matches in constant time per character.
+    """
+    if text.isascii() and text.isprintable():
+        return len(text)
+    wide, zero, rich_only = _width_patterns()
+    if rich_only.search(text):
+        return cell_len(text)
+    return len(text) + len(zero.sub("", text)) - len(wide.sub("", text))
+
+
+@cache
+def _width_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Runs of wide characters, runs of zero-width ones (with the C0/C1 controls) — from
+    rich's width table for its Unicode version (``UNICODE_VERSION``) — and what rich alone
+    measures."""
+    spans: dict[int, list[tuple[int, int]]] = {0: [(0x01, 0x1F), (0x7F, 0x9F)], 2: []}
+    for start, end, width in load_cell_table("auto").widths:
+        if width in spans and start <= 0xFFFF:
+            spans[width].append((start, min(end, 0xFFFF)))
+
+    def runs(ranges: list[tuple[int, int]]) -> re.Pattern[str]:
+        return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                                        for a, b in ranges) + "]+")
+
+    return runs(spans[2]), runs(spans[0]), re.compile("[\u200d\ufe0f\U00010000-\U0010ffff]")

@@ -46,3 +46,30 @@ def test_rich_for_small_tables_plain_for_big_ones(monkeypatch: pytest.MonkeyPatc
     assert "城关镇" in small.getvalue() and "城关镇" in big.getvalue()
     assert big.getvalue() == plain(_table(6))
     assert small.getvalue() != plain(_table(5))
+
+
+SAMPLES = [
+    "", "A01 县发改局", "ascii only, 123", "发现#12042：政策文件未解读（政策文件，2026-W41）（1分）",
+    "，。、；：？！“”‘’（）【】《》—…￥", "ＡＢＣ１２３　全角", "ｱｲｳ 半角片假名", "한국어 텍스트",
+    "≤10 ±0.5 ° é ü ß", "e\u0301 combining", "tab\there", "bell\x07 del\x7f c1\x85 nul\x00",
+    "😀 emoji", "👍🏽 skin tone", "👨\u200d👩\u200d👧 family", "❤\ufe0f heart", "☀\ufe0f☁",
+    "𠀀𠀁 ext-B ideographs", "\u200b zero width space", "\u3000\u303f〾", "ﾟ",
+]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_cell_width_agrees_with_rich(text: str) -> None:
+    assert tables.cell_width(text) == cell_len(text)
+
+
+def test_cell_width_agrees_with_rich_at_every_width_boundary() -> None:
+    from rich._unicode_data import load
+
+    points = {0, 0x1F, 0x20, 0x7E, 0x7F, 0x9F, 0xA0, 0xFFFF, 0x10000}
+    for start, end, _width in load("auto").widths:
+        points.update((start - 1, start, end, end + 1))
+    chars = [chr(p) for p in sorted(points) if 0 <= p <= 0x10FFFF]
+    assert [tables.cell_width(c) for c in chars] == [cell_len(c) for c in chars]
+    for text in ("".join(chars), "".join(c for c in chars if c < "\U00010000"
+                                         and c not in "\u200d\ufe0f")):
+        assert tables.cell_width(text) == cell_len(text)
