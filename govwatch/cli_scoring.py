@@ -16,6 +16,7 @@ from rich.table import Table
 from govwatch import app
 from govwatch.cli_common import console, err_console, load_county
 from govwatch.config import CountyConfig
+from govwatch.config_cache import collector_paused
 from govwatch.timeutil import today
 from scoring.engine import fmt
 from scoring.entries import (
@@ -62,6 +63,12 @@ def _units(config: CountyConfig) -> list[UnitRef]:
 def score(ctx: click.Context, rubric: str | None, unit: str | None, year: int | None,
           fmt_: str, out: Path | None) -> None:
     """Score every unit from confirmed findings and manual entries; rank within class."""
+    with collector_paused():  # the scores are kept to the end
+        _score(ctx, rubric, unit, year, fmt_, out)
+
+
+def _score(ctx: click.Context, rubric: str | None, unit: str | None, year: int | None,
+           fmt_: str, out: Path | None) -> None:
     from scoring.report import print_details, print_ranking, print_unit, report_dict
     from scoring.service import score_county
 
