@@ -240,6 +240,10 @@ def _total(reasons: Sequence[Reason]) -> Decimal:
 
 def _score_line(line: Line, b: _Buckets) -> LineScore:
     events = b.events.get(line.id, {})
+    if not events and line.id not in b.line_bonus and not (
+            b.measures and any(rule.id in b.measures for rule in line.spec.deductions)):
+        # nothing happened on this line (most lines of most units): full marks, no notes
+        return LineScore(line, ZERO, ZERO)
     reasons: list[Reason] = []
     notes: list[str] = []
     other = ZERO  # rules other than 不得分, after their caps

@@ -272,3 +272,21 @@ def test_explicit_points_on_a_multi_rule_line() -> None:
     s = score_unit(A, UA, ded("A6.1.1", points="3.5") + ded("A6.1.1c"))
     assert line(s, "A6.1.1").deduction == D("5.5")
     assert s.final == D("94.5")
+
+
+def test_a_line_with_nothing_on_it_scores_as_the_full_path_would() -> None:
+    """The shortcut for untouched lines gives what the full computation gives them."""
+    from scoring import engine
+
+    rubric = LC.for_category("A")
+    empty = engine._Buckets()
+    for line in rubric.lines.values():
+        fast = engine._score_line(line, empty)
+        assert fast == engine.LineScore(line, Decimal(0), Decimal(0), (), (), ())
+        assert fast.score == line.weight
+    # a measurement above the minimum takes the full path: a reason, no deduction
+    rule_id, (line, rule) = next((k, v) for k, v in rubric.rules.items()
+                                 if v[1].kind == "percentage")
+    measured = engine._Buckets(measures={rule.id: Entry("measure", rule_id, value=Decimal(100))})
+    full = engine._score_line(line, measured)
+    assert full.deduction == 0 and len(full.reasons) == 1
