@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from govwatch import app
@@ -90,6 +89,9 @@ def init(ctx: click.Context) -> None:
 
 @contextmanager
 def _progress(total: int) -> Iterator[Callable[[int, int, int, int], None]]:
+    # imported here: only crawls draw a progress bar (and score, report… start sooner)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
     columns = [SpinnerColumn(), TextColumn("抓取中"), BarColumn(), MofNCompleteColumn(),
                TextColumn("页面 {task.fields[pages]} · 条目 {task.fields[items]} · "
                           "异常 {task.fields[failed]}")]
