@@ -1,8 +1,9 @@
 """The thin query layer of the weekly bulletin: rows out of storage, no judgement.
 
 ``load_inputs`` gathers everything ``reports.weekly.build_weekly`` needs for one ISO week in a
-handful of set-based queries; ``publish_bulletin`` records a published bulletin and the
-findings it named (what ``monitors.not_rectified`` reads).
+handful of set-based queries (choosing the interpretations that can bear on the policies
+named before runs beside them, ``govwatch.beside``); ``publish_bulletin`` records a published
+bulletin and the findings it named (what ``monitors.not_rectified`` reads).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any
 from sqlalchemy import Text, delete, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from govwatch.beside import beside
 from govwatch.timeutil import iso_week, now
+from reports.interpretations import InterpretationRow, bearing_on, match_threshold
 from storage import repo
 from storage.models import Bulletin, BulletinFinding, Finding, Item, Source, Unit
 from storage.repo import FindingRow, PostFact
@@ -74,6 +77,8 @@ class WeeklyInputs:
     originals: dict[int, ReportFinding]  # findings named by not_rectified ones above
     posts_per_day: dict[int, dict[date, int]]  # items per source per day, for 整改
     policies: dict[int, PostFact]  # policy items of uninterpreted findings named before
+    # the interpretations that can bear on ``policies`` (reports.interpretations), in
+    # the store's order: the others cannot change a verdict
     interpretations: tuple[PostFact, ...]
     # for matching as the monitor does: column source → unit, and the units with policies
     source_units: dict[int, int] = field(default_factory=dict)
@@ -134,17 +139,6 @@ def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
     sunday = monday + timedelta(days=6)
     previous_week = iso_week(monday - timedelta(days=7))
 
-    units = tuple(UnitInfo(code, name, category) for code, name, category in session.execute(
-        select(Unit.code, Unit.name, Unit.category).where(Unit.active.is_(True))
-        .order_by(Unit.code)))
-    per_type = dict(session.execute(
-        select(Source.type, func.count()).join(Unit, Unit.id == Source.unit_id)
-        .where(Source.active.is_(True), Unit.active.is_(True)).group_by(Source.type)).all())
-
-    findings = _report_findings(
-        session, Finding.status != "dismissed",
-        or_(Finding.period.in_((week, previous_week)), Finding.rule == "not_rectified"))
-
     previous = previous_bulletin(session, week)
     named: list[ReportFinding] = []
     originals: dict[int, ReportFinding] = {}
@@ -159,8 +153,45 @@ def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
         if original_ids:
             originals = {f.id: f for f in _report_findings(session,
                                                            Finding.id.in_(original_ids))}
-
     judged = [*named, *originals.values()]
+
+    # the policies named before and the interpretations that can bear on them: choosing
+    # those is CPU work on rows already read, done beside the queries below
+    thresholds: dict[int, float] = {}  # the lowest a policy is judged at
+    for f in judged:
+        if f.rule == "uninterpreted_policy" and f.item_id:
+            at = match_threshold(f.row.evidence)
+            thresholds[f.item_id] = min(at, thresholds.get(f.item_id, at))
+    policies: dict[int, PostFact] = {}
+    rows: list[InterpretationRow] = []
+    source_units: dict[int, int] = {}
+    policy_units: set[int] = set()
+    if thresholds:
+        policies = {p.item_id: p for p in _post_facts_of(session, thresholds)
+                    if p.published_on is not None}
+        rows = _interpretation_rows(session, sunday)
+        for sid, unit_id, kind in session.execute(
+                select(Source.id, Source.unit_id, Source.kind)
+                .where(Source.type == "column", Source.active.is_(True),
+                       Source.kind.in_(("policy", "interpretation")))):
+            source_units[sid] = unit_id
+            if kind == "policy":
+                policy_units.add(unit_id)
+    judging = [(p, thresholds[i]) for i, p in policies.items()]
+    chosen = (beside(lambda: bearing_on(judging, rows, source_units, policy_units))
+              if rows and judging else None)
+
+    units = tuple(UnitInfo(code, name, category) for code, name, category in session.execute(
+        select(Unit.code, Unit.name, Unit.category).where(Unit.active.is_(True))
+        .order_by(Unit.code)))
+    per_type = dict(session.execute(
+        select(Source.type, func.count()).join(Unit, Unit.id == Source.unit_id)
+        .where(Source.active.is_(True), Unit.active.is_(True)).group_by(Source.type)).all())
+
+    findings = _report_findings(
+        session, Finding.status != "dismissed",
+        or_(Finding.period.in_((week, previous_week)), Finding.rule == "not_rectified"))
+
     posts: dict[int, dict[date, int]] = {}
     sources = {f.source_id for f in judged
                if f.source_id and f.rule in ("stale_column", "low_post_frequency")}
@@ -169,33 +200,45 @@ def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
                   and (d := _evidence_date(f, "newest_published_on")) is not None]
         posts = repo.posts_per_day(session, sources, min([monday, *starts]), sunday)
 
-    policy_ids = {f.item_id for f in judged if f.rule == "uninterpreted_policy" and f.item_id}
-    policies: dict[int, PostFact] = {}
-    interpretations: list[PostFact] = []
-    source_units: dict[int, int] = {}
-    policy_units: set[int] = set()
-    if policy_ids:
-        policies = {i.id: PostFact(i.id, i.source_id, i.url, i.title, i.published_on,
-                                   i.published_at, list(i.links or []), i.statement)
-                    for i in session.scalars(select(Item).where(Item.id.in_(policy_ids)))
-                    if i.published_on is not None}
-        interpretations = repo.items_of_kind(session, "interpretation", sunday)
-        for sid, unit_id, kind in session.execute(
-                select(Source.id, Source.unit_id, Source.kind)
-                .where(Source.type == "column", Source.active.is_(True),
-                       Source.kind.in_(("policy", "interpretation")))):
-            source_units[sid] = unit_id
-            if kind == "policy":
-                policy_units.add(unit_id)
+    kept = [rows[k].item_id for k in (chosen.result() if chosen else ())]
+    by_id = {p.item_id: p for p in _post_facts_of(session, kept)}
+    interpretations = tuple(by_id[i] for i in kept)  # in the store's order, as the monitor's
 
     return WeeklyInputs(
         county=county, week=week, reference=sunday, units=units,
         columns=int(per_type.get("column", 0)), accounts=int(per_type.get("account", 0)),
         findings=tuple(findings), previous=previous, previous_findings=tuple(named),
         originals=originals, posts_per_day=posts, policies=policies,
-        interpretations=tuple(interpretations), source_units=source_units,
+        interpretations=interpretations, source_units=source_units,
         policy_units=frozenset(policy_units),
     )
+
+
+def _interpretation_rows(session: Session, as_of: date) -> list[InterpretationRow]:
+    """The interpretations ``repo.items_of_kind(session, "interpretation", as_of)`` reads, in
+    its order, with only what choosing among them needs (dates and PostFacts cost)."""
+    return [InterpretationRow(*row) for row in session.execute(
+        select(Item.id, Item.source_id, Item.url, Item.title, type_coerce(Item.links, Text))
+        .join(Source, Source.id == Item.source_id)
+        .where(Source.kind == "interpretation", Source.type == "column",
+               Source.active.is_(True), Item.published_on <= as_of)
+        .order_by(Item.published_on, Item.id))]
+
+
+def _post_facts_of(session: Session, item_ids: Iterable[int],
+                   chunk: int = 5000) -> list[PostFact]:
+    """Items by id as PostFacts (any order; ``chunk`` ids a query: SQLite caps parameters)."""
+    ids = sorted(set(item_ids))
+    found = []
+    for k in range(0, len(ids), chunk):
+        found.extend(PostFact(i, sid, url, title, published_on, published_at,
+                              list(links or []), statement)
+                     for i, sid, url, title, published_on, published_at, links, statement
+                     in session.execute(
+                         select(Item.id, Item.source_id, Item.url, Item.title,
+                                Item.published_on, Item.published_at, Item.links,
+                                Item.statement).where(Item.id.in_(ids[k:k + chunk]))))
+    return found
 
 
 def publish_bulletin(session: Session, *, period: str, title: str, finding_ids: Iterable[int],

@@ -51,7 +51,8 @@ from govwatch.cli_common import RULE_NAMES, STATUS_NAMES
 from govwatch.cli_findings import describe
 from govwatch.config import CountyConfig
 from govwatch.timeutil import chinese_date, iso_week, today
-from monitors.uninterpreted_policy import DEFAULT_MATCH, InterpretationIndex
+from monitors.uninterpreted_policy import InterpretationIndex
+from reports.interpretations import match_threshold
 from reports.model import (
     CRAWL_FAILURE,
     FORMATS,
@@ -175,7 +176,7 @@ def judge_rectification(named: ReportFinding, inputs: WeeklyInputs,
         note = f"本周发布{posts}条" + ("" if rectified else f"，仍少于{needed}条")
     elif target.rule == "uninterpreted_policy":
         policy = inputs.policies.get(target.item_id or 0)
-        threshold = float(ev.get("match_threshold") or DEFAULT_MATCH)
+        threshold = match_threshold(ev)
         if policy is None:
             note = "未找到该政策文件，需人工核实"
         elif policy.statement:

@@ -1,0 +1,149 @@
+"""Which interpretations can decide the 整改情况 of the policies a bulletin looks back at.
+
+Section 四 asks, for each policy the previous bulletin named, whether an interpretation now
+matches it — the monitor's own matching, ``monitors.uninterpreted_policy.InterpretationIndex``:
+the policy is 已整改 when a candidate links either way or scores at least the finding's
+threshold, and the note names the first such candidate. Indexing every interpretation of a
+province for a few thousand policies took most of the bulletin's build time, so
+``bearing_on`` picks out those that can be such a candidate, and the index is built over them
+alone. An interpretation is one for a policy only when (``InterpretationIndex``, whose scores
+equal ``title_score``'s):
+- one links to the other (URLs compared as the monitor compares them);
+- one core title contains the other (an interpretation core inside a policy core only from 6
+  characters on; score 1) — in any unit;
+- or it is in the policy's fuzzy block — the interpretations of the policy's unit and of the
+  units without a policy column — and its title scores at least the threshold (and at least
+  ``CANDIDATE_FLOOR``, below which nothing is a candidate).
+Each test looks at one pair, never at the other interpretations, and the index ranks
+candidates by score and then by position: so over the kept interpretations, in their order,
+every policy gets the same matching candidates in the same order as over all of them (only
+near misses, which decide nothing, are missing). The tests here keep a superset (a looser
+score cutoff, one pass for all the policies): one kept needlessly only costs time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from rapidfuzz import fuzz, process
+
+from monitors.uninterpreted_policy import (
+    CANDIDATE_FLOOR,
+    DEFAULT_MATCH,
+    GRAM,
+    _normal,
+    core_title,
+    interpretation_core,
+)
+from storage import repo
+from storage.repo import PostFact
+
+# candidates' scores are rounded to 3 places before they are compared: stay safely below
+_ROUNDING = 0.5
+_CONTAINED_MIN = 6  # an interpretation core counts inside a policy core from this length on
+
+
+class InterpretationRow(NamedTuple):
+    """What choosing needs of an interpretation (links as the driver returns the JSON)."""
+
+    item_id: int
+    source_id: int
+    url: str
+    title: str
+    links: Any
+
+
+def _links(value: Any) -> list[str]:
+    if isinstance(value, str) and value in ("", "[]", "null"):  # most have none
+        return []
+    return list(repo.json_value(value) or [])
+
+
+def match_threshold(evidence: Mapping[str, Any]) -> float:
+    """The title score at which an interpretation counts for an uninterpreted_policy finding."""
+    return float(evidence.get("match_threshold") or DEFAULT_MATCH)
+
+
+def bearing_on(policies: Iterable[tuple[PostFact, float]],
+               interpretations: Sequence[InterpretationRow],
+               unit_of: Mapping[int, int], policy_units: Collection[int]) -> list[int]:
+    """Positions (ascending) of the interpretations that can be a matching candidate of one
+    of the (policy, lowest threshold it is judged at); ``unit_of`` and ``policy_units`` as
+    ``InterpretationIndex`` takes them."""
+    policies = list(policies)
+    if not policies or not interpretations:
+        return []
+    cores = [interpretation_core(i.title) for i in interpretations]
+    policy_cores = {core_title(p.title) for p, _ in policies} - {""}
+    kept = _linked([p for p, _ in policies], interpretations)
+    kept |= _containing(policy_cores, cores)
+    kept |= _in_blocks(policies, interpretations, cores, unit_of, policy_units)
+    return sorted(kept)
+
+
+def _linked(policies: list[PostFact], interpretations: Sequence[InterpretationRow]) -> set[int]:
+    """Interpretations a policy links to, or that link to a policy."""
+    targets = {_normal(u) for p in policies for u in p.links}
+    policy_urls = {_normal(p.url) for p in policies}
+    return {k for k, i in enumerate(interpretations)
+            if _normal(i.url) in targets
+            or any(_normal(u) in policy_urls for u in _links(i.links))}
+
+
+def _containing(policy_cores: Iterable[str], cores: Sequence[str]) -> set[int]:
+    """Interpretations whose core contains a policy core or lies inside one (≥ 6 chars)."""
+    short: list[str] = []  # shorter than a gram: searched for in every core
+    by_head: dict[str, list[str]] = {}  # a core containing q holds q's first gram
+    pieces: set[str] = set()  # what a core may be to lie inside a policy core
+    for q in policy_cores:
+        if len(q) < GRAM:
+            short.append(q)
+        else:
+            by_head.setdefault(q[:GRAM], []).append(q)
+        pieces.update(q[a:b] for a in range(len(q) - _CONTAINED_MIN + 1)
+                      for b in range(a + _CONTAINED_MIN, len(q) + 1))
+    heads = frozenset(by_head)
+    found: set[int] = set()
+    for k, core in enumerate(cores):
+        if (len(core) >= _CONTAINED_MIN and core in pieces) or any(q in core for q in short):
+            found.add(k)
+            continue
+        grams = {core[j:j + GRAM] for j in range(len(core) - GRAM + 1)}
+        if not grams.isdisjoint(heads) and any(
+                q in core for head in grams & heads for q in by_head[head]):
+            found.add(k)
+    return found
+
+
+def _in_blocks(policies: list[tuple[PostFact, float]],
+               interpretations: Sequence[InterpretationRow],
+               cores: Sequence[str], unit_of: Mapping[int, int],
+               policy_units: Collection[int]) -> set[int]:
+    """Interpretations of a policy's fuzzy block whose core scores near its threshold or
+    above."""
+    shared: list[int] = []
+    by_unit: dict[int, list[int]] = {}
+    for k, i in enumerate(interpretations):
+        unit = unit_of.get(i.source_id)
+        if unit is None or unit not in policy_units:
+            shared.append(k)
+        else:
+            by_unit.setdefault(unit, []).append(k)
+    blocks: dict[int | None, tuple[list[int], list[str]]] = {}
+    found: set[int] = set()
+    for policy, threshold in policies:
+        core = core_title(policy.title)
+        unit = unit_of.get(policy.source_id)
+        if not core:
+            continue
+        if unit not in blocks:
+            ids = [*(by_unit.get(unit, []) if unit is not None else []), *shared]
+            blocks[unit] = (ids, [cores[k] for k in ids])
+        ids, choices = blocks[unit]
+        cutoff = max(threshold, CANDIDATE_FLOOR) * 100 - _ROUNDING
+        for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+            for _, _, j in process.extract(core, choices, scorer=scorer,
+                                           score_cutoff=cutoff, limit=None):
+                found.add(ids[j])
+    return found
