@@ -142,9 +142,13 @@ def run(fixture: CrawlFixture, work: Path, *, concurrency: int,
         stats = server.stats()
         if gw.returncode:
             raise RuntimeError(f"govwatch crawl failed; see {work / 'crawl.log'}")
+        processes, peaks = gw.total_of(CRAWL_CHILD_MARKER)
         result["govwatch"] = {
             **_throughput(stats, gw.seconds),
-            "crawl_process_peak_rss_mb": round(gw.peak_of(CRAWL_CHILD_MARKER), 1),
+            "crawl_processes": processes,
+            # the crawl processes run side by side: their peaks added up
+            "crawl_process_peak_rss_mb": round(peaks, 1),
+            "crawl_process_peak_rss_mb_each": round(gw.peak_of(CRAWL_CHILD_MARKER), 1),
             "cli_peak_rss_mb": round(max((mb for cmd, mb in gw.peaks.values()
                                           if CRAWL_CHILD_MARKER not in cmd), default=0), 1),
             "stored": _stored(data_dir / "govwatch.db"),

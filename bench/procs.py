@@ -60,6 +60,12 @@ class Watched:
         chosen = [mb for cmd, mb in self.peaks.values() if marker in cmd]
         return max(chosen, default=0.0)
 
+    def total_of(self, marker: str) -> tuple[int, float]:
+        """How many processes' command lines contain ``marker``, and the sum of their peaks
+        (processes running side by side: a bound of their peak together)."""
+        chosen = [mb for cmd, mb in self.peaks.values() if marker in cmd]
+        return len(chosen), sum(chosen)
+
 
 def watch(cmd: list[str], *, env: dict[str, str] | None = None, log: Path | None = None,
           interval: float = 0.25, cwd: str | None = None) -> Watched:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -41,3 +42,8 @@ class CrawlJob:
     max_pages: int = 5
     browser_available: bool = False
     scrapy_settings: dict[str, Any] = field(default_factory=dict)
+
+
+def portal_of(url: str) -> str:
+    """The portal (host name) a source belongs to: Scrapy's politeness is per host too."""
+    return (urlsplit(url).hostname or "").lower()

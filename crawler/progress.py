@@ -19,12 +19,14 @@ SEND_EVERY = 0.2  # seconds
 source_finished = object()  # signal: kwargs source_id, failed
 
 _channel: Any = None
+_tag = 0
 
 
-def set_channel(queue: Any) -> None:
-    """Where progress events go in this process (None: nowhere)."""
-    global _channel
-    _channel = queue
+def set_channel(queue: Any, tag: int = 0) -> None:
+    """Where progress events go in this process (None: nowhere), and the tag that tells this
+    crawl process's events from its siblings'."""
+    global _channel, _tag
+    _channel, _tag = queue, tag
 
 
 class ProgressReporter:
@@ -42,17 +44,17 @@ class ProgressReporter:
         crawler.signals.connect(ext.on_item, signal=signals.item_scraped)
         crawler.signals.connect(ext.on_source, signal=source_finished)
         crawler.signals.connect(ext.on_closed, signal=signals.spider_closed)
-        ext.name = crawler.spidercls.name
+        ext.key = (_tag, crawler.spidercls.name)
         return ext
 
-    name = "spider"
+    key = (0, "spider")
     _last_sent = 0.0
 
     def _send(self) -> None:
-        # one reporter per spider (columns, accounts): the parent adds them up by name
+        # one reporter per spider (columns, accounts) and process: the parent adds them up
         self._last_sent = time.monotonic()
         if self.queue is not None:
-            self.queue.put(("progress", self.name, self.pages, self.items, self.sources_done,
+            self.queue.put(("progress", self.key, self.pages, self.items, self.sources_done,
                             self.sources_failed))
 
     def on_closed(self, **_: Any) -> None:
@@ -60,7 +62,7 @@ class ProgressReporter:
 
     def on_response(self, **_: Any) -> None:
         self.pages += 1
-        self._send()
+        self._send_sometimes()
 
     def on_item(self, item: Any, **_: Any) -> None:
         if isinstance(item, EntryBatch):
@@ -69,11 +71,15 @@ class ProgressReporter:
             self.items += 1
         else:
             return
-        now = time.monotonic()
-        if now - self._last_sent >= SEND_EVERY:  # a few updates a second are plenty
+        self._send_sometimes()
+
+    def _send_sometimes(self) -> None:
+        # a few updates a second are plenty: one per page cost a tenth of a large crawl's CPU
+        # (each is pickled and written to the queue by its feeder thread)
+        if time.monotonic() - self._last_sent >= SEND_EVERY:
             self._send()
 
     def on_source(self, failed: bool = False, **_: Any) -> None:
         self.sources_done += 1
         self.sources_failed += int(failed)
-        self._send()
+        self._send_sometimes()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -128,7 +129,7 @@ def crawl(config: CountyConfig, db: Database, *, unit_code: str | None = None,
         ),
     )
     log.info("crawl start: %d sources, reference date %s", len(specs), reference_date)
-    result = run_crawl(job, on_progress)
+    result = run_crawl(job, on_progress, processes=crawl_cfg.processes or os.cpu_count() or 1)
     log.info("crawl finished: pages=%d items=%d exit=%d", result.pages, result.items,
              result.exit_code)
     with db.session() as session:

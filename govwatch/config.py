@@ -118,6 +118,9 @@ class CrawlSettings(_Strict):
     obey_robots: bool = True
     max_response_mb: float = Field(20, gt=0, description="超过此大小的响应将被丢弃并记录错误")
     snapshot_retention_days: int = Field(365, ge=1, description="页面快照保留天数")
+    processes: int | None = Field(
+        None, ge=1, description="同时运行的抓取进程数（默认：CPU 核数；同一网站只在一个进程中抓取）"
+    )
     user_agent: str = "Mozilla/5.0 (compatible; govwatch/0.1; +政务公开监测)"
     browser_executable: str | None = Field(
         None, description="Chromium path for render: browser sources; default: found on machine"

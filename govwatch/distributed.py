@@ -30,11 +30,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlsplit
 
 import redis
 from celery import Celery, Task
 
+from crawler.job import portal_of
 from govwatch.logs import job_event
 
 log = logging.getLogger("govwatch.distributed")
@@ -81,11 +81,6 @@ def make_celery() -> Celery:
 
 
 celery_app = make_celery()
-
-
-def portal_of(url: str) -> str:
-    """The portal (host name) a source belongs to: Scrapy's politeness is per host too."""
-    return (urlsplit(url).hostname or "").lower()
 
 
 def group_by_portal(sources: list[tuple[int, str]]) -> dict[str, list[int]]:

@@ -68,7 +68,7 @@ def test_a_killed_crawl_leaves_the_database_consistent(demo_config: CountyConfig
     killed = []
 
     def kill_after_some_pages(pages: int, items: int, done: int, failed: int) -> None:
-        if pages >= 5 and not killed:
+        if pages >= 1 and not killed:
             for child in multiprocessing.active_children():
                 if child.name == "govwatch-crawl":
                     os.kill(child.pid, signal.SIGKILL)
@@ -81,7 +81,9 @@ def test_a_killed_crawl_leaves_the_database_consistent(demo_config: CountyConfig
                                         .group_by(CrawlRun.outcome)).all())
         items_before = session.scalar(select(func.count()).select_from(Item))
     assert "running" not in outcomes
-    assert outcomes.get("interrupted") == len(job.sources)
+    # progress comes a few times a second: a spider may have closed its runs before the kill
+    assert outcomes.get("interrupted", 0) > 0
+    assert outcomes.get("interrupted", 0) + outcomes.get("ok", 0) == len(job.sources)
     # the next crawl completes, and finds at least what the killed one stored
     again = run_crawl(job)
     assert again.exit_code == 0 and again.error is None

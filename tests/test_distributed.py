@@ -10,33 +10,17 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
 from sqlalchemy import create_engine, text
 
 from demo_portal import DemoPortal
-from govwatch.cli import demo_monitoring_start
 
-from .conftest import DEMO_CONFIG, REDIS_URL, _unavailable
+from .conftest import REDIS_URL, _unavailable, county
 
 AS_OF = date(2021, 9, 8)
-HOSTS = {"127.0.0.1": ("A01", "A02"), "127.0.0.2": ("A03", "B01"),
-         "127.0.0.3": ("B02", "B03", "B04")}
-
-
-@pytest.fixture(scope="module")
-def portals() -> Iterator[dict[str, DemoPortal]]:
-    """The demo county served by three portals on three loopback addresses."""
-    started = {host: DemoPortal(host=host, port=0, as_of=AS_OF).start() for host in HOSTS}
-    yield started
-    for portal in started.values():
-        portal.stop()
-
-
 @pytest.fixture()
 def redis_url() -> str:
     import redis
@@ -47,29 +31,6 @@ def redis_url() -> str:
     except Exception as exc:
         _unavailable("Redis", exc)
     return REDIS_URL
-
-
-def county(tmp_path: Path, portals: dict[str, DemoPortal], units: tuple[str, ...] | None = None,
-           download_delay: float = 0.0) -> Path:
-    """The demo config with each unit's sources on its own portal."""
-    data = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))
-    data["settings"]["data_dir"] = str(tmp_path / "data")
-    data["settings"]["monitoring_start"] = demo_monitoring_start(AS_OF).isoformat()
-    data["settings"]["crawl"]["download_delay"] = download_delay
-    host_of = {code: host for host, codes in HOSTS.items() for code in codes}
-    data["units"] = [u for u in data["units"] if units is None or u["code"] in units]
-    for unit in data["units"]:
-        base = portals[host_of[unit["code"]]].url
-        for source in [*unit.get("columns", []), *unit.get("accounts", [])]:
-            for key in ("url",):
-                source[key] = source[key].replace("${GOVWATCH_DEMO_URL:-http://127.0.0.1:8765}",
-                                                  base)
-            for name, value in list(source.get("headers", {}).items()):
-                source["headers"][name] = value.replace(
-                    "${GOVWATCH_DEMO_URL:-http://127.0.0.1:8765}", base)
-    path = tmp_path / "county.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def env_for(database_url: str | None, redis_url: str, **extra: str) -> dict[str, str]:

@@ -1,0 +1,96 @@
+"""A crawl split by portal across processes stores what one process stores.
+
+``split_by_portal`` never splits a portal (per-domain politeness holds) and shares the global
+concurrency out; crawling the demo county served by three portals in two processes stores
+the same items, crawl outcomes and findings as crawling it in one.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from pathlib import Path
+
+import yaml
+
+from crawler.job import CrawlJob, SourceSpec, portal_of
+from crawler.process import split_by_portal
+from demo_portal import DemoPortal
+from govwatch import app
+from govwatch.config import load_config
+from monitors.runner import run_monitors
+
+from .conftest import AS_OF, county
+
+
+def _spec(i: int, host: str) -> SourceSpec:
+    return SourceSpec(i, "A01", f"栏目{i}", "column", "general", f"http://{host}/c{i}/")
+
+
+def test_split_by_portal_keeps_portals_whole_and_shares_the_concurrency() -> None:
+    hosts = ["a.gov.cn"] * 5 + ["b.gov.cn"] * 3 + ["c.gov.cn"] * 2 + ["d.gov.cn"]
+    job = CrawlJob("sqlite://", "/tmp", tuple(_spec(i, h) for i, h in enumerate(hosts)),
+                   AS_OF, scrapy_settings={"CONCURRENT_REQUESTS": 32,
+                                           "CONCURRENT_REQUESTS_PER_DOMAIN": 4})
+    parts = split_by_portal(job, 2)
+    assert len(parts) == 2
+    portals = [{portal_of(s.url) for s in part.sources} for part in parts]
+    assert not portals[0] & portals[1]
+    assert sorted(len(p.sources) for p in parts) == [5, 6]  # a; b + c + d
+    assert sorted(s.source_id for p in parts for s in p.sources) == list(range(len(hosts)))
+    assert all(p.scrapy_settings["CONCURRENT_REQUESTS"] == 16 for p in parts)
+    assert job.scrapy_settings["CONCURRENT_REQUESTS"] == 32  # the job itself is left as is
+    assert split_by_portal(job, 1) == [job]
+    one_portal = CrawlJob("sqlite://", "/tmp", job.sources[:5], AS_OF)
+    assert split_by_portal(one_portal, 4) == [one_portal]  # never more processes than portals
+
+
+def _crawled(tmp_path: Path, portals: dict[str, DemoPortal], processes: int
+             ) -> tuple[Path, int]:
+    tmp_path.mkdir()
+    path = county(tmp_path, portals)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["settings"]["crawl"]["processes"] = processes
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    config = load_config(path)
+    db = app.open_database(config)
+    seen: set[int] = set()
+
+    def count_processes(*_: int) -> None:
+        seen.update(c.pid for c in multiprocessing.active_children()
+                    if c.name == "govwatch-crawl" and c.pid)
+
+    try:
+        summary = app.crawl(config, db, reference_date=AS_OF, on_progress=count_processes)
+        assert summary.result is not None and summary.result.exit_code == 0
+        run_monitors(db, config, AS_OF)
+    finally:
+        db.dispose()
+    return Path(config.settings.data_dir) / "govwatch.db", len(seen)
+
+
+def _stored(db_path: Path) -> dict[str, list[tuple[object, ...]]]:
+    with sqlite3.connect(db_path) as conn:
+        return {
+            "items": conn.execute(
+                "SELECT s.name, u.code, i.url, i.title, i.published_on, i.content_hash "
+                "FROM item i JOIN source s ON s.id = i.source_id JOIN unit u ON u.id = s.unit_id "
+                "ORDER BY u.code, s.name, i.url").fetchall(),
+            "runs": conn.execute(
+                "SELECT s.name, u.code, r.outcome, r.pages, r.items_found, r.items_new "
+                "FROM crawl_run r JOIN source s ON s.id = r.source_id "
+                "JOIN unit u ON u.id = s.unit_id ORDER BY u.code, s.name").fetchall(),
+            "findings": conn.execute(
+                "SELECT f.rule, u.code, f.period, f.points FROM finding f "
+                "JOIN unit u ON u.id = f.unit_id ORDER BY 1, 2, 3, 4").fetchall(),
+        }
+
+
+def test_two_processes_store_what_one_stores(tmp_path: Path,
+                                             portals: dict[str, DemoPortal]) -> None:
+    one_db, one = _crawled(tmp_path / "one", portals, 1)
+    two_db, two = _crawled(tmp_path / "two", portals, 2)
+    assert (one, two) == (1, 2)
+    stored = _stored(one_db)
+    assert stored["items"] and stored["findings"]
+    assert _stored(two_db) == stored
