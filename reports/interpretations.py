@@ -54,12 +54,6 @@ class InterpretationRow(NamedTuple):
     links: Any
 
 
-def _links(value: Any) -> list[str]:
-    if isinstance(value, str) and value in ("", "[]", "null"):  # most have none
-        return []
-    return list(repo.json_value(value) or [])
-
-
 def match_threshold(evidence: Mapping[str, Any]) -> float:
     """The title score at which an interpretation counts for an uninterpreted_policy finding."""
     return float(evidence.get("match_threshold") or DEFAULT_MATCH)
@@ -88,7 +82,7 @@ def _linked(policies: list[PostFact], interpretations: Sequence[InterpretationRo
     policy_urls = {_normal(p.url) for p in policies}
     return {k for k, i in enumerate(interpretations)
             if _normal(i.url) in targets
-            or any(_normal(u) in policy_urls for u in _links(i.links))}
+            or any(_normal(u) in policy_urls for u in repo.links_of(i.links))}
 
 
 def _containing(policy_cores: Iterable[str], cores: Sequence[str]) -> set[int]:

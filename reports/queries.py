@@ -167,7 +167,7 @@ def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
     source_units: dict[int, int] = {}
     policy_units: set[int] = set()
     if thresholds:
-        policies = {p.item_id: p for p in _post_facts_of(session, thresholds)
+        policies = {p.item_id: p for p in repo.post_facts_by_id(session, thresholds)
                     if p.published_on is not None}
         rows = _interpretation_rows(session, sunday)
         for sid, unit_id, kind in session.execute(
@@ -201,7 +201,7 @@ def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
         posts = repo.posts_per_day(session, sources, min([monday, *starts]), sunday)
 
     kept = [rows[k].item_id for k in (chosen.result() if chosen else ())]
-    by_id = {p.item_id: p for p in _post_facts_of(session, kept)}
+    by_id = {p.item_id: p for p in repo.post_facts_by_id(session, kept)}
     interpretations = tuple(by_id[i] for i in kept)  # in the store's order, as the monitor's
 
     return WeeklyInputs(
@@ -217,28 +217,9 @@ def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
 def _interpretation_rows(session: Session, as_of: date) -> list[InterpretationRow]:
     """The interpretations ``repo.items_of_kind(session, "interpretation", as_of)`` reads, in
     its order, with only what choosing among them needs (dates and PostFacts cost)."""
-    return [InterpretationRow(*row) for row in session.execute(
-        select(Item.id, Item.source_id, Item.url, Item.title, type_coerce(Item.links, Text))
-        .join(Source, Source.id == Item.source_id)
-        .where(Source.kind == "interpretation", Source.type == "column",
-               Source.active.is_(True), Item.published_on <= as_of)
-        .order_by(Item.published_on, Item.id))]
-
-
-def _post_facts_of(session: Session, item_ids: Iterable[int],
-                   chunk: int = 5000) -> list[PostFact]:
-    """Items by id as PostFacts (any order; ``chunk`` ids a query: SQLite caps parameters)."""
-    ids = sorted(set(item_ids))
-    found = []
-    for k in range(0, len(ids), chunk):
-        found.extend(PostFact(i, sid, url, title, published_on, published_at,
-                              list(links or []), statement)
-                     for i, sid, url, title, published_on, published_at, links, statement
-                     in session.execute(
-                         select(Item.id, Item.source_id, Item.url, Item.title,
-                                Item.published_on, Item.published_at, Item.links,
-                                Item.statement).where(Item.id.in_(ids[k:k + chunk]))))
-    return found
+    return [InterpretationRow(*row) for row in session.execute(repo.select_items_of_kind(
+        "interpretation", as_of, Item.id, Item.source_id, Item.url, Item.title,
+        type_coerce(Item.links, Text)))]
 
 
 def publish_bulletin(session: Session, *, period: str, title: str, finding_ids: Iterable[int],

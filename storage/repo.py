@@ -594,7 +594,7 @@ _POST_COLUMNS = (Item.id, Item.source_id, Item.url, Item.title,
                  type_coerce(Item.links, Text), Item.statement)
 
 
-def _links(value: Any) -> list[str]:
+def links_of(value: Any) -> list[str]:
     """A links column as a list (``json_value``); most items have none."""
     if isinstance(value, str) and value in ("", "[]", "null"):
         return []
@@ -604,7 +604,7 @@ def _links(value: Any) -> list[str]:
 def _post_facts(stmt: Any, session: Session) -> list[PostFact]:
     """Rows of ``select(*_POST_COLUMNS)…`` as PostFacts (plain columns, no ORM identity map)."""
     return [PostFact(i, sid, url, title, _as_date(published_on),  # type: ignore[arg-type]
-                     _china(published_at), _links(links), statement)
+                     _china(published_at), links_of(links), statement)
             for i, sid, url, title, published_on, published_at, links, statement
             in session.execute(stmt)]
 
@@ -654,12 +654,29 @@ def posts_in_ranges(session: Session, ranges: Iterable[tuple[int, date, date]],
     return found
 
 
+def select_items_of_kind(kind: str, as_of: date, *columns: Any) -> Any:
+    """``columns`` of the items of active column sources of one kind (policy,
+    interpretation) up to as_of, oldest first."""
+    return (select(*columns).join(Source, Source.id == Item.source_id)
+            .where(Source.kind == kind, Source.type == "column", Source.active.is_(True),
+                   Item.published_on <= as_of)
+            .order_by(Item.published_on, Item.id))
+
+
 def items_of_kind(session: Session, kind: str, as_of: date) -> list[PostFact]:
     """Items of active column sources of one kind (policy, interpretation) up to as_of."""
-    return _post_facts(select(*_POST_COLUMNS).join(Source, Source.id == Item.source_id)
-                       .where(Source.kind == kind, Source.type == "column",
-                              Source.active.is_(True), Item.published_on <= as_of)
-                       .order_by(Item.published_on, Item.id), session)
+    return _post_facts(select_items_of_kind(kind, as_of, *_POST_COLUMNS), session)
+
+
+def post_facts_by_id(session: Session, item_ids: Iterable[int],
+                     chunk: int = 5000) -> list[PostFact]:
+    """Items by id as PostFacts (any order; ``chunk`` ids a query: SQLite caps parameters)."""
+    ids = sorted(set(item_ids))
+    found: list[PostFact] = []
+    for k in range(0, len(ids), chunk):
+        found.extend(_post_facts(select(*_POST_COLUMNS).where(Item.id.in_(ids[k:k + chunk])),
+                                 session))
+    return found
 
 
 @dataclass(frozen=True)
