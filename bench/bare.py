@@ -1,7 +1,9 @@
 """The baseline: a bare Scrapy crawl of the same URLs that extracts nothing and stores nothing.
 
 It runs with govwatch's own Scrapy settings (``crawler.settings.scrapy_settings`` from the same
-crawl config, less the storage pipeline and the progress extension) and the same process
+crawl config: delay, concurrency, timeouts, retries, robots) less the storage pipeline, the
+progress extension and govwatch's engine tuning (``ENGINE_TUNING``: stock Scrapy values, so the
+baseline is what a plain Scrapy project gets), and the same process
 shape — a column spider and an account spider in one ``CrawlerProcess`` — and reaches page 2
 of a column only after page 1 answered, as govwatch does. Run as
 ``python -m bench.bare SPEC.json OUT.json`` (the bench writes SPEC).
@@ -23,7 +25,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response
 
 from bench.fixture import CrawlFixture
-from crawler.settings import scrapy_settings
+from crawler.settings import ENGINE_TUNING, scrapy_settings
 
 
 class BareColumnSpider(scrapy.Spider):
@@ -78,6 +80,8 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
                                use_browser=False)
     settings.pop("ITEM_PIPELINES")
     settings.pop("EXTENSIONS")
+    for name in ENGINE_TUNING:
+        settings.pop(name)
     settings["LOG_FILE_APPEND"] = False
     started = time.monotonic()
     process = CrawlerProcess(settings)
