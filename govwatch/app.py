@@ -39,7 +39,7 @@ def config_fingerprint(config: CountyConfig) -> str:
     """What the synced units and sources depend on: the validated config and the schema
     (a migration may add columns the sync fills)."""
     migrations = sorted(p.name for p in (MIGRATIONS / "versions").glob("*.py"))
-    text = config.model_dump_json() + "\n" + ",".join(migrations)
+    text = config.digest() + "\n" + ",".join(migrations)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -49,6 +49,26 @@ def _count_validations(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return calls
 
 
+def test_a_cached_config_keeps_its_digest(cache: Path, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The digest the database sync compares is pickled with the config, not recomputed."""
+    file = tmp_path / "county.yaml"
+    file.write_text(COUNTY, encoding="utf-8")
+    digest = load_config(file).digest()
+    dumps: list[int] = []
+    real = config_module.CountyConfig.model_dump_json
+
+    def counting(self: config_module.CountyConfig, **kwargs: object) -> str:
+        dumps.append(1)
+        return real(self, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(config_module.CountyConfig, "model_dump_json", counting)
+    again = load_config(file)
+    assert again.digest() == digest and dumps == []
+    renamed = again.model_copy(update={"county": "另一县"})
+    assert renamed.digest() != digest and dumps == [1]
+
+
 def test_a_known_config_comes_from_the_cache(cache: Path, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     file = tmp_path / "county.yaml"
