@@ -25,7 +25,7 @@ other counties ("甲县…工作要点" / "乙县…工作要点") would otherwi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -113,19 +113,37 @@ class Candidate:
     by_link: bool
 
 
-def _normal(url: str) -> str:
-    """A URL compared for links: without its #fragment and trailing slash."""
+def link_key(url: str) -> str:
+    """A URL as links are compared: without its #fragment and trailing slash."""
     return url.split("#", 1)[0].rstrip("/")
+
+
+def by_unit(units: Iterable[int | None],
+            policy_units: Collection[int]) -> tuple[dict[int, list[int]], list[int]]:
+    """Positions of interpretations (or their columns) by unit, and those every unit shares.
+
+    A unit's policies are compared with its own unit's interpretations and with the shared
+    ones: those whose unit is unknown or publishes no policies (``policy_units`` are the units
+    with a policy column) — a county 政府办 interpreting for others.
+    """
+    own: dict[int, list[int]] = {}
+    shared: list[int] = []
+    for k, unit in enumerate(units):
+        if unit is None or unit not in policy_units:
+            shared.append(k)
+        else:
+            own.setdefault(unit, []).append(k)
+    return own, shared
 
 
 def candidates(policy: PostFact, interpretations: Iterable[PostFact]) -> list[Candidate]:
     """Interpretations considered for a policy, best first."""
-    policy_url = _normal(policy.url)
-    policy_links = {_normal(u) for u in policy.links}
+    policy_url = link_key(policy.url)
+    policy_links = {link_key(u) for u in policy.links}
     found = []
     for interp in interpretations:
-        by_link = (_normal(interp.url) in policy_links
-                   or policy_url in {_normal(u) for u in interp.links})
+        by_link = (link_key(interp.url) in policy_links
+                   or policy_url in {link_key(u) for u in interp.links})
         score = 1.0 if by_link else title_score(policy.title, interp.title)
         if by_link or score >= CANDIDATE_FLOOR:
             found.append(Candidate(interp.url, interp.title, round(score, 3), by_link))
@@ -135,7 +153,8 @@ def candidates(policy: PostFact, interpretations: Iterable[PostFact]) -> list[Ca
 GRAM = 4  # character n-grams indexed for containment; Chinese 4-grams are selective
 
 
-def _grams(core: str) -> set[str]:
+def grams(core: str) -> set[str]:
+    """A core's character n-grams (``GRAM`` long)."""
     return {core[k:k + GRAM] for k in range(len(core) - GRAM + 1)}
 
 
@@ -162,33 +181,28 @@ class InterpretationIndex:
         with_policies = set(policy_units)
         self.by_url: dict[str, list[int]] = {}
         self.linking: dict[str, list[int]] = {}  # normalised URL → interpretations linking it
-        self.by_unit: dict[int, list[int]] = {}
-        self.shared: list[int] = []
+        self.by_unit, self.shared = by_unit(
+            (unit_of.get(item.source_id) for item in self.items), with_policies)
         self._exact: set[str] = set()  # the cores themselves: the usual match is equality
         self._grams: dict[str, list[int]] = {}  # n-gram → interpretations whose core has it
         self._anchors: dict[str, list[int]] = {}  # rarest n-gram → cores of ≥ 6 characters
         long_cores: list[tuple[int, set[str]]] = []
         self._blocks: dict[int | None, tuple[list[int], list[str]]] = {}
         for i, (item, core) in enumerate(zip(self.items, self.cores, strict=True)):
-            self.by_url.setdefault(_normal(item.url), []).append(i)
-            for link in {_normal(u) for u in item.links}:
+            self.by_url.setdefault(link_key(item.url), []).append(i)
+            for link in {link_key(u) for u in item.links}:
                 self.linking.setdefault(link, []).append(i)
-            unit = unit_of.get(item.source_id)
-            if unit is None or unit not in with_policies:
-                self.shared.append(i)
-            else:
-                self.by_unit.setdefault(unit, []).append(i)
             if not core:
                 continue
             self._exact.add(core)
-            grams = _grams(core)
-            for gram in grams:
+            core_grams = grams(core)
+            for gram in core_grams:
                 self._grams.setdefault(gram, []).append(i)
             if len(core) >= 6:
-                long_cores.append((i, grams))
+                long_cores.append((i, core_grams))
         sizes = {gram: len(postings) for gram, postings in self._grams.items()}
-        for i, grams in long_cores:  # a core inside a policy's brings its rarest gram along
-            self._anchors.setdefault(min(grams, key=sizes.__getitem__), []).append(i)
+        for i, core_grams in long_cores:  # a core inside a policy's brings its rarest gram
+            self._anchors.setdefault(min(core_grams, key=sizes.__getitem__), []).append(i)
 
     @classmethod
     def from_facts(cls, interpretations: Sequence[PostFact],
@@ -200,23 +214,23 @@ class InterpretationIndex:
                    policy_units)
 
     def _linked(self, policy: PostFact) -> set[int]:
-        found = set(self.linking.get(_normal(policy.url), ()))
-        for link in {_normal(u) for u in policy.links}:
+        found = set(self.linking.get(link_key(policy.url), ()))
+        for link in {link_key(u) for u in policy.links}:
             found.update(self.by_url.get(link, ()))
         return found
 
     def _containing(self, core: str) -> set[int]:
         """Interpretations whose core contains ``core``, or is contained in it (≥ 6 chars)."""
-        grams = _grams(core)
+        core_grams = grams(core)
         if len(core) < GRAM:  # rare: a scan
             found = {i for i, c in enumerate(self.cores) if c and core in c}
         else:  # a core containing ``core`` holds all its grams: check the rarest one's list
-            postings = [self._grams.get(g) for g in grams]
+            postings = [self._grams.get(g) for g in core_grams]
             found = set()
             if all(postings):
                 rarest = min(postings, key=len)  # type: ignore[arg-type]
                 found = {i for i in rarest or () if core in self.cores[i]}
-        for gram in grams:
+        for gram in core_grams:
             for i in self._anchors.get(gram, ()):
                 if self.cores[i] in core:
                     found.add(i)
@@ -301,11 +315,9 @@ class Coverage:
         columns = [s for s in sources if s.source_type == "column"]
         with_policies = {s.unit_id for s in columns if s.kind == "policy"}
         self.all = [s for s in columns if s.kind == "interpretation"]
-        self.shared = [s for s in self.all if s.unit_id not in with_policies]
-        self.by_unit: dict[int, list[SourceFacts]] = {}
-        for s in self.all:
-            if s.unit_id in with_policies:
-                self.by_unit.setdefault(s.unit_id, []).append(s)
+        own, shared = by_unit((s.unit_id for s in self.all), with_policies)
+        self.shared = [self.all[k] for k in shared]
+        self.by_unit = {unit: [self.all[k] for k in ks] for unit, ks in own.items()}
         self._memo: dict[int, tuple[bool, date | None]] = {}
 
     def of_unit(self, unit_id: int) -> tuple[bool, date | None]:

@@ -32,9 +32,11 @@ from monitors.uninterpreted_policy import (
     CANDIDATE_FLOOR,
     DEFAULT_MATCH,
     GRAM,
-    _normal,
+    by_unit,
     core_title,
+    grams,
     interpretation_core,
+    link_key,
 )
 from storage import repo
 from storage.repo import PostFact
@@ -78,11 +80,11 @@ def bearing_on(policies: Iterable[tuple[PostFact, float]],
 
 def _linked(policies: list[PostFact], interpretations: Sequence[InterpretationRow]) -> set[int]:
     """Interpretations a policy links to, or that link to a policy."""
-    targets = {_normal(u) for p in policies for u in p.links}
-    policy_urls = {_normal(p.url) for p in policies}
+    targets = {link_key(u) for p in policies for u in p.links}
+    policy_urls = {link_key(p.url) for p in policies}
     return {k for k, i in enumerate(interpretations)
-            if _normal(i.url) in targets
-            or any(_normal(u) in policy_urls for u in repo.links_of(i.links))}
+            if link_key(i.url) in targets
+            or any(link_key(u) in policy_urls for u in repo.links_of(i.links))}
 
 
 def _containing(policy_cores: Iterable[str], cores: Sequence[str]) -> set[int]:
@@ -103,9 +105,9 @@ def _containing(policy_cores: Iterable[str], cores: Sequence[str]) -> set[int]:
         if (len(core) >= _CONTAINED_MIN and core in pieces) or any(q in core for q in short):
             found.add(k)
             continue
-        grams = {core[j:j + GRAM] for j in range(len(core) - GRAM + 1)}
-        if not grams.isdisjoint(heads) and any(
-                q in core for head in grams & heads for q in by_head[head]):
+        core_grams = grams(core)
+        if not core_grams.isdisjoint(heads) and any(
+                q in core for head in core_grams & heads for q in by_head[head]):
             found.add(k)
     return found
 
@@ -116,14 +118,7 @@ def _in_blocks(policies: list[tuple[PostFact, float]],
                policy_units: Collection[int]) -> set[int]:
     """Interpretations of a policy's fuzzy block whose core scores near its threshold or
     above."""
-    shared: list[int] = []
-    by_unit: dict[int, list[int]] = {}
-    for k, i in enumerate(interpretations):
-        unit = unit_of.get(i.source_id)
-        if unit is None or unit not in policy_units:
-            shared.append(k)
-        else:
-            by_unit.setdefault(unit, []).append(k)
+    own, shared = by_unit((unit_of.get(i.source_id) for i in interpretations), policy_units)
     blocks: dict[int | None, tuple[list[int], list[str]]] = {}
     found: set[int] = set()
     for policy, threshold in policies:
@@ -132,7 +127,7 @@ def _in_blocks(policies: list[tuple[PostFact, float]],
         if not core:
             continue
         if unit not in blocks:
-            ids = [*(by_unit.get(unit, []) if unit is not None else []), *shared]
+            ids = [*(own.get(unit, []) if unit is not None else []), *shared]
             blocks[unit] = (ids, [cores[k] for k in ids])
         ids, choices = blocks[unit]
         cutoff = max(threshold, CANDIDATE_FLOOR) * 100 - _ROUNDING

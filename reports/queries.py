@@ -85,14 +85,10 @@ class WeeklyInputs:
     policy_units: frozenset[int] = frozenset()
 
 
-# Plain columns, not ORM entities: a province's bulletin reads ~16,000 findings, and building
-# Finding, Unit and Source objects for each took most of the report's query time.
-_FINDING_COLUMNS = (
-    Finding.id, Finding.rule, Finding.subject, Finding.source_id, Finding.item_id,
-    Finding.period, Finding.as_of, Finding.points, Finding.indicator, Finding.status,
-    type_coerce(Finding.evidence, Text), Finding.created_at,
-    Unit.code, Unit.name, Unit.category, Source.name, Source.url, Source.kind,
-)
+# ``repo.finding_row``'s columns, then what the bulletin needs besides
+_FINDING_COLUMNS = (*repo.FINDING_ROW_COLUMNS, Finding.subject, Finding.source_id,
+                    Finding.item_id, Source.kind, Source.url.label("source_url"))
+_ROW = len(repo.FINDING_ROW_COLUMNS)
 
 
 def _report_findings(session: Session, *conditions: Any) -> list[ReportFinding]:
@@ -101,19 +97,8 @@ def _report_findings(session: Session, *conditions: Any) -> list[ReportFinding]:
             .outerjoin(Source, Source.id == Finding.source_id)
             .where(*conditions)
             .order_by(Unit.code, Source.name, Finding.id))
-    found = []
-    for (fid, rule, subject, source_id, item_id, period, as_of, points, indicator, status,
-         evidence_json, created_at, unit_code, unit_name, category, source_name, source_url,
-         source_kind) in session.execute(stmt):
-        evidence = dict(repo.json_value(evidence_json) or {})
-        row = FindingRow(
-            id=fid, rule=rule, unit_code=unit_code, unit_name=unit_name, category=category,
-            source_name=source_name, item_url=evidence.get("item_url") or source_url,
-            period=period, as_of=as_of, points=points, indicator=indicator, status=status,
-            evidence=evidence, created_at=created_at,
-        )
-        found.append(ReportFinding(row, subject, source_id, item_id, source_kind, source_url))
-    return found
+    return [ReportFinding(repo.finding_row(values[:_ROW]), *values[_ROW:])
+            for values in session.execute(stmt)]
 
 
 def previous_bulletin(session: Session, week: str) -> PublishedBulletin | None:
