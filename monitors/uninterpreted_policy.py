@@ -15,11 +15,12 @@ oldest stored interpretation there is not judged (its interpretation may simply 
 was crawled) — see ``Coverage``.
 
 Matching is indexed, so a province's 100,000 policies are not compared with every one of its
-interpretations (``InterpretationIndex``): links and title containment are looked up across
-all interpretations; the fuzzy title comparison (rapidfuzz, in C) runs against the
-interpretations of the policy's own unit and of the units that publish interpretations but
-no policies (a county 政府办 interpreting for others) — across a province, similar titles of
-other counties ("甲县…工作要点" / "乙县…工作要点") would otherwise pass for interpretations.
+interpretations (``InterpretationIndex``): links are looked up and title containment searched
+(Aho–Corasick, ``Containment``) across all interpretations; the fuzzy title comparison
+(rapidfuzz, in C) runs against the interpretations of the policy's own unit and of the units
+that publish interpretations but no policies (a county 政府办 interpreting for others) —
+across a province, similar titles of other counties ("甲县…工作要点" / "乙县…工作要点")
+would otherwise pass for interpretations.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
+import ahocorasick
 from rapidfuzz import fuzz, process
 
 from govwatch.timeutil import iso_week
@@ -83,7 +85,7 @@ def title_score(policy_title: str, interpretation_title: str) -> float:
     interp = interpretation_core(interpretation_title)
     if not policy or not interp:
         return 0.0
-    if policy in interp or (len(interp) >= 6 and interp in policy):
+    if policy in interp or (len(interp) >= CONTAINED_MIN and interp in policy):
         return 1.0
     return max(fuzz.ratio(policy, interp), fuzz.token_sort_ratio(policy, interp)) / 100
 
@@ -150,12 +152,56 @@ def candidates(policy: PostFact, interpretations: Iterable[PostFact]) -> list[Ca
     return sorted(found, key=lambda c: (c.by_link, c.score), reverse=True)
 
 
-GRAM = 4  # character n-grams indexed for containment; Chinese 4-grams are selective
+CONTAINED_MIN = 6  # an interpretation core counts inside a policy core from this length on
 
 
-def grams(core: str) -> set[str]:
-    """A core's character n-grams (``GRAM`` long)."""
-    return {core[k:k + GRAM] for k in range(len(core) - GRAM + 1)}
+def _automaton(words: Mapping[str, object]) -> ahocorasick.Automaton | None:
+    """An Aho–Corasick automaton over ``words`` (each found with its value); None if none."""
+    if not words:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word, value in words.items():
+        automaton.add_word(word, value)
+    automaton.make_automaton()
+    return automaton
+
+
+class Containment:
+    """Which interpretation cores contain a policy core, or lie inside it (from
+    ``CONTAINED_MIN`` characters on) — ``title_score``'s 1.0.
+
+    Both directions are multi-pattern searches in C (Aho–Corasick): the long interpretation
+    cores are found inside any policy core in one pass over it, and the cores of the policies
+    announced up front (``policy_cores``) inside the interpretation cores in one pass over all
+    of them — instead of one scan, or one index lookup and its checks, per policy. A policy
+    core not announced is looked for with one scan.
+    """
+
+    def __init__(self, cores: Sequence[str], policy_cores: Iterable[str] = ()) -> None:
+        self.cores = cores
+        inside: dict[str, list[int]] = {}
+        for k, core in enumerate(cores):
+            if len(core) >= CONTAINED_MIN:
+                inside.setdefault(core, []).append(k)
+        self._inside = _automaton(inside)
+        self._holding: dict[str, set[int]] = {q: set() for q in policy_cores if q}
+        announced = _automaton({q: q for q in self._holding})
+        if announced is not None:
+            for k, core in enumerate(cores):
+                for _, q in announced.iter(core):
+                    self._holding[q].add(k)
+
+    def of(self, policy_core: str) -> set[int]:
+        """Positions of the cores containing ``policy_core`` or lying inside it."""
+        if not policy_core:
+            return set()
+        found = self._holding.get(policy_core)
+        found = set(found) if found is not None else {
+            k for k, core in enumerate(self.cores) if policy_core in core}
+        if self._inside is not None:
+            for _, positions in self._inside.iter(policy_core):
+                found.update(positions)
+        return found
 
 
 def _fuzzy_score(policy_core: str, interpretation_core: str) -> float:
@@ -174,7 +220,10 @@ class InterpretationIndex:
 
     def __init__(self, interpretations: Sequence[PostFact],
                  unit_of: Mapping[int, int] | None = None,
-                 policy_units: Iterable[int] = ()) -> None:
+                 policy_units: Iterable[int] = (),
+                 policy_titles: Iterable[str] = ()) -> None:
+        """``policy_titles``: the titles of the policies about to be matched, if known —
+        their containment is then worked out for all of them at once (``Containment``)."""
         self.items = list(interpretations)
         self.cores = [interpretation_core(i.title) for i in self.items]
         unit_of = unit_of or {}
@@ -183,57 +232,29 @@ class InterpretationIndex:
         self.linking: dict[str, list[int]] = {}  # normalised URL → interpretations linking it
         self.by_unit, self.shared = by_unit(
             (unit_of.get(item.source_id) for item in self.items), with_policies)
-        self._exact: set[str] = set()  # the cores themselves: the usual match is equality
-        self._grams: dict[str, list[int]] = {}  # n-gram → interpretations whose core has it
-        self._anchors: dict[str, list[int]] = {}  # rarest n-gram → cores of ≥ 6 characters
-        long_cores: list[tuple[int, set[str]]] = []
+        # the cores themselves: the usual match is equality, and needs no containment search
+        self._exact = set(self.cores) - {""}
         self._blocks: dict[int | None, tuple[list[int], list[str]]] = {}
-        for i, (item, core) in enumerate(zip(self.items, self.cores, strict=True)):
+        for i, item in enumerate(self.items):
             self.by_url.setdefault(link_key(item.url), []).append(i)
             for link in {link_key(u) for u in item.links}:
                 self.linking.setdefault(link, []).append(i)
-            if not core:
-                continue
-            self._exact.add(core)
-            core_grams = grams(core)
-            for gram in core_grams:
-                self._grams.setdefault(gram, []).append(i)
-            if len(core) >= 6:
-                long_cores.append((i, core_grams))
-        sizes = {gram: len(postings) for gram, postings in self._grams.items()}
-        for i, core_grams in long_cores:  # a core inside a policy's brings its rarest gram
-            self._anchors.setdefault(min(core_grams, key=sizes.__getitem__), []).append(i)
+        self._containment = Containment(self.cores, {
+            core for core in map(core_title, policy_titles) if core not in self._exact})
 
     @classmethod
-    def from_facts(cls, interpretations: Sequence[PostFact],
-                   sources: Mapping[int, SourceFacts]) -> InterpretationIndex:
+    def from_facts(cls, interpretations: Sequence[PostFact], sources: Mapping[int, SourceFacts],
+                   policy_titles: Iterable[str] = ()) -> InterpretationIndex:
         """An index whose units come from the monitors' source facts."""
         policy_units = {s.unit_id for s in sources.values()
                         if s.source_type == "column" and s.kind == "policy"}
         return cls(interpretations, {sid: s.unit_id for sid, s in sources.items()},
-                   policy_units)
+                   policy_units, policy_titles)
 
     def _linked(self, policy: PostFact) -> set[int]:
         found = set(self.linking.get(link_key(policy.url), ()))
         for link in {link_key(u) for u in policy.links}:
             found.update(self.by_url.get(link, ()))
-        return found
-
-    def _containing(self, core: str) -> set[int]:
-        """Interpretations whose core contains ``core``, or is contained in it (≥ 6 chars)."""
-        core_grams = grams(core)
-        if len(core) < GRAM:  # rare: a scan
-            found = {i for i, c in enumerate(self.cores) if c and core in c}
-        else:  # a core containing ``core`` holds all its grams: check the rarest one's list
-            postings = [self._grams.get(g) for g in core_grams]
-            found = set()
-            if all(postings):
-                rarest = min(postings, key=len)  # type: ignore[arg-type]
-                found = {i for i in rarest or () if core in self.cores[i]}
-        for gram in core_grams:
-            for i in self._anchors.get(gram, ()):
-                if self.cores[i] in core:
-                    found.add(i)
         return found
 
     def _block(self, policy: PostFact, unit_id: int | None) -> tuple[list[int], list[str]]:
@@ -272,7 +293,7 @@ class InterpretationIndex:
         if self._linked(policy):
             return True, []
         core = core_title(policy.title)
-        if core and (core in self._exact or self._containing(core)):
+        if core and (core in self._exact or self._containment.of(core)):
             return True, []
         scores = self._fuzzy(core, self._block(policy, unit_id), CANDIDATE_FLOOR)
         if any(score >= threshold for score in scores.values()):
@@ -286,7 +307,7 @@ class InterpretationIndex:
         scores: dict[int, float] = {}
         if core:
             scores = self._fuzzy(core, self._block(policy, unit_id), CANDIDATE_FLOOR)
-            scores.update(dict.fromkeys(self._containing(core), 1.0))
+            scores.update(dict.fromkeys(self._containment.of(core), 1.0))
         return self._ranked(linked, scores)
 
     def _ranked(self, linked: set[int], scores: dict[int, float]) -> list[Candidate]:
@@ -337,8 +358,7 @@ def judge(policies: Iterable[PostFact], interpretations: Sequence[PostFact],
           default_grace: int = DEFAULT_GRACE_DAYS,
           default_match: float = DEFAULT_MATCH) -> list[FindingDraft]:
     covered = Coverage(sources.values())
-    index = InterpretationIndex.from_facts(interpretations, sources)
-    drafts = []
+    overdue = []  # (policy, its source, grace days, match threshold, due date)
     for policy in policies:
         source = sources.get(policy.source_id)
         if source is None or not is_policy_file(policy.title, source.policy_titles):
@@ -351,6 +371,11 @@ def judge(policies: Iterable[PostFact], interpretations: Sequence[PostFact],
         due = policy.published_on + timedelta(days=grace)
         if as_of <= due or policy.statement:
             continue
+        overdue.append((policy, source, grace, threshold, due))
+    index = InterpretationIndex.from_facts(interpretations, sources,
+                                           [policy.title for policy, *_ in overdue])
+    drafts = []
+    for policy, source, grace, threshold, due in overdue:
         matched, considered = index.verdict(policy, source.unit_id, threshold)
         if matched:
             continue

@@ -31,10 +31,9 @@ from rapidfuzz import fuzz, process
 from monitors.uninterpreted_policy import (
     CANDIDATE_FLOOR,
     DEFAULT_MATCH,
-    GRAM,
+    Containment,
     by_unit,
     core_title,
-    grams,
     interpretation_core,
     link_key,
 )
@@ -43,7 +42,6 @@ from storage.repo import PostFact
 
 # candidates' scores are rounded to 3 places before they are compared: stay safely below
 _ROUNDING = 0.5
-_CONTAINED_MIN = 6  # an interpretation core counts inside a policy core from this length on
 
 
 class InterpretationRow(NamedTuple):
@@ -73,7 +71,9 @@ def bearing_on(policies: Iterable[tuple[PostFact, float]],
     cores = [interpretation_core(i.title) for i in interpretations]
     policy_cores = {core_title(p.title) for p, _ in policies} - {""}
     kept = _linked([p for p, _ in policies], interpretations)
-    kept |= _containing(policy_cores, cores)
+    containment = Containment(cores, policy_cores)
+    for core in policy_cores:
+        kept |= containment.of(core)
     kept |= _in_blocks(policies, interpretations, cores, unit_of, policy_units)
     return sorted(kept)
 
@@ -85,31 +85,6 @@ def _linked(policies: list[PostFact], interpretations: Sequence[InterpretationRo
     return {k for k, i in enumerate(interpretations)
             if link_key(i.url) in targets
             or any(link_key(u) in policy_urls for u in repo.links_of(i.links))}
-
-
-def _containing(policy_cores: Iterable[str], cores: Sequence[str]) -> set[int]:
-    """Interpretations whose core contains a policy core or lies inside one (≥ 6 chars)."""
-    short: list[str] = []  # shorter than a gram: searched for in every core
-    by_head: dict[str, list[str]] = {}  # a core containing q holds q's first gram
-    pieces: set[str] = set()  # what a core may be to lie inside a policy core
-    for q in policy_cores:
-        if len(q) < GRAM:
-            short.append(q)
-        else:
-            by_head.setdefault(q[:GRAM], []).append(q)
-        pieces.update(q[a:b] for a in range(len(q) - _CONTAINED_MIN + 1)
-                      for b in range(a + _CONTAINED_MIN, len(q) + 1))
-    heads = frozenset(by_head)
-    found: set[int] = set()
-    for k, core in enumerate(cores):
-        if (len(core) >= _CONTAINED_MIN and core in pieces) or any(q in core for q in short):
-            found.add(k)
-            continue
-        core_grams = grams(core)
-        if not core_grams.isdisjoint(heads) and any(
-                q in core for head in core_grams & heads for q in by_head[head]):
-            found.add(k)
-    return found
 
 
 def _in_blocks(policies: list[tuple[PostFact, float]],

@@ -1,6 +1,7 @@
 """The set-based paths the benchmark asked for behave as the row-by-row ones did.
 
-- ``InterpretationIndex`` gives the same verdicts and candidates as the full comparison
+- ``InterpretationIndex`` gives the same verdicts and candidates as the full comparison, with
+  or without the policies announced up front (``Containment``),
   (``candidates``) when every interpretation is in the fuzzy block, and blocks fuzzy matches
   across units that publish their own policies (links and title containment still cross);
 - bulk ``save_findings``: repeated keys, pending refresh, reviewed findings kept;
@@ -63,6 +64,29 @@ def test_index_equals_the_full_comparison_when_everything_is_one_block() -> None
             assert matched == expected
             if not matched:
                 assert near == full
+
+
+def test_index_with_announced_policies_equals_one_without() -> None:
+    """Containment found for all announced policies at once (Aho–Corasick) is what each
+    policy's own search finds, for titles announced or not."""
+    rng = random.Random(11)
+    interps = [_post(100 + i, t, 21) for i, t in enumerate(_random_titles(rng, 80))]
+    policies = [_post(i, t, 20) for i, t in enumerate(_random_titles(rng, 120))]
+    plain = up.InterpretationIndex(interps)
+    announced = up.InterpretationIndex(interps, policy_titles=[p.title for p in policies[:60]])
+    for policy in policies:
+        assert announced.candidates(policy, None) == plain.candidates(policy, None)
+        assert announced.verdict(policy, None, 0.85) == plain.verdict(policy, None, 0.85)
+
+
+def test_containment_both_ways_and_only_from_six_characters_inside() -> None:
+    cores = ["粮食生产扶持资金管理办法", "扶持资金", "生产扶持资金管理", "", "停车"]
+    for containment in (up.Containment(cores), up.Containment(cores, ["扶持资金", "停车"])):
+        assert containment.of("扶持资金") == {0, 1, 2}  # 1 equals it, 0 and 2 hold it
+        assert containment.of("粮食生产扶持资金管理办法") == {0, 2}  # 1 is too short inside
+        assert containment.of("停车") == {4}
+        assert containment.of("城区停车管理") == set()  # "停车" is too short to lie inside
+        assert containment.of("") == set()
 
 
 def test_fuzzy_matches_stay_within_the_unit_links_and_containment_cross() -> None:
