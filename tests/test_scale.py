@@ -1,9 +1,9 @@
 """The set-based paths the benchmark asked for behave as the row-by-row ones did.
 
-- ``InterpretationIndex`` gives the same verdicts and candidates as the full comparison, with
-  or without the policies announced up front (``Containment``),
-  (``candidates``) when every interpretation is in the fuzzy block, and blocks fuzzy matches
-  across units that publish their own policies (links and title containment still cross);
+- ``InterpretationIndex`` gives the same verdicts and candidates as the full comparison
+  (``candidates``) when every interpretation is in the fuzzy block, with or without the
+  policies announced up front (``Containment``), and blocks fuzzy matches across units that
+  publish their own policies (links and title containment still cross);
 - bulk ``save_findings``: repeated keys, pending refresh, reviewed findings kept;
 - ``posts_in_ranges`` equals ``posts_between`` per range;
 - ``source_facts`` facts from grouped queries; migration 0005's indexes exist.
