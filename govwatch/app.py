@@ -16,6 +16,7 @@ from crawler.browser import BrowserNotFound, find_chromium
 from crawler.job import CrawlJob, SourceSpec
 from crawler.process import CrawlResult, ProgressCallback, log_file_for, run_crawl
 from crawler.settings import scrapy_settings
+from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig
 from govwatch.timeutil import today
 from storage import repo
@@ -30,7 +31,8 @@ def open_database(config: CountyConfig, *, migrate: bool = True) -> Database:
     db = Database(database_url(config.settings.data_dir, config.settings.database_url))
     if migrate:
         db.migrate()
-    with db.session() as session:
+    # the stored and configured sources are compared in full: kept to the end
+    with collector_paused(), db.session() as session:
         repo.sync_config_if_changed(session, config, config_fingerprint(config))
     return db
 

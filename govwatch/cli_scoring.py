@@ -15,8 +15,8 @@ from rich.table import Table
 
 from govwatch import app
 from govwatch.cli_common import console, err_console, load_county
+from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig
-from govwatch.config_cache import collector_paused
 from govwatch.timeutil import today
 from scoring.engine import fmt
 from scoring.entries import (

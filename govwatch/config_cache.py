@@ -15,7 +15,6 @@ cannot be read or written is ignored: the config is simply validated again.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import os
@@ -24,12 +23,13 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import pydantic
+
+from govwatch.collector import collector_paused
 
 log = logging.getLogger("govwatch.config")
 
@@ -88,23 +88,6 @@ def cached(file: Path, validate: Callable[[], T], *, min_bytes: int | None = Non
     value = validate()
     _store(folder, entry, value)
     return value
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic collector paused, for work that builds many objects and frees none.
-
-    Every 700 allocations of container objects trigger a young collection, and every few of
-    those a full one that rescans everything alive — to find nothing, while a big config is
-    unpickled (half its load time) or a province is scored (a sixth of ``score``'s time).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _store(folder: Path, entry: Path, value: object) -> None:

@@ -20,6 +20,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from govwatch.beside import beside
+from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig, Thresholds
 from monitors import (
     crawl_failure,
@@ -72,6 +73,17 @@ def uninterpreted_policies(session: Session, as_of: date, rule_map: RuleMap,
 
 def run_monitors(db: Database, config: CountyConfig, as_of: date,
                  rule_map: RuleMap | None = None) -> MonitorReport:
+    """Every rule as of ``as_of``; the drafts saved (new ones pending, known ones refreshed).
+
+    Facts, verdicts and drafts are kept until they are saved: the cyclic collector is paused
+    meanwhile (``govwatch.collector``).
+    """
+    with collector_paused():
+        return _run_monitors(db, config, as_of, rule_map)
+
+
+def _run_monitors(db: Database, config: CountyConfig, as_of: date,
+                  rule_map: RuleMap | None) -> MonitorReport:
     rule_map = rule_map or load_rule_map(config.settings.rubric)
     t = config.settings.thresholds
     report = MonitorReport(as_of)

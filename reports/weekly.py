@@ -50,6 +50,7 @@ from pathlib import Path
 from govwatch.beside import beside
 from govwatch.cli_common import RULE_NAMES, STATUS_NAMES
 from govwatch.cli_findings import describe
+from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig
 from govwatch.timeutil import chinese_date, iso_week, today
 from monitors.uninterpreted_policy import InterpretationIndex
@@ -509,7 +510,8 @@ def produce_week(db: Database, config: CountyConfig, week: str | None = None, *,
     ``out_dir`` (default ``<data_dir>/reports``) and, when ``publish``, record it."""
     week = parse_week(week) if week else last_complete_week()
     out_dir = out_dir or Path(config.settings.data_dir) / "reports"
-    with db.session() as session:
+    # rows, bulletin and files are kept to the end: the cyclic collector would only rescan them
+    with collector_paused(), db.session() as session:
         inputs = load_inputs(session, config.county, week)
         bulletin = build_weekly(inputs, issued_on=issued_on or today())
         files = write_files(bulletin, out_dir, formats)

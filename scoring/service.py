@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from govwatch.cli_common import RULE_NAMES
+from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig
 from govwatch.timeutil import today
 from scoring.engine import Entry, UnitInfo, UnitScore, rank_units, score_unit
@@ -100,8 +101,9 @@ def score_county(db: Database, config: CountyConfig, *, rubric: str | RubricSet 
         rubrics = load_rubric_set(rubric or config.settings.rubric)
     year = year or today().year
     units = [UnitInfo(u.code, u.name, u.category) for u in config.units]
-    with db.session() as session:
-        findings = repo.list_findings(session, status="confirmed", evidence=False)
-        manual = list_entries(session, year=year)
-    return compute_scores(config.county, units, rubrics, findings, manual, year)
+    with collector_paused():  # a province's findings and scores are kept to the end
+        with db.session() as session:
+            findings = repo.list_findings(session, status="confirmed", evidence=False)
+            manual = list_entries(session, year=year)
+        return compute_scores(config.county, units, rubrics, findings, manual, year)
 

@@ -121,20 +121,3 @@ def test_small_files_and_cache_off_skip_the_cache(tmp_path: Path,
     monkeypatch.setattr(config_cache, "MIN_BYTES", 0)
     assert config_cache.cache_dir() is None
     assert load_config(ROOT / "config" / "demo.yaml").county
-
-
-def test_collector_paused_restores_the_collector() -> None:
-    import gc
-
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), config_cache.collector_paused():
-        assert not gc.isenabled()
-        raise RuntimeError
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with config_cache.collector_paused():
-            pass
-        assert not gc.isenabled()  # paused by someone else: left so
-    finally:
-        gc.enable()

@@ -1,0 +1,28 @@
+"""The cyclic garbage collector, paused for work that builds many objects and frees none.
+
+Every 700 allocations of container objects trigger a young collection, and every few of those
+a full one that rescans everything alive. A province's config alone is millions of objects,
+so while a command holds it every full collection costs more, and a stage that builds
+hundreds of thousands of rows triggers more of them: time that grows faster than the store
+(syncing 120,000 sources took 3.3 times as long as 60,000), spent finding nothing — rows,
+facts and findings are kept to the end of the stage and freed by reference counting.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Run the block with the cyclic collector off; it is switched back on afterwards only
+    if it was on before (a caller's own pause is left alone)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
