@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -149,3 +151,31 @@ def county(tmp_path: Path, portals: dict[str, DemoPortal], units: tuple[str, ...
     return path
 
 
+
+
+RERUN_ENV = "GOVWATCH_TEST_RERUN"
+
+
+@pytest.fixture()
+def forkable(request: pytest.FixtureRequest) -> bool:
+    """Whether a test of forked work (``govwatch.beside``) may run here.
+
+    ``beside`` forks only in a single-threaded process, and once another test has started the
+    demo portals' server threads this one is not. Then the test is run alone in a fresh pytest
+    process, where it forks, and this fixture is False once that run passed: the test returns.
+    It fails if that run fails, and skips only where no process can fork (one core).
+    """
+    from govwatch.beside import can_fork
+
+    if can_fork():
+        return True
+    if os.environ.get(RERUN_ENV) or (os.cpu_count() or 1) < 2:
+        pytest.skip("this machine cannot fork beside (one core)")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", request.node.nodeid],
+        cwd=request.config.rootpath, env={**os.environ, RERUN_ENV: "1"},
+        capture_output=True, text=True, timeout=600)
+    if run.returncode != 0 or " passed" not in run.stdout:
+        pytest.fail(f"run alone in a fresh process, {request.node.nodeid} failed:\n"
+                    f"{run.stdout[-4000:]}{run.stderr[-2000:]}")
+    return False

