@@ -54,10 +54,11 @@ def _child(work: Callable[[], Any], send: Any) -> None:
 class Beside(Generic[T]):
     """``work`` running in a forked child; ``result()`` waits for it."""
 
-    def __init__(self, work: Callable[[], T], inline: Callable[[], T] | None = None) -> None:
+    def __init__(self, work: Callable[[], T], inline: Callable[[], T] | None = None,
+                 may_fork: bool = True) -> None:
         self._inline = inline or work
         self._process: Any = None
-        self.forked = can_fork()
+        self.forked = may_fork and can_fork()
         if self.forked:
             ctx = multiprocessing.get_context("fork")
             self._receive, send = ctx.Pipe(duplex=False)
@@ -85,6 +86,8 @@ class Beside(Generic[T]):
         return value  # type: ignore[no-any-return]
 
 
-def beside(work: Callable[[], T], inline: Callable[[], T] | None = None) -> Beside[T]:
-    """Start ``work`` beside the caller (forked when safe, else inline at ``result()``)."""
-    return Beside(work, inline)
+def beside(work: Callable[[], T], inline: Callable[[], T] | None = None, *,
+           may_fork: bool = True) -> Beside[T]:
+    """Start ``work`` beside the caller (forked when safe and ``may_fork``, else ``inline``
+    at ``result()``)."""
+    return Beside(work, inline, may_fork)

@@ -12,14 +12,11 @@ forking is unsafe), and the drafts are saved together in the same order either w
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from govwatch.beside import beside
 from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig, Thresholds
 from monitors import (
@@ -31,7 +28,7 @@ from monitors import (
 )
 from monitors.rule_map import RuleMap, load_rule_map
 from storage import repo
-from storage.db import Database
+from storage.db import Database, in_session_beside
 from storage.repo import FindingDraft
 
 RULES = (stale_column.RULE, low_post_frequency.RULE, uninterpreted_policy.RULE,
@@ -45,18 +42,6 @@ class MonitorReport:
     known_ids: list[int] = field(default_factory=list)
     by_rule: Counter[str] = field(default_factory=Counter)
     new_by_rule: Counter[str] = field(default_factory=Counter)
-
-
-T = TypeVar("T")
-
-
-def _in_session(db: Database, work: Callable[[Session], T], *, dispose: bool = False) -> T:
-    try:
-        with db.session() as session:
-            return work(session)
-    finally:
-        if dispose:
-            db.dispose()
 
 
 def uninterpreted_policies(session: Session, as_of: date, rule_map: RuleMap,
@@ -91,10 +76,8 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
     def policy_rule(session: Session) -> list[FindingDraft]:
         return uninterpreted_policies(session, as_of, rule_map, t)
 
-    # a forked child must not share the parent's connections: it opens its own
-    pending = beside(lambda: _in_session(Database(db.url), policy_rule, dispose=True),
-                     inline=lambda: _in_session(db, policy_rule))
     with db.session() as session:
+        pending = in_session_beside(session, policy_rule)
         facts = repo.source_facts(session, as_of)
         by_source = {f.source_id: f for f in facts}
 

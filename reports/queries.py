@@ -1,9 +1,10 @@
 """The thin query layer of the weekly bulletin: rows out of storage, no judgement.
 
 ``load_inputs`` gathers everything ``reports.weekly.build_weekly`` needs for one ISO week in a
-handful of set-based queries (choosing the interpretations that can bear on the policies
-named before runs beside them, ``govwatch.beside``); ``publish_bulletin`` records a published
-bulletin and the findings it named (what ``monitors.not_rectified`` reads).
+handful of set-based queries (reading the interpretations and choosing those that can bear
+on the policies named before runs beside the others: ``storage.db.in_session_beside``);
+``publish_bulletin`` records a published bulletin and the findings it named (what
+``monitors.not_rectified`` reads).
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import Any
 from sqlalchemy import Text, delete, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
-from govwatch.beside import beside
 from govwatch.timeutil import iso_week, now
 from reports.interpretations import InterpretationRow, bearing_on, match_threshold
 from storage import repo
+from storage.db import in_session_beside
 from storage.models import Bulletin, BulletinFinding, Finding, Item, Source, Unit
 from storage.repo import FindingRow, PostFact
 
@@ -140,31 +141,20 @@ def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
                                                            Finding.id.in_(original_ids))}
     judged = [*named, *originals.values()]
 
-    # the policies named before and the interpretations that can bear on them: choosing
-    # those is CPU work on rows already read, done beside the queries below
+    # the policies named before, at the lowest threshold each is judged at
     thresholds: dict[int, float] = {}  # the lowest a policy is judged at
     for f in judged:
         if f.rule == "uninterpreted_policy" and f.item_id:
             at = match_threshold(f.row.evidence)
             thresholds[f.item_id] = min(at, thresholds.get(f.item_id, at))
     policies: dict[int, PostFact] = {}
-    rows: list[InterpretationRow] = []
-    source_units: dict[int, int] = {}
-    policy_units: set[int] = set()
     if thresholds:
         policies = {p.item_id: p for p in repo.post_facts_by_id(session, thresholds)
                     if p.published_on is not None}
-        rows = _interpretation_rows(session, sunday)
-        for sid, unit_id, kind in session.execute(
-                select(Source.id, Source.unit_id, Source.kind)
-                .where(Source.type == "column", Source.active.is_(True),
-                       Source.kind.in_(("policy", "interpretation")))):
-            source_units[sid] = unit_id
-            if kind == "policy":
-                policy_units.add(unit_id)
     judging = [(p, thresholds[i]) for i, p in policies.items()]
-    chosen = (beside(lambda: bearing_on(judging, rows, source_units, policy_units))
-              if rows and judging else None)
+    # and the interpretations that can bear on them: read and chosen beside the queries below
+    chosen = (in_session_beside(session, lambda s: _bearing_on(s, judging, sunday))
+              if judging else None)
 
     units = tuple(UnitInfo(code, name, category) for code, name, category in session.execute(
         select(Unit.code, Unit.name, Unit.category).where(Unit.active.is_(True))
@@ -185,7 +175,7 @@ def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
                   and (d := _evidence_date(f, "newest_published_on")) is not None]
         posts = repo.posts_per_day(session, sources, min([monday, *starts]), sunday)
 
-    kept = [rows[k].item_id for k in (chosen.result() if chosen else ())]
+    kept, source_units, policy_units = chosen.result() if chosen else ([], {}, set())
     by_id = {p.item_id: p for p in repo.post_facts_by_id(session, kept)}
     interpretations = tuple(by_id[i] for i in kept)  # in the store's order, as the monitor's
 
@@ -197,6 +187,25 @@ def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
         interpretations=interpretations, source_units=source_units,
         policy_units=frozenset(policy_units),
     )
+
+
+def _bearing_on(session: Session, policies: list[tuple[PostFact, float]],
+                as_of: date) -> tuple[list[int], dict[int, int], set[int]]:
+    """The ids of the interpretations (up to ``as_of``) that can bear on the (policy,
+    threshold) pairs, in the store's order; the column sources' units and the units with a
+    policy column, as the monitor matches."""
+    rows = _interpretation_rows(session, as_of)
+    source_units: dict[int, int] = {}
+    policy_units: set[int] = set()
+    for sid, unit_id, kind in session.execute(
+            select(Source.id, Source.unit_id, Source.kind)
+            .where(Source.type == "column", Source.active.is_(True),
+                   Source.kind.in_(("policy", "interpretation")))):
+        source_units[sid] = unit_id
+        if kind == "policy":
+            policy_units.add(unit_id)
+    kept = bearing_on(policies, rows, source_units, policy_units)
+    return [rows[k].item_id for k in kept], source_units, policy_units
 
 
 def _interpretation_rows(session: Session, as_of: date) -> list[InterpretationRow]:

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from govwatch.beside import Beside, beside
 
 DATABASE_ENV = "GOVWATCH_DATABASE_URL"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -94,3 +96,26 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+T = TypeVar("T")
+
+
+def in_session_beside(session: Session, work: Callable[[Session], T]) -> Beside[T]:
+    """``work`` started beside the caller (``govwatch.beside``): in a forked child on a
+    connection of its own (a child must not use its parent's), which sees what is committed;
+    or, where forking is unsafe or the database lives in this process only (in-memory
+    SQLite), on ``session`` itself when ``.result()`` is asked for."""
+    url = session.get_bind().url
+    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    own = url.render_as_string(hide_password=False)
+
+    def in_child() -> T:
+        db = Database(own)
+        try:
+            with db.session() as child_session:
+                return work(child_session)
+        finally:
+            db.dispose()
+
+    return beside(in_child, inline=lambda: work(session), may_fork=not in_memory)
