@@ -85,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None,
                         help="results file (default <work>/results.json)")
     parser.add_argument("--keep", action="store_true", help="keep the databases and crawl data")
+    parser.add_argument("--no-one-process", action="store_true",
+                        help="skip the second govwatch crawl in one crawl process")
     parser.add_argument("--merge", nargs="+", type=Path, metavar="JSON",
                         help="combine result files of separate runs, print the table, exit")
     args = parser.parse_args(argv)
@@ -115,9 +117,11 @@ def main(argv: list[str] | None = None) -> int:
             work = args.work / f"crawl-x{scale}"
             shutil.rmtree(work, ignore_errors=True)
             here["crawl"] = crawlbench.run(crawl_base.scaled(scale), work,
-                                           concurrency=args.concurrency)
+                                           concurrency=args.concurrency,
+                                           one_process=not args.no_one_process)
             if not args.keep:
                 shutil.rmtree(work / "data", ignore_errors=True)
+                shutil.rmtree(work / "one-process" / "data", ignore_errors=True)
         if args.only in (None, "stages"):
             work = args.work / f"store-x{scale}"
             shutil.rmtree(work, ignore_errors=True)
@@ -160,6 +164,10 @@ def figures(scale: dict[str, Any]) -> dict[str, float | None]:
         "crawl_ratio_end_to_end": crawl.get("ratio_end_to_end"),
         "crawl_command_seconds": gw.get("command_seconds"),
         "crawl_peak_rss_mb": gw.get("crawl_process_peak_rss_mb"),
+        "crawl_one_pps": crawl.get("govwatch_one_process", {}).get("pages_per_s_fetch"),
+        "crawl_ratio_one_process": crawl.get("ratio_fetch_one_process"),
+        "crawl_one_peak_rss_mb": crawl.get("govwatch_one_process", {}).get(
+            "crawl_process_peak_rss_mb"),
         "monitors_seconds": st.get("monitors_seconds"),
         "score_seconds": st.get("score_seconds"),
         "report_seconds": st.get("report_seconds"),
@@ -179,7 +187,10 @@ LABELS = {
     "crawl_ratio": "crawl: ratio govwatch/bare",
     "crawl_ratio_end_to_end": "crawl: ratio, whole commands",
     "crawl_command_seconds": "crawl: govwatch crawl command (s)",
-    "crawl_peak_rss_mb": "crawl: crawl process peak RSS (MB)",
+    "crawl_peak_rss_mb": "crawl: crawl processes' peak RSS (MB)",
+    "crawl_one_pps": "crawl: govwatch pages/s, 1 process",
+    "crawl_ratio_one_process": "crawl: ratio, govwatch in 1 process",
+    "crawl_one_peak_rss_mb": "crawl: peak RSS, 1 process (MB)",
     "monitors_seconds": "store: all monitors (s)",
     "score_seconds": "store: score (s)",
     "report_seconds": "store: report weekly, 4 formats (s)",

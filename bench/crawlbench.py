@@ -111,16 +111,52 @@ def _stored(db_path: Path) -> dict[str, Any]:
             "snapshots": snapshots}
 
 
-def run(fixture: CrawlFixture, work: Path, *, concurrency: int,
-        say: Any = print) -> dict[str, Any]:
-    """Serve the fixture, crawl it with govwatch and with the bare spider; the figures."""
+def _govwatch_crawl(fixture: CrawlFixture, work: Path, server: FixtureServer,
+                    env: dict[str, str], *, concurrency: int, processes: int | None = None,
+                    say: Any = print) -> tuple[Path, dict[str, Any]]:
+    """``govwatch init`` and ``govwatch crawl`` of the fixture into a new store under
+    ``work``; the config written and the figures."""
     work.mkdir(parents=True, exist_ok=True)
     data_dir = work / "data"
     config_path = work / "bench-crawl.yaml"
     fixture.write_config(config_path, data_dir.resolve(), concurrency=concurrency,
-                         max_pages=fixture.pages)
-    env = clean_env()
+                         max_pages=fixture.pages, processes=processes)
     govwatch = [sys.executable, "-m", "govwatch", "--config", str(config_path)]
+    shape = f"{processes} crawl process{'es' if processes != 1 else ''}" if processes else \
+        "a crawl process per core"
+    say(f"  crawl: govwatch init ({fixture.units * fixture.columns + fixture.accounts} "
+        "sources)…")
+    init = watch([*govwatch, "init"], env=env, log=work / "init.log")
+    if init.returncode:
+        raise RuntimeError(f"govwatch init failed; see {work / 'init.log'}")
+    say(f"  crawl: govwatch crawl ({fixture.expected_pages} pages, {shape})…")
+    server.reset()
+    gw = watch([*govwatch, "crawl", "--as-of", fixture.reference.isoformat()], env=env,
+               log=work / "crawl.log")
+    stats = server.stats()
+    if gw.returncode:
+        raise RuntimeError(f"govwatch crawl failed; see {work / 'crawl.log'}")
+    count, peaks = gw.total_of(CRAWL_CHILD_MARKER)
+    return config_path, {
+        **_throughput(stats, gw.seconds),
+        "init_seconds": round(init.seconds, 2),
+        "crawl_processes": count,
+        # the crawl processes run side by side: their peaks added up
+        "crawl_process_peak_rss_mb": round(peaks, 1),
+        "crawl_process_peak_rss_mb_each": round(gw.peak_of(CRAWL_CHILD_MARKER), 1),
+        "cli_peak_rss_mb": round(max((mb for cmd, mb in gw.peaks.values()
+                                      if CRAWL_CHILD_MARKER not in cmd), default=0), 1),
+        "stored": _stored(data_dir / "govwatch.db"),
+    }
+
+
+def run(fixture: CrawlFixture, work: Path, *, concurrency: int, one_process: bool = True,
+        say: Any = print) -> dict[str, Any]:
+    """Serve the fixture, crawl it with govwatch (as configured by default: a crawl process
+    per core; then, with ``one_process``, in one crawl process, into a second store) and
+    with the bare spider; the figures."""
+    work.mkdir(parents=True, exist_ok=True)
+    env = clean_env()
     result: dict[str, Any] = {
         "fixture": {"portals": fixture.portals, "units": fixture.units,
                     "columns_per_unit": fixture.columns, "pages_per_column": fixture.pages,
@@ -128,31 +164,13 @@ def run(fixture: CrawlFixture, work: Path, *, concurrency: int,
         "concurrent_requests_per_domain": concurrency,
     }
     with FixtureServer(fixture, work / "server.log") as server:
-        say(f"  crawl: govwatch init ({fixture.units * fixture.columns + fixture.accounts} "
-            "sources)…")
-        init = watch([*govwatch, "init"], env=env, log=work / "init.log")
-        if init.returncode:
-            raise RuntimeError(f"govwatch init failed; see {work / 'init.log'}")
-        result["init_seconds"] = round(init.seconds, 2)
-
-        say(f"  crawl: govwatch crawl ({fixture.expected_pages} pages)…")
-        server.reset()
-        gw = watch([*govwatch, "crawl", "--as-of", fixture.reference.isoformat()], env=env,
-                   log=work / "crawl.log")
-        stats = server.stats()
-        if gw.returncode:
-            raise RuntimeError(f"govwatch crawl failed; see {work / 'crawl.log'}")
-        processes, peaks = gw.total_of(CRAWL_CHILD_MARKER)
-        result["govwatch"] = {
-            **_throughput(stats, gw.seconds),
-            "crawl_processes": processes,
-            # the crawl processes run side by side: their peaks added up
-            "crawl_process_peak_rss_mb": round(peaks, 1),
-            "crawl_process_peak_rss_mb_each": round(gw.peak_of(CRAWL_CHILD_MARKER), 1),
-            "cli_peak_rss_mb": round(max((mb for cmd, mb in gw.peaks.values()
-                                          if CRAWL_CHILD_MARKER not in cmd), default=0), 1),
-            "stored": _stored(data_dir / "govwatch.db"),
-        }
+        config_path, result["govwatch"] = _govwatch_crawl(
+            fixture, work, server, env, concurrency=concurrency, say=say)
+        result["init_seconds"] = result["govwatch"]["init_seconds"]
+        if one_process:
+            _, result["govwatch_one_process"] = _govwatch_crawl(
+                fixture, work / "one-process", server, env, concurrency=concurrency,
+                processes=1, say=say)
         # the operator's later commands need the config: load time of this config, once
         started = time.monotonic()
         crawl_cfg = load_config(config_path).settings.crawl.model_dump(mode="json")
@@ -179,5 +197,11 @@ def run(fixture: CrawlFixture, work: Path, *, concurrency: int,
     result["ratio_fetch"] = round(g["pages_per_s_fetch"] / b["pages_per_s_fetch"], 3)
     result["ratio_end_to_end"] = round(g["pages_per_s_end_to_end"]
                                        / b["pages_per_s_end_to_end"], 3)
-    result["same_pages"] = g["pages"] == b["pages"] == fixture.expected_pages
+    if "govwatch_one_process" in result:
+        one = result["govwatch_one_process"]
+        result["ratio_fetch_one_process"] = round(
+            one["pages_per_s_fetch"] / b["pages_per_s_fetch"], 3)
+    result["same_pages"] = all(
+        r["pages"] == fixture.expected_pages
+        for r in (g, b, result.get("govwatch_one_process", g)))
     return result
