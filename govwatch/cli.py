@@ -34,6 +34,7 @@ from govwatch.cli_findings import findings, print_findings_table
 from govwatch.cli_report import report
 from govwatch.cli_scoring import entries, score
 from govwatch.cli_web import serve, users
+from govwatch.collector import skip_collection_at_exit
 from govwatch.config import CONFIG_ENV, DEFAULT_CONFIG, CountyConfig
 from govwatch.logs import setup_logging
 from govwatch.tables import TextTable, print_table
@@ -48,6 +49,7 @@ from govwatch.timeutil import chinese_date, today
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None) -> None:
     """govwatch — 政务公开监测: crawl portals, detect violations, review, score."""
+    skip_collection_at_exit()
     ctx.ensure_object(dict)
     ctx.obj["config"] = config_path
 
