@@ -239,8 +239,11 @@ class InterpretationIndex:
             self.by_url.setdefault(link_key(item.url), []).append(i)
             for link in {link_key(u) for u in item.links}:
                 self.linking.setdefault(link, []).append(i)
+        # the announced policies' cores, worked out once for the containment search and for
+        # their verdicts (``core_of``)
+        self._policy_cores = {title: core_title(title) for title in policy_titles}
         self._containment = Containment(self.cores, {
-            core for core in map(core_title, policy_titles) if core not in self._exact})
+            core for core in self._policy_cores.values() if core not in self._exact})
 
     @classmethod
     def from_facts(cls, interpretations: Sequence[PostFact], sources: Mapping[int, SourceFacts],
@@ -250,6 +253,11 @@ class InterpretationIndex:
                         if s.source_type == "column" and s.kind == "policy"}
         return cls(interpretations, {sid: s.unit_id for sid, s in sources.items()},
                    policy_units, policy_titles)
+
+    def core_of(self, title: str) -> str:
+        """``core_title(title)``, looked up for the policies announced to the index."""
+        core = self._policy_cores.get(title)
+        return core if core is not None else core_title(title)
 
     def _linked(self, policy: PostFact) -> set[int]:
         found = set(self.linking.get(link_key(policy.url), ()))
@@ -292,7 +300,7 @@ class InterpretationIndex:
         when nothing matched — then they are the near misses of the fuzzy comparison."""
         if self._linked(policy):
             return True, []
-        core = core_title(policy.title)
+        core = self.core_of(policy.title)
         if core and (core in self._exact or self._containment.of(core)):
             return True, []
         scores = self._fuzzy(core, self._block(policy, unit_id), CANDIDATE_FLOOR)
@@ -303,7 +311,7 @@ class InterpretationIndex:
     def candidates(self, policy: PostFact, unit_id: int | None) -> list[Candidate]:
         """Interpretations considered for a policy, best first (as ``candidates``)."""
         linked = self._linked(policy)
-        core = core_title(policy.title)
+        core = self.core_of(policy.title)
         scores: dict[int, float] = {}
         if core:
             scores = self._fuzzy(core, self._block(policy, unit_id), CANDIDATE_FLOOR)
@@ -390,7 +398,7 @@ def judge(policies: Iterable[PostFact], interpretations: Sequence[PostFact],
                 "published_on": policy.published_on.isoformat(),
                 "grace_days": grace,
                 "match_threshold": threshold,
-                "matched_on": core_title(policy.title),
+                "matched_on": index.core_of(policy.title),
                 "candidates": [
                     {"title": c.title, "url": c.url, "score": c.score, "by_link": c.by_link}
                     for c in considered[:CANDIDATES_KEPT]
