@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.chromium
 
-.PHONY: demo test lint format clean install browser report bench
+.PHONY: demo test lint format clean install browser report bench eval
 
 install: $(STAMP)
 
@@ -36,6 +36,11 @@ test: $(BROWSER_STAMP)
 # Options: make bench BENCH_ARGS="--quick" (or --scales 1, --only crawl, --no-cli …)
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The policy rule measured on real portal pages (not part of `make test`): the classifier and
+# the policy ↔ interpretation matcher over ../shared/real-corpus/hebei-kjt. See docs/policy-rule.md.
+eval: $(STAMP)
+	$(PY) -m evals
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

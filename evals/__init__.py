@@ -1,0 +1,1 @@
+"""Evaluations on real portal data (``make eval``): not part of ``make test``."""
