@@ -1099,3 +1099,98 @@ def find_no_interpretation_statement(html: str | bytes) -> str | None:
         return None
     match = _NO_INTERPRETATION.search(_main_text(doc))
     return _norm_space(match.group(0)) if match else None
+
+
+# ---------------------------------------------------------------------------
+# Article body (正文): the text a policy rule reads for 文号 and cited names
+# ---------------------------------------------------------------------------
+
+BODY_LIMIT = 20_000  # characters of an article's text kept (monitors.policy_match reads as many)
+MAX_ARTICLE_LINKS = 300
+# Containers the CMSs of Chinese government portals put the article text in (TRS, Hanweb,
+# gkmlpt, 大汉, 政务公开 templates); the first with text wins.
+_BODY_HINTS = (
+    "TRS_Editor", "TRS_UEDITOR", "zoom", "UCAP-CONTENT", "article-content", "articleContent",
+    "article_content", "pages_content", "wzy_nr", "zw", "content-text", "main-text", "detail",
+    "details", "article", "content", "text", "con", "view", "nr", "info-cont", "bt-article",
+)
+_BODY_HINT_RANK = {hint.lower(): k for k, hint in enumerate(_BODY_HINTS)}
+_RELATED_LINK = re.compile(r"解读|原文|政策文件|相关文件|相关链接|附件|图解|关联")
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """An article page's text (bounded) and the links of its article part."""
+
+    body: str
+    links: list[str]
+    found_container: bool
+
+
+def _body_container(doc: lxml.html.HtmlElement) -> etree._Element | None:
+    """The element holding the article's text: a known CMS container with text, else the
+    element whose paragraphs hold the most text."""
+    best: tuple[int, etree._Element] | None = None
+    for el in doc.iter():
+        if not isinstance(el.tag, str) or el.tag.lower() in _CHROME_TAGS:
+            continue
+        names = {v.lower() for v in (el.get("id") or "", *(el.get("class") or "").split()) if v}
+        ranks = [_BODY_HINT_RANK[n] for n in names if n in _BODY_HINT_RANK]
+        if (ranks and (best is None or min(ranks) < best[0])
+                and len(_norm_space(_visible_text(el))) >= 30):
+            best = (min(ranks), el)
+    if best is not None:
+        return best[1]
+    scores: dict[etree._Element, int] = {}
+    for p in doc.iter("p"):
+        parent = p.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0) + len(p.text_content() or "")
+    if scores:
+        parent, size = max(scores.items(), key=lambda kv: kv[1])
+        if size >= 60:
+            return parent
+    return None
+
+
+def article_text(html: str | bytes, base_url: str) -> ArticleText:
+    """The text of an article page (its 正文 container, else the page without chrome),
+    at most ``BODY_LIMIT`` characters, and the links of its article part.
+
+    Links are those of the container and of its enclosing article block (a 【相关解读】 line
+    under the text), plus any link on the page whose text names a related document; links in
+    menus and sidebars are left out, so a sidebar of latest files does not pass for a link
+    between a policy and its interpretation.
+    """
+    doc = _parse(html)
+    if doc is None:
+        return ArticleText("", [], False)
+    base = _page_base(doc, base_url)
+    container = _body_container(doc)
+    if container is None:
+        text = _main_text(doc)
+        region: etree._Element = doc
+    else:
+        text = _visible_text(container)
+        region = container
+        parent = container.getparent()
+        # the block around the text (title, info, related links) when it is no bigger than
+        # the text plus its furniture
+        if parent is not None and parent.tag not in ("body", "html") and len(
+                _norm_space(_visible_text(parent))) <= len(_norm_space(text)) + 600:
+            region = parent
+    body = re.sub(r"[ \t\u3000\xa0]+", " ", text)
+    body = re.sub(r"\s*\n\s*", "\n", body).strip()[:BODY_LIMIT]
+    links: list[str] = []
+    seen: set[str] = set()
+    in_region = set(region.iter("a"))
+    for a in doc.iter("a"):
+        if a not in in_region and not _RELATED_LINK.search(a.text_content() or ""):
+            continue
+        url = _resolve(a.get("href"), base)
+        if url and url not in seen:
+            seen.add(url)
+            links.append(url)
+            if len(links) >= MAX_ARTICLE_LINKS:
+                break
+    return ArticleText(body, links, container is not None)

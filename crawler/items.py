@@ -18,6 +18,7 @@ class EntryItem:
     content_hash: str | None = None
     links: list[str] = field(default_factory=list)
     statement: str | None = None  # a 不作解读 statement on the article page
+    body: str | None = None  # the article's text (bounded), for policy and interpretation items
 
 
 @dataclass

@@ -7,6 +7,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+# Policy and interpretation articles are always read (within the window): their links, text and
+# 不作解读 statements are what the uninterpreted_policy rule matches on.
+READ_ARTICLES_OF = ("policy", "interpretation")
+
 
 @dataclass(frozen=True)
 class SourceSpec:
@@ -28,6 +32,14 @@ class SourceSpec:
     max_pages: int | None = None
     wait_for: str | None = None
     browser_fallback: bool = False
+    # Articles already read, url → "title|date" as the list showed them: opened again only
+    # when the list shows a change (policy and interpretation columns; ``article_key``).
+    known_articles: dict[str, str] = field(default_factory=dict)
+
+
+def article_key(title: str, published_on: date | None) -> str:
+    """How a list entry is compared with the article stored for it."""
+    return f"{title.strip()}|{published_on.isoformat() if published_on else ''}"
 
 
 @dataclass(frozen=True)

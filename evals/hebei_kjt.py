@@ -101,8 +101,10 @@ def measure_matcher(corpus: Path = CORPUS, *, titles_only: bool = False) -> Matc
     key_of = {row.url: k for k, row in enumerate(by_url.values())}
     figures = MatchFigures()
     for case in yaml.safe_load((corpus / "pairs.yaml").read_text(encoding="utf-8")):
-        policy = matcher.policies[key_of[case["policy_url"]]]
-        explained = policy.key in matcher.explained_by(key_of[case["interpretation_url"]])
+        # the rule's own question: which interpretations explain this policy?
+        verdict = matcher.verdict(key_of[case["policy_url"]])
+        explained = key_of[case["interpretation_url"]] in {w.interp.key
+                                                            for w in verdict.explaining}
         label = f"{case['id']} {case['policy']} ↔ {case['interpretation']}"
         if case["label"] == "pair":
             figures.pairs += 1

@@ -8,12 +8,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from crawler.browser import BrowserNotFound, find_chromium
-from crawler.job import CrawlJob, SourceSpec
+from crawler.job import READ_ARTICLES_OF, CrawlJob, SourceSpec, article_key
 from crawler.process import CrawlResult, ProgressCallback, log_file_for, run_crawl
 from crawler.settings import scrapy_settings
 from govwatch.collector import collector_paused
@@ -91,6 +91,19 @@ def source_specs(config: CountyConfig, ids: dict[tuple[str, str], int], *,
     return specs
 
 
+def with_known_articles(db: Database, specs: list[SourceSpec]) -> list[SourceSpec]:
+    """Policy and interpretation columns with the articles already read: the spider opens
+    an article again only when its list entry (title, date) changed."""
+    wanted = [s.source_id for s in specs if s.type == "column" and s.kind in READ_ARTICLES_OF]
+    if not wanted:
+        return specs
+    with db.session() as session:
+        known = repo.read_articles(session, wanted)
+    return [replace(s, known_articles={url: article_key(title, day)
+                                       for url, (title, day) in known[s.source_id].items()})
+            if s.source_id in known else s for s in specs]
+
+
 def crawl(config: CountyConfig, db: Database, *, unit_code: str | None = None,
           source_name: str | None = None, exclude: set[tuple[str, str]] | None = None,
           source_ids: set[int] | None = None, reference_date: date | None = None,
@@ -105,6 +118,7 @@ def crawl(config: CountyConfig, db: Database, *, unit_code: str | None = None,
                          exclude=exclude)
     if source_ids is not None:
         specs = [s for s in specs if s.source_id in source_ids]
+    specs = with_known_articles(db, specs)
     skipped: dict[int, str] = {}
     executable: str | None = None
     browser_available = False

@@ -93,6 +93,8 @@ class Thresholds(_Strict):
     min_weekly_posts: int = Field(3, ge=1, description="政务新媒体每周最少更新次数")
     interpretation_grace_days: int = Field(3, ge=0, description="政策文件发布后多少天内须有解读")
     interpretation_match: float = Field(0.85, gt=0, le=1, description="解读标题模糊匹配阈值")
+    interpretation_max_days_before: int = Field(
+        30, ge=0, description="解读早于文件印发多少天以上即不能算作该文件的解读")
     rectify_days: int = Field(7, ge=1, description="通报后多少天内须完成整改")
     crawl_failure_days: int = Field(2, ge=1, description="连续多少天抓取失败才报抓取异常")
 
@@ -104,6 +106,7 @@ class ThresholdOverrides(_Strict):
     min_weekly_posts: int | None = Field(None, ge=1)
     interpretation_grace_days: int | None = Field(None, ge=0)
     interpretation_match: float | None = Field(None, gt=0, le=1)
+    interpretation_max_days_before: int | None = Field(None, ge=0)
     rectify_days: int | None = Field(None, ge=1)
     crawl_failure_days: int | None = Field(None, ge=1)
 
@@ -129,6 +132,20 @@ class CrawlSettings(_Strict):
     )
 
 
+class PolicyClasses(_Strict):
+    """Which items of policy columns need an interpretation (政策性文件), county-wide.
+
+    The built-in classifier (``monitors.policy_class``) sorts items into 政策性文件, 年度工作安排,
+    非政策性文件 and 未识别; a county's own title patterns (regular expressions) win over it.
+    """
+
+    include: list[Pattern] = Field([], description="标题符合即视为政策性文件")
+    exclude: list[Pattern] = Field([], description="标题符合即不视为政策性文件")
+    yearly_work_is_policy: bool = Field(True, description="年度工作安排类通知是否须有解读")
+    unclassified_is_policy: bool = Field(
+        False, description="未识别类别的条目是否须有解读（默认不判定，避免误报）")
+
+
 class Settings(_Strict):
     data_dir: Path = Path("data")
     database_url: str | None = Field(
@@ -140,6 +157,7 @@ class Settings(_Strict):
         None, description="监测开始日期（新媒体按周考核从此起算）"
     )
     thresholds: Thresholds = Thresholds()
+    policy_classes: PolicyClasses = PolicyClasses()
     crawl: CrawlSettings = CrawlSettings()
 
 
@@ -295,6 +313,12 @@ FIELD_NAMES: dict[str, str] = {
     "timezone": "时区",
     "item": "条目选择器",
     "policy_titles": "政策文件标题规则",
+    "policy_classes": "政策性文件判定",
+    "include": "纳入规则",
+    "exclude": "排除规则",
+    "yearly_work_is_policy": "年度工作安排是否须解读",
+    "unclassified_is_policy": "未识别条目是否须解读",
+    "interpretation_max_days_before": "解读最多可早于文件天数",
     "monitored_since": "监测开始日期",
     "monitoring_start": "监测开始日期",
 }

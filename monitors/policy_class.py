@@ -121,10 +121,17 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+_BASIS = re.compile(r"贯彻|落实|根据|依据|按照|依照|对照|参照|遵照")
+
+
 def own_number(head: str) -> str | None:
-    """The document's own 文号: the first one in the head of its page text."""
-    match = _ANY_NUMBER.search(head[:400])
-    return re.sub(r"\s+", "", match.group(0)) if match else None
+    """The document's own 文号: the first in the head of its page text that is not cited as
+    its basis (为贯彻落实《…》（国办发〔2020〕26号）)."""
+    head = head[:400]
+    for match in _ANY_NUMBER.finditer(head):
+        if not _BASIS.search(head[max(0, match.start() - 60): match.start()]):
+            return _squeeze(match.group(0))
+    return None
 
 
 def classify(title: str, body_head: str = "") -> Classification:
@@ -134,14 +141,15 @@ def classify(title: str, body_head: str = "") -> Classification:
     draft = _DRAFT.search(outside)
     if draft:
         return Classification("not_policy", f"征求意见：「{draft.group(0)}」")
-    if not _NOTICE_END.search(title) and _genre_name(title) and not _EVENT_PLAN.search(title):
+    yearly = _YEARLY.search(title)  # also inside a name: 印发《2024年政务公开工作要点》
+    if (not yearly and not _NOTICE_END.search(title) and _genre_name(title)
+            and not _EVENT_PLAN.search(title)):
         # the title is the rule's own name (河北省科学技术奖励办法, 执法公示实施细则（试行）)
         return Classification("policy", f"文件名称为{_genre_word(title)}：「{title}」")
     for label, pattern in _NOT_POLICY_RE:
         match = pattern.search(outside)
         if match:
             return Classification("not_policy", f"{label}：「{match.group(0)}」")
-    yearly = _YEARLY.search(outside)
     if yearly:
         return Classification("yearly_work", f"年度工作安排：「{yearly.group(0)}」")
     for text in (title, own_number(body_head) or ""):

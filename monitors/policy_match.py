@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -269,6 +269,7 @@ class PolicyDoc:
     published_on: date
     body: str = ""
     links: tuple[str, ...] = ()
+    unit: int | None = None  # the assessed unit whose column lists it
     names: tuple[Name, ...] = field(init=False)
     numbers: frozenset[DocNumber] = field(init=False)
     issued_on: date = field(init=False)
@@ -369,6 +370,7 @@ class InterpretationDoc:
     published_on: date
     body: str = ""
     links: tuple[str, ...] = ()
+    unit: int | None = None
     names: tuple[Name, ...] = field(init=False)
     quoted_title: bool = field(init=False)
     cited: tuple[Citation, ...] = field(init=False)
@@ -549,45 +551,51 @@ def links_to_other(interp: InterpretationDoc, policy: PolicyDoc,
     return linked
 
 
-Scope = Callable[[PolicyDoc, InterpretationDoc], bool]
-
-
 class Matcher:
     """All policies and interpretations of a store, indexed: which interpretations explain a
     policy, with the evidence, and which other candidates were weighed.
 
     Candidates come from indexes (links, 文号, base names) and, for interpretation titles
-    without a 《》 name, from a fuzzy search (rapidfuzz, in C) — so a province's policies are
-    not compared with every interpretation. ``scope`` limits the fuzzy search (a county's
-    policies and the interpretations of the same unit): across a province "甲县…工作要点" and
-    "乙县…工作要点" look alike.
+    without a 《》 name, from a fuzzy search (rapidfuzz, in C) within a unit: a policy is
+    compared with the interpretations of its own unit and of the units that publish
+    interpretations but no policies (``policy_units`` are the units with a policy column; a
+    county 政府办 interpreting for others) — across a province "甲县…工作要点" and
+    "乙县…工作要点" look alike. Versions compete within the unit of the policy judged.
     """
 
     def __init__(self, policies: Iterable[PolicyDoc], interpretations: Iterable[InterpretationDoc],
                  *, threshold: float = 0.85, max_days_before: int = MAX_DAYS_BEFORE,
-                 scope: Scope | None = None) -> None:
+                 policy_units: Collection[int] | None = None) -> None:
         self.policies = {p.key: p for p in policies}
         self.interps = {i.key: i for i in interpretations}
         self.threshold = threshold
         self.max_days_before = max_days_before
-        self.scope = scope
+        self.policy_units = (set(policy_units) if policy_units is not None
+                             else {p.unit for p in self.policies.values() if p.unit is not None})
         self.policy_by_url: dict[str, list[PolicyDoc]] = {}
+        self.policy_linking: dict[str, list[int]] = {}  # URL → policies linking to it
         self.policy_by_number: dict[str, list[int]] = {}
         self.policy_by_base: dict[str, list[int]] = {}
-        self._policy_bases: list[tuple[int, str]] = []  # for the fuzzy search
+        self._policy_pools: dict[int | None, list[tuple[int, str]]] = {}
         for p in self.policies.values():
             self.policy_by_url.setdefault(link_key(p.url), []).append(p)
+            for u in {link_key(u) for u in p.links}:
+                self.policy_linking.setdefault(u, []).append(p.key)
             for n in p.numbers:
                 self.policy_by_number.setdefault(n.serial, []).append(p.key)
             for name in p.names:
-                self._policy_bases.append((p.key, name.base))
+                self._policy_pools.setdefault(p.unit, []).append((p.key, name.base))
                 for key in base_keys(name):
                     self.policy_by_base.setdefault(key, []).append(p.key)
         self.by_link: dict[str, list[int]] = {}
         self.by_url: dict[str, list[int]] = {}
         self.by_number: dict[str, list[int]] = {}
         self.by_base: dict[str, list[int]] = {}
-        self._fuzzy_pool: list[tuple[int, str]] = []
+        self._own_fuzzy: dict[int, list[tuple[int, str]]] = {}
+        self._shared_fuzzy: list[tuple[int, str]] = []
+        # every title's names, for the near misses shown to a reviewer
+        self._own_near: dict[int, list[tuple[int, str]]] = {}
+        self._shared_near: list[tuple[int, str]] = []
         for i in self.interps.values():
             self.by_url.setdefault(link_key(i.url), []).append(i.key)
             for u in {link_key(u) for u in i.links}:
@@ -597,9 +605,13 @@ class Matcher:
             for name in list(i.names) + [c.name for c in i.cited if c.name]:
                 for key in base_keys(name):
                     self.by_base.setdefault(key, []).append(i.key)
+            own = i.unit is not None and i.unit in self.policy_units
+            near = self._own_near.setdefault(i.unit, []) if own else self._shared_near
+            near += [(i.key, n.base) for n in i.names]
             if not i.quoted_title:
-                self._fuzzy_pool += [(i.key, n.base) for n in i.names]
-        self._assigned: dict[int, set[int]] = {}
+                pool = self._own_fuzzy.setdefault(i.unit, []) if own else self._shared_fuzzy
+                pool += [(i.key, n.base) for n in i.names]
+        self._assigned: dict[tuple[int, int | None], set[int]] = {}
         self._scores: dict[tuple[int, int], Evidence] = {}
 
     def score(self, policy: PolicyDoc, interp: InterpretationDoc) -> Evidence:
@@ -611,7 +623,9 @@ class Matcher:
                 links_elsewhere=links_to_other(interp, policy, self.policy_by_url))
         return self._scores[key]
 
-    def _fuzzy(self, base: str, pool: list[tuple[int, str]]) -> set[int]:
+    def _fuzzy(self, base: str, pool: Sequence[tuple[int, str]]) -> set[int]:
+        if not pool:
+            return set()
         hits = process.extract(base, [b for _, b in pool], scorer=fuzz.ratio,
                                score_cutoff=self.threshold * 100 - 0.1, limit=None)
         return {pool[k][0] for _, _, k in hits}
@@ -622,17 +636,15 @@ class Matcher:
             found.update(self.by_url.get(link_key(u), ()))
         for n in policy.numbers:
             found.update(self.by_number.get(n.serial, ()))
+        own = self._own_fuzzy.get(policy.unit, []) if policy.unit is not None else []
         for name in policy.names:
             for key in base_keys(name):
                 found.update(self.by_base.get(key, ()))
-            if self._fuzzy_pool:
-                fuzzy = self._fuzzy(name.base, self._fuzzy_pool)
-                found.update(k for k in fuzzy
-                             if self.scope is None or self.scope(policy, self.interps[k]))
+            found |= self._fuzzy(name.base, own) | self._fuzzy(name.base, self._shared_fuzzy)
         return found
 
-    def _policy_candidates(self, interp: InterpretationDoc) -> set[int]:
-        found: set[int] = set()
+    def _policy_candidates(self, interp: InterpretationDoc, unit: int | None) -> set[int]:
+        found = set(self.policy_linking.get(link_key(interp.url), ()))
         for u in interp.links:
             found.update(p.key for p in self.policy_by_url.get(link_key(u), ()))
         for n in interp.cited_numbers:
@@ -640,37 +652,80 @@ class Matcher:
         for name in list(interp.names) + [c.name for c in interp.cited if c.name]:
             for key in base_keys(name):
                 found.update(self.policy_by_base.get(key, ()))
-        if not interp.quoted_title and self._policy_bases:
+        if not interp.quoted_title:
             for name in interp.names:
-                fuzzy = self._fuzzy(name.base, self._policy_bases)
-                found.update(k for k in fuzzy
-                             if self.scope is None or self.scope(self.policies[k], interp))
+                found |= self._fuzzy(name.base, self._policy_pools.get(unit, []))
         return found
 
-    def explained_by(self, interp_key: int) -> set[int]:
-        """The policies an interpretation explains (``assign`` over its candidates)."""
-        if interp_key not in self._assigned:
+    def explained_by(self, interp_key: int, unit: int | None = None) -> set[int]:
+        """The policies an interpretation explains (``assign`` over its candidates; fuzzy
+        competitors looked for among the policies of ``unit``)."""
+        if (interp_key, unit) not in self._assigned:
             interp = self.interps[interp_key]
             scored = {k: (self.policies[k], self.score(self.policies[k], interp))
-                      for k in self._policy_candidates(interp)}
-            self._assigned[interp_key] = assign(interp, scored, self.max_days_before)
-        return self._assigned[interp_key]
+                      for k in self._policy_candidates(interp, unit)}
+            self._assigned[(interp_key, unit)] = assign(interp, scored, self.max_days_before)
+        return self._assigned[(interp_key, unit)]
 
-    def verdict(self, policy_key: int) -> tuple[list[tuple[InterpretationDoc, Evidence]],
-                                                list[tuple[InterpretationDoc, Evidence]]]:
-        """(the interpretations explaining a policy, the other candidates weighed), strongest
-        first, each with its evidence."""
+    def near_misses(self, policy: PolicyDoc, limit: int = 5) -> list[tuple[int, float]]:
+        """(interpretation key, title similarity) of the titles closest to the policy's names
+        in its unit and the shared units — what a reviewer looks at when nothing matched."""
+        own = self._own_near.get(policy.unit, []) if policy.unit is not None else []
+        best: dict[int, float] = {}
+        for pool in (own, self._shared_near):
+            if not pool:
+                continue
+            for name in policy.names:
+                for _, score, k in process.extract(name.base, [b for _, b in pool],
+                                                   scorer=fuzz.ratio, score_cutoff=30,
+                                                   limit=limit):
+                    key = pool[k][0]
+                    best[key] = max(best.get(key, 0.0), score / 100)
+        return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+    def verdict(self, policy_key: int, near: int = 5) -> Verdict:
+        """Which interpretations explain a policy, and the other candidates weighed (with up
+        to ``near`` near misses by title when there are fewer)."""
         policy = self.policies[policy_key]
         explaining, others = [], []
-        for key in self._interp_candidates(policy):
+        candidates = self._interp_candidates(policy)
+        for key in candidates:
             interp = self.interps[key]
             ev = self.score(policy, interp)
-            if ev.strength and policy.key in self.explained_by(key):
-                explaining.append((interp, ev))
+            if ev.strength and policy.key in self.explained_by(key, policy.unit):
+                explaining.append(Weighed(interp, ev, ()))
             else:
-                others.append((interp, ev))
+                chosen = tuple(self.policies[k] for k in sorted(self.explained_by(key, policy.unit))
+                               ) if ev.strength else ()
+                others.append(Weighed(interp, ev, chosen))
+        others.sort(key=Weighed.order)
+        if not explaining and len(others) < near:
+            for key, score in self.near_misses(policy, near):
+                if key not in candidates and len(others) < near:
+                    others.append(Weighed(self.interps[key],
+                                          Evidence(0, f"标题相似度{score:.2f}"), ()))
+        return Verdict(policy, sorted(explaining, key=Weighed.order), others)
 
-        def order(pair: tuple[InterpretationDoc, Evidence]) -> tuple[int, int]:
-            return -pair[1].strength, pair[0].key
 
-        return sorted(explaining, key=order), sorted(others, key=order)
+@dataclass(frozen=True)
+class Weighed:
+    """An interpretation weighed for a policy: its evidence, and — when it has evidence but
+    explains other policies instead (another version, a namesake) — those."""
+
+    interp: InterpretationDoc
+    evidence: Evidence
+    explains_instead: tuple[PolicyDoc, ...]
+
+    def order(self) -> tuple[int, int]:
+        return -self.evidence.strength, self.interp.key
+
+
+@dataclass(frozen=True)
+class Verdict:
+    policy: PolicyDoc
+    explaining: list[Weighed]
+    others: list[Weighed]
+
+    @property
+    def explained(self) -> bool:
+        return bool(self.explaining)

@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from govwatch.collector import collector_paused
-from govwatch.config import CountyConfig, Thresholds
+from govwatch.config import CountyConfig, PolicyClasses, Thresholds
 from monitors import (
     crawl_failure,
     low_post_frequency,
@@ -26,6 +26,8 @@ from monitors import (
     stale_column,
     uninterpreted_policy,
 )
+from monitors.policy_class import ClassPolicy
+from monitors.policy_match import BODY_LIMIT
 from monitors.rule_map import RuleMap, load_rule_map
 from storage import repo
 from storage.db import Database, in_session_beside
@@ -44,16 +46,30 @@ class MonitorReport:
     new_by_rule: Counter[str] = field(default_factory=Counter)
 
 
-def uninterpreted_policies(session: Session, as_of: date, rule_map: RuleMap,
-                           thresholds: Thresholds) -> list[FindingDraft]:
-    """Rule 3's drafts, from the facts of policy and interpretation columns only."""
+def county_classes(settings: PolicyClasses) -> ClassPolicy:
+    """The county's policy-class settings as the classifier takes them."""
+    return ClassPolicy(tuple(settings.include), tuple(settings.exclude),
+                       settings.yearly_work_is_policy, settings.unclassified_is_policy)
+
+
+def uninterpreted_policies(
+        session: Session, as_of: date, rule_map: RuleMap, thresholds: Thresholds,
+        classes: PolicyClasses | None = None,
+) -> tuple[list[FindingDraft], list[uninterpreted_policy.ItemClass]]:
+    """Rule 3's drafts and every policy-column item's class, from the facts of policy and
+    interpretation columns only (and the titles reviewers excluded)."""
     sources = {f.source_id: f for f in repo.source_facts(
         session, as_of, kinds=uninterpreted_policy.SOURCE_KINDS)}
-    return uninterpreted_policy.judge(
-        repo.items_of_kind(session, "policy", as_of),
-        repo.items_of_kind(session, "interpretation", as_of),
+    policies = repo.items_of_kind(session, "policy", as_of,
+                                  body_chars=uninterpreted_policy.POLICY_BODY_CHARS)
+    decided = uninterpreted_policy.classify_items(
+        policies, sources, county_classes(classes or PolicyClasses()),
+        repo.policy_exclusions(session))
+    drafts = uninterpreted_policy.judge(
+        policies, repo.items_of_kind(session, "interpretation", as_of, body_chars=BODY_LIMIT),
         sources, as_of, rule_map, thresholds.interpretation_grace_days,
-        thresholds.interpretation_match)
+        thresholds.interpretation_match, decided, thresholds.interpretation_max_days_before)
+    return drafts, list(decided.values())
 
 
 def run_monitors(db: Database, config: CountyConfig, as_of: date,
@@ -73,8 +89,10 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
     t = config.settings.thresholds
     report = MonitorReport(as_of)
 
-    def policy_rule(session: Session) -> list[FindingDraft]:
-        return uninterpreted_policies(session, as_of, rule_map, t)
+    def policy_rule(session: Session) -> tuple[list[FindingDraft],
+                                               list[uninterpreted_policy.ItemClass]]:
+        return uninterpreted_policies(session, as_of, rule_map, t,
+                                      config.settings.policy_classes)
 
     with db.session() as session:
         pending = in_session_beside(session, policy_rule)
@@ -95,7 +113,9 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
                         for d, span in zip(weeks, spans, strict=True)]
         stale = stale_column.judge(facts, as_of, rule_map, t.stale_days)
         failures = crawl_failure.judge(facts, as_of, rule_map, t.crawl_failure_days)
-        uninterpreted = pending.result()
+        uninterpreted, classes = pending.result()
+        repo.set_item_classes(session, ((c.item_id, c.classification.cls,
+                                         c.classification.reason) for c in classes))
         drafts = [
             *stale,
             *under_posted,

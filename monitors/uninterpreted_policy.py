@@ -1,123 +1,65 @@
 """Rule 3 — policy file without interpretation (政策性文件没有解读，也没有说明不作解读的理由).
 
-A policy item older than the grace period (default 3 days) at the as-of date fires once, 1
-point, unless
-- an interpretation links to it, or it links to an interpretation; or
-- its title — the name inside 《…》 when it has one, 文号 and （试行） removed — appears in an
-  interpretation's title, or fuzzily matches one at the configured threshold (rapidfuzz); or
-- its page states it will not be interpreted (不作解读 / 不予解读, with the reason).
-Which items of a policy column are policy files is configurable per column (title include /
-exclude patterns): 人事任免 and 招聘 notices, for example, are not.
+An item of a policy column fires once, 1 point, when
+- it is a 政策性文件 — the built-in classifier (``monitors.policy_class``) with the county's and
+  the column's own title patterns and the titles reviewers excluded winning over it: lists of
+  award winners, contest and training notices, recruitment, 公示, drafts for comment, meeting,
+  emergency and reporting notices are not; yearly work arrangements are, unless the county
+  says otherwise;
+- it is older than the grace period (default 3 days) at the as-of date;
+- its page does not state it will not be interpreted (不作解读 / 不予解读, with the reason);
+- and no interpretation explains it (``monitors.policy_match``): a link either way, its 文号
+  or one of its names cited in an interpretation's body, or its name in an interpretation's
+  title — editions, years and ordinals agreeing, the interpretation not published more than
+  30 days before the policy, and one interpretation explaining one version of a document.
 
 Only what the crawler has seen is judged: while an interpretation column's latest crawl has
 failed the rule stays silent for the units that column serves, and a policy older than the
 oldest stored interpretation there is not judged (its interpretation may simply predate what
 was crawled) — see ``Coverage``.
 
-Matching is indexed, so a province's 100,000 policies are not compared with every one of its
-interpretations (``InterpretationIndex``): links are looked up and title containment searched
-(Aho–Corasick, ``Containment``) across all interpretations; the fuzzy title comparison
-(rapidfuzz, in C) runs against the interpretations of the policy's own unit and of the units
-that publish interpretations but no policies (a county 政府办 interpreting for others) —
-across a province, similar titles of other counties ("甲县…工作要点" / "乙县…工作要点")
-would otherwise pass for interpretations.
+Every policy-column item's class and the reason are returned for storage (``classify_items``),
+and a finding's evidence names them, with the interpretations weighed and their evidence.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
-
-import ahocorasick
-from rapidfuzz import fuzz, process
 
 from govwatch.timeutil import iso_week
+from monitors.policy_class import CLASS_LABELS, Classification, ClassPolicy, decide
+from monitors.policy_match import (
+    MAX_DAYS_BEFORE,
+    STRENGTH_LABELS,
+    InterpretationDoc,
+    Matcher,
+    PolicyDoc,
+    Weighed,
+    link_key,
+)
 from monitors.rule_map import RuleMap
 from storage.repo import FindingDraft, PostFact, SourceFacts
+
+__all__ = ["RULE", "SOURCE_KINDS", "Coverage", "ItemClass", "by_unit", "classify_items",
+           "judge", "link_key", "matcher_for"]
 
 RULE = "uninterpreted_policy"
 SOURCE_KINDS = ("policy", "interpretation")  # the columns whose facts the rule reads
 DEFAULT_GRACE_DAYS = 3
 DEFAULT_MATCH = 0.85
 CANDIDATES_KEPT = 5
-CANDIDATE_FLOOR = 0.3  # below this a title is not worth showing the reviewer
-
-_QUOTED = re.compile(r"《([^《》]{2,})》")
-_DOC_NUMBER = re.compile(
-    r"[\u4e00-\u9fa5]{0,8}[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d+\s*号"  # 演政发〔2021〕12号
-)
-_TRIAL = re.compile(r"[（(](?:试行|暂行|征求意见稿|修订|修订版|草案)[）)]")
-_INTERP_WORDS = re.compile(
-    r"^(?:一图读懂|图解|图说|政策解读|解读|关于)\s*[｜|:：、]?\s*|(?:的)?(?:政策)?解读$"
-    r"|(?:的)?(?:起草)?说明$"
-)
-_NOISE = re.compile(r"[\s\u3000《》「」“”\"'·•,，。、:：;；!！?？｜|—\-]+")
-
-
-def core_title(title: str) -> str:
-    """What identifies a policy: the quoted name if any, without 文号, 试行 marks or noise."""
-    quoted = _QUOTED.findall(title)
-    text = quoted[0] if quoted else title
-    text = _DOC_NUMBER.sub("", text)
-    text = _TRIAL.sub("", text)
-    if not quoted:
-        text = re.sub(r"^关于印发|^关于|的通知$|的决定$|的意见$", "", text)
-    return _NOISE.sub("", text)
-
-
-def interpretation_core(title: str) -> str:
-    """An interpretation title reduced to the policy it names."""
-    quoted = _QUOTED.findall(title)
-    if quoted:
-        return core_title(f"《{quoted[0]}》")
-    text = _TRIAL.sub("", _DOC_NUMBER.sub("", title.strip()))
-    for _ in range(3):  # prefixes and suffixes can stack: 图解：关于…的解读
-        text = _INTERP_WORDS.sub("", text.strip())
-    return _NOISE.sub("", text)
-
-
-def title_score(policy_title: str, interpretation_title: str) -> float:
-    """0–1: how surely an interpretation title names a policy."""
-    policy = core_title(policy_title)
-    interp = interpretation_core(interpretation_title)
-    if not policy or not interp:
-        return 0.0
-    if policy in interp or (len(interp) >= CONTAINED_MIN and interp in policy):
-        return 1.0
-    return max(fuzz.ratio(policy, interp), fuzz.token_sort_ratio(policy, interp)) / 100
-
-
-def is_policy_file(title: str, patterns: dict[str, Sequence[str]] | None) -> bool:
-    """Whether a title counts as a policy file under a column's include/exclude patterns."""
-    patterns = patterns or {}
-    include = _compiled(tuple(patterns.get("include") or ()))
-    exclude = _compiled(tuple(patterns.get("exclude") or ()))
-    if any(p.search(title) for p in exclude):
-        return False
-    return not include or any(p.search(title) for p in include)
-
-
-@lru_cache(maxsize=256)
-def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    """Compiled once: a province's columns share a few pattern lists, and every policy title
-    is tested against its column's."""
-    return tuple(re.compile(p) for p in patterns)
+POLICY_BODY_CHARS = 6_000  # of a policy's text: its 文号 and 成文日期 stand at the head and foot
 
 
 @dataclass(frozen=True)
-class Candidate:
-    url: str
-    title: str
-    score: float
-    by_link: bool
+class ItemClass:
+    """A policy-column item's class as the rule decided it (stored on the item)."""
 
-
-def link_key(url: str) -> str:
-    """A URL as links are compared: without its #fragment and trailing slash."""
-    return url.split("#", 1)[0].rstrip("/")
+    item_id: int
+    classification: Classification
+    needs_interpretation: bool
 
 
 def by_unit(units: Iterable[int | None],
@@ -136,195 +78,6 @@ def by_unit(units: Iterable[int | None],
         else:
             own.setdefault(unit, []).append(k)
     return own, shared
-
-
-def candidates(policy: PostFact, interpretations: Iterable[PostFact]) -> list[Candidate]:
-    """Interpretations considered for a policy, best first."""
-    policy_url = link_key(policy.url)
-    policy_links = {link_key(u) for u in policy.links}
-    found = []
-    for interp in interpretations:
-        by_link = (link_key(interp.url) in policy_links
-                   or policy_url in {link_key(u) for u in interp.links})
-        score = 1.0 if by_link else title_score(policy.title, interp.title)
-        if by_link or score >= CANDIDATE_FLOOR:
-            found.append(Candidate(interp.url, interp.title, round(score, 3), by_link))
-    return sorted(found, key=lambda c: (c.by_link, c.score), reverse=True)
-
-
-CONTAINED_MIN = 6  # an interpretation core counts inside a policy core from this length on
-
-
-def _automaton(words: Mapping[str, object]) -> ahocorasick.Automaton | None:
-    """An Aho–Corasick automaton over ``words`` (each found with its value); None if none."""
-    if not words:
-        return None
-    automaton = ahocorasick.Automaton()
-    for word, value in words.items():
-        automaton.add_word(word, value)
-    automaton.make_automaton()
-    return automaton
-
-
-class Containment:
-    """Which interpretation cores contain a policy core, or lie inside it (from
-    ``CONTAINED_MIN`` characters on) — ``title_score``'s 1.0.
-
-    Both directions are multi-pattern searches in C (Aho–Corasick): the long interpretation
-    cores are found inside any policy core in one pass over it, and the cores of the policies
-    announced up front (``policy_cores``) inside the interpretation cores in one pass over all
-    of them — instead of one scan, or one index lookup and its checks, per policy. A policy
-    core not announced is looked for with one scan.
-    """
-
-    def __init__(self, cores: Sequence[str], policy_cores: Iterable[str] = ()) -> None:
-        self.cores = cores
-        inside: dict[str, list[int]] = {}
-        for k, core in enumerate(cores):
-            if len(core) >= CONTAINED_MIN:
-                inside.setdefault(core, []).append(k)
-        self._inside = _automaton(inside)
-        self._holding: dict[str, set[int]] = {q: set() for q in policy_cores if q}
-        announced = _automaton({q: q for q in self._holding})
-        if announced is not None:
-            for k, core in enumerate(cores):
-                for _, q in announced.iter(core):
-                    self._holding[q].add(k)
-
-    def of(self, policy_core: str) -> set[int]:
-        """Positions of the cores containing ``policy_core`` or lying inside it."""
-        if not policy_core:
-            return set()
-        found = self._holding.get(policy_core)
-        found = set(found) if found is not None else {
-            k for k, core in enumerate(self.cores) if policy_core in core}
-        if self._inside is not None:
-            for _, positions in self._inside.iter(policy_core):
-                found.update(positions)
-        return found
-
-
-def _fuzzy_score(policy_core: str, interpretation_core: str) -> float:
-    """``title_score`` on cores already reduced (no containment; 0–1, unrounded)."""
-    return max(fuzz.ratio(policy_core, interpretation_core),
-               fuzz.token_sort_ratio(policy_core, interpretation_core)) / 100
-
-
-class InterpretationIndex:
-    """The interpretations of a store, indexed once for matching many policies.
-
-    ``unit_of`` maps a source id to its unit id and ``policy_units`` names the units with a
-    policy column; an interpretation whose source is unknown, or whose unit publishes no
-    policies, is compared with every policy. Scores equal ``title_score``'s.
-    """
-
-    def __init__(self, interpretations: Sequence[PostFact],
-                 unit_of: Mapping[int, int] | None = None,
-                 policy_units: Iterable[int] = (),
-                 policy_titles: Iterable[str] = ()) -> None:
-        """``policy_titles``: the titles of the policies about to be matched, if known —
-        their containment is then worked out for all of them at once (``Containment``)."""
-        self.items = list(interpretations)
-        self.cores = [interpretation_core(i.title) for i in self.items]
-        unit_of = unit_of or {}
-        with_policies = set(policy_units)
-        self.by_url: dict[str, list[int]] = {}
-        self.linking: dict[str, list[int]] = {}  # normalised URL → interpretations linking it
-        self.by_unit, self.shared = by_unit(
-            (unit_of.get(item.source_id) for item in self.items), with_policies)
-        # the cores themselves: the usual match is equality, and needs no containment search
-        self._exact = set(self.cores) - {""}
-        self._blocks: dict[int | None, tuple[list[int], list[str]]] = {}
-        for i, item in enumerate(self.items):
-            self.by_url.setdefault(link_key(item.url), []).append(i)
-            for link in {link_key(u) for u in item.links}:
-                self.linking.setdefault(link, []).append(i)
-        # the announced policies' cores, worked out once for the containment search and for
-        # their verdicts (``core_of``)
-        self._policy_cores = {title: core_title(title) for title in policy_titles}
-        self._containment = Containment(self.cores, {
-            core for core in self._policy_cores.values() if core not in self._exact})
-
-    @classmethod
-    def from_facts(cls, interpretations: Sequence[PostFact], sources: Mapping[int, SourceFacts],
-                   policy_titles: Iterable[str] = ()) -> InterpretationIndex:
-        """An index whose units come from the monitors' source facts."""
-        policy_units = {s.unit_id for s in sources.values()
-                        if s.source_type == "column" and s.kind == "policy"}
-        return cls(interpretations, {sid: s.unit_id for sid, s in sources.items()},
-                   policy_units, policy_titles)
-
-    def core_of(self, title: str) -> str:
-        """``core_title(title)``, looked up for the policies announced to the index."""
-        core = self._policy_cores.get(title)
-        return core if core is not None else core_title(title)
-
-    def _linked(self, policy: PostFact) -> set[int]:
-        found = set(self.linking.get(link_key(policy.url), ()))
-        for link in {link_key(u) for u in policy.links}:
-            found.update(self.by_url.get(link, ()))
-        return found
-
-    def _block(self, policy: PostFact, unit_id: int | None) -> tuple[list[int], list[str]]:
-        """The interpretations a policy of ``unit_id`` is fuzzily compared with, and their
-        (non-empty) cores; worked out once per unit."""
-        if unit_id not in self._blocks:
-            own = self.by_unit.get(unit_id, []) if unit_id is not None else []
-            ids = [i for i in own + self.shared if self.cores[i]]
-            self._blocks[unit_id] = (ids, [self.cores[i] for i in ids])
-        return self._blocks[unit_id]
-
-    def _fuzzy(self, core: str, block: tuple[list[int], list[str]],
-               cutoff: float) -> dict[int, float]:
-        """Fuzzy scores (rounded, as candidates carry them) of the block at or above cutoff."""
-        ids, cores = block
-        if not core or not ids:
-            return {}
-        hits = process.extract(core, cores, scorer=fuzz.ratio,
-                               score_cutoff=max(cutoff * 100 - 0.1, 0), limit=None)
-        scores = {}
-        for _, _, k in hits:
-            i = ids[k]
-            score = round(_fuzzy_score(core, self.cores[i]), 3)
-            if score >= cutoff:
-                scores[i] = score
-        return scores
-
-    def matched(self, policy: PostFact, unit_id: int | None, threshold: float) -> bool:
-        """Whether an interpretation links either way or names the policy (score ≥ threshold)."""
-        return self.verdict(policy, unit_id, threshold)[0]
-
-    def verdict(self, policy: PostFact, unit_id: int | None,
-                threshold: float) -> tuple[bool, list[Candidate]]:
-        """(matched, the candidates a finding shows): the candidates are only worked out
-        when nothing matched — then they are the near misses of the fuzzy comparison."""
-        if self._linked(policy):
-            return True, []
-        core = self.core_of(policy.title)
-        if core and (core in self._exact or self._containment.of(core)):
-            return True, []
-        scores = self._fuzzy(core, self._block(policy, unit_id), CANDIDATE_FLOOR)
-        if any(score >= threshold for score in scores.values()):
-            return True, []
-        return False, self._ranked(set(), scores)
-
-    def candidates(self, policy: PostFact, unit_id: int | None) -> list[Candidate]:
-        """Interpretations considered for a policy, best first (as ``candidates``)."""
-        linked = self._linked(policy)
-        core = self.core_of(policy.title)
-        scores: dict[int, float] = {}
-        if core:
-            scores = self._fuzzy(core, self._block(policy, unit_id), CANDIDATE_FLOOR)
-            scores.update(dict.fromkeys(self._containment.of(core), 1.0))
-        return self._ranked(linked, scores)
-
-    def _ranked(self, linked: set[int], scores: dict[int, float]) -> list[Candidate]:
-        found = []
-        for i in sorted(linked | set(scores)):
-            by_link = i in linked
-            item = self.items[i]
-            found.append(Candidate(item.url, item.title, 1.0 if by_link else scores[i], by_link))
-        return sorted(found, key=lambda c: (c.by_link, c.score), reverse=True)
 
 
 class Coverage:
@@ -361,32 +114,113 @@ class Coverage:
         return self._memo[unit_id]
 
 
-def judge(policies: Iterable[PostFact], interpretations: Sequence[PostFact],
-          sources: dict[int, SourceFacts], as_of: date, rule_map: RuleMap,
-          default_grace: int = DEFAULT_GRACE_DAYS,
-          default_match: float = DEFAULT_MATCH) -> list[FindingDraft]:
-    covered = Coverage(sources.values())
-    overdue = []  # (policy, its source, grace days, match threshold, due date)
+def classify_items(policies: Iterable[PostFact], sources: Mapping[int, SourceFacts],
+                   county: ClassPolicy | None = None,
+                   excluded: Mapping[str, str] | None = None) -> dict[int, ItemClass]:
+    """Each policy-column item's class, reason and whether it needs an interpretation.
+
+    ``excluded``: titles reviewers ruled are no policy file (title → who and when).
+    """
+    excluded = excluded or {}
+    county = county or ClassPolicy()
+    found: dict[int, ItemClass] = {}
     for policy in policies:
         source = sources.get(policy.source_id)
-        if source is None or not is_policy_file(policy.title, source.policy_titles):
+        if source is None:
+            continue
+        ruled = excluded.get(policy.title.strip())
+        if ruled is not None:
+            found[policy.item_id] = ItemClass(
+                policy.item_id, Classification("not_policy", ruled), False)
+            continue
+        classification, needed = decide(policy.title, policy.body[:400], county,
+                                        source.policy_titles)
+        found[policy.item_id] = ItemClass(policy.item_id, classification, needed)
+    return found
+
+
+def _policy_doc(fact: PostFact, unit: int | None) -> PolicyDoc:
+    return PolicyDoc(fact.item_id, fact.url, fact.title, fact.published_on, fact.body,
+                     tuple(fact.links), unit)
+
+
+def _interp_doc(fact: PostFact, unit: int | None) -> InterpretationDoc:
+    return InterpretationDoc(fact.item_id, fact.url, fact.title, fact.published_on, fact.body,
+                             tuple(fact.links), unit)
+
+
+def matcher_for(policies: Iterable[PostFact], interpretations: Iterable[PostFact],
+                sources: Mapping[int, SourceFacts], *, threshold: float = DEFAULT_MATCH,
+                max_days_before: int = MAX_DAYS_BEFORE) -> Matcher:
+    """A ``Matcher`` over the store's policies and interpretations, units from the sources."""
+    unit_of = {sid: s.unit_id for sid, s in sources.items()}
+    policy_units = {s.unit_id for s in sources.values()
+                    if s.source_type == "column" and s.kind == "policy"}
+    return Matcher((_policy_doc(p, unit_of.get(p.source_id)) for p in policies),
+                   (_interp_doc(i, unit_of.get(i.source_id)) for i in interpretations),
+                   threshold=threshold, max_days_before=max_days_before,
+                   policy_units=policy_units)
+
+
+def _weighed(w: Weighed) -> dict[str, object]:
+    """A candidate as the finding's evidence shows it to the reviewer."""
+    ev = w.evidence
+    shown: dict[str, object] = {
+        "title": w.interp.title, "url": w.interp.url,
+        "published_on": w.interp.published_on.isoformat(),
+        "strength": ev.strength, "evidence": STRENGTH_LABELS.get(ev.strength, "无有效证据"),
+        "detail": ev.detail,
+    }
+    if ev.vetoed:
+        shown["vetoed"] = ev.vetoed
+    if w.explains_instead:
+        shown["explains_instead"] = [
+            {"title": p.title, "url": p.url, "published_on": p.issued_on.isoformat()}
+            for p in w.explains_instead[:3]]
+    return shown
+
+
+def judge(policies: Sequence[PostFact], interpretations: Sequence[PostFact],
+          sources: dict[int, SourceFacts], as_of: date, rule_map: RuleMap,
+          default_grace: int = DEFAULT_GRACE_DAYS,
+          default_match: float = DEFAULT_MATCH,
+          classes: Mapping[int, ItemClass] | None = None,
+          default_max_days_before: int = MAX_DAYS_BEFORE) -> list[FindingDraft]:
+    """The findings of rule 3. ``classes``: ``classify_items``' result (worked out here when
+    not given)."""
+    if classes is None:
+        classes = classify_items(policies, sources)
+    covered = Coverage(sources.values())
+    overdue = []  # (policy, its source, its class, grace days, threshold, days before, due)
+    for policy in policies:
+        source = sources.get(policy.source_id)
+        decided = classes.get(policy.item_id)
+        if source is None or decided is None or not decided.needs_interpretation:
             continue
         can_judge, earliest = covered.of_unit(source.unit_id)
         if not can_judge or (earliest is not None and policy.published_on < earliest):
             continue
         grace = int(source.thresholds.get("interpretation_grace_days", default_grace))
-        threshold = float(source.thresholds.get("interpretation_match", default_match))
         due = policy.published_on + timedelta(days=grace)
         if as_of <= due or policy.statement:
             continue
-        overdue.append((policy, source, grace, threshold, due))
-    index = InterpretationIndex.from_facts(interpretations, sources,
-                                           [policy.title for policy, *_ in overdue])
+        overdue.append((policy, source, decided, grace, due))
+    if not overdue:
+        return []
+    matchers: dict[tuple[float, int], Matcher] = {}
     drafts = []
-    for policy, source, grace, threshold, due in overdue:
-        matched, considered = index.verdict(policy, source.unit_id, threshold)
-        if matched:
+    for policy, source, decided, grace, due in overdue:
+        threshold = float(source.thresholds.get("interpretation_match", default_match))
+        days_before = int(source.thresholds.get("interpretation_max_days_before",
+                                                default_max_days_before))
+        key = (threshold, days_before)
+        if key not in matchers:  # one per setting in use; a county has one or two
+            matchers[key] = matcher_for(policies, interpretations, sources,
+                                        threshold=threshold, max_days_before=days_before)
+        verdict = matchers[key].verdict(policy.item_id)
+        if verdict.explained:
             continue
+        doc = verdict.policy
         indicator, points = rule_map.lookup(RULE, source.category)
         drafts.append(FindingDraft(
             rule=RULE, unit_id=source.unit_id, source_id=source.source_id,
@@ -396,13 +230,16 @@ def judge(policies: Iterable[PostFact], interpretations: Sequence[PostFact],
                 "item_url": policy.url,
                 "policy_title": policy.title,
                 "published_on": policy.published_on.isoformat(),
+                "issued_on": doc.issued_on.isoformat(),
+                "doc_numbers": sorted(str(n) for n in doc.numbers),
+                "policy_class": decided.classification.cls,
+                "policy_class_label": CLASS_LABELS[decided.classification.cls],
+                "policy_class_reason": decided.classification.reason,
                 "grace_days": grace,
                 "match_threshold": threshold,
-                "matched_on": index.core_of(policy.title),
-                "candidates": [
-                    {"title": c.title, "url": c.url, "score": c.score, "by_link": c.by_link}
-                    for c in considered[:CANDIDATES_KEPT]
-                ],
+                "max_days_before": days_before,
+                "matched_on": [n.text for n in doc.names],
+                "candidates": [_weighed(w) for w in verdict.others[:CANDIDATES_KEPT]],
             },
         ))
     return drafts

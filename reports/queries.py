@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Text, delete, func, or_, select, type_coerce
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from govwatch.timeutil import iso_week, now
-from reports.interpretations import InterpretationRow, bearing_on, match_threshold
+from reports.interpretations import explaining_titles, match_settings
 from storage import repo
 from storage.db import in_session_beside
-from storage.models import Bulletin, BulletinFinding, Finding, Item, Source, Unit
+from storage.models import Bulletin, BulletinFinding, Finding, Source, Unit
 from storage.repo import FindingRow, PostFact
 
 
@@ -78,12 +78,9 @@ class WeeklyInputs:
     originals: dict[int, ReportFinding]  # findings named by not_rectified ones above
     posts_per_day: dict[int, dict[date, int]]  # items per source per day, for 整改
     policies: dict[int, PostFact]  # policy items of uninterpreted findings named before
-    # the interpretations that can bear on ``policies`` (reports.interpretations), in
-    # the store's order: the others cannot change a verdict
-    interpretations: tuple[PostFact, ...]
-    # for matching as the monitor does: column source → unit, and the units with policies
-    source_units: dict[int, int] = field(default_factory=dict)
-    policy_units: frozenset[int] = frozenset()
+    # policy item id → the title of an interpretation that now explains it, or None
+    # (reports.interpretations: the monitor's matching)
+    explained: dict[int, str | None] = field(default_factory=dict)
 
 
 # ``repo.finding_row``'s columns, then what the bulletin needs besides
@@ -141,19 +138,19 @@ def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
                                                            Finding.id.in_(original_ids))}
     judged = [*named, *originals.values()]
 
-    # the policies named before, at the lowest threshold each is judged at
-    thresholds: dict[int, float] = {}  # the lowest a policy is judged at
+    # the policies named before, at the settings each was judged at (the most lenient)
+    settings: dict[int, tuple[float, int]] = {}
     for f in judged:
         if f.rule == "uninterpreted_policy" and f.item_id:
-            at = match_threshold(f.row.evidence)
-            thresholds[f.item_id] = min(at, thresholds.get(f.item_id, at))
+            at = match_settings(f.row.evidence)
+            settings[f.item_id] = min(at, settings.get(f.item_id, at))
     policies: dict[int, PostFact] = {}
-    if thresholds:
-        policies = {p.item_id: p for p in repo.post_facts_by_id(session, thresholds)
+    if settings:
+        policies = {p.item_id: p for p in repo.post_facts_by_id(session, settings)
                     if p.published_on is not None}
-    judging = [(p, thresholds[i]) for i, p in policies.items()]
-    # and the interpretations that can bear on them: read and chosen beside the queries below
-    chosen = (in_session_beside(session, lambda s: _bearing_on(s, judging, sunday))
+    judging = [(i, settings[i]) for i in policies]
+    # and whether an interpretation explains them now: matched beside the queries below
+    chosen = (in_session_beside(session, lambda s: explaining_titles(s, judging, sunday))
               if judging else None)
 
     units = tuple(UnitInfo(code, name, category) for code, name, category in session.execute(
@@ -175,45 +172,13 @@ def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
                   and (d := _evidence_date(f, "newest_published_on")) is not None]
         posts = repo.posts_per_day(session, sources, min([monday, *starts]), sunday)
 
-    kept, source_units, policy_units = chosen.result() if chosen else ([], {}, set())
-    by_id = {p.item_id: p for p in repo.post_facts_by_id(session, kept)}
-    interpretations = tuple(by_id[i] for i in kept)  # in the store's order, as the monitor's
-
     return WeeklyInputs(
         county=county, week=week, reference=sunday, units=units,
         columns=int(per_type.get("column", 0)), accounts=int(per_type.get("account", 0)),
         findings=tuple(findings), previous=previous, previous_findings=tuple(named),
         originals=originals, posts_per_day=posts, policies=policies,
-        interpretations=interpretations, source_units=source_units,
-        policy_units=frozenset(policy_units),
+        explained=chosen.result() if chosen else {},
     )
-
-
-def _bearing_on(session: Session, policies: list[tuple[PostFact, float]],
-                as_of: date) -> tuple[list[int], dict[int, int], set[int]]:
-    """The ids of the interpretations (up to ``as_of``) that can bear on the (policy,
-    threshold) pairs, in the store's order; the column sources' units and the units with a
-    policy column, as the monitor matches."""
-    rows = _interpretation_rows(session, as_of)
-    source_units: dict[int, int] = {}
-    policy_units: set[int] = set()
-    for sid, unit_id, kind in session.execute(
-            select(Source.id, Source.unit_id, Source.kind)
-            .where(Source.type == "column", Source.active.is_(True),
-                   Source.kind.in_(("policy", "interpretation")))):
-        source_units[sid] = unit_id
-        if kind == "policy":
-            policy_units.add(unit_id)
-    kept = bearing_on(policies, rows, source_units, policy_units)
-    return [rows[k].item_id for k in kept], source_units, policy_units
-
-
-def _interpretation_rows(session: Session, as_of: date) -> list[InterpretationRow]:
-    """The interpretations ``repo.items_of_kind(session, "interpretation", as_of)`` reads, in
-    its order, with only what choosing among them needs (dates and PostFacts cost)."""
-    return [InterpretationRow(*row) for row in session.execute(repo.select_items_of_kind(
-        "interpretation", as_of, Item.id, Item.source_id, Item.url, Item.title,
-        type_coerce(Item.links, Text)))]
 
 
 def publish_bulletin(session: Session, *, period: str, title: str, finding_ids: Iterable[int],

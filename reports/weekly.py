@@ -53,8 +53,6 @@ from govwatch.cli_findings import describe
 from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig
 from govwatch.timeutil import chinese_date, iso_week, today
-from monitors.uninterpreted_policy import InterpretationIndex
-from reports.interpretations import match_threshold
 from reports.model import (
     CRAWL_FAILURE,
     FORMATS,
@@ -145,11 +143,11 @@ def _date(value: object) -> date | None:
 
 def judge_rectification(named: ReportFinding, inputs: WeeklyInputs,
                         overdue_by_subject: dict[str, list[ReportFinding]] | None = None,
-                        index: InterpretationIndex | None = None) -> Rectification:
+                        ) -> Rectification:
     """已整改 / 未整改 of one finding the previous bulletin named (rule: module docstring).
 
-    ``overdue_by_subject`` (not_rectified findings by subject) and ``index`` (the
-    interpretations, indexed) are worked out once by ``build_weekly`` for all named findings.
+    ``overdue_by_subject`` (not_rectified findings by subject) is worked out once by
+    ``build_weekly`` for all named findings.
     """
     monday = inputs.reference - timedelta(days=6)
     if overdue_by_subject is None:
@@ -178,18 +176,14 @@ def judge_rectification(named: ReportFinding, inputs: WeeklyInputs,
         note = f"本周发布{posts}条" + ("" if rectified else f"，仍少于{needed}条")
     elif target.rule == "uninterpreted_policy":
         policy = inputs.policies.get(target.item_id or 0)
-        threshold = match_threshold(ev)
         if policy is None:
             note = "未找到该政策文件，需人工核实"
         elif policy.statement:
             rectified, note = True, "已在文件页面说明不作解读"
         else:
-            index = index or _interpretation_index(inputs)
-            unit = inputs.source_units.get(policy.source_id)
-            found = [c for c in index.candidates(policy, unit)
-                     if c.by_link or c.score >= threshold]
-            rectified = bool(found)
-            note = f"已发布解读：{clean(found[0].title)}" if found else "仍未见解读"
+            found = inputs.explained.get(policy.item_id)
+            rectified = found is not None
+            note = f"已发布解读：{clean(found)}" if found else "仍未见解读"
     if overdue:
         rectified = False
         ids = "、".join(f"第{f.id}号（{STATUS_NAMES.get(f.row.status, f.row.status)}）"
@@ -205,10 +199,6 @@ def _overdue_by_subject(inputs: WeeklyInputs) -> dict[str, list[ReportFinding]]:
         if f.rule == "not_rectified":
             found[f.subject].append(f)
     return found
-
-
-def _interpretation_index(inputs: WeeklyInputs) -> InterpretationIndex:
-    return InterpretationIndex(inputs.interpretations, inputs.source_units, inputs.policy_units)
 
 
 def _problem(f: ReportFinding) -> str:
@@ -375,8 +365,7 @@ def build_weekly(inputs: WeeklyInputs, *, issued_on: date,
         return [f for f in listed if f.rule == rule]
 
     overdue_by_subject = _overdue_by_subject(inputs)
-    index = _interpretation_index(inputs) if inputs.policies else None
-    rectifications = tuple(judge_rectification(f, inputs, overdue_by_subject, index)
+    rectifications = tuple(judge_rectification(f, inputs, overdue_by_subject)
                            for f in inputs.previous_findings if f.rule in VIOLATIONS)
     units = {u.code: u for u in inputs.units}
     by_unit: dict[str, list[ReportFinding]] = defaultdict(list)

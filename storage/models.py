@@ -117,6 +117,28 @@ class Item(Base):
     links: Mapped[list[Any]] = mapped_column(JSON, default=list)
     # A 不作解读 / 不予解读 statement found on the article page, verbatim.
     statement: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The article's text (policy and interpretation columns; at most 20,000 characters): where
+    # an interpretation cites its policy's 文号 or name.
+    body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The policy rule's class of a policy-column item (policy | yearly_work | not_policy |
+    # unclassified) and the word, 文号 or pattern that decided it, as of the last monitor run.
+    doc_class: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    doc_class_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class PolicyExclusion(Base):
+    """A title the assessment team ruled is no policy file (非政策性文件): dismissing a finding
+    with that reason adds it, so the policy rule never flags the item again. Audited: who,
+    when, from which finding and why."""
+
+    __tablename__ = "policy_exclusion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text, unique=True)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class CrawlRun(Base):

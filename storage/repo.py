@@ -16,7 +16,17 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, Text, case, func, insert, select, type_coerce, update
+from sqlalchemy import (
+    String,
+    Text,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,6 +39,7 @@ from storage.models import (
     CrawlRun,
     Finding,
     Item,
+    PolicyExclusion,
     Review,
     Snapshot,
     Source,
@@ -155,6 +166,7 @@ class ItemRecord:
     content_hash: str | None = None
     links: list[str] = field(default_factory=list)
     statement: str | None = None
+    body: str | None = None  # article text (policy and interpretation columns), bounded
 
 
 def _insert_for(session: Session) -> Any:
@@ -200,6 +212,8 @@ def _item_upsert(session: Session) -> Any:
                               else_=excluded.links),
                 "statement": case((excluded.content_hash.is_(None), c.statement),
                                   else_=excluded.statement),
+                "body": case((excluded.content_hash.is_(None), c.body),
+                             else_=func.coalesce(excluded.body, c.body)),
             },
         )
     return _ITEM_UPSERTS[dialect]
@@ -319,6 +333,7 @@ def store_item_batches(session: Session, batches: dict[int, Sequence[ItemRecord]
         "published_on": r.published_on, "published_at": r.published_at,
         "first_seen_at": seen_at, "last_seen_at": seen_at,
         "content_hash": r.content_hash, "links": r.links, "statement": r.statement,
+        "body": r.body,
     } for source_id, by_url in unique.items() for r in by_url.values()]
     session.execute(_item_upsert(session), rows)
     return {source_id: len(by_url) - known.get(source_id, 0)
@@ -584,6 +599,7 @@ class PostFact:
     published_at: datetime | None
     links: list[str]
     statement: str | None
+    body: str = ""  # the article's text, when read with ``items_of_kind(body_chars=…)``
 
 
 # links as their JSON text: most items have none, and decoding "[]" 100,000 times adds up
@@ -663,9 +679,87 @@ def select_items_of_kind(kind: str, as_of: date, *columns: Any) -> Any:
             .order_by(Item.published_on, Item.id))
 
 
-def items_of_kind(session: Session, kind: str, as_of: date) -> list[PostFact]:
-    """Items of active column sources of one kind (policy, interpretation) up to as_of."""
-    return _post_facts(select_items_of_kind(kind, as_of, *_POST_COLUMNS), session)
+def items_of_kind(session: Session, kind: str, as_of: date,
+                  body_chars: int = 0) -> list[PostFact]:
+    """Items of active column sources of one kind (policy, interpretation) up to as_of; with
+    ``body_chars``, the first that many characters of each article's text too."""
+    if not body_chars:
+        return _post_facts(select_items_of_kind(kind, as_of, *_POST_COLUMNS), session)
+    stmt = select_items_of_kind(kind, as_of, *_POST_COLUMNS,
+                                func.substr(func.coalesce(Item.body, ""), 1, body_chars))
+    return [PostFact(i, sid, url, title, _as_date(published_on),  # type: ignore[arg-type]
+                     _china(published_at), links_of(links), statement, body or "")
+            for i, sid, url, title, published_on, published_at, links, statement, body
+            in session.execute(stmt)]
+
+
+def read_articles(session: Session,
+                  source_ids: Iterable[int]) -> dict[int, dict[str, tuple[str, date | None]]]:
+    """The articles already read (text stored) of these sources: url → (title, date) as
+    stored. The crawler opens them again only when their list entry changed."""
+    ids = list(source_ids)
+    found: dict[int, dict[str, tuple[str, date | None]]] = {sid: {} for sid in ids}
+    for k in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Item.source_id, Item.url, Item.title, type_coerce(Item.published_on, String))
+            .where(Item.source_id.in_(ids[k:k + 500]), Item.content_hash.is_not(None),
+                   Item.body.is_not(None)))
+        for sid, url, title, published_on in rows:
+            found[sid][url] = (title, _as_date(published_on))
+    return found
+
+
+def set_item_classes(session: Session, classes: Iterable[tuple[int, str, str]]) -> None:
+    """Store the policy rule's (item id, class, reason) of policy-column items."""
+    rows = [{"item_id": i, "cls": c, "reason": r} for i, c, r in classes]
+    if rows:
+        table = Item.__table__  # Core: an executemany of one UPDATE, no ORM bookkeeping
+        session.execute(
+            update(table).where(table.c.id == bindparam("item_id"))
+            .values(doc_class=bindparam("cls"), doc_class_reason=bindparam("reason")), rows)
+
+
+def policy_exclusions(session: Session) -> dict[str, str]:
+    """Titles the assessment team ruled are no policy file, with who ruled and when."""
+    return {title: f"审核排除（{who}，{_china(at):%Y-%m-%d}）"  # type: ignore[union-attr]
+            for title, who, at in session.execute(
+                select(PolicyExclusion.title, PolicyExclusion.created_by,
+                       type_coerce(PolicyExclusion.created_at, String)))}
+
+
+NOT_POLICY_REASON = "非政策性文件"
+
+
+def exclude_finding_title(session: Session, finding_id: int, *, actor: str,
+                          reason: str | None = None) -> str | None:
+    """After a reviewer dismissed a policy finding as no policy file (非政策性文件): its
+    policy's title goes on the county's exclusion list (``add_policy_exclusion``), so the rule
+    never flags that item again. Returns the title, or None for a finding of another rule."""
+    found = session.execute(
+        select(Finding.rule, Finding.evidence, Item.title)
+        .outerjoin(Item, Item.id == Finding.item_id).where(Finding.id == finding_id)).first()
+    if found is None or found[0] != "uninterpreted_policy":
+        return None
+    evidence = json_value(found[1]) or {}
+    title = str(found[2] or evidence.get("policy_title") or "").strip()
+    if not title:
+        return None
+    add_policy_exclusion(session, title, actor=actor, finding_id=finding_id,
+                         reason=reason or NOT_POLICY_REASON)
+    return title
+
+
+def add_policy_exclusion(session: Session, title: str, *, actor: str,
+                         finding_id: int | None = None, reason: str | None = None) -> bool:
+    """Rule a title no policy file (idempotent); True when it was not excluded before."""
+    title = title.strip()
+    if not title or session.scalar(select(PolicyExclusion.id)
+                                   .where(PolicyExclusion.title == title)) is not None:
+        return False
+    session.add(PolicyExclusion(title=title, finding_id=finding_id, created_by=actor,
+                                created_at=now(), reason=reason))
+    session.flush()
+    return True
 
 
 def post_facts_by_id(session: Session, item_ids: Iterable[int],

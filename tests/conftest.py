@@ -179,3 +179,13 @@ def forkable(request: pytest.FixtureRequest) -> bool:
         pytest.fail(f"run alone in a fresh process, {request.node.nodeid} failed:\n"
                     f"{run.stdout[-4000:]}{run.stderr[-2000:]}")
     return False
+
+
+@pytest.fixture(scope="session")
+def real_corpus() -> Path:
+    """``../shared/real-corpus/hebei-kjt`` (real portal columns as text); skips when absent."""
+    from evals.hebei_kjt import CORPUS
+
+    if not (CORPUS / "pairs.yaml").exists():
+        pytest.skip(f"real corpus not available ({CORPUS})")
+    return CORPUS

@@ -89,7 +89,7 @@ def test_forked_and_inline_bulletin_inputs_are_the_same(
     finally:
         db.dispose()
     assert forked == inline
-    assert forked.policies and forked.interpretations and forked.source_units
+    assert forked.policies and forked.explained
 
 
 def test_source_facts_of_kinds_are_the_full_facts_of_those_kinds(tmp_path: Path) -> None:

@@ -1,9 +1,8 @@
 """The set-based paths the benchmark asked for behave as the row-by-row ones did.
 
-- ``InterpretationIndex`` gives the same verdicts and candidates as the full comparison
-  (``candidates``) when every interpretation is in the fuzzy block, with or without the
-  policies announced up front (``Containment``), and blocks fuzzy matches across units that
-  publish their own policies (links and title containment still cross);
+- the policy ``Matcher`` gives the same verdicts as a comparison of every pair when every
+  interpretation is in the fuzzy block, and blocks fuzzy matches across units that publish
+  their own policies (links and names still cross);
 - bulk ``save_findings``: repeated keys, pending refresh, reviewed findings kept;
 - ``posts_in_ranges`` equals ``posts_between`` per range;
 - ``source_facts`` facts from grouped queries; migration 0005's indexes exist.
@@ -18,7 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import inspect
 
 from govwatch.timeutil import CHINA
-from monitors import uninterpreted_policy as up
+from monitors.policy_match import InterpretationDoc, Matcher, PolicyDoc, assign
 from storage import repo
 from storage.db import Database
 from storage.models import Source, Unit
@@ -48,61 +47,50 @@ def _random_titles(rng: random.Random, n: int) -> list[str]:
     return titles
 
 
-def test_index_equals_the_full_comparison_when_everything_is_one_block() -> None:
+def _doc(post: PostFact, unit: int | None = None, *, policy: bool) -> PolicyDoc | InterpretationDoc:
+    kind = PolicyDoc if policy else InterpretationDoc
+    return kind(post.item_id, post.url, post.title, post.published_on, "", tuple(post.links), unit)
+
+
+def test_matcher_equals_the_full_comparison_when_everything_is_one_block() -> None:
+    """The indexed candidates (links, 文号, base names, fuzzy pools) lose nothing: every
+    policy is explained by exactly the interpretations a comparison of every pair finds."""
     rng = random.Random(7)
     interps = [_post(100 + i, t, 21) for i, t in enumerate(_random_titles(rng, 60))]
     interps[3] = replace(interps[3], links=["http://x.gov.cn/20/5.html#top"])
     policies = [_post(i, t, 20) for i, t in enumerate(_random_titles(rng, 80))]
     policies[7] = replace(policies[7], links=[interps[10].url])
-    index = up.InterpretationIndex(interps)  # no unit info: every interpretation is shared
-    for policy in policies:
-        full = up.candidates(policy, interps)
-        assert index.candidates(policy, None) == full
-        for threshold in (0.85, 0.6):
-            expected = any(c.by_link or c.score >= threshold for c in full)
-            matched, near = index.verdict(policy, None, threshold)
-            assert matched == expected
-            if not matched:
-                assert near == full
+    pdocs = [_doc(p, policy=True) for p in policies]
+    idocs = [_doc(i, policy=False) for i in interps]
+    for threshold in (0.85, 0.6):
+        matcher = Matcher(pdocs, idocs, threshold=threshold)
+        full: dict[int, set[int]] = {p.key: set() for p in pdocs}
+        for interp in idocs:
+            scored = {p.key: (p, matcher.score(p, interp)) for p in pdocs}
+            for key in assign(interp, scored):
+                full[key].add(interp.key)
+        found = {p.key: {w.interp.key for w in matcher.verdict(p.key).explaining}
+                 for p in pdocs}
+        assert found == full
+        assert any(found.values())  # the titles do match now and then
 
 
-def test_index_with_announced_policies_equals_one_without() -> None:
-    """Containment found for all announced policies at once (Aho–Corasick) is what each
-    policy's own search finds, for titles announced or not."""
-    rng = random.Random(11)
-    interps = [_post(100 + i, t, 21) for i, t in enumerate(_random_titles(rng, 80))]
-    policies = [_post(i, t, 20) for i, t in enumerate(_random_titles(rng, 120))]
-    plain = up.InterpretationIndex(interps)
-    announced = up.InterpretationIndex(interps, policy_titles=[p.title for p in policies[:60]])
-    for policy in policies:
-        assert announced.candidates(policy, None) == plain.candidates(policy, None)
-        assert announced.verdict(policy, None, 0.85) == plain.verdict(policy, None, 0.85)
-
-
-def test_containment_both_ways_and_only_from_six_characters_inside() -> None:
-    cores = ["粮食生产扶持资金管理办法", "扶持资金", "生产扶持资金管理", "", "停车"]
-    for containment in (up.Containment(cores), up.Containment(cores, ["扶持资金", "停车"])):
-        assert containment.of("扶持资金") == {0, 1, 2}  # 1 equals it, 0 and 2 hold it
-        assert containment.of("粮食生产扶持资金管理办法") == {0, 2}  # 1 is too short inside
-        assert containment.of("停车") == {4}
-        assert containment.of("城区停车管理") == set()  # "停车" is too short to lie inside
-        assert containment.of("") == set()
-
-
-def test_fuzzy_matches_stay_within_the_unit_links_and_containment_cross() -> None:
+def test_fuzzy_matches_stay_within_the_unit_links_and_names_cross() -> None:
     policy = _post(1, "演示县粮食生产扶持资金管理办法", 20)
     reworded = _post(50, "演示县粮食生产扶持管理办法解读", 31)  # fuzzy only (≈ 0.93)
-    contained = _post(51, "《演示县粮食生产扶持资金管理办法》政策解读", 31)
+    named = _post(51, "《演示县粮食生产扶持资金管理办法》政策解读", 31)
     linked = _post(52, "图解：新规来了", 31, links=[policy.url])
-    units = {20: 1, 21: 1, 30: 2, 31: 2}  # unit 2 publishes its own policies (source 30)
-    policy_units = {1, 2}
-    assert up.title_score(policy.title, reworded.title) >= 0.85
-    assert not up.InterpretationIndex([reworded], units, policy_units).matched(policy, 1, 0.85)
-    assert up.InterpretationIndex([reworded], units, {1}).matched(policy, 1, 0.85)  # shared
-    assert up.InterpretationIndex([reworded], {**units, 31: 1}, policy_units).matched(
-        policy, 1, 0.85)
-    assert up.InterpretationIndex([contained], units, policy_units).matched(policy, 1, 0.85)
-    assert up.InterpretationIndex([linked], units, policy_units).matched(policy, 1, 0.85)
+
+    def explained(interp: PostFact, interp_unit: int, policy_units: set[int]) -> bool:
+        matcher = Matcher([_doc(policy, 1, policy=True)],
+                          [_doc(interp, interp_unit, policy=False)], policy_units=policy_units)
+        return matcher.verdict(1).explained
+
+    assert not explained(reworded, 2, {1, 2})  # unit 2 publishes and interprets its own
+    assert explained(reworded, 2, {1})  # unit 2 has no policy column: it interprets for all
+    assert explained(reworded, 1, {1, 2})  # the policy's own unit
+    assert explained(named, 2, {1, 2})
+    assert explained(linked, 2, {1, 2})
 
 
 def _source(db: Database, code: str = "A01", name: str = "通知公告",

@@ -27,6 +27,7 @@ from govwatch.cli_common import RULE_NAMES, STATUS_NAMES
 from govwatch.config import CountyConfig
 from scoring.rubric import RubricSet
 from scoring.service import ScoreReport, score_county
+from storage import repo
 from storage.db import Database
 from storage.repo import ReviewError
 from web import queries
@@ -289,11 +290,37 @@ def finding_page(request: Request, user: Account) -> Response:
 def finding_review(request: Request, form: FormData, user: Account) -> Response:
     finding_id = _finding_id(request)
     act = _text(form, "action")
+    reason = _text(form, "reason")
+    not_policy = act == "dismiss" and _text(form, "not_policy") == "1"
+    if not_policy and repo.NOT_POLICY_REASON not in reason:
+        reason = f"{repo.NOT_POLICY_REASON}：{reason}" if reason else repo.NOT_POLICY_REASON
     if act not in queries.ACTIONS:
         flash(request, "未知的操作。", "error")
+    elif not_policy:
+        _dismiss_not_policy(request, finding_id, reason, user)
     else:
-        _apply(request, [finding_id], act, _text(form, "reason"), user)
+        _apply(request, [finding_id], act, reason, user)
     return RedirectResponse(f"/findings/{finding_id}", status_code=303)
+
+
+def _dismiss_not_policy(request: Request, finding_id: int, reason: str, user: Account) -> None:
+    """Dismiss a policy finding as 非政策性文件 and exclude its title for the county, in one
+    transaction (the exclusion records who, when and from which finding)."""
+    try:
+        with state(request).db.session() as session:
+            changed, _ = queries.review(session, [finding_id], "dismiss", user.name, reason)
+            title = repo.exclude_finding_title(session, finding_id, actor=user.name,
+                                               reason=reason) if changed else None
+    except ReviewError as exc:
+        flash(request, f"操作未完成：{exc}", "error")
+        return
+    if not changed:
+        flash(request, "该问题当前状态不能驳回，未作改动。", "warn")
+    elif title:
+        flash(request, f"已驳回（审核人：{user.name}），并将《{title}》加入本县"
+                       "非政策性文件排除名单，今后不再检查。")
+    else:
+        flash(request, f"已驳回 1 条问题（审核人：{user.name}）。")
 
 
 @page

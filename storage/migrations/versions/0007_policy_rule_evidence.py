@@ -1,0 +1,52 @@
+"""policy rule evidence: article bodies, item classes, reviewers' exclusions
+
+Additive only: ``item.body`` (the article text of policy and interpretation columns, where an
+interpretation cites its policy's 文号 or name), ``item.doc_class`` / ``item.doc_class_reason``
+(the policy rule's class of a policy-column item and what decided it), and the
+``policy_exclusion`` table (titles the assessment team ruled are no policy file).
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-05
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "0007"
+down_revision: str | Sequence[str] | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    with op.batch_alter_table("item") as batch_op:
+        batch_op.add_column(sa.Column("body", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("doc_class", sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column("doc_class_reason", sa.Text(), nullable=True))
+    op.create_table(
+        "policy_exclusion",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("finding_id", sa.Integer(), nullable=True),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["finding_id"], ["finding.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("title"),
+    )
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.drop_table("policy_exclusion")
+    with op.batch_alter_table("item") as batch_op:
+        batch_op.drop_column("doc_class_reason")
+        batch_op.drop_column("doc_class")
+        batch_op.drop_column("body")
