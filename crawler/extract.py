@@ -1115,6 +1115,9 @@ _BODY_HINTS = (
     "details", "article", "content", "text", "con", "view", "nr", "info-cont", "bt-article",
 )
 _BODY_HINT_RANK = {hint.lower(): k for k, hint in enumerate(_BODY_HINTS)}
+_LABELLED_NUMBER = re.compile(
+    r"(?:发文字号|发文文号|文\s*号)\s*[:：]\s*([\u4e00-\u9fa5]{1,12}\s*[〔\[【(（﹝]\s*\d{4}\s*"
+    r"[〕\]】)）﹞]\s*第?\s*\d{1,4}\s*号)")
 _RELATED_LINK = re.compile(r"解读|原文|政策文件|相关文件|相关链接|附件|图解|关联")
 
 
@@ -1179,8 +1182,16 @@ def article_text(html: str | bytes, base_url: str) -> ArticleText:
         if parent is not None and parent.tag not in ("body", "html") and len(
                 _norm_space(_visible_text(parent))) <= len(_norm_space(text)) + 600:
             region = parent
+    if region is not container and region is not doc:
+        # the block around the text also holds the 文号 and 成文日期 table of a policy page
+        text = _visible_text(region)
     body = re.sub(r"[ \t\u3000\xa0]+", " ", text)
-    body = re.sub(r"\s*\n\s*", "\n", body).strip()[:BODY_LIMIT]
+    body = re.sub(r"\s*\n\s*", "\n", body).strip()
+    labelled = _LABELLED_NUMBER.search(_main_text(doc))
+    if labelled and labelled.group(1) not in body[:600]:
+        # the 文号 of a metadata table (发文字号：…) standing apart from the text
+        body = f"文号：{labelled.group(1)}\n{body}"
+    body = body[:BODY_LIMIT]
     links: list[str] = []
     seen: set[str] = set()
     in_region = set(region.iter("a"))

@@ -39,6 +39,12 @@ DEMO_URL_ENV = "GOVWATCH_DEMO_URL"
 DEMO_START_ENV = "GOVWATCH_DEMO_MONITORING_START"
 
 
+def book_title(title: str | None) -> str:
+    """A document title in 书名号 as government text prints it: 《关于印发〈…〉的通知》."""
+    inner = (title or "").strip().replace("《", "〈").replace("》", "〉")
+    return f"《{inner}》"
+
+
 def load_county(ctx: click.Context) -> CountyConfig:
     """The config named by --config, or exit 2 with the Chinese report."""
     try:

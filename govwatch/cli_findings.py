@@ -20,6 +20,7 @@ from govwatch.cli_common import (
     OUTCOME_NAMES,
     RULE_NAMES,
     STATUS_NAMES,
+    book_title,
     console,
     err_console,
     load_county,
@@ -63,12 +64,36 @@ def describe(row: repo.FindingRow) -> str:
         return (f"{ev.get('week_start')} 至 {ev.get('week_end')} 更新 "
                 f"{ev.get('posts_in_week')} 次（应不少于 {ev.get('min_weekly_posts')} 次）")
     if row.rule == "uninterpreted_policy":
-        return f"《{ev.get('policy_title')}》（{ev.get('published_on')} 发布）未见解读"
+        return f"{book_title(ev.get('policy_title'))}（{ev.get('published_on')} 发布）未见解读"
     if row.rule == "not_rectified":
         original = RULE_NAMES.get(ev.get("original_rule", ""), "")
         return (f"{ev.get('bulletin_period')} 通报的「{original}」问题"
                 f"（第 {ev.get('original_finding_id')} 号）逾期 {ev.get('deadline')} 未整改")
     return ""
+
+
+def policy_evidence_lines(ev: dict[str, Any]) -> list[str]:
+    """What a reviewer checks of a policy finding: the item's class and why, and each
+    interpretation weighed with its evidence."""
+    lines = []
+    if ev.get("policy_class_label"):
+        lines.append(f"文件类别：{ev['policy_class_label']}（判定依据：{ev.get('policy_class_reason')}）")
+    numbers = "、".join(ev.get("doc_numbers") or []) or "—"
+    issued = ev.get("issued_on") or ev.get("published_on")
+    lines.append(f"文号：{numbers}    成文/印发日期：{issued}")
+    candidates = ev.get("candidates") or []
+    lines.append("比对过的解读材料：" if candidates else "比对过的解读材料：无")
+    for k, c in enumerate(candidates, 1):
+        why = c.get("evidence") or ""
+        if c.get("detail"):
+            why += f"（{c['detail']}）"
+        if c.get("vetoed"):
+            why += f"；不采信：{c['vetoed']}"
+        if c.get("explains_instead"):
+            others = "、".join(book_title(p.get("title")) for p in c["explains_instead"])
+            why += f"；对应的是{others}"
+        lines.append(f"  {k}. {book_title(c.get('title'))}（{c.get('published_on', '—')}）{why}")
+    return lines
 
 
 def print_findings_table(rows: list[repo.FindingRow], title: str = "发现的问题") -> None:
@@ -161,6 +186,8 @@ def show(ctx: click.Context, finding_id: int) -> None:
         lines.append(f"页面快照：{snapshot.html_path}（{snapshot.taken_at:%Y-%m-%d %H:%M}）")
         if snapshot.png_path:
             lines.append(f"页面截图：{snapshot.png_path}")
+    if row.rule == "uninterpreted_policy":
+        lines += policy_evidence_lines(row.evidence)
     for line in lines:
         click.echo(line)
     click.echo("证据：")

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from monitors.policy_match import own_number
+
 PolicyClass = Literal["policy", "yearly_work", "not_policy", "unclassified"]
 
 CLASS_LABELS: dict[str, str] = {
@@ -48,8 +50,6 @@ _QUOTED = re.compile(r"[《〈]([^《》〈〉]{2,})[》〉]")
 # A 规范性文件's own number: 冀科平规〔2024〕1号, 演政规〔2021〕3号, 冀科政规[2022]2号.
 _NORMATIVE_NUMBER = re.compile(
     r"[\u4e00-\u9fa5]{0,10}规\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d{1,4}\s*号")
-_ANY_NUMBER = re.compile(
-    r"[\u4e00-\u9fa5]{1,12}\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*第?\s*\d{1,4}\s*号")
 _TRAILER = re.compile(r"(?:的)?(?:通知|函|公告|批复)$")
 _PARENS_TAIL = re.compile(r"(?:[（(][^（）()]{0,40}[）)]|\s|版|[0-9]{4}年)+$")
 
@@ -121,19 +121,6 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-_BASIS = re.compile(r"贯彻|落实|根据|依据|按照|依照|对照|参照|遵照")
-
-
-def own_number(head: str) -> str | None:
-    """The document's own 文号: the first in the head of its page text that is not cited as
-    its basis (为贯彻落实《…》（国办发〔2020〕26号）)."""
-    head = head[:400]
-    for match in _ANY_NUMBER.finditer(head):
-        if not _BASIS.search(head[max(0, match.start() - 60): match.start()]):
-            return _squeeze(match.group(0))
-    return None
-
-
 def classify(title: str, body_head: str = "") -> Classification:
     """The class of a policy-column item from its title and the head of its body text."""
     title = title.strip()
@@ -152,7 +139,8 @@ def classify(title: str, body_head: str = "") -> Classification:
             return Classification("not_policy", f"{label}：「{match.group(0)}」")
     if yearly:
         return Classification("yearly_work", f"年度工作安排：「{yearly.group(0)}」")
-    for text in (title, own_number(body_head) or ""):
+    own = own_number(body_head)
+    for text in (title, own[1] if own else ""):
         number = _NORMATIVE_NUMBER.search(text)
         if number:
             return Classification("policy", f"规范性文件文号：{_squeeze(number.group(0))}")

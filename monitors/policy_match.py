@@ -277,11 +277,9 @@ class PolicyDoc:
     def __post_init__(self) -> None:
         object.__setattr__(self, "names", tuple(policy_names(self.title)))
         own = [k for _, k in numbers_in(self.title)]
-        head = self.body[:400]
-        for pos, number in numbers_in(head):
-            if not _BASIS.search(head[max(0, pos - 60): pos]):
-                own.append(number)
-                break
+        first = own_number(self.body)
+        if first is not None:
+            own.append(first[0])
         object.__setattr__(self, "numbers", frozenset(own))
         issued = signed_on(self.body, self.published_on)
         years = [n.year for n in own if n.year < issued.year]
@@ -301,6 +299,23 @@ class Citation:
     name: Name | None
     number: DocNumber | None
     role: Role
+
+
+def _is_basis(before: str) -> bool:
+    """Whether the words before a citation cite it as the basis (为贯彻落实…印发的《…》): a
+    basis word in the same clause (no comma or full stop between it and the citation)."""
+    return bool(_BASIS.search(re.split(r"[，。；;,！？!?]", before)[-1]))
+
+
+def own_number(body: str) -> tuple[DocNumber, str] | None:
+    """A document's own 文号 and its text: the first in the head of its text (400 characters)
+    not cited as its basis (为贯彻落实《…》（国办发〔2020〕26号）)."""
+    head = body[:400]
+    for m in _NUMBER.finditer(head):
+        if not _is_basis(head[max(0, m.start() - 60): m.start()]):
+            prefix = squeeze(re.split(r"[〔\[【(（﹝]", m.group(0), maxsplit=1)[0])
+            return DocNumber(prefix, int(m.group(1)), int(m.group(2))), squeeze(m.group(0))
+    return None
 
 
 def _long_before(before: str, published_on: date | None) -> bool:
@@ -342,7 +357,7 @@ def citations(body: str, published_on: date | None = None) -> list[Citation]:
               or (number and _REVISED_BEFORE.search(before))
               or _long_before(body[max(0, m.start() - 40): m.start()], published_on)):
             role = "old"
-        elif _BASIS.search(before):
+        elif _is_basis(before):
             continue
         elif _SUBJECT_BEFORE.search(before) or m.start() < 3:
             role = "subject"
@@ -353,7 +368,7 @@ def citations(body: str, published_on: date | None = None) -> list[Citation]:
         if pos in taken:
             continue
         before, after = body[max(0, pos - 25): pos], body[pos: pos + 80]
-        if _BASIS.search(before):
+        if _is_basis(before):
             continue
         old = _REVISED_BEFORE.search(before) or _REPEALED.match(after)
         found.append(Citation(None, key, "old" if old else "subject"))
@@ -488,6 +503,9 @@ def _strongest(policy: PolicyDoc, interp: InterpretationDoc, threshold: float) -
     for own in interp.names:
         for name in policy.names:
             agree = own.agrees(name)
+            if not agree and own.base == name.base and best.strength == 0:
+                # the reviewer should see why a same-named interpretation does not count
+                best = Evidence(0, f"名称相同但年份、版本或批次不同：{own.text}")
             strength = TITLE if agree == 2 else TITLE_BASE if agree == 1 else 0
             if not strength and not quoted and _attributes_agree(own, name):
                 score = title_similarity(own, name)
@@ -692,12 +710,11 @@ class Matcher:
         for key in candidates:
             interp = self.interps[key]
             ev = self.score(policy, interp)
-            if ev.strength and policy.key in self.explained_by(key, policy.unit):
+            chosen = self.explained_by(key, policy.unit)
+            if ev.strength and policy.key in chosen:
                 explaining.append(Weighed(interp, ev, ()))
             else:
-                chosen = tuple(self.policies[k] for k in sorted(self.explained_by(key, policy.unit))
-                               ) if ev.strength else ()
-                others.append(Weighed(interp, ev, chosen))
+                others.append(Weighed(interp, ev, tuple(self.policies[k] for k in sorted(chosen))))
         others.sort(key=Weighed.order)
         if not explaining and len(others) < near:
             for key, score in self.near_misses(policy, near):

@@ -191,7 +191,7 @@ def actual_findings(db: Database) -> set[tuple[str, str, str]]:
         if r.rule == "low_post_frequency":
             name = f"{name} {r.period}"
         if r.rule == "uninterpreted_policy":
-            name = next(p.name for p in POLICIES if p.name in r.evidence["policy_title"])
+            name = next(p.name for p in POLICIES if p.names(r.evidence["policy_title"]))
         found.add((r.rule, r.unit_code, name))
     return found
 

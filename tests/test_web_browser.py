@@ -232,7 +232,7 @@ def test_a_reviewer_filters_reviews_and_moves_the_ranking(page_for: Login,
     candidates = page.locator("table.grid", has_text="解读标题").locator("tbody tr")
     expect(candidates).to_have_count(3)
     expect(candidates.first).to_contain_text("演示县重点项目建设管理办法解读")
-    expect(candidates.first).to_contain_text("50%")
+    expect(candidates.first).to_contain_text("标题相似度0.50")
     expect(page.locator("iframe.snapshot")).to_have_attribute("sandbox", "")
     expect(page.frame_locator("iframe.snapshot").locator("body")).to_contain_text(
         "演示县粮食生产扶持资金管理办法")

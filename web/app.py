@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from govwatch.cli_common import OUTCOME_NAMES, RULE_NAMES, STATUS_NAMES
+from govwatch.cli_common import OUTCOME_NAMES, RULE_NAMES, STATUS_NAMES, book_title
 from govwatch.config import CountyConfig
 from govwatch.timeutil import CHINA
 from scoring.engine import fmt
@@ -82,7 +82,7 @@ def templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters.update(when=_when, score=_score, percent=_percent, weburl=web_url,
-                       pretty_json=_pretty_json)
+                       pretty_json=_pretty_json, book=book_title)
     env.globals.update(RULE_NAMES=RULE_NAMES, STATUS_NAMES=STATUS_NAMES,
                        OUTCOME_NAMES=OUTCOME_NAMES, ROLES=ROLES,
                        SOURCE_KINDS=SOURCE_KINDS)

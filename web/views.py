@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from govwatch.cli_common import RULE_NAMES, STATUS_NAMES
+from govwatch.cli_common import RULE_NAMES, STATUS_NAMES, book_title
 from govwatch.config import CountyConfig
 from scoring.rubric import RubricSet
 from scoring.service import ScoreReport, score_county
@@ -317,7 +317,7 @@ def _dismiss_not_policy(request: Request, finding_id: int, reason: str, user: Ac
     if not changed:
         flash(request, "该问题当前状态不能驳回，未作改动。", "warn")
     elif title:
-        flash(request, f"已驳回（审核人：{user.name}），并将《{title}》加入本县"
+        flash(request, f"已驳回（审核人：{user.name}），并将{book_title(title)}加入本县"
                        "非政策性文件排除名单，今后不再检查。")
     else:
         flash(request, f"已驳回 1 条问题（审核人：{user.name}）。")
