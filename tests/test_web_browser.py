@@ -64,6 +64,14 @@ class Served:
                 stmt = stmt.where(Source.name == source)
             return session.scalars(stmt).one()
 
+    def policy_finding(self, name: str) -> Finding:
+        """The uninterpreted_policy finding about the policy of that name."""
+        with self.db.session() as session:
+            found = [f for f in session.scalars(select(Finding).where(
+                Finding.rule == "uninterpreted_policy")) if name in f.evidence["policy_title"]]
+        (finding,) = found
+        return finding
+
     def status(self, finding_id: int) -> str:
         with self.db.session() as session:
             found = session.get(Finding, finding_id)
@@ -217,22 +225,24 @@ def test_a_reviewer_filters_reviews_and_moves_the_ranking(page_for: Login,
     page.get_by_role("button", name="筛选").click()
     expect(page).to_have_url(re.compile(r"unit=B01"))
     rows = page.locator("table.grid tbody tr")
-    expect(rows).to_have_count(2)
-    expect(rows.filter(has_text="政策文件未解读")).to_have_count(1)
+    expect(rows).to_have_count(4)
+    expect(rows.filter(has_text="政策文件未解读")).to_have_count(3)  # the demo's 3 policies
     expect(rows.filter(has_text="栏目长期未更新")).to_have_count(1)
-    expect(page.locator(".tab.current .count")).to_have_text("2")
+    expect(page.locator(".tab.current .count")).to_have_text("4")
 
-    # open the policy finding: its evidence, the rubric line, the inert snapshot
-    policy = served.finding("B01", "uninterpreted_policy")
+    # open the policy finding: its class, evidence, the rubric line, the inert snapshot
+    policy = served.policy_finding("演示县粮食生产扶持资金管理办法")
     rows.filter(has_text="政策文件未解读").locator(f"a[href='/findings/{policy.id}']").first.click()
     expect(page).to_have_url(re.compile(rf"/findings/{policy.id}$"))
     expect(page.locator("h1")).to_contain_text("政策文件未解读")
     expect(page.get_by_text("《演示县粮食生产扶持资金管理办法》").first).to_be_visible()
     expect(page.locator("dd", has_text="B5.1.1 解读咨询回应")).to_be_visible()
+    expect(page.locator("dd", has_text="判定依据")).to_contain_text("政策性文件")
+    expect(page.locator("dd", has_text="演发改发〔")).to_be_visible()
     candidates = page.locator("table.grid", has_text="解读标题").locator("tbody tr")
-    expect(candidates).to_have_count(3)
-    expect(candidates.first).to_contain_text("演示县重点项目建设管理办法解读")
+    expect(candidates).to_have_count(4)  # near misses by title, none with evidence
     expect(candidates.first).to_contain_text("标题相似度0.50")
+    expect(candidates.first).to_contain_text("证据不足")
     expect(page.locator("iframe.snapshot")).to_have_attribute("sandbox", "")
     expect(page.frame_locator("iframe.snapshot").locator("body")).to_contain_text(
         "演示县粮食生产扶持资金管理办法")
