@@ -260,16 +260,22 @@ def signed_on(head: str, listed: date) -> date:
 
 
 @dataclass(frozen=True)
-class PolicyDoc:
-    """What matching needs of a policy item."""
+class Document:
+    """An item of a policy or interpretation column, as matching reads it."""
 
     key: int
     url: str
     title: str
     published_on: date
-    body: str = ""
+    body: str = ""  # the article's text (the head of it suffices for a policy)
     links: tuple[str, ...] = ()
     unit: int | None = None  # the assessed unit whose column lists it
+
+
+@dataclass(frozen=True)
+class PolicyDoc(Document):
+    """What matching needs of a policy item: its names, 文号 and issue date."""
+
     names: tuple[Name, ...] = field(init=False)
     numbers: frozenset[DocNumber] = field(init=False)
     issued_on: date = field(init=False)
@@ -376,16 +382,10 @@ def citations(body: str, published_on: date | None = None) -> list[Citation]:
 
 
 @dataclass(frozen=True)
-class InterpretationDoc:
-    """What matching needs of an interpretation item."""
+class InterpretationDoc(Document):
+    """What matching needs of an interpretation item: the names its title gives and the
+    documents its text cites."""
 
-    key: int
-    url: str
-    title: str
-    published_on: date
-    body: str = ""
-    links: tuple[str, ...] = ()
-    unit: int | None = None
     names: tuple[Name, ...] = field(init=False)
     quoted_title: bool = field(init=False)
     cited: tuple[Citation, ...] = field(init=False)

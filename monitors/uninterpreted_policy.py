@@ -27,12 +27,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
 
 from govwatch.timeutil import iso_week
 from monitors.policy_class import CLASS_LABELS, Classification, ClassPolicy, decide
 from monitors.policy_match import (
     MAX_DAYS_BEFORE,
     STRENGTH_LABELS,
+    Document,
     InterpretationDoc,
     Matcher,
     PolicyDoc,
@@ -44,6 +46,8 @@ from storage.repo import FindingDraft, PostFact, SourceFacts
 
 __all__ = ["RULE", "SOURCE_KINDS", "Coverage", "ItemClass", "by_unit", "classify_items",
            "judge", "link_key", "matcher_for"]
+
+DocT = TypeVar("DocT", bound=Document)
 
 RULE = "uninterpreted_policy"
 SOURCE_KINDS = ("policy", "interpretation")  # the columns whose facts the rule reads
@@ -139,14 +143,9 @@ def classify_items(policies: Iterable[PostFact], sources: Mapping[int, SourceFac
     return found
 
 
-def _policy_doc(fact: PostFact, unit: int | None) -> PolicyDoc:
-    return PolicyDoc(fact.item_id, fact.url, fact.title, fact.published_on, fact.body,
-                     tuple(fact.links), unit)
-
-
-def _interp_doc(fact: PostFact, unit: int | None) -> InterpretationDoc:
-    return InterpretationDoc(fact.item_id, fact.url, fact.title, fact.published_on, fact.body,
-                             tuple(fact.links), unit)
+def _doc(kind: type[DocT], fact: PostFact, unit: int | None) -> DocT:
+    return kind(fact.item_id, fact.url, fact.title, fact.published_on, fact.body,
+                tuple(fact.links), unit)
 
 
 def matcher_for(policies: Iterable[PostFact], interpretations: Iterable[PostFact],
@@ -156,8 +155,8 @@ def matcher_for(policies: Iterable[PostFact], interpretations: Iterable[PostFact
     unit_of = {sid: s.unit_id for sid, s in sources.items()}
     policy_units = {s.unit_id for s in sources.values()
                     if s.source_type == "column" and s.kind == "policy"}
-    return Matcher((_policy_doc(p, unit_of.get(p.source_id)) for p in policies),
-                   (_interp_doc(i, unit_of.get(i.source_id)) for i in interpretations),
+    return Matcher((_doc(PolicyDoc, p, unit_of.get(p.source_id)) for p in policies),
+                   (_doc(InterpretationDoc, i, unit_of.get(i.source_id)) for i in interpretations),
                    threshold=threshold, max_days_before=max_days_before,
                    policy_units=policy_units)
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -189,3 +190,25 @@ def real_corpus() -> Path:
     if not (CORPUS / "pairs.yaml").exists():
         pytest.skip(f"real corpus not available ({CORPUS})")
     return CORPUS
+
+
+@contextmanager
+def serving_demo(as_of: date) -> Iterator[DemoPortal]:
+    """The demo portal as of a date, with the environment config/demo.yaml reads
+    (GOVWATCH_DEMO_URL, GOVWATCH_DEMO_MONITORING_START) set meanwhile and restored after."""
+    from govwatch.cli import demo_monitoring_start
+
+    portal = DemoPortal(port=0, as_of=as_of).start()
+    values = {"GOVWATCH_DEMO_URL": portal.url,
+              "GOVWATCH_DEMO_MONITORING_START": demo_monitoring_start(as_of).isoformat()}
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield portal
+    finally:
+        portal.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

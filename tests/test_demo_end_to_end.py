@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from demo_portal import DemoPortal
 from demo_portal.site import POLICIES, SOURCES, Site, accepted_outcomes, expected_outcome
 from govwatch import app
 from govwatch.cli import demo_monitoring_start
@@ -29,7 +28,7 @@ from storage import repo
 from storage.db import Database
 from storage.models import CrawlRun, Item, Source, Unit
 
-from .conftest import DEMO_CONFIG, config_in
+from .conftest import DEMO_CONFIG, config_in, serving_demo
 
 AS_OFS = [date(2021, 9, 8), date(2022, 1, 3)]
 WINDOW_DAYS = 35
@@ -45,38 +44,19 @@ class Crawled:
 
 
 
-def _set_env(values: dict[str, str]) -> dict[str, str | None]:
-    previous = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    return previous
-
-
-def _restore_env(previous: dict[str, str | None]) -> None:
-    for key, value in previous.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-
-
 @pytest.fixture(scope="module", params=AS_OFS, ids=[d.isoformat() for d in AS_OFS])
 def crawled(request: pytest.FixtureRequest,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     """The whole demo county crawled once as of the given date."""
     as_of: date = request.param
-    portal = DemoPortal(port=0, as_of=as_of).start()
-    previous = _set_env({"GOVWATCH_DEMO_URL": portal.url,
-                         "GOVWATCH_DEMO_MONITORING_START":
-                             demo_monitoring_start(as_of).isoformat()})
-    config = config_in(DEMO_CONFIG, tmp_path_factory.mktemp("demo") / "data")
-    db = app.open_database(config)
-    summary = app.crawl(config, db, reference_date=as_of)
-    assert summary.result is not None and summary.result.error is None
-    assert summary.skipped == {}
-    yield Crawled(as_of, portal.site, config, db)
-    db.dispose()
-    portal.stop()
-    _restore_env(previous)
+    with serving_demo(as_of) as portal:
+        config = config_in(DEMO_CONFIG, tmp_path_factory.mktemp("demo") / "data")
+        db = app.open_database(config)
+        summary = app.crawl(config, db, reference_date=as_of)
+        assert summary.result is not None and summary.result.error is None
+        assert summary.skipped == {}
+        yield Crawled(as_of, portal.site, config, db)
+        db.dispose()
 
 
 def _items_by_source(db: Database) -> dict[tuple[str, str], list[Item]]:

@@ -11,7 +11,6 @@ page links to another (the other is interpreted, the first gets a finding).
 
 from __future__ import annotations
 
-import os
 import re
 import warnings
 from collections.abc import Iterator
@@ -24,7 +23,6 @@ from sqlalchemy import select
 from demo_portal import DemoPortal
 from demo_portal.site import POLICIES
 from govwatch import app
-from govwatch.cli import demo_monitoring_start
 from govwatch.config import CountyConfig
 from monitors.runner import run_monitors
 from storage import repo
@@ -33,7 +31,7 @@ from storage.models import Item, PolicyExclusion, Review, Source
 from web import auth
 from web.app import create_app
 
-from .conftest import DEMO_CONFIG, config_in
+from .conftest import DEMO_CONFIG, config_in, serving_demo
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -69,24 +67,14 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    portal = DemoPortal(port=0, as_of=AS_OF).start()
-    saved = {k: os.environ.get(k) for k in ("GOVWATCH_DEMO_URL",
-                                             "GOVWATCH_DEMO_MONITORING_START")}
-    os.environ["GOVWATCH_DEMO_URL"] = portal.url
-    os.environ["GOVWATCH_DEMO_MONITORING_START"] = demo_monitoring_start(AS_OF).isoformat()
-    config = config_in(DEMO_CONFIG, tmp_path_factory.mktemp("policy") / "data")
-    db = app.open_database(config)
-    summary = app.crawl(config, db, unit_code="B01", reference_date=AS_OF)
-    assert summary.result is not None and summary.result.error is None
-    run_monitors(db, config, AS_OF)
-    yield Demo(config, db, portal)
-    db.dispose()
-    portal.stop()
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with serving_demo(AS_OF) as portal:
+        config = config_in(DEMO_CONFIG, tmp_path_factory.mktemp("policy") / "data")
+        db = app.open_database(config)
+        summary = app.crawl(config, db, unit_code="B01", reference_date=AS_OF)
+        assert summary.result is not None and summary.result.error is None
+        run_monitors(db, config, AS_OF)
+        yield Demo(config, db, portal)
+        db.dispose()
 
 
 def test_the_traps_behave_as_planted(demo: Demo) -> None:

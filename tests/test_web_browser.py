@@ -12,7 +12,6 @@ outlive pytest's temporary folders.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import threading
@@ -29,10 +28,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 
 from crawler.browser import LAUNCH_ARGS, find_chromium
-from demo_portal import DemoPortal
 from demo_portal.site import HOSTILE_TITLE
 from govwatch import app as gapp
-from govwatch.cli import demo_monitoring_start
 from monitors.runner import run_monitors
 from storage import repo
 from storage.db import Database
@@ -40,7 +37,7 @@ from storage.models import Finding, Item, Review, Snapshot, Source, Unit
 from web import auth
 from web.app import create_app
 
-from .conftest import DEMO_CONFIG, config_in
+from .conftest import DEMO_CONFIG, config_in, serving_demo
 
 AS_OF = date(2021, 9, 8)
 ARTEFACTS = Path(__file__).resolve().parent.parent / "data" / "screenshots"
@@ -126,11 +123,12 @@ def _hostile_finding(db: Database, data_dir: Path) -> int:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The demo county crawled and monitored as of AS_OF, served by uvicorn."""
-    portal = DemoPortal(port=0, as_of=AS_OF).start()
-    saved = {k: os.environ.get(k) for k in ("GOVWATCH_DEMO_URL",
-                                            "GOVWATCH_DEMO_MONITORING_START")}
-    os.environ["GOVWATCH_DEMO_URL"] = portal.url
-    os.environ["GOVWATCH_DEMO_MONITORING_START"] = demo_monitoring_start(AS_OF).isoformat()
+    with serving_demo(AS_OF):
+        yield from _serve(tmp_path_factory)
+
+
+def _serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Crawl and monitor the demo being served, and serve the review app over it."""
     data_dir = tmp_path_factory.mktemp("web") / "data"
     config = config_in(DEMO_CONFIG, data_dir)
     db = gapp.open_database(config)
@@ -156,12 +154,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         thread.join(timeout=10)
     finally:
         db.dispose()
-        portal.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @pytest.fixture(scope="module")
