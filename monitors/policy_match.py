@@ -36,7 +36,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -91,15 +91,33 @@ _PLACE = re.compile(
     r"^(?:中国|[\u4e00-\u9fa5]{1,8}?(?:省|自治区|市|自治州|州|盟|县|自治县|旗|区|镇|乡|街道))")
 _ISSUER = re.compile(
     r"^.{0,60}?(?:办公厅|办公室|人民政府|委员会|厅|局|部|委|院|署|中心|政府)(?:关于)?(?=印发|关于)")
-_INTERP_WORDS = re.compile(
-    r"^(?:【?(?:一图读懂|一图看懂|一图了解|一图速览|图解|图说|漫解|政策解读|解读|问答)】?)\s*[｜|:：、丨]?"
-    r"|[-—_=·\s]*(?:(?:的)?(?:政策)?解读(?:问答)?|(?:的)?(?:起草)?说明|图解|问答|答记者问)$")
+_INTERP_PREFIX = re.compile(
+    r"【?(?:一图读懂|一图看懂|一图了解|一图速览|图解|图说|漫解|政策解读|解读|问答)】?\s*[｜|:：、丨]?")
+# the words an interpretation's title ends with, longest first (checked with endswith: a
+# $-anchored alternation would be tried at every position of every title)
+_INTERP_SUFFIXES = tuple(sorted({
+    f"{de}{policy}解读{qa}" for de in ("", "的") for policy in ("", "政策") for qa in ("", "问答")
+} | {f"{de}{draft}说明" for de in ("", "的") for draft in ("", "起草")}
+  | {"图解", "问答", "答记者问"}, key=len, reverse=True))
+_SEPARATORS = "-—_=·· \t\u3000"
 _NOISE = re.compile(r"[\s\"'“”‘’「」『』·•,，。、:：;；!！?？｜|丨\-—_~～/\\【】\[\]]+")
+
+
+_BRACKETS = str.maketrans("", "", "《》〈〉<>")
+_DIGIT = re.compile(r"\d")
+_EDITION_PARENS = re.compile(r"\((?:[^()]*(?:试行|暂行|修订|修正|年|版|稿)[^()]*)\)")
+_ISSUED_BY = re.compile(r"^.{0,40}?(?:印发|转发)")
+_MARK_TAIL = re.compile(r"[()年度版]+$")
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def squeeze(text: str) -> str:
     """NFKC, no spaces: how names and 文号 are compared (（）→(), full-width digits → digits)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -128,6 +146,8 @@ class DocNumber:
 
 def numbers_in(text: str) -> list[tuple[int, DocNumber]]:
     """(position, 文号) of every 文号 in a text."""
+    if "号" not in text:
+        return []
     found = []
     for m in _NUMBER.finditer(text):
         prefix = squeeze(re.split(r"[〔\[【(（﹝]", m.group(0), maxsplit=1)[0])
@@ -181,16 +201,20 @@ class Name:
 @lru_cache(maxsize=200_000)
 def make_name(raw: str) -> Name:
     """A name from a 《》 name or a reduced title."""
-    text = _NOISE.sub("", squeeze(raw)).replace("《", "").replace("》", "")
-    text = text.replace("〈", "").replace("〉", "").replace("<", "").replace(">", "")
-    years = frozenset(_YEAR.findall(text))
+    text = _NOISE.sub("", squeeze(raw)).translate(_BRACKETS)
+    digits = _DIGIT.search(text) is not None
+    years = frozenset(_YEAR.findall(text)) if digits else frozenset()
     editions = frozenset(_EDITION.findall(text))
-    ordinals = frozenset(_ORDINAL.findall(text))
-    base = re.sub(r"\((?:[^()]*(?:试行|暂行|修订|修正|年|版|稿)[^()]*)\)", "", text)
-    base = _EDITION.sub("", _YEAR.sub("", base))
-    base = re.sub(r"^.{0,40}?(?:印发|转发)", "", base) if "发" in base[:42] else base
+    ordinals = frozenset(_ORDINAL.findall(text)) if "第" in text else frozenset()
+    base = _EDITION_PARENS.sub("", text) if "(" in text else text
+    if editions:
+        base = _EDITION.sub("", base)
+    if years:
+        base = _YEAR.sub("", base)
+    base = _ISSUED_BY.sub("", base) if "发" in base[:42] else base
     base = base.replace("关于", "").replace("的", "")
-    base = re.sub(r"[()年度版]+$", "", base)
+    if base and base[-1] in "()年度版":
+        base = _MARK_TAIL.sub("", base)
     base = base.replace("(", "").replace(")", "")
     return Name(text, base, years, editions, ordinals)
 
@@ -213,24 +237,37 @@ def base_keys(name: Name) -> set[str]:
 def policy_names(title: str) -> list[Name]:
     """A policy's names: each 《》 name of its title, and the title itself reduced (issuer,
     印发/关于, 文号 and 的通知 removed)."""
-    names = [make_name(q) for q in _QUOTED.findall(title)]
+    quoted = "《" in title or "〈" in title or "<" in title
+    names = [make_name(q) for q in _QUOTED.findall(title)] if quoted else []
     core = reduce_title(title)
     if not names or not _QUOTED.search(core):
-        reduced = make_name(_QUOTED.sub(lambda m: m.group(1), core))
-        if reduced.base and all(reduced.base != n.base for n in names):
+        reduced = make_name(_QUOTED.sub(_unquote, core) if quoted else core)
+        if reduced.base and reduced.base not in {n.base for n in names}:
             names.append(reduced)
     return [n for n in names if len(n.base) >= 4]
 
 
+_NUMBER_PARENS = re.compile(r"[(（][^()（）]*〔?\d{4}〕?[^()（）]*号[)）]")
+_DECREE = re.compile(r"^.{0,30}令第?[0-9一二三四五六七八九十]+号")
+_ISSUING = re.compile(r"^(?:关于)?(?:印发|转发|发布|公布)?")
+_NOTICE_TAIL = re.compile(r"(?:的)?(?:通知|函|公告|决定)$")
+
+
+def _unquote(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
 def reduce_title(title: str) -> str:
     """A title without its 文号, issuer, 印发/关于 and 的通知: the document it names."""
-    core = re.sub(r"[(（][^()（）]*〔?\d{4}〕?[^()（）]*号[)）]", "", title)
-    core = _NUMBER.sub("", core)
-    core = re.sub(r"^.{0,30}令第?[0-9一二三四五六七八九十]+号", "", core)
-    core = _ISSUER.sub("", core)
-    core = re.sub(r"^(?:关于)?(?:印发|转发|发布|公布)?", "", core)
-    core = re.sub(r"(?:的)?(?:通知|函|公告|决定)$", "", core.strip())
-    return re.sub(r"^关于", "", core)
+    core = title
+    if "号" in core:
+        core = _NUMBER.sub("", _NUMBER_PARENS.sub("", core))
+        core = _DECREE.sub("", core)
+    if "印发" in core or "关于" in core:
+        core = _ISSUER.sub("", core)
+    core = _ISSUING.sub("", core)
+    core = _NOTICE_TAIL.sub("", core.strip())
+    return core[2:] if core.startswith("关于") else core
 
 
 def interpretation_names(title: str) -> tuple[list[Name], bool]:
@@ -240,15 +277,31 @@ def interpretation_names(title: str) -> tuple[list[Name], bool]:
         return quoted, True
     text = squeeze(title)
     for _ in range(3):  # prefixes and suffixes stack: 图解：关于…的解读
-        text = _INTERP_WORDS.sub("", text.strip())
-    name = make_name(reduce_title(_QUOTED.sub(lambda m: m.group(1), text)))
+        shorter = _strip_interpretation_words(text)
+        if shorter == text:
+            break
+        text = shorter
+    name = make_name(reduce_title(_QUOTED.sub(_unquote, text)))
     return ([name] if names_document(name) else []), False
+
+
+def _strip_interpretation_words(text: str) -> str:
+    """A title without one leading 一图读懂/图解… and one trailing 解读/说明/图解…."""
+    prefix = _INTERP_PREFIX.match(text)
+    if prefix and prefix.end():
+        text = text[prefix.end():]
+    for suffix in _INTERP_SUFFIXES:
+        if text.endswith(suffix):
+            return text[: len(text) - len(suffix)].rstrip(_SEPARATORS)
+    return text
 
 
 def signed_on(head: str, listed: date) -> date:
     """When a policy was issued: the earlier of its list date and a 成文日期 printed in its
     text (a portal that moved its archive lists old documents under the move's date)."""
     best = listed
+    if "日" not in head:
+        return best
     for m in _SIGNED.finditer(head[:6000]):
         try:
             day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -270,6 +323,15 @@ class Document:
     body: str = ""  # the article's text (the head of it suffices for a policy)
     links: tuple[str, ...] = ()
     unit: int | None = None  # the assessed unit whose column lists it
+
+    @cached_property
+    def link_keys(self) -> frozenset[str]:
+        """Its links as they are compared (``link_key``)."""
+        return frozenset(link_key(u) for u in self.links)
+
+    @cached_property
+    def url_key(self) -> str:
+        return link_key(self.url)
 
 
 @dataclass(frozen=True)
@@ -404,7 +466,10 @@ class InterpretationDoc(Document):
 def link_key(url: str) -> str:
     """A URL as links are compared: without its #fragment, trailing slash and scheme."""
     url = url.split("#", 1)[0].rstrip("/")
-    return re.sub(r"^https?://", "", url)
+    for scheme in ("https://", "http://"):
+        if url.startswith(scheme):
+            return url[len(scheme):]
+    return url
 
 
 @dataclass(frozen=True)
@@ -439,12 +504,9 @@ def evidence(policy: PolicyDoc, interp: InterpretationDoc, *,
     ``links_elsewhere``: the interpretation links to a different policy document (the caller
     knows the other documents); then only links and 文号 count.
     """
-    policy_url = link_key(policy.url)
-    if (policy_url in {link_key(u) for u in interp.links}
-            or link_key(interp.url) in {link_key(u) for u in policy.links}):
-        return Evidence(LINK, "解读页面链接到本文件" if policy_url in
-                        {link_key(u) for u in interp.links} else "本文件页面链接到该解读",
-                        via="link")
+    if policy.url_key in interp.link_keys or interp.url_key in policy.link_keys:
+        return Evidence(LINK, "解读页面链接到本文件" if policy.url_key in interp.link_keys
+                        else "本文件页面链接到该解读", via="link")
     found = _strongest(policy, interp, threshold)
     if found.strength == 0:
         return found
@@ -559,10 +621,12 @@ def links_to_other(interp: InterpretationDoc, policy: PolicyDoc,
                    policy_by_url: Mapping[str, Sequence[PolicyDoc]]) -> bool:
     """Whether the interpretation links to a policy document other than ``policy`` (a copy of
     the same document in another column — same title — is the same document)."""
+    if not interp.links:
+        return False
     own = squeeze(policy.title)
     linked = False
-    for url in interp.links:
-        for other in policy_by_url.get(link_key(url), ()):
+    for url in interp.link_keys:
+        for other in policy_by_url.get(url, ()):
             if squeeze(other.title) == own:
                 return False
             linked = True
@@ -596,8 +660,8 @@ class Matcher:
         self.policy_by_base: dict[str, list[int]] = {}
         self._policy_pools: dict[int | None, list[tuple[int, str]]] = {}
         for p in self.policies.values():
-            self.policy_by_url.setdefault(link_key(p.url), []).append(p)
-            for u in {link_key(u) for u in p.links}:
+            self.policy_by_url.setdefault(p.url_key, []).append(p)
+            for u in p.link_keys:
                 self.policy_linking.setdefault(u, []).append(p.key)
             for n in p.numbers:
                 self.policy_by_number.setdefault(n.serial, []).append(p.key)
@@ -615,14 +679,15 @@ class Matcher:
         self._own_near: dict[int, list[tuple[int, str]]] = {}
         self._shared_near: list[tuple[int, str]] = []
         for i in self.interps.values():
-            self.by_url.setdefault(link_key(i.url), []).append(i.key)
-            for u in {link_key(u) for u in i.links}:
+            self.by_url.setdefault(i.url_key, []).append(i.key)
+            for u in i.link_keys:
                 self.by_link.setdefault(u, []).append(i.key)
             for n in i.cited_numbers:
                 self.by_number.setdefault(n.serial, []).append(i.key)
             for name in list(i.names) + [c.name for c in i.cited if c.name]:
-                for key in base_keys(name):
-                    self.by_base.setdefault(key, []).append(i.key)
+                # under its own base only: a policy is looked up by its base and by its base
+                # without the place name an interpretation may leave out (``base_keys``)
+                self.by_base.setdefault(name.base, []).append(i.key)
             own = i.unit is not None and i.unit in self.policy_units
             near = self._own_near.setdefault(i.unit, []) if own else self._shared_near
             near += [(i.key, n.base) for n in i.names]
@@ -630,6 +695,7 @@ class Matcher:
                 pool = self._own_fuzzy.setdefault(i.unit, []) if own else self._shared_fuzzy
                 pool += [(i.key, n.base) for n in i.names]
         self._assigned: dict[tuple[int, int | None], set[int]] = {}
+        self._bases: dict[int, tuple[Sequence[tuple[int, str]], list[str]]] = {}
         self._scores: dict[tuple[int, int], Evidence] = {}
 
     def score(self, policy: PolicyDoc, interp: InterpretationDoc) -> Evidence:
@@ -644,14 +710,17 @@ class Matcher:
     def _fuzzy(self, base: str, pool: Sequence[tuple[int, str]]) -> set[int]:
         if not pool:
             return set()
-        hits = process.extract(base, [b for _, b in pool], scorer=fuzz.ratio,
+        bases = self._bases.get(id(pool))
+        if bases is None or bases[0] is not pool:  # the pool's strings, listed once
+            bases = self._bases[id(pool)] = (pool, [b for _, b in pool])
+        hits = process.extract(base, bases[1], scorer=fuzz.ratio,
                                score_cutoff=self.threshold * 100 - 0.1, limit=None)
         return {pool[k][0] for _, _, k in hits}
 
     def _interp_candidates(self, policy: PolicyDoc) -> set[int]:
-        found = set(self.by_link.get(link_key(policy.url), ()))
-        for u in policy.links:
-            found.update(self.by_url.get(link_key(u), ()))
+        found = set(self.by_link.get(policy.url_key, ()))
+        for u in policy.link_keys:
+            found.update(self.by_url.get(u, ()))
         for n in policy.numbers:
             found.update(self.by_number.get(n.serial, ()))
         own = self._own_fuzzy.get(policy.unit, []) if policy.unit is not None else []
@@ -662,14 +731,13 @@ class Matcher:
         return found
 
     def _policy_candidates(self, interp: InterpretationDoc, unit: int | None) -> set[int]:
-        found = set(self.policy_linking.get(link_key(interp.url), ()))
-        for u in interp.links:
-            found.update(p.key for p in self.policy_by_url.get(link_key(u), ()))
+        found = set(self.policy_linking.get(interp.url_key, ()))
+        for u in interp.link_keys:
+            found.update(p.key for p in self.policy_by_url.get(u, ()))
         for n in interp.cited_numbers:
             found.update(self.policy_by_number.get(n.serial, ()))
         for name in list(interp.names) + [c.name for c in interp.cited if c.name]:
-            for key in base_keys(name):
-                found.update(self.policy_by_base.get(key, ()))
+            found.update(self.policy_by_base.get(name.base, ()))
         if not interp.quoted_title:
             for name in interp.names:
                 found |= self._fuzzy(name.base, self._policy_pools.get(unit, []))

@@ -56,8 +56,9 @@ def uninterpreted_policies(
         session: Session, as_of: date, rule_map: RuleMap, thresholds: Thresholds,
         classes: PolicyClasses | None = None,
 ) -> tuple[list[FindingDraft], list[uninterpreted_policy.ItemClass]]:
-    """Rule 3's drafts and every policy-column item's class, from the facts of policy and
-    interpretation columns only (and the titles reviewers excluded)."""
+    """Rule 3's drafts and the policy-column items whose class changed (all of them the first
+    time), from the facts of policy and interpretation columns only (and the titles
+    reviewers excluded)."""
     sources = {f.source_id: f for f in repo.source_facts(
         session, as_of, kinds=uninterpreted_policy.SOURCE_KINDS)}
     policies = repo.items_of_kind(session, "policy", as_of,
@@ -69,7 +70,10 @@ def uninterpreted_policies(
         policies, repo.items_of_kind(session, "interpretation", as_of, body_chars=BODY_LIMIT),
         sources, as_of, rule_map, thresholds.interpretation_grace_days,
         thresholds.interpretation_match, decided, thresholds.interpretation_max_days_before)
-    return drafts, list(decided.values())
+    stored = repo.stored_classes(session, as_of)
+    changed = [c for c in decided.values()  # most items keep their class from run to run
+               if stored.get(c.item_id) != (c.classification.cls, c.classification.reason)]
+    return drafts, changed
 
 
 def run_monitors(db: Database, config: CountyConfig, as_of: date,

@@ -709,6 +709,12 @@ def read_articles(session: Session,
     return found
 
 
+def stored_classes(session: Session, as_of: date) -> dict[int, tuple[str | None, str | None]]:
+    """The class and reason stored on each policy-column item (``set_item_classes``)."""
+    return {i: (c, r) for i, c, r in session.execute(select_items_of_kind(
+        "policy", as_of, Item.id, Item.doc_class, Item.doc_class_reason))}
+
+
 def set_item_classes(session: Session, classes: Iterable[tuple[int, str, str]]) -> None:
     """Store the policy rule's (item id, class, reason) of policy-column items."""
     rows = [{"item_id": i, "cls": c, "reason": r} for i, c, r in classes]
