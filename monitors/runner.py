@@ -52,13 +52,16 @@ def county_classes(settings: PolicyClasses) -> ClassPolicy:
                        settings.yearly_work_is_policy, settings.unclassified_is_policy)
 
 
+PolicyStates = list[tuple[int, repo.PolicyState]]
+
+
 def uninterpreted_policies(
         session: Session, as_of: date, rule_map: RuleMap, thresholds: Thresholds,
         classes: PolicyClasses | None = None,
-) -> tuple[list[FindingDraft], list[uninterpreted_policy.ItemClass]]:
-    """Rule 3's drafts and the policy-column items whose class changed (all of them the first
-    time), from the facts of policy and interpretation columns only (and the titles
-    reviewers excluded)."""
+) -> tuple[list[FindingDraft], PolicyStates]:
+    """Rule 3's drafts and the policy-column items whose class or verdict changed (all of them
+    the first time), from the facts of policy and interpretation columns only (and the
+    titles reviewers excluded)."""
     sources = {f.source_id: f for f in repo.source_facts(
         session, as_of, kinds=uninterpreted_policy.SOURCE_KINDS)}
     policies = repo.items_of_kind(session, "policy", as_of,
@@ -66,14 +69,22 @@ def uninterpreted_policies(
     decided = uninterpreted_policy.classify_items(
         policies, sources, county_classes(classes or PolicyClasses()),
         repo.policy_exclusions(session))
-    drafts = uninterpreted_policy.judge(
+    drafts, verdicts = uninterpreted_policy.judge_with_verdicts(
         policies, repo.items_of_kind(session, "interpretation", as_of, body_chars=BODY_LIMIT),
         sources, as_of, rule_map, thresholds.interpretation_grace_days,
         thresholds.interpretation_match, decided, thresholds.interpretation_max_days_before)
-    stored = repo.stored_classes(session, as_of)
-    changed = [c for c in decided.values()  # most items keep their class from run to run
-               if stored.get(c.item_id) != (c.classification.cls, c.classification.reason)]
-    return drafts, changed
+    judged = {v.item_id: v for v in verdicts}
+    states = []
+    for item_id, state in repo.policy_states(session, as_of).items():
+        decision = decided.get(item_id)
+        verdict = judged.get(item_id)
+        new = (decision.classification.cls if decision else None,
+               decision.classification.reason if decision else None,
+               verdict.interpreted_by if verdict else None,
+               verdict.evidence if verdict else None)
+        if new != state:  # most items keep their class and verdict from run to run
+            states.append((item_id, new))
+    return drafts, states
 
 
 def run_monitors(db: Database, config: CountyConfig, as_of: date,
@@ -93,8 +104,7 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
     t = config.settings.thresholds
     report = MonitorReport(as_of)
 
-    def policy_rule(session: Session) -> tuple[list[FindingDraft],
-                                               list[uninterpreted_policy.ItemClass]]:
+    def policy_rule(session: Session) -> tuple[list[FindingDraft], PolicyStates]:
         return uninterpreted_policies(session, as_of, rule_map, t,
                                       config.settings.policy_classes)
 
@@ -117,9 +127,8 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
                         for d, span in zip(weeks, spans, strict=True)]
         stale = stale_column.judge(facts, as_of, rule_map, t.stale_days)
         failures = crawl_failure.judge(facts, as_of, rule_map, t.crawl_failure_days)
-        uninterpreted, classes = pending.result()
-        repo.set_item_classes(session, ((c.item_id, c.classification.cls,
-                                         c.classification.reason) for c in classes))
+        uninterpreted, states = pending.result()
+        repo.save_policy_states(session, uninterpreted_policy.RULE, as_of, states)
         drafts = [
             *stale,
             *under_posted,

@@ -44,8 +44,8 @@ from monitors.policy_match import (
 from monitors.rule_map import RuleMap
 from storage.repo import FindingDraft, PostFact, SourceFacts
 
-__all__ = ["RULE", "SOURCE_KINDS", "Coverage", "ItemClass", "by_unit", "classify_items",
-           "judge", "link_key", "matcher_for"]
+__all__ = ["RULE", "SOURCE_KINDS", "Coverage", "ItemClass", "PolicyVerdict", "by_unit",
+           "classify_items", "judge", "judge_with_verdicts", "link_key", "matcher_for"]
 
 DocT = TypeVar("DocT", bound=Document)
 
@@ -179,6 +179,19 @@ def _weighed(w: Weighed) -> dict[str, object]:
     return shown
 
 
+@dataclass(frozen=True)
+class PolicyVerdict:
+    """The rule's verdict on one policy it judged: the interpretation that explains it (None:
+    none does) and the deciding evidence, in words."""
+
+    item_id: int
+    interpreted_by: int | None
+    evidence: str
+
+
+NOT_INTERPRETED = "未见解读"
+
+
 def judge(policies: Sequence[PostFact], interpretations: Sequence[PostFact],
           sources: dict[int, SourceFacts], as_of: date, rule_map: RuleMap,
           default_grace: int = DEFAULT_GRACE_DAYS,
@@ -187,6 +200,19 @@ def judge(policies: Sequence[PostFact], interpretations: Sequence[PostFact],
           default_max_days_before: int = MAX_DAYS_BEFORE) -> list[FindingDraft]:
     """The findings of rule 3. ``classes``: ``classify_items``' result (worked out here when
     not given)."""
+    return judge_with_verdicts(policies, interpretations, sources, as_of, rule_map,
+                               default_grace, default_match, classes,
+                               default_max_days_before)[0]
+
+
+def judge_with_verdicts(
+        policies: Sequence[PostFact], interpretations: Sequence[PostFact],
+        sources: dict[int, SourceFacts], as_of: date, rule_map: RuleMap,
+        default_grace: int = DEFAULT_GRACE_DAYS, default_match: float = DEFAULT_MATCH,
+        classes: Mapping[int, ItemClass] | None = None,
+        default_max_days_before: int = MAX_DAYS_BEFORE,
+) -> tuple[list[FindingDraft], list[PolicyVerdict]]:
+    """``judge``'s findings, and the verdict on every policy judged (explained or not)."""
     if classes is None:
         classes = classify_items(policies, sources)
     covered = Coverage(sources.values())
@@ -205,9 +231,10 @@ def judge(policies: Sequence[PostFact], interpretations: Sequence[PostFact],
             continue
         overdue.append((policy, source, decided, grace, due))
     if not overdue:
-        return []
+        return [], []
     matchers: dict[tuple[float, int], Matcher] = {}
     drafts = []
+    verdicts = []
     for policy, source, decided, grace, due in overdue:
         threshold = float(source.thresholds.get("interpretation_match", default_match))
         days_before = int(source.thresholds.get("interpretation_max_days_before",
@@ -218,7 +245,11 @@ def judge(policies: Sequence[PostFact], interpretations: Sequence[PostFact],
                                         threshold=threshold, max_days_before=days_before)
         verdict = matchers[key].verdict(policy.item_id)
         if verdict.explained:
+            best = verdict.explaining[0]
+            verdicts.append(PolicyVerdict(policy.item_id, best.interp.key,
+                                          f"{best.evidence.label}：{best.evidence.detail}"))
             continue
+        verdicts.append(PolicyVerdict(policy.item_id, None, NOT_INTERPRETED))
         doc = verdict.policy
         indicator, points = rule_map.lookup(RULE, source.category)
         drafts.append(FindingDraft(
@@ -241,4 +272,4 @@ def judge(policies: Sequence[PostFact], interpretations: Sequence[PostFact],
                 "candidates": [_weighed(w) for w in verdict.others[:CANDIDATES_KEPT]],
             },
         ))
-    return drafts
+    return drafts, verdicts

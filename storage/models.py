@@ -124,6 +124,21 @@ class Item(Base):
     # unclassified) and the word, 文号 or pattern that decided it, as of the last monitor run.
     doc_class: Mapped[str | None] = mapped_column(String(16), nullable=True)
     doc_class_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The policy rule's verdict on a policy its last run judged (``RuleRun``): the
+    # interpretation that explains it (None: none does) and the deciding evidence; both None
+    # for an item that run did not judge.
+    interpreted_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    interpretation_evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class RuleRun(Base):
+    """The as-of date a rule last ran at (what the verdicts it stores on items speak of)."""
+
+    __tablename__ = "rule_run"
+
+    rule: Mapped[str] = mapped_column(String(64), primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    ran_at: Mapped[datetime]
 
 
 class PolicyExclusion(Base):

@@ -28,7 +28,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from govwatch.config import CountyConfig
 from govwatch.timeutil import CHINA, now
@@ -41,6 +41,7 @@ from storage.models import (
     Item,
     PolicyExclusion,
     Review,
+    RuleRun,
     Snapshot,
     Source,
     Unit,
@@ -709,20 +710,63 @@ def read_articles(session: Session,
     return found
 
 
-def stored_classes(session: Session, as_of: date) -> dict[int, tuple[str | None, str | None]]:
-    """The class and reason stored on each policy-column item (``set_item_classes``)."""
-    return {i: (c, r) for i, c, r in session.execute(select_items_of_kind(
-        "policy", as_of, Item.id, Item.doc_class, Item.doc_class_reason))}
+PolicyState = tuple[str | None, str | None, int | None, str | None]
 
 
-def set_item_classes(session: Session, classes: Iterable[tuple[int, str, str]]) -> None:
-    """Store the policy rule's (item id, class, reason) of policy-column items."""
-    rows = [{"item_id": i, "cls": c, "reason": r} for i, c, r in classes]
+def policy_states(session: Session, as_of: date) -> dict[int, PolicyState]:
+    """What the policy rule stored on each policy-column item: (class, reason, explaining
+    interpretation, evidence of its verdict) — ``save_policy_states``."""
+    return {i: (c, r, by, ev) for i, c, r, by, ev in session.execute(select_items_of_kind(
+        "policy", as_of, Item.id, Item.doc_class, Item.doc_class_reason, Item.interpreted_by,
+        Item.interpretation_evidence))}
+
+
+def save_policy_states(session: Session, rule: str, as_of: date,
+                       states: Iterable[tuple[int, PolicyState]]) -> None:
+    """Store changed (item id, state) of policy-column items and the as-of date of the run
+    that decided them (``rule_run``)."""
+    rows = [{"item_id": i, "cls": c, "reason": r, "by": by, "evidence": ev}
+            for i, (c, r, by, ev) in states]
     if rows:
         table = Item.__table__  # Core: an executemany of one UPDATE, no ORM bookkeeping
         session.execute(
             update(table).where(table.c.id == bindparam("item_id"))
-            .values(doc_class=bindparam("cls"), doc_class_reason=bindparam("reason")), rows)
+            .values(doc_class=bindparam("cls"), doc_class_reason=bindparam("reason"),
+                    interpreted_by=bindparam("by"),
+                    interpretation_evidence=bindparam("evidence")), rows)
+    stmt = _insert_for(session)(RuleRun).values(rule=rule, as_of=as_of, ran_at=now())
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=["rule"], set_={"as_of": stmt.excluded.as_of,
+                                       "ran_at": stmt.excluded.ran_at}))
+
+
+@dataclass(frozen=True)
+class StoredVerdict:
+    """The policy rule's last verdict on a policy: the explaining interpretation (title,
+    publication date) or none, as of the run's date."""
+
+    judged_as_of: date
+    interpretation_title: str | None
+    interpretation_published_on: date | None
+
+
+def stored_verdicts(session: Session, rule: str,
+                    item_ids: Iterable[int]) -> dict[int, StoredVerdict]:
+    """The verdicts the rule's last run stored on these policy items (those it judged)."""
+    as_of = session.scalar(select(RuleRun.as_of).where(RuleRun.rule == rule))
+    ids = list(item_ids)
+    if as_of is None or not ids:
+        return {}
+    explaining = aliased(Item)
+    found: dict[int, StoredVerdict] = {}
+    for k in range(0, len(ids), 5000):
+        rows = session.execute(
+            select(Item.id, explaining.title, type_coerce(explaining.published_on, String))
+            .outerjoin(explaining, explaining.id == Item.interpreted_by)
+            .where(Item.id.in_(ids[k:k + 5000]), Item.interpretation_evidence.is_not(None)))
+        for item_id, title, published_on in rows:
+            found[item_id] = StoredVerdict(as_of, title, _as_date(published_on))
+    return found
 
 
 def policy_exclusions(session: Session) -> dict[str, str]:

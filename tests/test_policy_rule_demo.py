@@ -150,3 +150,26 @@ def test_a_reviewer_excludes_a_title_as_no_policy_file(demo: Demo) -> None:
     assert sum(1 for r in rows if DOCS["P2"].names(r.evidence["policy_title"])) == 1
     cls, reason = demo.classes()["P2"]
     assert cls == "not_policy" and reason is not None and reason.startswith("审核排除（审核员甲，")
+
+
+def test_the_bulletin_reads_the_monitors_verdicts_or_matches_alike(demo: Demo) -> None:
+    """整改情况 reads the verdict the monitor stored on each judged policy; without a recent
+    enough run it matches the same way and finds the same."""
+    from reports.interpretations import _matched, explaining_titles
+
+    with demo.db.session() as session:
+        ids = [i for (i,) in session.execute(select(Item.id).join(Source)
+                                             .where(Source.kind == "policy"))]
+        settings = (0.85, 30)
+        stored = repo.stored_verdicts(session, "uninterpreted_policy", ids)
+        # (the test before ran the monitors a week later)
+        assert len(stored) >= 8 and all(v.judged_as_of >= AS_OF for v in stored.values())
+        read = explaining_titles(session, [(i, settings) for i in ids], AS_OF)
+        matched = _matched(session, [(i, settings) for i in ids], AS_OF)
+    assert read == matched
+    with demo.db.session() as session:
+        by_title = {t: i for i, t in session.execute(select(Item.id, Item.title)
+                                                    .where(Item.id.in_(ids)))}
+    assert read[by_title[demo.title("P12")]] == DOCS["P12"].interpretation
+    assert read[by_title[demo.title("P11")]] == DOCS["P10"].interpretation  # joint
+    assert read[by_title[demo.title("P2")]] is None

@@ -2,7 +2,9 @@
 
 Additive only: ``item.body`` (the article text of policy and interpretation columns, where an
 interpretation cites its policy's 文号 or name), ``item.doc_class`` / ``item.doc_class_reason``
-(the policy rule's class of a policy-column item and what decided it), and the
+(the policy rule's class of a policy-column item and what decided it),
+``item.interpreted_by`` / ``interpretation_evidence`` (the rule's last verdict on it, as of the
+date in the new ``rule_run`` table), and the
 ``policy_exclusion`` table (titles the assessment team ruled are no policy file).
 
 Revision ID: 0007
@@ -29,6 +31,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("body", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("doc_class", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("doc_class_reason", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("interpreted_by", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("interpretation_evidence", sa.Text(), nullable=True))
+    op.create_table(
+        "rule_run",
+        sa.Column("rule", sa.String(length=64), nullable=False),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("ran_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("rule"),
+    )
     op.create_table(
         "policy_exclusion",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -46,7 +57,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Downgrade schema."""
     op.drop_table("policy_exclusion")
+    op.drop_table("rule_run")
     with op.batch_alter_table("item") as batch_op:
+        batch_op.drop_column("interpretation_evidence")
+        batch_op.drop_column("interpreted_by")
         batch_op.drop_column("doc_class_reason")
         batch_op.drop_column("doc_class")
         batch_op.drop_column("body")
