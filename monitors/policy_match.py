@@ -36,7 +36,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -105,6 +105,7 @@ _NOISE = re.compile(r"[\s\"'“”‘’「」『』·•,，。、:：;；!！?
 
 _BRACKETS = str.maketrans("", "", "《》〈〉<>")
 _DIGIT = re.compile(r"\d")
+_NO_LINKS: frozenset[str] = frozenset()
 _EDITION_PARENS = re.compile(r"\((?:[^()]*(?:试行|暂行|修订|修正|年|版|稿)[^()]*)\)")
 _ISSUED_BY = re.compile(r"^.{0,40}?(?:印发|转发)")
 _MARK_TAIL = re.compile(r"[()年度版]+$")
@@ -323,15 +324,13 @@ class Document:
     body: str = ""  # the article's text (the head of it suffices for a policy)
     links: tuple[str, ...] = ()
     unit: int | None = None  # the assessed unit whose column lists it
+    url_key: str = field(init=False)  # its URL and links as they are compared (``link_key``)
+    link_keys: frozenset[str] = field(init=False)
 
-    @cached_property
-    def link_keys(self) -> frozenset[str]:
-        """Its links as they are compared (``link_key``)."""
-        return frozenset(link_key(u) for u in self.links)
-
-    @cached_property
-    def url_key(self) -> str:
-        return link_key(self.url)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url_key", link_key(self.url))
+        object.__setattr__(self, "link_keys",
+                           frozenset(link_key(u) for u in self.links) if self.links else _NO_LINKS)
 
 
 @dataclass(frozen=True)
@@ -343,6 +342,7 @@ class PolicyDoc(Document):
     issued_on: date = field(init=False)
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         object.__setattr__(self, "names", tuple(policy_names(self.title)))
         own = [k for _, k in numbers_in(self.title)]
         first = own_number(self.body)
@@ -453,6 +453,7 @@ class InterpretationDoc(Document):
     cited: tuple[Citation, ...] = field(init=False)
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         names, quoted = interpretation_names(self.title)
         object.__setattr__(self, "names", tuple(names))
         object.__setattr__(self, "quoted_title", quoted)
@@ -717,16 +718,23 @@ class Matcher:
                                score_cutoff=self.threshold * 100 - 0.1, limit=None)
         return {pool[k][0] for _, _, k in hits}
 
-    def _interp_candidates(self, policy: PolicyDoc) -> set[int]:
+    def _indexed_candidates(self, policy: PolicyDoc) -> set[int]:
+        """Interpretations linked either way, citing its 文号 or one of its names."""
         found = set(self.by_link.get(policy.url_key, ()))
         for u in policy.link_keys:
             found.update(self.by_url.get(u, ()))
         for n in policy.numbers:
             found.update(self.by_number.get(n.serial, ()))
-        own = self._own_fuzzy.get(policy.unit, []) if policy.unit is not None else []
         for name in policy.names:
             for key in base_keys(name):
                 found.update(self.by_base.get(key, ()))
+        return found
+
+    def _fuzzy_candidates(self, policy: PolicyDoc) -> set[int]:
+        """Interpretations whose title without a 《》 name is like one of its names."""
+        own = self._own_fuzzy.get(policy.unit, []) if policy.unit is not None else []
+        found: set[int] = set()
+        for name in policy.names:
             found |= self._fuzzy(name.base, own) | self._fuzzy(name.base, self._shared_fuzzy)
         return found
 
@@ -753,6 +761,18 @@ class Matcher:
             self._assigned[(interp_key, unit)] = assign(interp, scored, self.max_days_before)
         return self._assigned[(interp_key, unit)]
 
+    def _weigh(self, policy: PolicyDoc, keys: Iterable[int], explaining: list[Weighed],
+               others: list[Weighed]) -> None:
+        """Sort candidate interpretations into those explaining the policy and the others."""
+        for key in keys:
+            interp = self.interps[key]
+            ev = self.score(policy, interp)
+            chosen = self.explained_by(key, policy.unit)
+            if ev.strength and policy.key in chosen:
+                explaining.append(Weighed(interp, ev, ()))
+            else:
+                others.append(Weighed(interp, ev, tuple(self.policies[k] for k in sorted(chosen))))
+
     def near_misses(self, policy: PolicyDoc, limit: int = 5) -> list[tuple[int, float]]:
         """(interpretation key, title similarity) of the titles closest to the policy's names
         in its unit and the shared units — what a reviewer looks at when nothing matched."""
@@ -769,20 +789,22 @@ class Matcher:
                     best[key] = max(best.get(key, 0.0), score / 100)
         return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
-    def verdict(self, policy_key: int, near: int = 5) -> Verdict:
+    def verdict(self, policy_key: int, near: int = 5, *, complete: bool = True) -> Verdict:
         """Which interpretations explain a policy, and the other candidates weighed (with up
-        to ``near`` near misses by title when there are fewer)."""
+        to ``near`` near misses by title when there are fewer).
+
+        ``complete=False``: when a link, a 文号 or a name already explains the policy, the
+        fuzzy title search is skipped — whether it is explained is all the rule asks then.
+        """
         policy = self.policies[policy_key]
-        explaining, others = [], []
-        candidates = self._interp_candidates(policy)
-        for key in candidates:
-            interp = self.interps[key]
-            ev = self.score(policy, interp)
-            chosen = self.explained_by(key, policy.unit)
-            if ev.strength and policy.key in chosen:
-                explaining.append(Weighed(interp, ev, ()))
-            else:
-                others.append(Weighed(interp, ev, tuple(self.policies[k] for k in sorted(chosen))))
+        explaining: list[Weighed] = []
+        others: list[Weighed] = []
+        candidates = self._indexed_candidates(policy)
+        self._weigh(policy, candidates, explaining, others)
+        if complete or not explaining:
+            fuzzy = self._fuzzy_candidates(policy) - candidates
+            self._weigh(policy, fuzzy, explaining, others)
+            candidates |= fuzzy
         others.sort(key=Weighed.order)
         if not explaining and len(others) < near:
             for key, score in self.near_misses(policy, near):

@@ -243,7 +243,7 @@ def judge_with_verdicts(
         if key not in matchers:  # one per setting in use; a county has one or two
             matchers[key] = matcher_for(policies, interpretations, sources,
                                         threshold=threshold, max_days_before=days_before)
-        verdict = matchers[key].verdict(policy.item_id)
+        verdict = matchers[key].verdict(policy.item_id, complete=False)
         if verdict.explained:
             best = verdict.explaining[0]
             verdicts.append(PolicyVerdict(policy.item_id, best.interp.key,
