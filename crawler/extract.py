@@ -15,6 +15,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from storage.models import ARTICLE_TEXT_LIMIT
+
 __all__ = [
     "ListEntry",
     "ListLayout",
@@ -1105,7 +1107,7 @@ def find_no_interpretation_statement(html: str | bytes) -> str | None:
 # Article body (正文): the text a policy rule reads for 文号 and cited names
 # ---------------------------------------------------------------------------
 
-BODY_LIMIT = 20_000  # characters of an article's text kept (monitors.policy_match reads as many)
+BODY_LIMIT = ARTICLE_TEXT_LIMIT  # characters of an article's text kept (storage's bound)
 MAX_ARTICLE_LINKS = 300
 # Containers the CMSs of Chinese government portals put the article text in (TRS, Hanweb,
 # gkmlpt, 大汉, 政务公开 templates); the first with text wins.
@@ -1118,7 +1120,12 @@ _BODY_HINT_RANK = {hint.lower(): k for k, hint in enumerate(_BODY_HINTS)}
 _LABELLED_NUMBER = re.compile(
     r"(?:发文字号|发文文号|文\s*号)\s*[:：]\s*([\u4e00-\u9fa5]{1,12}\s*[〔\[【(（﹝]\s*\d{4}\s*"
     r"[〕\]】)）﹞]\s*第?\s*\d{1,4}\s*号)")
-_RELATED_LINK = re.compile(r"解读|原文|政策文件|相关文件|相关链接|附件|图解|关联")
+# A link labelled as the article's related document (相关解读, 政策原文, 原文链接, 查看解读):
+# a short label, not the title of some other article in a "latest" list
+_RELATED_LABEL = re.compile(r"^(?:相关|政策|查看|阅读|点击)?(?:解读|原文|文件|链接|附件|图解)"
+                            r"(?:链接|材料|全文)?$")
+_SIDE_TOKENS = {"side", "sidebar", "aside", "right", "left", "rank", "hot", "latest", "news",
+                "list", "tab", "tabs", "recommend", "related_list"} | _CHROME_TOKENS
 
 
 @dataclass(frozen=True)
@@ -1156,14 +1163,28 @@ def _body_container(doc: lxml.html.HtmlElement) -> etree._Element | None:
     return None
 
 
+def _related_label(a: etree._Element) -> bool:
+    """A 【相关解读】-style link outside the text block, not in a menu or a side list."""
+    label = re.sub(r"[\s【】\[\]<>《》:：|｜>»]+", "", a.text_content() or "")
+    if not _RELATED_LABEL.match(label):
+        return False
+    for el in a.iterancestors():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag.lower() in ("nav", "aside", "header", "footer") or (
+                (_tokens(el.get("class")) | _tokens(el.get("id"))) & _SIDE_TOKENS):
+            return False
+    return True
+
+
 def article_text(html: str | bytes, base_url: str) -> ArticleText:
     """The text of an article page (its 正文 container, else the page without chrome),
     at most ``BODY_LIMIT`` characters, and the links of its article part.
 
     Links are those of the container and of its enclosing article block (a 【相关解读】 line
-    under the text), plus any link on the page whose text names a related document; links in
-    menus and sidebars are left out, so a sidebar of latest files does not pass for a link
-    between a policy and its interpretation.
+    under the text), plus links labelled as the related document (相关解读, 政策原文) elsewhere
+    on the page; links in menus and side lists are left out, so a sidebar of the latest
+    interpretations does not pass for a link between a policy and its interpretation.
     """
     doc = _parse(html)
     if doc is None:
@@ -1196,7 +1217,7 @@ def article_text(html: str | bytes, base_url: str) -> ArticleText:
     seen: set[str] = set()
     in_region = set(region.iter("a"))
     for a in doc.iter("a"):
-        if a not in in_region and not _RELATED_LINK.search(a.text_content() or ""):
+        if a not in in_region and not _related_label(a):
             continue
         url = _resolve(a.get("href"), base)
         if url and url not in seen:

@@ -9,7 +9,7 @@ import hashlib
 import logging
 import os
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from crawler.browser import BrowserNotFound, find_chromium
@@ -91,14 +91,22 @@ def source_specs(config: CountyConfig, ids: dict[tuple[str, str], int], *,
     return specs
 
 
-def with_known_articles(db: Database, specs: list[SourceSpec]) -> list[SourceSpec]:
+# Articles published this many days before the crawl are read on every crawl: statements and
+# related links are added in the first days.
+SETTLING_DAYS = 7
+
+
+def with_known_articles(db: Database, specs: list[SourceSpec],
+                        reference_date: date) -> list[SourceSpec]:
     """Policy and interpretation columns with the articles already read: the spider opens
-    an article again only when its list entry (title, date) changed."""
+    such an article again only when its list entry (title, date) changed (``read_articles``
+    leaves out recent ones and those of open policy findings: they are always read)."""
     wanted = [s.source_id for s in specs if s.type == "column" and s.kind in READ_ARTICLES_OF]
     if not wanted:
         return specs
     with db.session() as session:
-        known = repo.read_articles(session, wanted)
+        known = repo.read_articles(session, wanted,
+                                   reference_date - timedelta(days=SETTLING_DAYS))
     return [replace(s, known_articles={url: article_key(title, day)
                                        for url, (title, day) in known[s.source_id].items()})
             if s.source_id in known else s for s in specs]
@@ -118,7 +126,7 @@ def crawl(config: CountyConfig, db: Database, *, unit_code: str | None = None,
                          exclude=exclude)
     if source_ids is not None:
         specs = [s for s in specs if s.source_id in source_ids]
-    specs = with_known_articles(db, specs)
+    specs = with_known_articles(db, specs, reference_date)
     skipped: dict[int, str] = {}
     executable: str | None = None
     browser_available = False

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from monitors.policy_match import own_number
+from monitors.policy_match import QUOTED, TITLE_LIMIT, numbers_in, own_number, squeeze
 
 PolicyClass = Literal["policy", "yearly_work", "not_policy", "unclassified"]
 
@@ -42,16 +42,14 @@ CLASS_LABELS: dict[str, str] = {
 GENRES = (
     "办法", "规定", "细则", "实施意见", "指导意见", "若干意见", "意见", "措施", "方案", "规划",
     "标准", "清单", "指引", "规程", "条例", "规则", "准则", "纲要", "计划", "政策", "制度",
-    "决定", "修正案", "通告", "守则", "导则", "规范", "举措", "法",
+    "决定", "修正案", "通告", "守则", "导则", "规范", "举措", "法", "预案",
 )
 _GENRE = "|".join(sorted(GENRES, key=len, reverse=True))
 
-_QUOTED = re.compile(r"[《〈]([^《》〈〉]{2,})[》〉]")
-# A 规范性文件's own number: 冀科平规〔2024〕1号, 演政规〔2021〕3号, 冀科政规[2022]2号.
-_NORMATIVE_NUMBER = re.compile(
-    r"[\u4e00-\u9fa5]{0,10}规\s*[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d{1,4}\s*号")
 _TRAILER = re.compile(r"(?:的)?(?:通知|函|公告|批复)$")
-_PARENS_TAIL = re.compile(r"(?:[（(][^（）()]{0,40}[）)]|\s|版|[0-9]{4}年)+$")
+_PARENS_TAIL = re.compile(r"(?:[（(][^（）()]{0,40}[）)]|版|[0-9]{4}年){1,4}$")
+# A name issued without 《》: 关于印发陵川县职业技能培训补贴管理办法的通知
+_ISSUED_NAME = re.compile(r"(?:印发|转发|发布|出台)(.{4,}?)(?:的)?(?:通知|函|公告)?$")
 
 # (label shown to the reviewer, pattern) — the title with its 《》 names blanked out.
 _NOT_POLICY: tuple[tuple[str, str], ...] = (
@@ -77,6 +75,7 @@ _NOT_POLICY: tuple[tuple[str, str], ...] = (
 _DRAFT = re.compile(r"征求.{0,20}意见|意见稿|草案|送审稿")
 _NOTICE_END = re.compile(r"(?:通知|函|公告|通报|公示|批复|报告|的决定)$")
 _EVENT_PLAN = re.compile(r"(?:大赛|竞赛|比赛|活动|评选|评比|培训|会议)(?:实施|工作)?方案$")
+_PERSONNEL = re.compile(r"招聘|招录|招考|录用|拟聘|聘用|任免|任职|免职")
 _NOT_POLICY_RE = tuple((label, re.compile(p)) for label, p in _NOT_POLICY)
 _YEARLY = re.compile(
     r"(?:做好|部署|安排)\s*(?:19|20)\d{2}\s*年.{0,30}?工作"
@@ -100,39 +99,36 @@ class Classification:
 
 
 def _outside_names(title: str) -> str:
-    """The title with its 《…》 names blanked: what the notice itself does."""
-    return _QUOTED.sub("《》", title)
+    """The title with the names it issues blanked — its 《…》 names and a rule's name issued
+    without them (印发…管理办法的通知): what the notice itself does."""
+    outside = QUOTED.sub("《》", title)
+    issued = _ISSUED_NAME.search(outside)
+    if issued and _genre_word(issued.group(1)):
+        outside = outside[: issued.start(1)] + "《》" + outside[issued.end(1):]
+    return outside
 
 
-def _genre_name(name: str) -> bool:
-    """Whether a name (a 《》 name or a bare title) is the name of a rule-issuing document."""
-    text = _PARENS_TAIL.sub("", re.sub(r"\s+", "", name))
-    return bool(_GENRE_NAME.search(text))
-
-
-def _genre_word(name: str) -> str:
-    """The genre a name ends with (办法, 方案 …), for the reason shown."""
-    text = _PARENS_TAIL.sub("", re.sub(r"\s+", "", name))
-    match = _GENRE_NAME.search(text)
-    return match.group(0) if match else "规范名称"
-
-
-def _squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+def _genre_word(name: str) -> str | None:
+    """The genre a name ends with (办法, 方案 …), or None when it is no rule's name."""
+    match = _GENRE_NAME.search(_PARENS_TAIL.sub("", squeeze(name)))
+    return match.group(0) if match else None
 
 
 def classify(title: str, body_head: str = "") -> Classification:
     """The class of a policy-column item from its title and the head of its body text."""
-    title = title.strip()
+    title = title.strip()[:TITLE_LIMIT]
     outside = _outside_names(title)
     draft = _DRAFT.search(outside)
     if draft:
         return Classification("not_policy", f"征求意见：「{draft.group(0)}」")
+    personnel = _PERSONNEL.search(outside)  # a recruitment plan is no rule, whatever its name
+    if personnel:
+        return Classification("not_policy", f"人事/招聘：「{personnel.group(0)}」")
     yearly = _YEARLY.search(title)  # also inside a name: 印发《2024年政务公开工作要点》
-    if (not yearly and not _NOTICE_END.search(title) and _genre_name(title)
-            and not _EVENT_PLAN.search(title)):
+    genre = _genre_word(title)
+    if genre and not yearly and not _NOTICE_END.search(title) and not _EVENT_PLAN.search(title):
         # the title is the rule's own name (河北省科学技术奖励办法, 执法公示实施细则（试行）)
-        return Classification("policy", f"文件名称为{_genre_word(title)}：「{title}」")
+        return Classification("policy", f"文件名称为{genre}：「{title}」")
     for label, pattern in _NOT_POLICY_RE:
         match = pattern.search(outside)
         if match:
@@ -140,19 +136,22 @@ def classify(title: str, body_head: str = "") -> Classification:
     if yearly:
         return Classification("yearly_work", f"年度工作安排：「{yearly.group(0)}」")
     own = own_number(body_head)
-    for text in (title, own[1] if own else ""):
-        number = _NORMATIVE_NUMBER.search(text)
-        if number:
-            return Classification("policy", f"规范性文件文号：{_squeeze(number.group(0))}")
-    for name in _QUOTED.findall(title):
-        if _genre_name(name):
+    for number in [n for _, n in numbers_in(title)] + ([own[0]] if own else []):
+        if number.prefix.endswith("规"):  # a 规范性文件's own number: 冀科平规〔2024〕1号
+            return Classification("policy", f"规范性文件文号：{number}")
+    for name in QUOTED.findall(title):
+        if _genre_word(name):
             return Classification("policy", f"印发文件：《{name.strip()}》")
-    for name in _QUOTED.findall(title):  # 转发《…办法的通知》的通知
-        if _genre_name(_TRAILER.sub("", name.strip())):
+    for name in QUOTED.findall(title):  # 转发《…办法的通知》的通知
+        if _genre_word(_TRAILER.sub("", name.strip())):
             return Classification("policy", f"转发文件：《{name.strip()}》")
+    issued = _ISSUED_NAME.search(title)
+    if issued and _genre_word(issued.group(1)):
+        return Classification("policy", f"印发文件：《{issued.group(1).strip()}》")
     named = _TRAILER.sub("", title)
-    if _genre_name(named):
-        return Classification("policy", f"文件名称为{_genre_word(named)}：「{named}」")
+    genre = _genre_word(named)
+    if genre:
+        return Classification("policy", f"文件名称为{genre}：「{named}」")
     if _DECISION.search(title):
         return Classification("policy", "决定/令")
     return Classification("unclassified", "标题中没有政策文件或非政策文件的特征词")
@@ -183,16 +182,21 @@ def decide(title: str, body_head: str, county: ClassPolicy,
     """(class with its reason, whether the item needs an interpretation).
 
     The column's and then the county's exclude patterns, then their include patterns, win over
-    the classifier; the reason then names the pattern.
+    the classifier; the reason then names the pattern. A column with include patterns (its
+    ``policy_titles``) takes only the titles they match as policy files, as before the
+    classifier; the county's include patterns add titles the classifier would miss.
     """
     column = column or {}
     for where, patterns in (("栏目", column.get("exclude") or ()), ("本县", county.exclude)):
         for pattern in _compiled(tuple(patterns)):
             if pattern.search(title):
                 return Classification("not_policy", f"{where}排除规则：{pattern.pattern}"), False
-    for where, patterns in (("栏目", column.get("include") or ()), ("本县", county.include)):
-        for pattern in _compiled(tuple(patterns)):
+    column_include = _compiled(tuple(column.get("include") or ()))
+    for where, compiled in (("栏目", column_include), ("本县", _compiled(county.include))):
+        for pattern in compiled:
             if pattern.search(title):
                 return Classification("policy", f"{where}纳入规则：{pattern.pattern}"), True
+    if column_include:
+        return Classification("not_policy", "不符合栏目纳入规则"), False
     found = classify(title, body_head)
     return found, county.needs_interpretation(found.cls)

@@ -41,8 +41,10 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from storage.models import ARTICLE_TEXT_LIMIT
+
 MAX_DAYS_BEFORE = 30  # an interpretation this much older than its policy cannot explain it
-BODY_LIMIT = 20_000  # characters of an article body that are stored and read
+BODY_LIMIT = ARTICLE_TEXT_LIMIT  # characters of an article's text stored and read
 
 LINK, NUMBER, CITED, CITED_BASE, TITLE, TITLE_BASE, PLAIN_CITED, FUZZY = (
     100, 90, 80, 70, 60, 50, 45, 40)
@@ -57,11 +59,14 @@ STRENGTH_LABELS = {
     FUZZY: "标题相似",
 }
 
-_QUOTED = re.compile(r"[《〈<]([^《》〈〉<>]{2,120})[》〉>]")
+QUOTED = re.compile(r"[《〈<‹]([^《》〈〉<>‹›]{2,120})[》〉>›]")  # a document's name in 书名号
+TITLE_LIMIT = 300  # characters of a title read: longer ones are junk, and regexes pay for them
 _NUMBER = re.compile(
     r"[\u4e00-\u9fa5]{1,12}\s*[〔\[【(（﹝]\s*((?:19|20)\d{2})\s*[〕\]】)）﹞]\s*第?\s*(\d{1,4})\s*号")
-_SIGNED = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
-                     r"(?!\s*(?:起|前|至|以|到|—|-|召开|通过|印发))")
+# A 成文日期: a date standing apart (after a signature, on its own line, or in parentheses
+# under the title) — not one a sentence cites (为贯彻国务院2019年5月6日发布的《条例》)
+_SIGNED = re.compile(r"(?:^|(?<=[\s（(]))((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+                     r"\s*[)）]?(?=\s|$)")
 _BASIS = re.compile(r"贯彻|落实|根据|依据|按照|依照|对照|参照|衔接|遵照|参考")
 _REPEALED = re.compile(r"^[^。；;]{0,60}?(?:同时)?(?:废止|失效|停止执行|不再执行)")
 _SUBJECT_BEFORE = re.compile(
@@ -103,7 +108,7 @@ _SEPARATORS = "-—_=·· \t\u3000"
 _NOISE = re.compile(r"[\s\"'“”‘’「」『』·•,，。、:：;；!！?？｜|丨\-—_~～/\\【】\[\]]+")
 
 
-_BRACKETS = str.maketrans("", "", "《》〈〉<>")
+_BRACKETS = str.maketrans("", "", "《》〈〉<>‹›")
 _DIGIT = re.compile(r"\d")
 _NO_LINKS: frozenset[str] = frozenset()
 _EDITION_PARENS = re.compile(r"\((?:[^()]*(?:试行|暂行|修订|修正|年|版|稿)[^()]*)\)")
@@ -149,11 +154,12 @@ def numbers_in(text: str) -> list[tuple[int, DocNumber]]:
     """(position, 文号) of every 文号 in a text."""
     if "号" not in text:
         return []
-    found = []
-    for m in _NUMBER.finditer(text):
-        prefix = squeeze(re.split(r"[〔\[【(（﹝]", m.group(0), maxsplit=1)[0])
-        found.append((m.start(), DocNumber(prefix, int(m.group(1)), int(m.group(2)))))
-    return found
+    return [(m.start(), _doc_number(m)) for m in _NUMBER.finditer(text)]
+
+
+def _doc_number(match: re.Match[str]) -> DocNumber:
+    prefix = squeeze(re.split(r"[〔\[【(（﹝]", match.group(0), maxsplit=1)[0])
+    return DocNumber(prefix, int(match.group(1)), int(match.group(2)))
 
 
 def shared_numbers(a: Iterable[DocNumber], b: Iterable[DocNumber]) -> list[DocNumber]:
@@ -202,7 +208,7 @@ class Name:
 @lru_cache(maxsize=200_000)
 def make_name(raw: str) -> Name:
     """A name from a 《》 name or a reduced title."""
-    text = _NOISE.sub("", squeeze(raw)).translate(_BRACKETS)
+    text = _NOISE.sub("", squeeze(raw[:TITLE_LIMIT])).translate(_BRACKETS)
     digits = _DIGIT.search(text) is not None
     years = frozenset(_YEAR.findall(text)) if digits else frozenset()
     editions = frozenset(_EDITION.findall(text))
@@ -238,11 +244,12 @@ def base_keys(name: Name) -> set[str]:
 def policy_names(title: str) -> list[Name]:
     """A policy's names: each 《》 name of its title, and the title itself reduced (issuer,
     印发/关于, 文号 and 的通知 removed)."""
-    quoted = "《" in title or "〈" in title or "<" in title
-    names = [make_name(q) for q in _QUOTED.findall(title)] if quoted else []
+    title = title[:TITLE_LIMIT]
+    quoted = any(mark in title for mark in "《〈<‹")
+    names = [make_name(q) for q in QUOTED.findall(title)] if quoted else []
     core = reduce_title(title)
-    if not names or not _QUOTED.search(core):
-        reduced = make_name(_QUOTED.sub(_unquote, core) if quoted else core)
+    if not names or not QUOTED.search(core):
+        reduced = make_name(QUOTED.sub(_unquote, core) if quoted else core)
         if reduced.base and reduced.base not in {n.base for n in names}:
             names.append(reduced)
     return [n for n in names if len(n.base) >= 4]
@@ -273,7 +280,8 @@ def reduce_title(title: str) -> str:
 
 def interpretation_names(title: str) -> tuple[list[Name], bool]:
     """(the names an interpretation's title gives, whether they are 《》 names)."""
-    quoted = [n for n in (make_name(q) for q in _QUOTED.findall(title)) if names_document(n)]
+    title = title[:TITLE_LIMIT]
+    quoted = [n for n in (make_name(q) for q in QUOTED.findall(title)) if names_document(n)]
     if quoted:
         return quoted, True
     text = squeeze(title)
@@ -282,7 +290,7 @@ def interpretation_names(title: str) -> tuple[list[Name], bool]:
         if shorter == text:
             break
         text = shorter
-    name = make_name(reduce_title(_QUOTED.sub(_unquote, text)))
+    name = make_name(reduce_title(QUOTED.sub(_unquote, text)))
     return ([name] if names_document(name) else []), False
 
 
@@ -381,8 +389,7 @@ def own_number(body: str) -> tuple[DocNumber, str] | None:
     head = body[:400]
     for m in _NUMBER.finditer(head):
         if not _is_basis(head[max(0, m.start() - 60): m.start()]):
-            prefix = squeeze(re.split(r"[〔\[【(（﹝]", m.group(0), maxsplit=1)[0])
-            return DocNumber(prefix, int(m.group(1)), int(m.group(2))), squeeze(m.group(0))
+            return _doc_number(m), squeeze(m.group(0))
     return None
 
 
@@ -408,7 +415,7 @@ def citations(body: str, published_on: date | None = None) -> list[Citation]:
     body = body[:BODY_LIMIT]
     found: list[Citation] = []
     taken: set[int] = set()
-    for m in _QUOTED.finditer(body):
+    for m in QUOTED.finditer(body):
         name = make_name(m.group(1))
         before, after = body[max(0, m.start() - 25): m.start()], body[m.end(): m.end() + 80]
         near = numbers_in(after[:30])

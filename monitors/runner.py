@@ -31,7 +31,7 @@ from monitors.policy_match import BODY_LIMIT
 from monitors.rule_map import RuleMap, load_rule_map
 from storage import repo
 from storage.db import Database, in_session_beside
-from storage.repo import FindingDraft
+from storage.repo import FindingDraft, PostFact, SourceFacts
 
 RULES = (stale_column.RULE, low_post_frequency.RULE, uninterpreted_policy.RULE,
          not_rectified.RULE, crawl_failure.RULE)
@@ -55,6 +55,19 @@ def county_classes(settings: PolicyClasses) -> ClassPolicy:
 PolicyStates = list[tuple[int, repo.PolicyState]]
 
 
+def policy_rule_facts(session: Session, as_of: date) -> tuple[
+        dict[int, SourceFacts], list[PostFact], list[PostFact]]:
+    """What the policy rule reads: the facts of policy and interpretation columns, their
+    policies (with the head of their text) and interpretations (with their text)."""
+    sources = {f.source_id: f for f in repo.source_facts(
+        session, as_of, kinds=uninterpreted_policy.SOURCE_KINDS)}
+    policies = repo.items_of_kind(session, "policy", as_of,
+                                  body_chars=uninterpreted_policy.POLICY_BODY_CHARS)
+    interpretations = repo.items_of_kind(session, "interpretation", as_of,
+                                         body_chars=BODY_LIMIT)
+    return sources, policies, interpretations
+
+
 def uninterpreted_policies(
         session: Session, as_of: date, rule_map: RuleMap, thresholds: Thresholds,
         classes: PolicyClasses | None = None,
@@ -62,16 +75,13 @@ def uninterpreted_policies(
     """Rule 3's drafts and the policy-column items whose class or verdict changed (all of them
     the first time), from the facts of policy and interpretation columns only (and the
     titles reviewers excluded)."""
-    sources = {f.source_id: f for f in repo.source_facts(
-        session, as_of, kinds=uninterpreted_policy.SOURCE_KINDS)}
-    policies = repo.items_of_kind(session, "policy", as_of,
-                                  body_chars=uninterpreted_policy.POLICY_BODY_CHARS)
+    sources, policies, interpretations = policy_rule_facts(session, as_of)
     decided = uninterpreted_policy.classify_items(
         policies, sources, county_classes(classes or PolicyClasses()),
         repo.policy_exclusions(session))
     drafts, verdicts = uninterpreted_policy.judge_with_verdicts(
-        policies, repo.items_of_kind(session, "interpretation", as_of, body_chars=BODY_LIMIT),
-        sources, as_of, rule_map, thresholds.interpretation_grace_days,
+        policies, interpretations, sources, as_of, rule_map,
+        thresholds.interpretation_grace_days,
         thresholds.interpretation_match, decided, thresholds.interpretation_max_days_before)
     judged = {v.item_id: v for v in verdicts}
     states = []

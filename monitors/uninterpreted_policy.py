@@ -34,6 +34,7 @@ from monitors.policy_class import CLASS_LABELS, Classification, ClassPolicy, dec
 from monitors.policy_match import (
     MAX_DAYS_BEFORE,
     STRENGTH_LABELS,
+    TITLE_LIMIT,
     Document,
     InterpretationDoc,
     Matcher,
@@ -120,10 +121,12 @@ class Coverage:
 
 def classify_items(policies: Iterable[PostFact], sources: Mapping[int, SourceFacts],
                    county: ClassPolicy | None = None,
-                   excluded: Mapping[str, str] | None = None) -> dict[int, ItemClass]:
+                   excluded: Mapping[tuple[int | None, str], str] | None = None,
+                   ) -> dict[int, ItemClass]:
     """Each policy-column item's class, reason and whether it needs an interpretation.
 
-    ``excluded``: titles reviewers ruled are no policy file (title → who and when).
+    ``excluded``: titles reviewers ruled are no policy file, for a unit or (unit None) the
+    county → who ruled and when.
     """
     excluded = excluded or {}
     county = county or ClassPolicy()
@@ -132,7 +135,8 @@ def classify_items(policies: Iterable[PostFact], sources: Mapping[int, SourceFac
         source = sources.get(policy.source_id)
         if source is None:
             continue
-        ruled = excluded.get(policy.title.strip())
+        title = policy.title.strip()[:TITLE_LIMIT]
+        ruled = excluded.get((source.unit_id, title)) or excluded.get((None, title))
         if ruled is not None:
             found[policy.item_id] = ItemClass(
                 policy.item_id, Classification("not_policy", ruled), False)
@@ -174,7 +178,7 @@ def _weighed(w: Weighed) -> dict[str, object]:
         shown["vetoed"] = ev.vetoed
     if w.explains_instead:
         shown["explains_instead"] = [
-            {"title": p.title, "url": p.url, "published_on": p.issued_on.isoformat()}
+            {"title": p.title, "url": p.url, "issued_on": p.issued_on.isoformat()}
             for p in w.explains_instead[:3]]
     return shown
 

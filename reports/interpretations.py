@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from monitors import uninterpreted_policy
-from monitors.policy_match import BODY_LIMIT, MAX_DAYS_BEFORE, Matcher
+from monitors.policy_match import MAX_DAYS_BEFORE, Matcher
+from monitors.runner import policy_rule_facts
 from storage import repo
 
 DEFAULT_MATCH = uninterpreted_policy.DEFAULT_MATCH
@@ -37,10 +38,11 @@ def explaining_titles(session: Session, policies: Iterable[tuple[int, tuple[floa
     """For each (policy item id, match settings): the title of an interpretation that explains
     it as of ``as_of``, or None.
 
-    The monitor's own verdict, stored on the item by its last run, answers when that run saw
-    at least up to ``as_of`` (and the interpretation it found was published by then); the
-    others — the monitor has not run since, or the policy was not judged — are matched here,
-    the same way.
+    The monitor's own verdict, stored on the item by its last run (at the settings of the
+    config then), answers when that run saw at least up to ``as_of``, no interpretation was
+    stored after it, and the interpretation it found was published by then; the others — the
+    monitor has not run since, or the policy was not judged — are matched here, the same way,
+    at the finding's own settings.
     """
     wanted = dict(policies)
     if not wanted:
@@ -65,12 +67,7 @@ def _matched(session: Session, wanted: list[tuple[int, tuple[float, int]]],
     """``explaining_titles`` worked out by matching over the store up to ``as_of``."""
     if not wanted:
         return {}
-    sources = {f.source_id: f for f in repo.source_facts(
-        session, as_of, kinds=uninterpreted_policy.SOURCE_KINDS)}
-    stored = repo.items_of_kind(session, "policy", as_of,
-                                body_chars=uninterpreted_policy.POLICY_BODY_CHARS)
-    interpretations = repo.items_of_kind(session, "interpretation", as_of,
-                                         body_chars=BODY_LIMIT)
+    sources, stored, interpretations = policy_rule_facts(session, as_of)
     matchers: dict[tuple[float, int], Matcher] = {}
     found: dict[int, str | None] = {}
     known = {p.item_id for p in stored}

@@ -138,12 +138,14 @@ def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
                                                            Finding.id.in_(original_ids))}
     judged = [*named, *originals.values()]
 
-    # the policies named before, at the settings each was judged at (the most lenient)
+    # the policies named before, at the settings each was judged at (the most lenient: the
+    # lowest title threshold, the longest window before the policy)
     settings: dict[int, tuple[float, int]] = {}
     for f in judged:
         if f.rule == "uninterpreted_policy" and f.item_id:
-            at = match_settings(f.row.evidence)
-            settings[f.item_id] = min(at, settings.get(f.item_id, at))
+            threshold, days = match_settings(f.row.evidence)
+            was = settings.get(f.item_id, (threshold, days))
+            settings[f.item_id] = (min(threshold, was[0]), max(days, was[1]))
     policies: dict[int, PostFact] = {}
     if settings:
         policies = {p.item_id: p for p in repo.post_facts_by_id(session, settings)

@@ -96,6 +96,9 @@ class Source(Base):
     unit: Mapped[Unit] = relationship(back_populates="sources")
 
 
+ARTICLE_TEXT_LIMIT = 20_000  # characters of an article's text kept in item.body
+
+
 class Item(Base):
     """An article or post of a source, unique by URL within the source."""
 
@@ -117,7 +120,7 @@ class Item(Base):
     links: Mapped[list[Any]] = mapped_column(JSON, default=list)
     # A 不作解读 / 不予解读 statement found on the article page, verbatim.
     statement: Mapped[str | None] = mapped_column(Text, nullable=True)
-    # The article's text (policy and interpretation columns; at most 20,000 characters): where
+    # The article's text (policy and interpretation columns; at most ARTICLE_TEXT_LIMIT): where
     # an interpretation cites its policy's 文号 or name.
     body: Mapped[str | None] = mapped_column(Text, nullable=True)
     # The policy rule's class of a policy-column item (policy | yearly_work | not_policy |
@@ -142,14 +145,17 @@ class RuleRun(Base):
 
 
 class PolicyExclusion(Base):
-    """A title the assessment team ruled is no policy file (非政策性文件): dismissing a finding
-    with that reason adds it, so the policy rule never flags the item again. Audited: who,
-    when, from which finding and why."""
+    """A title the assessment team ruled is no policy file (非政策性文件) for a unit (None: the
+    whole county): dismissing a finding with that reason adds it, so the policy rule never
+    flags that item again; reopening the finding takes it back. Audited: who, when, from
+    which finding and why."""
 
     __tablename__ = "policy_exclusion"
+    __table_args__ = (UniqueConstraint("unit_id", "title"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(Text, unique=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), nullable=True)
+    title: Mapped[str] = mapped_column(Text)  # at most TITLE_LIMIT characters
     finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"), nullable=True)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]

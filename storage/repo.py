@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     bindparam,
     case,
+    delete,
     func,
     insert,
     select,
@@ -619,10 +620,12 @@ def links_of(value: Any) -> list[str]:
 
 
 def _post_facts(stmt: Any, session: Session) -> list[PostFact]:
-    """Rows of ``select(*_POST_COLUMNS)…`` as PostFacts (plain columns, no ORM identity map)."""
+    """Rows of ``select(*_POST_COLUMNS[, body])…`` as PostFacts (plain columns, no ORM
+    identity map)."""
     return [PostFact(i, sid, url, title, _as_date(published_on),  # type: ignore[arg-type]
-                     _china(published_at), links_of(links), statement)
-            for i, sid, url, title, published_on, published_at, links, statement
+                     _china(published_at), links_of(links), statement,
+                     (body[0] or "") if body else "")
+            for i, sid, url, title, published_on, published_at, links, statement, *body
             in session.execute(stmt)]
 
 
@@ -684,27 +687,29 @@ def items_of_kind(session: Session, kind: str, as_of: date,
                   body_chars: int = 0) -> list[PostFact]:
     """Items of active column sources of one kind (policy, interpretation) up to as_of; with
     ``body_chars``, the first that many characters of each article's text too."""
-    if not body_chars:
-        return _post_facts(select_items_of_kind(kind, as_of, *_POST_COLUMNS), session)
-    stmt = select_items_of_kind(kind, as_of, *_POST_COLUMNS,
-                                func.substr(func.coalesce(Item.body, ""), 1, body_chars))
-    return [PostFact(i, sid, url, title, _as_date(published_on),  # type: ignore[arg-type]
-                     _china(published_at), links_of(links), statement, body or "")
-            for i, sid, url, title, published_on, published_at, links, statement, body
-            in session.execute(stmt)]
+    body = (func.substr(func.coalesce(Item.body, ""), 1, body_chars),) if body_chars else ()
+    return _post_facts(select_items_of_kind(kind, as_of, *_POST_COLUMNS, *body), session)
 
 
-def read_articles(session: Session,
-                  source_ids: Iterable[int]) -> dict[int, dict[str, tuple[str, date | None]]]:
-    """The articles already read (text stored) of these sources: url → (title, date) as
-    stored. The crawler opens them again only when their list entry changed."""
+def read_articles(session: Session, source_ids: Iterable[int],
+                  settled_before: date | None = None,
+                  ) -> dict[int, dict[str, tuple[str, date | None]]]:
+    """The articles already read (text stored) of these sources that need not be read again
+    while their list entry (url → (title, date) as stored) is unchanged: those published
+    before ``settled_before`` (a 不作解读 statement or a 相关解读 link is often added in the
+    first days) and not the subject of an open policy finding (its page may change to answer
+    it)."""
     ids = list(source_ids)
     found: dict[int, dict[str, tuple[str, date | None]]] = {sid: {} for sid in ids}
+    open_findings = select(Finding.item_id).where(
+        Finding.rule == "uninterpreted_policy", Finding.status != "dismissed",
+        Finding.item_id.is_not(None))
     for k in range(0, len(ids), 500):
         rows = session.execute(
             select(Item.source_id, Item.url, Item.title, type_coerce(Item.published_on, String))
             .where(Item.source_id.in_(ids[k:k + 500]), Item.content_hash.is_not(None),
-                   Item.body.is_not(None)))
+                   Item.body.is_not(None), Item.id.not_in(open_findings),
+                   *((Item.published_on < settled_before,) if settled_before else ())))
         for sid, url, title, published_on in rows:
             found[sid][url] = (title, _as_date(published_on))
     return found
@@ -741,6 +746,38 @@ def save_policy_states(session: Session, rule: str, as_of: date,
 
 
 @dataclass(frozen=True)
+class PolicyItemRow:
+    """A policy-column item as the policy rule left it: its class and reason, and its
+    verdict (the explaining interpretation, or none) if the last run judged it."""
+
+    item_id: int
+    source_name: str
+    url: str
+    title: str
+    published_on: date | None
+    doc_class: str | None
+    class_reason: str | None
+    verdict: str | None  # the evidence in words; None: not judged by the last run
+    interpretation_title: str | None
+    interpretation_url: str | None
+
+
+def policy_items(session: Session, unit_code: str, limit: int = 500) -> list[PolicyItemRow]:
+    """A unit's policy-column items, newest first, with the policy rule's class and verdict."""
+    explaining = aliased(Item)
+    rows = session.execute(
+        select(Item.id, Source.name, Item.url, Item.title,
+               type_coerce(Item.published_on, String), Item.doc_class, Item.doc_class_reason,
+               Item.interpretation_evidence, explaining.title, explaining.url)
+        .join(Source, Source.id == Item.source_id).join(Unit, Unit.id == Source.unit_id)
+        .outerjoin(explaining, explaining.id == Item.interpreted_by)
+        .where(Unit.code == unit_code, Source.kind == "policy", Source.type == "column")
+        .order_by(Item.published_on.desc(), Item.id.desc()).limit(limit))
+    return [PolicyItemRow(i, name, url, title, _as_date(day), cls, reason, verdict, it, iu)
+            for i, name, url, title, day, cls, reason, verdict, it, iu in rows]
+
+
+@dataclass(frozen=True)
 class StoredVerdict:
     """The policy rule's last verdict on a policy: the explaining interpretation (title,
     publication date) or none, as of the run's date."""
@@ -752,10 +789,18 @@ class StoredVerdict:
 
 def stored_verdicts(session: Session, rule: str,
                     item_ids: Iterable[int]) -> dict[int, StoredVerdict]:
-    """The verdicts the rule's last run stored on these policy items (those it judged)."""
-    as_of = session.scalar(select(RuleRun.as_of).where(RuleRun.rule == rule))
+    """The verdicts the rule's last run stored on these policy items (those it judged) —
+    none when interpretations were stored after that run (they may change a verdict)."""
+    run = session.execute(select(RuleRun.as_of, type_coerce(RuleRun.ran_at, String))
+                          .where(RuleRun.rule == rule)).first()
     ids = list(item_ids)
-    if as_of is None or not ids:
+    if run is None or not ids:
+        return {}
+    as_of, ran_at = _as_date(run[0]), _as_datetime(run[1])
+    newest = _as_datetime(session.scalar(
+        select(type_coerce(func.max(Item.first_seen_at), String))
+        .join(Source, Source.id == Item.source_id).where(Source.kind == "interpretation")))
+    if as_of is None or (newest is not None and ran_at is not None and newest > ran_at):
         return {}
     explaining = aliased(Item)
     found: dict[int, StoredVerdict] = {}
@@ -769,11 +814,16 @@ def stored_verdicts(session: Session, rule: str,
     return found
 
 
-def policy_exclusions(session: Session) -> dict[str, str]:
-    """Titles the assessment team ruled are no policy file, with who ruled and when."""
-    return {title: f"审核排除（{who}，{_china(at):%Y-%m-%d}）"  # type: ignore[union-attr]
-            for title, who, at in session.execute(
-                select(PolicyExclusion.title, PolicyExclusion.created_by,
+EXCLUDED_TITLE_CHARS = 300  # policy_match.TITLE_LIMIT: what the rule reads of a title
+
+
+def policy_exclusions(session: Session) -> dict[tuple[int | None, str], str]:
+    """(unit id or None for the county, title) the assessment team ruled is no policy file,
+    with who ruled and when."""
+    return {(unit_id, title): f"审核排除（{who}，{_china(at):%Y-%m-%d}）"  # type: ignore[union-attr]
+            for unit_id, title, who, at in session.execute(
+                select(PolicyExclusion.unit_id, PolicyExclusion.title,
+                       PolicyExclusion.created_by,
                        type_coerce(PolicyExclusion.created_at, String)))}
 
 
@@ -786,30 +836,34 @@ def exclude_finding_title(session: Session, finding_id: int, *, actor: str,
     policy's title goes on the county's exclusion list (``add_policy_exclusion``), so the rule
     never flags that item again. Returns the title, or None for a finding of another rule."""
     found = session.execute(
-        select(Finding.rule, Finding.evidence, Item.title)
+        select(Finding.rule, Finding.evidence, Finding.unit_id, Item.title)
         .outerjoin(Item, Item.id == Finding.item_id).where(Finding.id == finding_id)).first()
     if found is None or found[0] != "uninterpreted_policy":
         return None
     evidence = json_value(found[1]) or {}
-    title = str(found[2] or evidence.get("policy_title") or "").strip()
+    title = str(found[3] or evidence.get("policy_title") or "").strip()
     if not title:
         return None
-    add_policy_exclusion(session, title, actor=actor, finding_id=finding_id,
+    add_policy_exclusion(session, title, unit_id=found[2], actor=actor, finding_id=finding_id,
                          reason=reason or NOT_POLICY_REASON)
     return title
 
 
 def add_policy_exclusion(session: Session, title: str, *, actor: str,
-                         finding_id: int | None = None, reason: str | None = None) -> bool:
-    """Rule a title no policy file (idempotent); True when it was not excluded before."""
-    title = title.strip()
-    if not title or session.scalar(select(PolicyExclusion.id)
-                                   .where(PolicyExclusion.title == title)) is not None:
+                         unit_id: int | None = None, finding_id: int | None = None,
+                         reason: str | None = None) -> bool:
+    """Rule a title no policy file for a unit (None: the county); idempotent, also when two
+    reviewers do it at once. True when it was not excluded before."""
+    title = title.strip()[:EXCLUDED_TITLE_CHARS]
+    if not title or session.scalar(select(PolicyExclusion.id).where(
+            PolicyExclusion.title == title, PolicyExclusion.unit_id.is_(None) if unit_id is None
+            else PolicyExclusion.unit_id == unit_id)) is not None:
         return False
-    session.add(PolicyExclusion(title=title, finding_id=finding_id, created_by=actor,
-                                created_at=now(), reason=reason))
-    session.flush()
-    return True
+    stmt = _insert_for(session)(PolicyExclusion).values(
+        unit_id=unit_id, title=title, finding_id=finding_id, created_by=actor,
+        created_at=now(), reason=reason)
+    done = session.execute(stmt.on_conflict_do_nothing(index_elements=["unit_id", "title"]))
+    return bool(done.rowcount)
 
 
 def post_facts_by_id(session: Session, item_ids: Iterable[int],
@@ -1066,6 +1120,8 @@ def review_findings(session: Session, ids: Sequence[int], *, to_status: str, act
                            from_status=finding.status, to_status=to_status, reason=reason))
         finding.status, finding.updated_at = to_status, stamp
         changed.append(finding.id)
+    if to_status == "pending" and changed:  # reopened: a 非政策性文件 ruling is taken back
+        session.execute(delete(PolicyExclusion).where(PolicyExclusion.finding_id.in_(changed)))
     session.flush()
     return changed
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from crawler import extract
 from crawler.extract import (
     ListEntry,
     ListSelectors,
@@ -888,3 +889,40 @@ def test_real_yichun_selectors_pick_another_box(selectors: ListSelectors) -> Non
 def test_real_wechat_without_timestamp_has_no_date() -> None:
     html = _real("generalnewsextractor__tests_wechat_1.html").replace("var ct", "var cx")
     assert extract_article_date(html, date(2023, 10, 11)) is None
+
+
+# ----------------------------------------------------------------------------- article text
+
+ARTICLE = """<html><head><title>x</title></head><body>
+<div class="nav"><a href="/zcjd/">政策解读</a><a href="/zcwj/">政策文件</a></div>
+<div class="side"><h3>最新解读</h3><ul>
+  <li><a href="/zcjd/2024/a1.html">《演示县养老服务补贴办法》解读</a></li>
+  <li><a href="/zcjd/2024/a2.html">相关解读</a></li></ul></div>
+<table class="meta"><tr><td>发文字号：</td><td>演政办发〔2024〕21号</td></tr></table>
+<div class="article"><h1>演示县城区停车管理办法</h1>
+  <div class="info">发布日期：2024-08-22</div>
+  <div class="TRS_Editor" id="zoom"><p>第一条　为规范城区停车管理，制定本办法。</p>
+  <p>第二条　本办法适用于本县城区。详见<a href="/zcwj/att/1.pdf">附件</a>。</p></div>
+  <p class="related">【<a href="/zcjd/2024/b7.html">相关解读</a>】</p>
+</div>
+<div class="footer"><a href="/about.html">联系我们</a></div>
+</body></html>"""
+
+
+def test_article_text_reads_the_text_block_and_its_related_links() -> None:
+    found = extract.article_text(ARTICLE, "http://gov.example/zcwj/2024/1.html")
+    assert found.found_container
+    assert "第一条　为规范城区停车管理" in found.body or "第一条 为规范城区停车管理" in found.body
+    assert found.body.startswith("文号：演政办发〔2024〕21号")  # from the metadata table
+    assert "联系我们" not in found.body and "最新解读" not in found.body
+    assert found.links == ["http://gov.example/zcwj/att/1.pdf",
+                           "http://gov.example/zcjd/2024/b7.html"]  # no menu, no side list
+
+
+def test_article_text_is_bounded_and_survives_garbage() -> None:
+    huge = "<html><body><div id='zoom'>" + "<p>政策正文。</p>" * 20_000 + "</div></body></html>"
+    found = extract.article_text(huge, "http://gov.example/a.html")
+    assert len(found.body) == extract.BODY_LIMIT
+    for junk in ("", "not html at all", b"\xff\xfe\x00garbage", "<html><body></body></html>"):
+        found = extract.article_text(junk, "http://gov.example/a.html")
+        assert found.body == "" and found.links == []

@@ -23,7 +23,13 @@ POLICIES = [
     ("演示县重点项目建设管理办法（演发改发〔2021〕5号）", "文件名称为办法"),
     ("中华人民共和国促进科技成果转化法", "文件名称为法"),
     ("国务院关于修改〈国家科学技术奖励条例〉的决定", "印发文件"),
-    ("河北省人民政府办公厅印发关于支持医药产业发展若干措施的通知", "文件名称为措施"),
+    ("河北省人民政府办公厅印发关于支持医药产业发展若干措施的通知", "印发文件"),
+    # a name issued without 《》 holds words that would mark a notice: the name is the rule's
+    ("关于印发陵川县职业技能培训补贴管理办法的通知", "印发文件：《陵川县职业技能培训补贴管理办法》"),
+    ("关于印发科技计划项目申报管理办法的通知", "印发文件"),
+    ("关于印发陵川县防汛应急预案的通知", "印发文件"),
+    ("关于印发‹陵川县会议费管理办法›的通知", "印发文件"),
+    ("河北省科学技术厅行政许可类执法公示实施细则(试行)", "文件名称为细则"),
     ("转发《科技部 财政部关于现金奖励信息公示办法的通知》的通知", "转发文件"),
 ]
 
@@ -36,6 +42,7 @@ NOT_POLICIES = [
     ("关于组织开展优秀科普作品评选的通知", "举办/开展活动"),
     ("演示县发改局2021年公开招聘工作人员公告", "人事/招聘"),
     ("关于张三同志任职的通知", "人事/招聘"),
+    ("陵川县2024年公开招聘事业单位工作人员实施方案", "人事/招聘"),  # a plan, but recruitment
     ("拟聘用人员名单公示", "人事/招聘"),
     ("关于2024年度科技型中小企业入库情况的公示", "公示"),
     ("关于《演示县养老服务条例（征求意见稿）》公开征求意见的公告", "征求意见"),
@@ -95,6 +102,12 @@ def test_unclassified_items_are_not_judged_unless_the_county_says_so() -> None:
     assert decide(title, "", ClassPolicy(unclassified_is_policy=True))[1] is True
 
 
+def test_overlong_titles_are_read_to_a_bound() -> None:
+    """Crawled titles are untrusted: a huge one is classified on its first 300 characters."""
+    assert classify("版" * 50_000 + "管理办法").cls == "unclassified"
+    assert classify("关于印发《演示县停车管理办法》的通知" + "(a)" * 50_000).cls == "policy"
+
+
 def test_county_and_column_patterns_win_over_the_classifier() -> None:
     county = ClassPolicy(include=("工作方案$",), exclude=("管理办法",))
     found, needed = decide("演示县城区停车管理办法", "", county)
@@ -105,6 +118,9 @@ def test_county_and_column_patterns_win_over_the_classifier() -> None:
     found, needed = decide("关于公布获奖名单的通知", "", ClassPolicy(),
                            {"include": ["获奖名单"]})
     assert (found.cls, needed, found.reason) == ("policy", True, "栏目纳入规则：获奖名单")
+    # a column's include patterns keep their old meaning: only what they match
+    found, needed = decide("演示县城区停车管理办法", "", ClassPolicy(), {"include": ["获奖名单"]})
+    assert (found.cls, needed, found.reason) == ("not_policy", False, "不符合栏目纳入规则")
     found, _ = decide("演示县城区停车管理办法", "", county, {"exclude": ["停车"]})
     assert found.reason == "栏目排除规则：停车"  # the column's patterns first
 

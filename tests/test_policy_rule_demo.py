@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from demo_portal import DemoPortal
 from demo_portal.site import POLICIES
@@ -27,7 +27,7 @@ from govwatch.config import CountyConfig
 from monitors.runner import run_monitors
 from storage import repo
 from storage.db import Database
-from storage.models import Item, PolicyExclusion, Review, Source
+from storage.models import Item, PolicyExclusion, Review, Source, Unit
 from web import auth
 from web.app import create_app
 
@@ -103,17 +103,27 @@ def test_each_finding_shows_its_class_and_the_evidence_weighed(demo: Demo) -> No
 
 
 def test_interpretations_are_stored_with_their_text_and_read_once(demo: Demo) -> None:
+    settled = AS_OF - timedelta(days=app.SETTLING_DAYS)
     with demo.db.session() as session:
         cited = session.scalar(select(Item.body).where(Item.title == DOCS["P12"].interpretation))
-        known = repo.read_articles(session, [s.id for s in session.scalars(
-            select(Source).where(Source.kind.in_(("policy", "interpretation"))))])
+        columns = {s.kind: s.id for s in session.scalars(
+            select(Source).where(Source.kind.in_(("policy", "interpretation"))))}
+        known = repo.read_articles(session, columns.values(), settled)
+        read = {kind: session.scalars(select(Item.url).where(
+            Item.source_id == sid, Item.body.is_not(None))).all()
+            for kind, sid in columns.items()}
+        recent = session.scalar(select(func.count()).select_from(Item).where(
+            Item.source_id == columns["interpretation"], Item.published_on >= settled))
+        open_policies = {r.item_url for r in demo.findings().values()}
     assert cited is not None and "演农发〔2021〕6号" in cited
-    assert sum(len(v) for v in known.values()) >= 20
-    # a second crawl of the interpretation column opens no article whose entry is unchanged
+    # articles with an open finding are read again (the page may change to answer it)
+    assert open_policies and not open_policies & set(known[columns["policy"]])
+    assert set(known[columns["policy"]]) < set(read["policy"])
+    # a second crawl of the interpretation column opens only the recent articles again
     again = app.crawl(demo.config, demo.db, unit_code="B01", source_name="政策解读",
                       reference_date=AS_OF)
-    # (the first crawl read its 8 articles in the window: 10 responses with robots.txt)
-    assert again.result is not None and again.result.pages <= 2  # the list and robots.txt
+    assert recent >= 1
+    assert again.result is not None and again.result.pages <= 2 + recent  # list, robots.txt
 
 
 def test_a_reviewer_excludes_a_title_as_no_policy_file(demo: Demo) -> None:
@@ -134,12 +144,12 @@ def test_a_reviewer_excludes_a_title_as_no_policy_file(demo: Demo) -> None:
                        data={"action": "dismiss", "not_policy": "1", "reason": "内部管理办法",
                              "csrf_token": token})
     assert done.status_code == 303
-    assert "加入本县非政策性文件排除名单" in client.get(f"/findings/{finding.id}").text
+    assert "加入该单位非政策性文件排除名单" in client.get(f"/findings/{finding.id}").text
     with demo.db.session() as session:
         (exclusion,) = session.scalars(select(PolicyExclusion)).all()
         review = session.scalars(select(Review).where(Review.finding_id == finding.id)).one()
-    assert (exclusion.title, exclusion.created_by, exclusion.finding_id) == (
-        demo.title("P2"), "审核员甲", finding.id)
+    assert (exclusion.title, exclusion.created_by, exclusion.finding_id,
+            exclusion.unit_id) == (demo.title("P2"), "审核员甲", finding.id, finding_unit(demo))
     assert (review.to_status, review.reason) == ("dismissed", "非政策性文件：内部管理办法")
     # the next monitor run, weeks later, does not flag it again
     run_monitors(demo.db, demo.config, AS_OF + timedelta(days=7))
@@ -150,6 +160,18 @@ def test_a_reviewer_excludes_a_title_as_no_policy_file(demo: Demo) -> None:
     assert sum(1 for r in rows if DOCS["P2"].names(r.evidence["policy_title"])) == 1
     cls, reason = demo.classes()["P2"]
     assert cls == "not_policy" and reason is not None and reason.startswith("审核排除（审核员甲，")
+    # reopened, the ruling is taken back: the item is judged again
+    with demo.db.session() as session:
+        repo.review_findings(session, [finding.id], to_status="pending", actor="审核员甲",
+                             reason="误判，确为政策文件")
+        assert session.scalars(select(PolicyExclusion)).all() == []
+    run_monitors(demo.db, demo.config, AS_OF + timedelta(days=7))
+    assert demo.classes()["P2"][0] == "policy"
+
+
+def finding_unit(demo: Demo) -> int:
+    with demo.db.session() as session:
+        return session.scalar(select(Unit.id).where(Unit.code == "B01"))
 
 
 def test_the_bulletin_reads_the_monitors_verdicts_or_matches_alike(demo: Demo) -> None:
@@ -173,3 +195,19 @@ def test_the_bulletin_reads_the_monitors_verdicts_or_matches_alike(demo: Demo) -
     assert read[by_title[demo.title("P12")]] == DOCS["P12"].interpretation
     assert read[by_title[demo.title("P11")]] == DOCS["P10"].interpretation  # joint
     assert read[by_title[demo.title("P2")]] is None
+
+
+def test_the_unit_page_lists_every_policy_item_with_its_class_and_verdict(demo: Demo) -> None:
+    with demo.db.session() as session:
+        auth.create_user(session, "查看员乙", "correct horse 42", "viewer")
+    client = TestClient(create_app(demo.config, demo.db, secret_key="test-secret"),
+                        base_url="http://127.0.0.1", follow_redirects=False)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"name": "查看员乙", "password": "correct horse 42",
+                                "csrf_token": token})
+    page = client.get("/units/B01").text
+    section = page.split("政策文件判定")[1].split("</section>")[0]
+    assert "公布名单/结果：「公布2021年度全县优化营商环境先进单位名单」" in section
+    assert "非政策性文件" in section and "年度工作安排" in section
+    assert DOCS["P12"].interpretation in section and "解读正文引用了文号" in section
+    assert "未见解读" in section

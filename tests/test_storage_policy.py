@@ -79,9 +79,14 @@ def test_classes_and_verdicts_with_the_run_they_speak_of(any_db: Database) -> No
 def test_a_reviewers_exclusion_is_recorded_once_with_who_and_when(any_db: Database) -> None:
     _columns(any_db)
     with any_db.session() as session:
-        assert repo.add_policy_exclusion(session, " 关于张三同志任职的通知 ", actor="王芳",
+        unit = session.scalar(select(Unit.id))
+        title = "关于张三同志任职的通知"
+        assert repo.add_policy_exclusion(session, f" {title} ", unit_id=unit, actor="王芳",
                                          reason="非政策性文件")
-        assert not repo.add_policy_exclusion(session, "关于张三同志任职的通知", actor="李明")
-        (reason,) = repo.policy_exclusions(session).values()
-        assert list(repo.policy_exclusions(session)) == ["关于张三同志任职的通知"]
-    assert reason.startswith("审核排除（王芳，")
+        assert not repo.add_policy_exclusion(session, title, unit_id=unit, actor="李明")
+        assert repo.add_policy_exclusion(session, title, actor="李明")  # county-wide: another
+        assert not repo.add_policy_exclusion(session, title, actor="李明")
+        assert repo.add_policy_exclusion(session, "长" * 5000, unit_id=unit, actor="王芳")
+        exclusions = repo.policy_exclusions(session)
+    assert set(exclusions) == {(unit, title), (None, title), (unit, "长" * 300)}
+    assert exclusions[(unit, title)].startswith("审核排除（王芳，")

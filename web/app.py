@@ -23,6 +23,7 @@ from starlette.templating import Jinja2Templates
 from govwatch.cli_common import OUTCOME_NAMES, RULE_NAMES, STATUS_NAMES, book_title
 from govwatch.config import CountyConfig
 from govwatch.timeutil import CHINA
+from monitors.policy_class import CLASS_LABELS
 from scoring.engine import fmt
 from scoring.rubric import RubricSet, load_rubric_set
 from storage.db import Database
@@ -85,7 +86,7 @@ def templates() -> Jinja2Templates:
                        pretty_json=_pretty_json, book=book_title)
     env.globals.update(RULE_NAMES=RULE_NAMES, STATUS_NAMES=STATUS_NAMES,
                        OUTCOME_NAMES=OUTCOME_NAMES, ROLES=ROLES,
-                       SOURCE_KINDS=SOURCE_KINDS)
+                       SOURCE_KINDS=SOURCE_KINDS, POLICY_CLASSES=CLASS_LABELS)
     return Jinja2Templates(env=env)
 
 

@@ -258,6 +258,7 @@ class UnitPage:
     findings: list[QueueRow]
     score: UnitScore | None
     entries: list[Any]
+    policy_items: list[repo.PolicyItemRow]  # policy-column items, their class and verdict
 
 
 def unit_page(session: Session, code: str, report: ScoreReport) -> UnitPage | None:
@@ -270,7 +271,8 @@ def unit_page(session: Session, code: str, report: ScoreReport) -> UnitPage | No
     score = next((s for s in report.scores if s.unit.code == code), None)
     entries = list_entries(session, year=report.year, unit=code)
     return UnitPage(unit.code, unit.name, unit.category, unit.county, facts,
-                    [_queue_row(r) for r in rows], score, entries)
+                    [_queue_row(r) for r in rows], score, entries,
+                    repo.policy_items(session, code))
 
 
 def default_year(session: Session) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -235,8 +236,10 @@ def _ids(form: FormData) -> list[int]:
     return [int(v) for v in form.getlist("id") if isinstance(v, str) and v.isdigit()]
 
 
-def _apply(request: Request, ids: list[int], act: str, reason: str, user: Account) -> None:
-    """Run a review action and flash what happened."""
+def _apply(request: Request, ids: list[int], act: str, reason: str, user: Account,
+           then: Callable[[Session, list[int]], str] | None = None) -> None:
+    """Run a review action and flash what happened; ``then`` runs in the same transaction
+    with the ids that changed and says what else it did."""
     verb = queries.ACTIONS[act][1]
     if act in ("dismiss", "reopen") and not reason:
         flash(request, f"{verb}必须填写理由。", "error")
@@ -244,10 +247,11 @@ def _apply(request: Request, ids: list[int], act: str, reason: str, user: Accoun
     try:
         with state(request).db.session() as session:
             changed, skipped = queries.review(session, ids, act, user.name, reason)
+            more = then(session, changed) if then and changed else ""
     except ReviewError as exc:
         flash(request, f"操作未完成：{exc}", "error")
         return
-    text = f"已{verb} {len(changed)} 条问题（审核人：{user.name}）。"
+    text = f"已{verb} {len(changed)} 条问题（审核人：{user.name}）。{more}"
     if skipped:
         text += f"另有 {len(skipped)} 条因当前状态不能{verb}，未作改动。"
     flash(request, text, "ok" if changed else "warn")
@@ -296,31 +300,21 @@ def finding_review(request: Request, form: FormData, user: Account) -> Response:
         reason = f"{repo.NOT_POLICY_REASON}：{reason}" if reason else repo.NOT_POLICY_REASON
     if act not in queries.ACTIONS:
         flash(request, "未知的操作。", "error")
-    elif not_policy:
-        _dismiss_not_policy(request, finding_id, reason, user)
     else:
-        _apply(request, [finding_id], act, reason, user)
+        _apply(request, [finding_id], act, reason, user,
+               _exclude_titles(user, reason) if not_policy else None)
     return RedirectResponse(f"/findings/{finding_id}", status_code=303)
 
 
-def _dismiss_not_policy(request: Request, finding_id: int, reason: str, user: Account) -> None:
-    """Dismiss a policy finding as 非政策性文件 and exclude its title for the county, in one
-    transaction (the exclusion records who, when and from which finding)."""
-    try:
-        with state(request).db.session() as session:
-            changed, _ = queries.review(session, [finding_id], "dismiss", user.name, reason)
-            title = repo.exclude_finding_title(session, finding_id, actor=user.name,
-                                               reason=reason) if changed else None
-    except ReviewError as exc:
-        flash(request, f"操作未完成：{exc}", "error")
-        return
-    if not changed:
-        flash(request, "该问题当前状态不能驳回，未作改动。", "warn")
-    elif title:
-        flash(request, f"已驳回（审核人：{user.name}），并将{book_title(title)}加入本县"
-                       "非政策性文件排除名单，今后不再检查。")
-    else:
-        flash(request, f"已驳回 1 条问题（审核人：{user.name}）。")
+def _exclude_titles(user: Account, reason: str) -> Callable[[Session, list[int]], str]:
+    """After dismissing policy findings as 非政策性文件: their titles go on the unit's
+    exclusion list (recording who, when and from which finding)."""
+    def exclude(session: Session, changed: list[int]) -> str:
+        titles = [t for t in (repo.exclude_finding_title(session, i, actor=user.name,
+                                                         reason=reason) for i in changed) if t]
+        return (f"已将{'、'.join(book_title(t) for t in titles)}加入该单位非政策性文件排除名单，"
+                "今后不再检查。" if titles else "")
+    return exclude
 
 
 @page

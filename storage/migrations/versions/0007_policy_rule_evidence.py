@@ -43,14 +43,16 @@ def upgrade() -> None:
     op.create_table(
         "policy_exclusion",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("finding_id", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.String(length=100), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["finding_id"], ["finding.id"]),
+        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"]),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("title"),
+        sa.UniqueConstraint("unit_id", "title"),
     )
 
 
