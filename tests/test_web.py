@@ -414,3 +414,20 @@ def test_users_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
             assert auth.authenticate(session, "赵六", "long enough 1") is None
     finally:
         db.dispose()
+
+
+def test_unicode_digits_in_queries_are_ignored_not_errors(env: Env) -> None:
+    """?page=² / ?year=² ("²".isdigit() is true, int("²") raises): the default, never a 500."""
+    client = env.client()
+    token = _login(client)
+    paths = ["/queue", "/queue?status=all", "/units", "/units/B01", "/ranking", "/entries",
+             "/downloads", "/downloads/score-sheet.xlsx", f"/findings/{env.ids['stale']}", "/"]
+    for path in paths:
+        for value in ("²", "٣", "1" * 400):
+            for key in ("page", "year"):
+                sep = "&" if "?" in path else "?"
+                got = client.get(f"{path}{sep}{key}={value}")
+                assert got.status_code in (200, 303), (path, key, value, got.status_code)
+    done = client.post("/findings/review", data={"action": "confirm", "id": ["²", "٣"],
+                                                 "csrf_token": token})
+    assert done.status_code == 303

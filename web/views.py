@@ -140,10 +140,18 @@ def _text(form: FormData, key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _year(request: Request) -> int:
-    text = request.query_params.get("year", "")
-    if text.isdigit() and 2000 <= int(text) <= 2100:
+def whole_number(text: str, default: int | None = None, *, most: int = 10**9) -> int | None:
+    """A whole number typed in a query or form: ASCII digits only (``str.isdigit`` also takes
+    "²" and "٣", which ``int`` refuses or reads), at most ``most``; else ``default``."""
+    if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= most:
         return int(text)
+    return default
+
+
+def _year(request: Request) -> int:
+    year = whole_number(request.query_params.get("year", ""))
+    if year is not None and 2000 <= year <= 2100:
+        return year
     with state(request).db.session() as session:
         return queries.default_year(session)
 
@@ -215,7 +223,7 @@ def _filters(params: Any) -> queries.QueueFilters:
         unit=params.get("unit", "")[:64],
         rule=params.get("rule", "") if params.get("rule", "") in RULE_NAMES else "",
         week=params.get("week", "")[:32],
-        page=int(page_text) if page_text.isdigit() else 1,
+        page=whole_number(page_text, 1) or 1,
     )
 
 
@@ -233,7 +241,8 @@ def queue_page(request: Request, user: Account) -> Response:
 
 
 def _ids(form: FormData) -> list[int]:
-    return [int(v) for v in form.getlist("id") if isinstance(v, str) and v.isdigit()]
+    return [n for v in form.getlist("id") if isinstance(v, str)
+            and (n := whole_number(v)) is not None]
 
 
 def _apply(request: Request, ids: list[int], act: str, reason: str, user: Account,
@@ -405,8 +414,7 @@ def entries_add(request: Request, form: FormData, user: Account) -> Response:
     entry_form = queries.EntryForm.from_form(form)
     with st.db.session() as session:
         year = queries.default_year(session)
-    if entry_form.year.isdigit():
-        year = int(entry_form.year)
+    year = whole_number(entry_form.year) or year
     parsed = queries.validate_entry(entry_form, st.config, st.rubrics, entered_by=user.name,
                                     default_year=year)
     if parsed is None:
