@@ -347,12 +347,11 @@ def posts() -> None:
               show_default=True)
 def posts_template(out: Path) -> None:
     """Write a CSV template (UTF-8 with BOM, opens in Excel) for `posts import`."""
-    import csv
-
     from crawler.manual import template_rows
+    from govwatch.tabular import write_csv
 
     with out.open("w", encoding="utf-8-sig", newline="") as handle:
-        csv.writer(handle).writerows(template_rows())
+        write_csv(handle, template_rows())
     console.print(f"已生成模板：{out}", markup=False)
 
 

@@ -26,6 +26,7 @@ from govwatch.cli_common import (
     load_county,
 )
 from govwatch.tables import TextTable, print_table
+from govwatch.tabular import sheet_text
 from storage import repo
 
 ACTIONS = {  # command → (to-status, the statuses a filter selects, Chinese verb)
@@ -138,7 +139,7 @@ def list_command(ctx: click.Context, status: str | None, unit: str | None, rule:
         for r in rows:
             d = finding_dict(r)
             d["evidence"] = json.dumps(d["evidence"], ensure_ascii=False)
-            writer.writerow(d)
+            writer.writerow({k: sheet_text(v) for k, v in d.items()})
         click.echo(buffer.getvalue(), nl=False)
     else:
         print_findings_table(rows)

@@ -14,6 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class TableFileError(Exception):
@@ -122,3 +125,33 @@ def read_table(path: Path, spec: TableSpec) -> list[RawRow]:
     else:  # pragma: no cover - gb18030 decodes almost anything
         raise TableFileError(f"{path.name} 不是 UTF-8 或 GBK 编码")
     return rows_from_table(csv.reader(io.StringIO(text)), spec)
+
+
+# ----------------------------------------------------------------------------- writing
+
+# Text a spreadsheet would take for a formula: unit names and crawled titles are not ours
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def sheet_text(value: T) -> T | str:
+    """A value to write into a CSV file, never read as a formula: text beginning like one
+    (=, +, -, @, tab, return) gets a leading apostrophe (OWASP's defence against CSV
+    injection); other values pass unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(handle: Any, rows: Iterable[Sequence[object]]) -> None:
+    """CSV rows, every text cell through ``sheet_text``."""
+    csv.writer(handle).writerows([sheet_text(v) for v in row] for row in rows)
+
+
+def without_formulas(book: Any) -> None:
+    """An openpyxl workbook whose every cell is a value: openpyxl stores text beginning with
+    "=" as a formula, and govwatch writes none — such text is kept as text."""
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"

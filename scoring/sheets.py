@@ -6,7 +6,6 @@ The score workbook mirrors the seed tables — 一级指标 / 二级指标 / 三
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from govwatch.tabular import without_formulas, write_csv
 from scoring.engine import UnitScore, fmt
 from scoring.entries import EXAMPLE_PREFIX, HEADERS, UnitRef
 from scoring.report import explain
@@ -167,6 +167,7 @@ def write_score_workbook(report: ScoreReport, path: Path, unit: str | None = Non
         if unit in (None, s.unit.code):
             _unit_sheet(book.create_sheet(sheet_name(s, used)), report, s)
     path.parent.mkdir(parents=True, exist_ok=True)
+    without_formulas(book)  # unit names come from the county's config, not from us
     book.save(path)
     return path
 
@@ -197,7 +198,7 @@ def template_rows(units: Sequence[UnitRef], rubrics: RubricSet) -> list[list[str
 
 def write_template_csv(path: Path, units: Sequence[UnitRef], rubrics: RubricSet) -> Path:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(template_rows(units, rubrics))
+    write_csv(buffer, template_rows(units, rubrics))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(buffer.getvalue(), encoding="utf-8-sig")  # BOM: Excel reads it as UTF-8
     return path
@@ -280,6 +281,7 @@ def write_template_xlsx(path: Path, units: Sequence[UnitRef], rubrics: RubricSet
             cell.font = BOLD
     guide.column_dimensions["A"].width = 110
     path.parent.mkdir(parents=True, exist_ok=True)
+    without_formulas(book)  # unit names come from the county's config, not from us
     book.save(path)
     return path
 

@@ -215,3 +215,42 @@ def test_entries_template_and_list(county: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "录入.csv 第4行" in result.stdout and "80%" in result.stdout
     assert "共 3 条。" in result.stdout
+
+
+HOSTILE_UNIT = '=HYPERLINK("http://evil.example/","城关镇")'
+
+
+def test_unit_names_never_become_formulas(county: Path, tmp_path: Path) -> None:
+    """A unit name from the config that looks like a formula is written as text: in the score
+    sheet and the entries template (XLSX: a text cell) and the CSV template and findings
+    (a leading apostrophe)."""
+    text = county.read_text(encoding="utf-8").replace(
+        "name: 城关镇", "name: '" + HOSTILE_UNIT.replace("'", "''") + "'", 1)
+    county.write_text(text, encoding="utf-8")
+    sheet = tmp_path / "评分表.xlsx"
+    assert run(county, "score", "--year", "2021", "--format", "xlsx",
+               "--out", str(sheet)).exit_code == 0
+    template = tmp_path / "模板.xlsx"
+    assert run(county, "entries", "template", "--out", str(template)).exit_code == 0
+    for path in (sheet, template):
+        book = load_workbook(path)
+        cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+        assert any(c.value == HOSTILE_UNIT for c in cells), path
+        assert not [c.coordinate for c in cells if c.data_type == "f"], path
+    csv_template = tmp_path / "模板.csv"
+    assert run(county, "entries", "template", "--out", str(csv_template)).exit_code == 0
+    rows = list(csv.reader(csv_template.open(encoding="utf-8-sig")))
+    assert all(not cell.startswith("=") for row in rows for cell in row)
+
+
+def test_csv_cells_that_look_like_formulas_get_an_apostrophe() -> None:
+    import io
+
+    from govwatch.tabular import sheet_text, write_csv
+
+    for text in ("=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"):
+        assert sheet_text(text) == "'" + text
+    assert sheet_text("城关镇") == "城关镇" and sheet_text(-2) == -2 and sheet_text(None) is None
+    buffer = io.StringIO()
+    write_csv(buffer, [["=1+1", 3, "正常"]])
+    assert buffer.getvalue().splitlines() == ["'=1+1,3,正常"]
