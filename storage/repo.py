@@ -10,7 +10,7 @@ import copy
 import gzip
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -1093,12 +1093,18 @@ class ReviewError(ValueError):
 
 
 def review_findings(session: Session, ids: Sequence[int], *, to_status: str, actor: str,
-                    reason: str | None = None) -> list[int]:
+                    reason: str | None = None,
+                    seen: Mapping[int, str] | None = None) -> list[int]:
     """Move findings to ``to_status``, appending one review row per change.
 
     Returns the ids that changed. A finding already in ``to_status`` is left alone (and gets
     no review row), so repeating an action is harmless; one that may not move there
     (``TRANSITIONS``) is left alone too. Dismissing and reopening need a reason.
+
+    Each change is a compare-and-set: the status moves only from the one it had — ``seen``
+    (finding id → the status the reviewer was shown) when given — in one UPDATE that is the
+    transaction's first statement, so two reviewers acting at once never both move a
+    finding (on SQLite the second waits for the first and then finds the status changed).
     """
     if to_status not in REVIEW_STATUSES:
         raise ReviewError(f"unknown status {to_status!r}")
@@ -1106,20 +1112,29 @@ def review_findings(session: Session, ids: Sequence[int], *, to_status: str, act
         raise ReviewError("a reviewer name is required")
     if to_status in ("dismissed", "pending") and not (reason or "").strip():
         raise ReviewError("a reason is required to dismiss or reopen a finding")
-    found = {f.id: f for f in session.scalars(select(Finding).where(Finding.id.in_(ids)))}
-    missing = sorted(set(ids) - set(found))
-    if missing:
-        raise ReviewError(f"no finding with id {', '.join(map(str, missing))}")
     stamp = now()
     changed = []
+    table = Finding.__table__
     for finding_id in ids:
-        finding = found[finding_id]
-        if finding.status not in TRANSITIONS[to_status]:
-            continue
-        session.add(Review(finding_id=finding.id, actor=actor.strip(), at=stamp,
-                           from_status=finding.status, to_status=to_status, reason=reason))
-        finding.status, finding.updated_at = to_status, stamp
-        changed.append(finding.id)
+        allowed = TRANSITIONS[to_status]
+        if seen is not None and finding_id in seen:
+            allowed = tuple(s for s in allowed if s == seen[finding_id])
+        for from_status in allowed:
+            moved = session.execute(
+                update(table).where(table.c.id == finding_id, table.c.status == from_status)
+                .values(status=to_status, updated_at=stamp))
+            if moved.rowcount == 1:
+                session.add(Review(finding_id=finding_id, actor=actor.strip(), at=stamp,
+                                   from_status=from_status, to_status=to_status,
+                                   reason=reason))
+                changed.append(finding_id)
+                break
+    rest = set(ids) - set(changed)
+    if rest:
+        known = set(session.scalars(select(Finding.id).where(Finding.id.in_(rest))))
+        missing = sorted(rest - known)
+        if missing:
+            raise ReviewError(f"no finding with id {', '.join(map(str, missing))}")
     if to_status == "pending" and changed:  # reopened: a 非政策性文件 ruling is taken back
         session.execute(delete(PolicyExclusion).where(PolicyExclusion.finding_id.in_(changed)))
     session.flush()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import stat
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.routing import Route
 
 from govwatch import app as gapp
@@ -431,3 +432,71 @@ def test_unicode_digits_in_queries_are_ignored_not_errors(env: Env) -> None:
     done = client.post("/findings/review", data={"action": "confirm", "id": ["²", "٣"],
                                                  "csrf_token": token})
     assert done.status_code == 303
+
+
+# ----------------------------------------------------------------------------- two reviewers
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Env, int]]:
+    """The demo county on SQLite or PostgreSQL, two reviewers, one pending finding."""
+    config = config_in(DEMO_CONFIG, tmp_path / "data")
+    url = (f"sqlite:///{tmp_path / 'shared.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    db = Database(url)
+    db.migrate()
+    with db.session() as session:
+        repo.sync_config(session, config)
+        for name in (REVIEWER, "审核员丙"):
+            auth.create_user(session, name, PASSWORD, "reviewer")
+        b01 = _source(session, "B01", "通知公告")
+        new, _ = repo.save_findings(session, [repo.FindingDraft(
+            rule="stale_column", unit_id=b01.unit_id, subject=f"source:{b01.id}",
+            period="2021-W36", as_of=date(2021, 9, 8), points=1.0, source_id=b01.id,
+            evidence={"newest_published_on": "2021-08-27", "days_without_update": 12})])
+    yield Env(config, db, {"stale": new[0]}), new[0]
+    db.dispose()
+
+
+def test_two_reviewers_at_once_never_both_move_a_finding(
+        shared_db: tuple[Env, int]) -> None:
+    """One confirms, the other dismisses, at the same instant, both from the page showing
+    待审核: exactly one change is recorded (a compare-and-set on the status they saw)."""
+    env, finding = shared_db
+    for attempt in range(4):
+        with env.db.session() as session:  # back to pending for the next attempt
+            if env.status(finding) != "pending":
+                repo.review_findings(session, [finding], to_status="pending", actor="系统",
+                                     reason="重新测试")
+            start = session.scalar(select(func.count()).select_from(Review))
+        clients = []
+        for name in (REVIEWER, "审核员丙"):
+            client = env.client()
+            token = _login(client, name)
+            page = client.get(f"/findings/{finding}")
+            assert f'name="seen-{finding}" value="pending"' in page.text
+            clients.append((client, token))
+        barrier = threading.Barrier(2)
+        answers: list[int] = []
+
+        def act(client: TestClient, token: str, action: str, barrier: threading.Barrier,
+                answers: list[int]) -> None:
+            barrier.wait()
+            done = client.post(f"/findings/{finding}/review",
+                               data={"action": action, "reason": "并发审核", "csrf_token": token,
+                                     f"seen-{finding}": "pending"})
+            answers.append(done.status_code)
+
+        threads = [threading.Thread(target=act, args=(*clients[0], "confirm", barrier, answers)),
+                   threading.Thread(target=act, args=(*clients[1], "dismiss", barrier, answers))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert answers == [303, 303], attempt
+        with env.db.session() as session:
+            reviews = session.scalars(select(Review).where(Review.finding_id == finding)
+                                      .order_by(Review.id).offset(start)).all()
+        assert len(reviews) == 1, [(r.actor, r.from_status, r.to_status) for r in reviews]
+        assert reviews[0].from_status == "pending"
+        assert env.status(finding) == reviews[0].to_status

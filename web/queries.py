@@ -213,14 +213,16 @@ def screenshot_path(session: Session, finding_id: int) -> Path | None:
 
 
 def review(session: Session, ids: Sequence[int], action: str, actor: str,
-           reason: str | None) -> tuple[list[int], list[int]]:
-    """Apply a review action; (changed ids, ids left alone because their status forbids it).
+           reason: str | None, seen: Mapping[int, str] | None = None,
+           ) -> tuple[list[int], list[int]]:
+    """Apply a review action; (changed ids, ids left alone because their status forbids it,
+    or changed since the reviewer saw it: ``seen``, id → the status shown).
 
     Raises ``repo.ReviewError`` (unknown id, missing reason…).
     """
     to_status, _verb = ACTIONS[action]
     changed = repo.review_findings(session, list(ids), to_status=to_status, actor=actor,
-                                   reason=(reason or "").strip() or None)
+                                   reason=(reason or "").strip() or None, seen=seen)
     return changed, [i for i in ids if i not in set(changed)]
 
 

@@ -245,24 +245,32 @@ def _ids(form: FormData) -> list[int]:
             and (n := whole_number(v)) is not None]
 
 
+def _seen(form: FormData, ids: list[int]) -> dict[int, str]:
+    """The status each finding had on the page the reviewer acted from (``seen-<id>``)."""
+    return {i: _text(form, f"seen-{i}") for i in ids if _text(form, f"seen-{i}")}
+
+
 def _apply(request: Request, ids: list[int], act: str, reason: str, user: Account,
-           then: Callable[[Session, list[int]], str] | None = None) -> None:
+           then: Callable[[Session, list[int]], str] | None = None,
+           seen: dict[int, str] | None = None) -> None:
     """Run a review action and flash what happened; ``then`` runs in the same transaction
-    with the ids that changed and says what else it did."""
+    with the ids that changed and says what else it did. ``seen``: the statuses the
+    reviewer was shown — a finding another reviewer changed meanwhile is left alone."""
     verb = queries.ACTIONS[act][1]
     if act in ("dismiss", "reopen") and not reason:
         flash(request, f"{verb}必须填写理由。", "error")
         return
     try:
         with state(request).db.session() as session:
-            changed, skipped = queries.review(session, ids, act, user.name, reason)
+            changed, skipped = queries.review(session, ids, act, user.name, reason, seen)
             more = then(session, changed) if then and changed else ""
     except ReviewError as exc:
         flash(request, f"操作未完成：{exc}", "error")
         return
     text = f"已{verb} {len(changed)} 条问题（审核人：{user.name}）。{more}"
     if skipped:
-        text += f"另有 {len(skipped)} 条因当前状态不能{verb}，未作改动。"
+        text += (f"另有 {len(skipped)} 条因当前状态不能{verb}或已被他人处理，未作改动，"
+                 "请刷新后查看。")
     flash(request, text, "ok" if changed else "warn")
 
 
@@ -277,7 +285,7 @@ def bulk_review(request: Request, form: FormData, user: Account) -> Response:
     elif not ids:
         flash(request, "请先勾选要处理的问题。", "error")
     else:
-        _apply(request, ids, act, _text(form, "reason"), user)
+        _apply(request, ids, act, _text(form, "reason"), user, seen=_seen(form, ids))
     return RedirectResponse(f"/queue?{back}" if back else "/queue", status_code=303)
 
 
@@ -311,7 +319,8 @@ def finding_review(request: Request, form: FormData, user: Account) -> Response:
         flash(request, "未知的操作。", "error")
     else:
         _apply(request, [finding_id], act, reason, user,
-               _exclude_titles(user, reason) if not_policy else None)
+               _exclude_titles(user, reason) if not_policy else None,
+               _seen(form, [finding_id]))
     return RedirectResponse(f"/findings/{finding_id}", status_code=303)
 
 
