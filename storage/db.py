@@ -7,6 +7,7 @@ new database and upgrades an old one alike.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -44,10 +45,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _private_file(path: Path) -> None:
+    """The SQLite file readable by its owner only (it holds reviewers' password hashes):
+    created so, or tightened when it exists; SQLite gives its -wal and -shm files the same
+    permissions."""
+    if str(path) in ("", ":memory:"):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    mode = path.stat().st_mode
+    if mode & 0o077:
+        # not ours: leave it as it is (SQLite may still open it)
+        with contextlib.suppress(PermissionError):
+            os.chmod(path, mode & ~0o077 & 0o7777)
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; makes the SQLite file's folder when needed."""
+    """An engine for ``url``; makes the SQLite file (owner-only) and its folder when needed."""
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(url.removeprefix("sqlite:///").split("?", 1)[0]))
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -217,3 +217,24 @@ def test_snapshots_are_compressed_shared_and_pruned(any_db: Database, tmp_path: 
     assert not Path(snaps[first].html_path).exists()
     assert not Path(snaps[first].png_path).exists()
     assert Path(left[0].html_path).exists()
+
+
+def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """It holds the reviewers' password hashes: created 0600, and an existing world-readable
+    one is tightened on open."""
+    import os
+    import stat
+
+    fresh = tmp_path / "data" / "govwatch.db"
+    db = Database(f"sqlite:///{fresh}")
+    db.migrate()
+    db.dispose()
+    assert stat.S_IMODE(fresh.stat().st_mode) & 0o077 == 0
+    loose = tmp_path / "old.db"
+    loose.touch()
+    os.chmod(loose, 0o644)
+    Database(f"sqlite:///{loose}").dispose()
+    assert stat.S_IMODE(loose.stat().st_mode) == 0o600
+    for extra in (fresh.with_name("govwatch.db-wal"), fresh.with_name("govwatch.db-shm")):
+        if extra.exists():
+            assert stat.S_IMODE(extra.stat().st_mode) & 0o077 == 0
