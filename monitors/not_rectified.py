@@ -7,6 +7,8 @@ true" depends on what the original finding was about:
 - uninterpreted_policy: the policy is still without interpretation (the rule still fires);
 - low_post_frequency: the account posted fewer than the weekly minimum in the seven days
   after the bulletin.
+Only what the crawler saw is judged: while the column's or account's latest crawl has failed,
+a stale or under-posting finding is not called unrectified (the crawl_failure rule speaks).
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ DEFAULT_RECTIFY_DAYS = 7
 
 def still_true(named: BulletinedFinding, source: SourceFacts | None,
                uninterpreted: set[str], posts_after: int, min_posts: int) -> bool:
+    if named.rule in ("stale_column", "low_post_frequency") and (
+            source is None or source.last_run_outcome != "ok"):
+        # the column or account cannot be read now: whether it was rectified is unknown, and
+        # an unreachable site is reported as a crawl failure, never judged on no evidence
+        return False
     if named.rule == "stale_column":
         newest = source.newest_published_on if source else None
         return newest is None or newest < named.published_on

@@ -240,3 +240,15 @@ def test_a_failing_interpretation_column_silences_only_the_units_it_serves() -> 
     assert fired(sources) == ["item:1", "item:2"]
     assert fired({**sources, 31: replace(own3, last_run_outcome="http_error")}) == ["item:1"]
     assert fired({**sources, 91: replace(office, last_run_outcome="timeout")}) == []
+
+
+def test_nothing_is_called_unrectified_while_its_source_cannot_be_read() -> None:
+    """A column or account whose latest crawl failed (connection refused): no 逾期未整改 on no
+    evidence — the crawl_failure rule reports the site."""
+    column = source("column", newest_published_on=date(2021, 8, 20))
+    stale = named("stale_column", date(2021, 8, 30))
+    account = named("low_post_frequency", date(2021, 8, 30))
+    for outcome in ("http_error", "timeout", "blocked", "no_items", "parse_error", None):
+        down = replace(column, last_run_outcome=outcome)
+        assert not_rectified.judge([stale, account], {4: down}, set(), {}, AS_OF, RULES) == []
+    assert len(not_rectified.judge([stale], {4: column}, set(), {}, AS_OF, RULES)) == 1
