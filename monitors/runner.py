@@ -138,7 +138,6 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         stale = stale_column.judge(facts, as_of, rule_map, t.stale_days)
         failures = crawl_failure.judge(facts, as_of, rule_map, t.crawl_failure_days)
         uninterpreted, states = pending.result()
-        repo.save_policy_states(session, uninterpreted_policy.RULE, as_of, states)
         drafts = [
             *stale,
             *under_posted,
@@ -148,6 +147,11 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
                                  t.min_weekly_posts),
             *failures,
         ]
+    # saved in a transaction of their own that writes first: two monitor runs at once then
+    # save one after the other, each seeing what the other stored (``repo.writing_first``)
+    with db.session() as session:
+        repo.writing_first(session)
+        repo.save_policy_states(session, uninterpreted_policy.RULE, as_of, states)
         saved = repo.save_findings_detailed(session, drafts)
         for draft, (finding_id, is_new) in zip(drafts, saved, strict=True):
             (report.new_ids if is_new else report.known_ids).append(finding_id)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    false,
     func,
     insert,
     select,
@@ -937,21 +938,32 @@ def save_findings(session: Session, drafts: Iterable[FindingDraft]) -> tuple[lis
 FindingKey = tuple[str, str, str]
 
 
-def _existing_findings(session: Session, keys: set[FindingKey],
-                       chunk: int = 500) -> dict[FindingKey, tuple[int, str]]:
-    """(id, status) of the stored findings among ``keys``: one query per ``chunk`` periods."""
+def _existing_findings(session: Session, keys: set[FindingKey], chunk: int = 500, *,
+                       created_at: bool = False) -> dict[FindingKey, tuple[Any, ...]]:
+    """(id, status[, created_at]) of the stored findings among ``keys``: one query per
+    ``chunk`` periods."""
     rules = sorted({k[0] for k in keys})
     periods = sorted({k[2] for k in keys})
-    found: dict[FindingKey, tuple[int, str]] = {}
+    found: dict[FindingKey, tuple[Any, ...]] = {}
+    extra = (type_coerce(Finding.created_at, String),) if created_at else ()
     for k in range(0, len(periods), chunk):
         rows = session.execute(select(Finding.rule, Finding.subject, Finding.period, Finding.id,
-                                      Finding.status)
+                                      Finding.status, *extra)
                                .where(Finding.rule.in_(rules),
                                       Finding.period.in_(periods[k:k + chunk])))
-        for rule, subject, period, finding_id, status in rows:
+        for rule, subject, period, *values in rows:
             if (rule, subject, period) in keys:
-                found[(rule, subject, period)] = (finding_id, status)
+                found[(rule, subject, period)] = tuple(values)
     return found
+
+
+def writing_first(session: Session) -> None:
+    """Begin the session's transaction as a writer: on SQLite, a write that changes nothing
+    takes the database's write lock now (waiting for another writer, then reading what it
+    committed) — a transaction that reads first and writes later would fail on a snapshot
+    another process has moved past. Elsewhere (PostgreSQL) row locks and ON CONFLICT serve."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(RuleRun.__table__).where(false()).values(rule=RuleRun.rule))
 
 
 def save_findings_detailed(session: Session,
@@ -993,10 +1005,17 @@ def save_findings_detailed(session: Session,
     new_ids: dict[FindingKey, int] = {}
     if inserts:
         # Core executemany, then the ids read back by key: the ORM's bulk path costs 3× more,
-        # and INSERT … RETURNING in parameter order runs row by row on SQLite
-        session.execute(insert(Finding.__table__), list(inserts.values()))
-        new_ids = {key: found[0] for key, found
-                   in _existing_findings(session, set(inserts)).items()}
+        # and INSERT … RETURNING in parameter order runs row by row on SQLite. A key another
+        # run stored meanwhile is left as it is (ON CONFLICT DO NOTHING) and counts as known.
+        session.execute(_insert_for(session)(Finding.__table__).on_conflict_do_nothing(
+            index_elements=["rule", "subject", "period"]), list(inserts.values()))
+        mine = stamp.replace(tzinfo=None)  # created_at as stored (China time, naive)
+        for key, (finding_id, status, at) in _existing_findings(
+                session, set(inserts), created_at=True).items():
+            if _as_datetime(at) == mine:
+                new_ids[key] = finding_id
+            else:  # stored by another run between our look and our insert
+                existing[key] = (finding_id, status)
     result = []
     emitted: set[FindingKey] = set()
     for key in keys:
