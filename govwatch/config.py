@@ -83,7 +83,8 @@ OptionalDate = Annotated[date | None, BeforeValidator(lambda v: None if v == "" 
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf and nan are numbers YAML reads (.inf, .nan) that no setting can mean
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Thresholds(_Strict):
@@ -114,14 +115,15 @@ class ThresholdOverrides(_Strict):
 class CrawlSettings(_Strict):
     """Politeness and reach of the crawler (passed to Scrapy's settings)."""
 
-    window_days: int = Field(35, ge=1, description="翻页抓取到多少天以前为止")
-    max_pages: int = Field(5, ge=1, description="每个栏目最多翻多少页")
-    download_delay: float = Field(0.5, ge=0)
-    concurrent_requests_per_domain: int = Field(4, ge=1)
-    timeout: float = Field(20, gt=0)
-    retry_times: int = Field(2, ge=0)
+    window_days: int = Field(35, ge=1, le=3660, description="翻页抓取到多少天以前为止")
+    max_pages: int = Field(5, ge=1, le=10_000, description="每个栏目最多翻多少页")
+    download_delay: float = Field(0.5, ge=0, le=600)
+    concurrent_requests_per_domain: int = Field(4, ge=1, le=256)
+    timeout: float = Field(20, gt=0, le=3600)
+    retry_times: int = Field(2, ge=0, le=100)
     obey_robots: bool = True
-    max_response_mb: float = Field(20, gt=0, description="超过此大小的响应将被丢弃并记录错误")
+    max_response_mb: float = Field(20, gt=0, le=4096,
+                                   description="超过此大小的响应将被丢弃并记录错误")
     snapshot_retention_days: int = Field(365, ge=1, description="页面快照保留天数")
     processes: int | None = Field(
         None, ge=1, description="同时运行的抓取进程数（默认：CPU 核数；同一网站只在一个进程中抓取）"
@@ -567,11 +569,61 @@ def _duplicates(data: dict[str, Any], file: str,
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+MAX_YAML_BYTES = 256 * 2**20  # a province's config is ~10 MB
+MAX_YAML_NODES = 5_000_000  # nodes after aliases are expanded (a "billion laughs" file)
+
+
+class YamlShapeError(ValueError):
+    """A YAML document whose aliases loop or expand beyond ``MAX_YAML_NODES``."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many nodes the document holds with every alias expanded — worked out once per
+    node (aliases share nodes), without expanding; a node inside itself is a loop."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        if done:
+            open_.discard(key)
+            sizes[key] = min(1 + sum(sizes[id(c)] for c in children), MAX_YAML_NODES + 1)
+            continue
+        if key in sizes:
+            continue
+        if key in open_:
+            raise YamlShapeError("别名引用了包含它自身的锚点（循环引用）",
+                                 node.start_mark.line + 1)
+        open_.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_:
+                raise YamlShapeError("别名引用了包含它自身的锚点（循环引用）",
+                                     child.start_mark.line + 1)
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return sizes[id(root)]
+
+
 def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
-    """The node tree (for line numbers) and the data, from one parse."""
+    """The node tree (for line numbers) and the data, from one parse — refused before
+    construction when aliases loop or would expand past ``MAX_YAML_NODES``."""
     loader = _YAML_LOADER(text)
     try:
         node = loader.get_single_node()
+        if node is not None and _expanded_size(node) > MAX_YAML_NODES:
+            raise YamlShapeError(
+                f"展开别名后超过 {MAX_YAML_NODES:,} 项（别名层层嵌套）", None)
         return node, (loader.construct_document(node) if node is not None else None)
     finally:
         loader.dispose()
@@ -613,11 +665,27 @@ def load_yaml_model(file: Path, model: type[M], cross_check: CrossCheck | None =
     label = label or entry_label
     name = str(file)
     try:
+        if file.is_dir():
+            raise IsADirectoryError(name)
+        if file.exists() and file.stat().st_size > MAX_YAML_BYTES:
+            raise error_type([ConfigProblem(
+                name, None, "文件", f"{what}超过 {MAX_YAML_BYTES // 2**20} MB，不像是配置文件",
+                "请检查路径是否指向了正确的文件",
+            )])
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise error_type([ConfigProblem(
             name, None, "文件", f"找不到{what}",
             f"请检查路径，或用 --config 指定配置文件（示例：{example}）",
+        )]) from None
+    except IsADirectoryError:
+        raise error_type([ConfigProblem(
+            name, None, "文件", f"这是一个文件夹，不是{what}",
+            f"请用 --config 指定文件夹中的 YAML 文件（示例：{example}）",
+        )]) from None
+    except PermissionError:
+        raise error_type([ConfigProblem(
+            name, None, "文件", f"没有权限读取{what}", "请检查文件权限，或以有权限的用户运行",
         )]) from None
     except UnicodeDecodeError:
         raise error_type([ConfigProblem(
@@ -625,6 +693,11 @@ def load_yaml_model(file: Path, model: type[M], cross_check: CrossCheck | None =
         )]) from None
     try:
         node, raw = _parse_yaml(text)
+    except YamlShapeError as exc:
+        raise error_type([ConfigProblem(
+            name, exc.line, "YAML 锚点/别名", str(exc),
+            "请去掉循环引用或层层嵌套的 &锚点 / *别名，直接写出各项内容",
+        )]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None

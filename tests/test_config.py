@@ -137,3 +137,31 @@ def test_cli_refuses_bad_config_before_anything_runs(tmp_path: Path) -> None:
         assert "配置有 8 处错误" in done.stderr
         assert "第 10 行" in done.stderr
     assert not (tmp_path / "data").exists()  # nothing ran: no database was created
+
+
+def _config_error(path: Path) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    return str(caught.value)
+
+
+def test_a_folder_infinite_numbers_and_looping_aliases_are_explained(tmp_path: Path) -> None:
+    """Each is a Chinese message naming the file, never a traceback, hang or silent run."""
+    assert "这是一个文件夹，不是配置文件" in _config_error(tmp_path)
+    numbers = tmp_path / "numbers.yaml"
+    numbers.write_text("county: 测试县\nsettings:\n"
+                       "  thresholds: {stale_days: .inf}\n"
+                       "  crawl: {timeout: .inf, download_delay: 1e308, max_response_mb: .nan,"
+                       " max_pages: 99999999999}\nunits: []\n", encoding="utf-8")
+    text = _config_error(numbers)
+    for field in ("stale_days", "timeout", "download_delay", "max_response_mb", "max_pages"):
+        assert field in text, field
+    looping = tmp_path / "loop.yaml"
+    looping.write_text("county: 测试县\nunits: &u [*u]\n", encoding="utf-8")
+    assert "循环引用" in _config_error(looping)
+    laughs = tmp_path / "laughs.yaml"
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"] + [
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    laughs.write_text("\n".join([*levels, "county: 测试县", "units: []"]) + "\n",
+                      encoding="utf-8")
+    assert "展开别名后超过" in _config_error(laughs)  # a billion items, refused before building
