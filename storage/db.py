@@ -52,7 +52,10 @@ def _private_file(path: Path) -> None:
     if str(path) in ("", ":memory:"):
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    # Created only when missing (O_EXCL): closing a descriptor of a database this process
+    # has open would drop SQLite's POSIX locks on it, and corrupt it under concurrent use.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
     mode = path.stat().st_mode
     if mode & 0o077:
         # not ours: leave it as it is (SQLite may still open it)
