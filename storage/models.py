@@ -309,6 +309,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))  # reviewer | viewer
     created_at: Mapped[datetime]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Raised at every logout: a session cookie copied before it no longer works.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ConfigSync(Base):

@@ -210,8 +210,12 @@ def test_login_refuses_other_sites_and_too_many_failures(env: Env) -> None:
 def test_logout_and_password_change_end_the_session(env: Env) -> None:
     client = env.client()
     token = _login(client)
+    copied = dict(client.cookies)  # a session cookie copied (stolen) before logout
     assert client.post("/logout", data={"csrf_token": token}).status_code == 303
     assert client.get("/queue").status_code == 303
+    thief = env.client()
+    thief.cookies.update(copied)
+    assert thief.get("/queue").status_code == 303  # logout ended it on the server too
 
     _login(client)
     with env.db.session() as session:

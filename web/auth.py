@@ -81,7 +81,7 @@ class Account:
     role: str
     active: bool
     created_at: datetime
-    stamp: str  # changes when the password changes: old sessions end
+    stamp: str  # changes when the password changes or the user logs out: old sessions end
 
     @property
     def can_review(self) -> bool:
@@ -92,13 +92,22 @@ class Account:
         return ROLES.get(self.role, self.role)
 
 
-def session_stamp(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()[:16]
+def session_stamp(password_hash: str, epoch: int = 0) -> str:
+    """What a session cookie must carry to be valid: new for every password and logout."""
+    return hashlib.sha256(f"{password_hash}:{epoch}".encode()).hexdigest()[:16]
 
 
 def _account(user: User) -> Account:
     return Account(user.id, user.name, user.role, user.active, user.created_at,
-                   session_stamp(user.password_hash))
+                   session_stamp(user.password_hash, user.session_epoch or 0))
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Log a user out everywhere: every session cookie issued so far stops working (a copy
+    taken before logout included)."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_epoch = (user.session_epoch or 0) + 1
 
 
 def check_password(password: str) -> None:

@@ -32,7 +32,7 @@ from storage import repo
 from storage.db import Database
 from storage.repo import ReviewError
 from web import queries
-from web.auth import Account, LoginThrottle, authenticate, get_user
+from web.auth import Account, LoginThrottle, authenticate, end_sessions, get_user
 from web.security import SNAPSHOT_CSP, csrf_ok, csrf_token, local_path, new_csrf_token
 
 Handler = Callable[[Request, Account], Response]
@@ -204,6 +204,8 @@ def _login(request: Request, form: FormData) -> Response:
 
 @action(reviewer=False)
 def logout(request: Request, form: FormData, user: Account) -> Response:
+    with state(request).db.session() as session:
+        end_sessions(session, user.id)  # a cookie copied before logout must not work after
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

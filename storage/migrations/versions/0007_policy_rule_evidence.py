@@ -4,7 +4,8 @@ Additive only: ``item.body`` (the article text of policy and interpretation colu
 interpretation cites its policy's 文号 or name), ``item.doc_class`` / ``item.doc_class_reason``
 (the policy rule's class of a policy-column item and what decided it),
 ``item.interpreted_by`` / ``interpretation_evidence`` (the rule's last verdict on it, as of the
-date in the new ``rule_run`` table), and the
+date in the new ``rule_run`` table), ``user.session_epoch`` (raised at logout: sessions end on
+the server, not only in the browser), and the
 ``policy_exclusion`` table (titles the assessment team ruled are no policy file).
 
 Revision ID: 0007
@@ -33,6 +34,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("doc_class_reason", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("interpreted_by", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("interpretation_evidence", sa.Text(), nullable=True))
+    with op.batch_alter_table("user") as batch_op:
+        batch_op.add_column(sa.Column("session_epoch", sa.Integer(), nullable=False,
+                                      server_default="0"))
     op.create_table(
         "rule_run",
         sa.Column("rule", sa.String(length=64), nullable=False),
@@ -60,6 +64,8 @@ def downgrade() -> None:
     """Downgrade schema."""
     op.drop_table("policy_exclusion")
     op.drop_table("rule_run")
+    with op.batch_alter_table("user") as batch_op:
+        batch_op.drop_column("session_epoch")
     with op.batch_alter_table("item") as batch_op:
         batch_op.drop_column("interpretation_evidence")
         batch_op.drop_column("interpreted_by")
