@@ -1191,24 +1191,24 @@ def article_text(html: str | bytes, base_url: str) -> ArticleText:
         return ArticleText("", [], False)
     base = _page_base(doc, base_url)
     container = _body_container(doc)
+    main = _main_text(doc)
     if container is None:
-        text = _main_text(doc)
+        text = main
         region: etree._Element = doc
     else:
         text = _visible_text(container)
         region = container
         parent = container.getparent()
-        # the block around the text (title, info, related links) when it is no bigger than
-        # the text plus its furniture
-        if parent is not None and parent.tag not in ("body", "html") and len(
-                _norm_space(_visible_text(parent))) <= len(_norm_space(text)) + 600:
-            region = parent
-    if region is not container and region is not doc:
-        # the block around the text also holds the 文号 and 成文日期 table of a policy page
-        text = _visible_text(region)
+        if parent is not None and parent.tag not in ("body", "html"):
+            # the block around the text (title, info, related links — and the 文号 and
+            # 成文日期 table of a policy page) when it is no bigger than the text plus its
+            # furniture
+            around = _visible_text(parent)
+            if len(_norm_space(around)) <= len(_norm_space(text)) + 600:
+                region, text = parent, around
     body = re.sub(r"[ \t\u3000\xa0]+", " ", text)
     body = re.sub(r"\s*\n\s*", "\n", body).strip()
-    labelled = _LABELLED_NUMBER.search(_main_text(doc))
+    labelled = _LABELLED_NUMBER.search(main)
     if labelled and labelled.group(1) not in body[:600]:
         # the 文号 of a metadata table (发文字号：…) standing apart from the text
         body = f"文号：{labelled.group(1)}\n{body}"

@@ -51,16 +51,17 @@ _PARENS_TAIL = re.compile(r"(?:[（(][^（）()]{0,40}[）)]|版|[0-9]{4}年){1,
 # A name issued without 《》: 关于印发陵川县职业技能培训补贴管理办法的通知
 _ISSUED_NAME = re.compile(r"(?:印发|转发|发布|出台)(.{4,}?)(?:的)?(?:通知|函|公告)?$")
 
-# (label shown to the reviewer, pattern) — the title with its 《》 names blanked out.
+# Recruitment and appointment: a notice even when the title names a plan (招聘…实施方案)
+_PERSONNEL_WORDS = r"招聘|招录|招考|录用|拟聘|聘用|任免|任职|免职"
+# (label shown to the reviewer, pattern) — the title with its 《》 names blanked out; drafts
+# for comment (``_DRAFT``) are told apart before these.
 _NOT_POLICY: tuple[tuple[str, str], ...] = (
     ("公布名单/结果", r"公布.{0,40}?(?:名单|结果|名录|情况)"
                       r"|(?:名单|结果|名录)(?:的)?(?:公告|通知|通报)"),
     ("清理结果/目录", r"清理结果|文件目录|(?:名单|名录)$"),
     ("表彰/通报", r"表彰|表扬|嘉奖|获奖|通报(?:批评)?$|情况的?通报"),
-    ("人事/招聘", r"招聘|招录|招考|录用|拟聘|聘用|任免|任职|免职|人事|遴选.{0,10}(?:人员|干部)"
-                  r"|考试|人选"),
+    ("人事/招聘", _PERSONNEL_WORDS + r"|人事|遴选.{0,10}(?:人员|干部)|考试|人选"),
     ("公示", r"公示"),
-    ("征求意见", r"征求.{0,20}意见|意见稿|草案"),
     ("会议通知", r"会议|召开|座谈"),
     ("紧急通知", r"紧急通知|预警|防汛|防台|暴雨|寒潮|大风|高温|台风|地质灾害|森林防火"
                  r"|安全生产.{0,10}(?:检查|排查)|隐患排查"),
@@ -75,7 +76,7 @@ _NOT_POLICY: tuple[tuple[str, str], ...] = (
 _DRAFT = re.compile(r"征求.{0,20}意见|意见稿|草案|送审稿")
 _NOTICE_END = re.compile(r"(?:通知|函|公告|通报|公示|批复|报告|的决定)$")
 _EVENT_PLAN = re.compile(r"(?:大赛|竞赛|比赛|活动|评选|评比|培训|会议)(?:实施|工作)?方案$")
-_PERSONNEL = re.compile(r"招聘|招录|招考|录用|拟聘|聘用|任免|任职|免职")
+_PERSONNEL = re.compile(_PERSONNEL_WORDS)
 _NOT_POLICY_RE = tuple((label, re.compile(p)) for label, p in _NOT_POLICY)
 _YEARLY = re.compile(
     r"(?:做好|部署|安排)\s*(?:19|20)\d{2}\s*年.{0,30}?工作"

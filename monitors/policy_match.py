@@ -14,8 +14,9 @@ The evidence, strongest first (``Evidence.strength``):
    edition mark or a place name, 40 fuzzily similar at the county's threshold);
 5. a plain body citation, when the interpretation's title names no document of its own (45).
 
-A citation that gives the basis (为贯彻落实《…》, 根据《…》) or lists what is repealed
-(《…》同时废止) is no evidence. Years, editions (（试行）, 2024年修订) and ordinals must agree
+A citation that gives the basis (为贯彻落实《…》, 根据《…》) is no evidence; one of a document the
+interpretation says was revised or repealed (修订了《…》（文号）, 原《…》, 《…》同时废止) counts
+against that document. Years, editions (（试行）, 2024年修订) and ordinals must agree
 wherever a name is compared: 《…2023年…》 never explains 《…2024年…》.
 
 Vetoes: an interpretation published more than ``max_days_before`` (30) days before the policy
@@ -715,13 +716,17 @@ class Matcher:
                 links_elsewhere=links_to_other(interp, policy, self.policy_by_url))
         return self._scores[key]
 
+    def _strings(self, pool: Sequence[tuple[int, str]]) -> list[str]:
+        """A pool's names as rapidfuzz takes them, listed once per pool."""
+        bases = self._bases.get(id(pool))
+        if bases is None or bases[0] is not pool:
+            bases = self._bases[id(pool)] = (pool, [b for _, b in pool])
+        return bases[1]
+
     def _fuzzy(self, base: str, pool: Sequence[tuple[int, str]]) -> set[int]:
         if not pool:
             return set()
-        bases = self._bases.get(id(pool))
-        if bases is None or bases[0] is not pool:  # the pool's strings, listed once
-            bases = self._bases[id(pool)] = (pool, [b for _, b in pool])
-        hits = process.extract(base, bases[1], scorer=fuzz.ratio,
+        hits = process.extract(base, self._strings(pool), scorer=fuzz.ratio,
                                score_cutoff=self.threshold * 100 - 0.1, limit=None)
         return {pool[k][0] for _, _, k in hits}
 
@@ -789,7 +794,7 @@ class Matcher:
             if not pool:
                 continue
             for name in policy.names:
-                for _, score, k in process.extract(name.base, [b for _, b in pool],
+                for _, score, k in process.extract(name.base, self._strings(pool),
                                                    scorer=fuzz.ratio, score_cutoff=30,
                                                    limit=limit):
                     key = pool[k][0]

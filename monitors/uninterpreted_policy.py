@@ -24,9 +24,10 @@ and a finding's evidence names them, with the interpretations weighed and their 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import TypeVar
 
 from govwatch.timeutil import iso_week
@@ -46,7 +47,8 @@ from monitors.rule_map import RuleMap
 from storage.repo import FindingDraft, PostFact, SourceFacts
 
 __all__ = ["RULE", "SOURCE_KINDS", "Coverage", "ItemClass", "PolicyVerdict", "by_unit",
-           "classify_items", "judge", "judge_with_verdicts", "link_key", "matcher_for"]
+           "classify_items", "judge", "judge_with_verdicts", "link_key", "matcher_for",
+           "matchers_by_setting"]
 
 DocT = TypeVar("DocT", bound=Document)
 
@@ -165,6 +167,17 @@ def matcher_for(policies: Iterable[PostFact], interpretations: Iterable[PostFact
                    policy_units=policy_units)
 
 
+def matchers_by_setting(policies: Sequence[PostFact], interpretations: Sequence[PostFact],
+                        sources: Mapping[int, SourceFacts]) -> Callable[[float, int], Matcher]:
+    """``matcher_for`` per (title threshold, days before), each built on first use: a county
+    uses one or two settings."""
+    @cache
+    def matcher(threshold: float, max_days_before: int) -> Matcher:
+        return matcher_for(policies, interpretations, sources, threshold=threshold,
+                           max_days_before=max_days_before)
+    return matcher
+
+
 def _weighed(w: Weighed) -> dict[str, object]:
     """A candidate as the finding's evidence shows it to the reviewer."""
     ev = w.evidence
@@ -236,18 +249,14 @@ def judge_with_verdicts(
         overdue.append((policy, source, decided, grace, due))
     if not overdue:
         return [], []
-    matchers: dict[tuple[float, int], Matcher] = {}
+    matcher = matchers_by_setting(policies, interpretations, sources)
     drafts = []
     verdicts = []
     for policy, source, decided, grace, due in overdue:
         threshold = float(source.thresholds.get("interpretation_match", default_match))
         days_before = int(source.thresholds.get("interpretation_max_days_before",
                                                 default_max_days_before))
-        key = (threshold, days_before)
-        if key not in matchers:  # one per setting in use; a county has one or two
-            matchers[key] = matcher_for(policies, interpretations, sources,
-                                        threshold=threshold, max_days_before=days_before)
-        verdict = matchers[key].verdict(policy.item_id, complete=False)
+        verdict = matcher(threshold, days_before).verdict(policy.item_id, complete=False)
         if verdict.explained:
             best = verdict.explaining[0]
             verdicts.append(PolicyVerdict(policy.item_id, best.interp.key,

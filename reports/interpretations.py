@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from monitors import uninterpreted_policy
-from monitors.policy_match import MAX_DAYS_BEFORE, Matcher
+from monitors.policy_match import MAX_DAYS_BEFORE
 from monitors.runner import policy_rule_facts
 from storage import repo
 
@@ -68,17 +68,13 @@ def _matched(session: Session, wanted: list[tuple[int, tuple[float, int]]],
     if not wanted:
         return {}
     sources, stored, interpretations = policy_rule_facts(session, as_of)
-    matchers: dict[tuple[float, int], Matcher] = {}
+    matcher = uninterpreted_policy.matchers_by_setting(stored, interpretations, sources)
     found: dict[int, str | None] = {}
     known = {p.item_id for p in stored}
     for item_id, settings in wanted:
         if item_id not in known:
             found[item_id] = None
             continue
-        if settings not in matchers:
-            matchers[settings] = uninterpreted_policy.matcher_for(
-                stored, interpretations, sources, threshold=settings[0],
-                max_days_before=settings[1])
-        verdict = matchers[settings].verdict(item_id)
+        verdict = matcher(*settings).verdict(item_id)
         found[item_id] = verdict.explaining[0].interp.title if verdict.explaining else None
     return found

@@ -834,7 +834,7 @@ NOT_POLICY_REASON = "非政策性文件"
 def exclude_finding_title(session: Session, finding_id: int, *, actor: str,
                           reason: str | None = None) -> str | None:
     """After a reviewer dismissed a policy finding as no policy file (非政策性文件): its
-    policy's title goes on the county's exclusion list (``add_policy_exclusion``), so the rule
+    policy's title goes on its unit's exclusion list (``add_policy_exclusion``), so the rule
     never flags that item again. Returns the title, or None for a finding of another rule."""
     found = session.execute(
         select(Finding.rule, Finding.evidence, Finding.unit_id, Item.title)
