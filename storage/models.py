@@ -180,6 +180,9 @@ class CrawlRun(Base):
     items_dated: Mapped[int] = mapped_column(Integer, default=0)
     items_new: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # host:pid:start of the crawl process that opened the run: a run whose owner is gone is
+    # closed as interrupted by the next sweep (``repo.sweep_orphaned_runs``)
+    owner: Mapped[str | None] = mapped_column(String(160), nullable=True)
 
 
 class Snapshot(Base):
