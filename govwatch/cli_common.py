@@ -32,6 +32,7 @@ OUTCOME_NAMES = {
     "connection_error": "无法连接", "too_large": "页面过大",
     "no_items": "未找到带日期的条目", "parse_error": "页面无法解析",
     "interrupted": "抓取中断", "no_browser": "缺少浏览器",
+    "stale_data": "数据过期（近期未抓取）",
 }
 
 DEMO_PORT = 8765

@@ -57,6 +57,9 @@ def describe(row: repo.FindingRow) -> str:
     if row.rule == "stale_column":
         return (f"最新发布 {ev.get('newest_published_on')}，"
                 f"已 {ev.get('days_without_update')} 天未更新")
+    if row.rule == "crawl_failure" and ev.get("outcome") == "stale_data":
+        return (f"数据过期：最近一次抓取在 {ev.get('data_age_days')} 天前"
+                f"（超过 {ev.get('max_age_days')} 天），抓取恢复前不作判定")
     if row.rule == "crawl_failure":
         outcome = OUTCOME_NAMES.get(ev.get("outcome", ""), ev.get("outcome", ""))
         status = f"（HTTP {ev['http_status']}）" if ev.get("http_status") else ""

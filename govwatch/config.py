@@ -132,6 +132,8 @@ class CrawlSettings(_Strict):
     browser_executable: str | None = Field(
         None, description="Chromium path for render: browser sources; default: found on machine"
     )
+    data_max_age_days: int = Field(
+        3, ge=1, le=366, description="最近一次抓取距监测日期超过多少天即视为数据过期，不再据此判定")
 
 
 class PolicyClasses(_Strict):
@@ -144,6 +146,7 @@ class PolicyClasses(_Strict):
     include: list[Pattern] = Field([], description="标题符合即视为政策性文件")
     exclude: list[Pattern] = Field([], description="标题符合即不视为政策性文件")
     yearly_work_is_policy: bool = Field(True, description="年度工作安排类通知是否须有解读")
+    data_max_age_days: int | None = Field(None, ge=1, le=366)
     unclassified_is_policy: bool = Field(
         False, description="未识别类别的条目是否须有解读（默认不判定，避免误报）")
 

@@ -6,8 +6,9 @@ one finding for (account, week), 2 points ("每通报一次扣2分").
 
 The monitored period starts at the account's ``monitored_since`` (or the county's
 ``monitoring_start``), else at its first successful crawl. A week is only judged when the
-stored posts reach back past its Monday — a week the crawler never saw whole must not look
-empty. An account whose latest crawl failed is 无法采集 (crawl_failure), never under-posting.
+stored posts reach back past its Monday, and ended before the day of the latest crawl — a
+week the crawler never saw whole must not look empty. An account whose latest crawl failed is
+无法采集, one whose data is outdated 数据过期 (both crawl_failure), never under-posting.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from govwatch.timeutil import iso_week
+from monitors import freshness
 from monitors.rule_map import RuleMap
 from storage.repo import FindingDraft, PostFact, SourceFacts
 
@@ -40,10 +42,14 @@ def monitoring_start(f: SourceFacts) -> date | None:
     return f.first_ok_at.date() if f.first_ok_at is not None else None
 
 
-def weeks_to_judge(f: SourceFacts, as_of: date) -> list[date]:
-    """Mondays of the complete weeks inside the monitored period that ended before as_of."""
+def weeks_to_judge(f: SourceFacts, as_of: date,
+                   max_age_days: int = freshness.DEFAULT_MAX_AGE_DAYS) -> list[date]:
+    """Mondays of the complete weeks inside the monitored period that ended before as_of and
+    before the day of the latest crawl (a week after it was never seen)."""
     start = monitoring_start(f)
-    if start is None or f.oldest_published_on is None or f.last_run_outcome != "ok":
+    seen = freshness.seen_until(f, as_of, max_age_days)
+    if (start is None or f.oldest_published_on is None or f.last_run_outcome != "ok"
+            or seen is None):
         return []
     this_monday = as_of - timedelta(days=as_of.weekday())
     earliest = max(start, f.oldest_published_on + timedelta(days=1),
@@ -51,14 +57,15 @@ def weeks_to_judge(f: SourceFacts, as_of: date) -> list[date]:
     # the first Monday on or after `earliest`
     monday = earliest + timedelta(days=(7 - earliest.weekday()) % 7)
     weeks = []
-    while monday + timedelta(days=6) < as_of:
+    while monday + timedelta(days=6) < seen:
         weeks.append(monday)
         monday += timedelta(weeks=1)
     return weeks
 
 
 def judge(facts: Iterable[SourceFacts], posts_per_day: dict[int, dict[date, int]], as_of: date,
-          rule_map: RuleMap, default_min: int = DEFAULT_MIN_POSTS) -> list[FindingDraft]:
+          rule_map: RuleMap, default_min: int = DEFAULT_MIN_POSTS,
+          max_age_days: int = freshness.DEFAULT_MAX_AGE_DAYS) -> list[FindingDraft]:
     """Findings for under-posted weeks; evidence gets the post lists from ``add_posts``."""
     drafts = []
     for f in facts:
@@ -66,7 +73,7 @@ def judge(facts: Iterable[SourceFacts], posts_per_day: dict[int, dict[date, int]
             continue
         needed = int(f.thresholds.get("min_weekly_posts", default_min))
         per_day = posts_per_day.get(f.source_id, {})
-        for monday in weeks_to_judge(f, as_of):
+        for monday in weeks_to_judge(f, as_of, max_age_days):
             count = sum(per_day.get(monday + timedelta(days=d), 0) for d in range(7))
             if count >= needed:
                 continue
@@ -103,7 +110,9 @@ def add_posts(draft: FindingDraft, posts: list[PostFact]) -> FindingDraft:
     return FindingDraft(**{**draft.__dict__, "evidence": evidence})
 
 
-def needed_range(facts: Iterable[SourceFacts], as_of: date) -> tuple[date, date]:
+def needed_range(facts: Iterable[SourceFacts], as_of: date,
+                 max_age_days: int = freshness.DEFAULT_MAX_AGE_DAYS) -> tuple[date, date]:
     """The date range whose daily post counts ``judge`` needs."""
-    mondays = [m for f in facts if f.source_type == "account" for m in weeks_to_judge(f, as_of)]
+    mondays = [m for f in facts if f.source_type == "account"
+               for m in weeks_to_judge(f, as_of, max_age_days)]
     return (min(mondays), as_of) if mondays else (as_of, as_of)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from monitors import freshness
 from monitors.rule_map import RuleMap
 from storage.repo import BulletinedFinding, FindingDraft, SourceFacts
 
@@ -43,7 +44,8 @@ def still_true(named: BulletinedFinding, source: SourceFacts | None,
 def judge(named: Iterable[BulletinedFinding], sources: dict[int, SourceFacts],
           uninterpreted: set[str], posts_per_day: dict[int, dict[date, int]], as_of: date,
           rule_map: RuleMap, default_days: int = DEFAULT_RECTIFY_DAYS,
-          default_min_posts: int = 3) -> list[FindingDraft]:
+          default_min_posts: int = 3,
+          max_age_days: int = freshness.DEFAULT_MAX_AGE_DAYS) -> list[FindingDraft]:
     drafts = []
     for finding in named:
         source = sources.get(finding.source_id) if finding.source_id else None
@@ -52,6 +54,12 @@ def judge(named: Iterable[BulletinedFinding], sources: dict[int, SourceFacts],
         deadline = finding.published_on + timedelta(days=days)
         if as_of <= deadline:
             continue
+        if finding.rule != "uninterpreted_policy" and source is not None:
+            # rectified or not is known only from a crawl after the deadline (the policy
+            # rule, whose verdict is reused, keeps to its own crawl data)
+            seen = freshness.seen_until(source, as_of, max_age_days)
+            if seen is None or seen <= deadline:
+                continue
         min_posts = int(thresholds.get("min_weekly_posts", default_min_posts))
         per_day = posts_per_day.get(finding.source_id or 0, {})
         after = sum(per_day.get(finding.published_on + timedelta(days=d), 0)

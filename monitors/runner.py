@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig, PolicyClasses, Thresholds
+from govwatch.liveness import owner_gone
 from monitors import (
     crawl_failure,
     low_post_frequency,
@@ -44,6 +45,7 @@ class MonitorReport:
     known_ids: list[int] = field(default_factory=list)
     by_rule: Counter[str] = field(default_factory=Counter)
     new_by_rule: Counter[str] = field(default_factory=Counter)
+    outdated: int = 0  # sources not judged: their latest crawl is too old (数据过期)
 
 
 def county_classes(settings: PolicyClasses) -> ClassPolicy:
@@ -82,7 +84,8 @@ def uninterpreted_policies(
     drafts, verdicts = uninterpreted_policy.judge_with_verdicts(
         policies, interpretations, sources, as_of, rule_map,
         thresholds.interpretation_grace_days,
-        thresholds.interpretation_match, decided, thresholds.interpretation_max_days_before)
+        thresholds.interpretation_match, decided, thresholds.interpretation_max_days_before,
+        thresholds.data_max_age_days)
     judged = {v.item_id: v for v in verdicts}
     states = []
     for item_id, state in repo.policy_states(session, as_of).items():
@@ -118,25 +121,29 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         return uninterpreted_policies(session, as_of, rule_map, t,
                                       config.settings.policy_classes)
 
+    with db.session() as session:  # runs a killed crawl left open are not crawls in progress
+        repo.sweep_orphaned_runs(session, owner_gone)
     with db.session() as session:
         pending = in_session_beside(session, policy_rule)
         facts = repo.source_facts(session, as_of)
         by_source = {f.source_id: f for f in facts}
 
-        start, end = low_post_frequency.needed_range(facts, as_of)
+        max_age = t.data_max_age_days
+        start, end = low_post_frequency.needed_range(facts, as_of, max_age)
         named = repo.bulletined_findings(session)
         if named:  # not_rectified looks at the days after each bulletin too
             start = min(start, min(n.published_on for n in named))
         per_day = repo.posts_per_day(
             session, [f.source_id for f in facts if f.source_type == "account"], start, end)
-        weeks = low_post_frequency.judge(facts, per_day, as_of, rule_map, t.min_weekly_posts)
+        weeks = low_post_frequency.judge(facts, per_day, as_of, rule_map, t.min_weekly_posts,
+                                         max_age)
         spans = [(d.source_id or 0, date.fromisoformat(d.evidence["week_start"]),
                   date.fromisoformat(d.evidence["week_end"])) for d in weeks]
         posts = repo.posts_in_ranges(session, spans)  # one query per week, not per finding
         under_posted = [low_post_frequency.add_posts(d, posts[span])
                         for d, span in zip(weeks, spans, strict=True)]
-        stale = stale_column.judge(facts, as_of, rule_map, t.stale_days)
-        failures = crawl_failure.judge(facts, as_of, rule_map, t.crawl_failure_days)
+        stale = stale_column.judge(facts, as_of, rule_map, t.stale_days, max_age)
+        failures = crawl_failure.judge(facts, as_of, rule_map, t.crawl_failure_days, max_age)
         uninterpreted, states = pending.result()
         drafts = [
             *stale,
@@ -144,7 +151,7 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
             *uninterpreted,
             *not_rectified.judge(named, by_source, {d.subject for d in uninterpreted},
                                  per_day, as_of, rule_map, t.rectify_days,
-                                 t.min_weekly_posts),
+                                 t.min_weekly_posts, max_age),
             *failures,
         ]
     # saved in a transaction of their own that writes first: two monitor runs at once then
@@ -158,4 +165,6 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
             if is_new:
                 report.new_by_rule[draft.rule] += 1
         report.by_rule.update(d.rule for d in drafts)
+    report.outdated = sum(1 for d in failures
+                          if d.evidence.get("outcome") == crawl_failure.STALE_DATA)
     return report

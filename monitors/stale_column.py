@@ -3,7 +3,8 @@
 A column with expect_update whose newest item was published ``stale_days`` (default 7) or more
 days before the as-of date gives one finding per column per ISO week of the as-of date
 ("发现一次扣1分"). A column whose latest crawl failed or found no dated items is left to
-``crawl_failure``: an unreachable site must never be mistaken for a stale one.
+``crawl_failure``: an unreachable site must never be mistaken for a stale one. Days are
+counted to the latest crawl (``freshness.seen_until``): no more was seen.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from govwatch.timeutil import iso_week
+from monitors import freshness
 from monitors.rule_map import RuleMap
 from storage.repo import FindingDraft, SourceFacts
 
@@ -20,15 +22,19 @@ DEFAULT_STALE_DAYS = 7
 
 
 def judge(facts: Iterable[SourceFacts], as_of: date, rule_map: RuleMap,
-          default_stale_days: int = DEFAULT_STALE_DAYS) -> list[FindingDraft]:
+          default_stale_days: int = DEFAULT_STALE_DAYS,
+          max_age_days: int = freshness.DEFAULT_MAX_AGE_DAYS) -> list[FindingDraft]:
     drafts = []
     for f in facts:
         if f.source_type != "column" or not f.expect_update:
             continue
         if f.last_run_outcome != "ok" or f.newest_published_on is None:
             continue  # never crawled, or crawl health is in doubt: not a staleness verdict
+        seen = freshness.seen_until(f, as_of, max_age_days)
+        if seen is None:
+            continue  # the crawl data is outdated: crawl_failure says 数据过期
         threshold = int(f.thresholds.get("stale_days", default_stale_days))
-        days = (as_of - f.newest_published_on).days
+        days = (seen - f.newest_published_on).days  # as far as a crawl looked
         if days < threshold:
             continue
         indicator, points = rule_map.lookup(RULE, f.category)

@@ -31,6 +31,7 @@ from functools import cache
 from typing import TypeVar
 
 from govwatch.timeutil import iso_week
+from monitors import freshness
 from monitors.policy_class import CLASS_LABELS, Classification, ClassPolicy, decide
 from monitors.policy_match import (
     MAX_DAYS_BEFORE,
@@ -95,11 +96,13 @@ class Coverage:
     against every interpretation column when none of those exist. They are judged only while
     all of those columns' latest crawls succeeded — a failed interpretation column must not
     turn its unit's policies into violations — and only back to the oldest interpretation
-    crawled there (an interpretation may simply predate what was crawled). Across a province
-    one failing column then silences one unit, not every unit.
+    crawled there (an interpretation may simply predate what was crawled), and forward to the
+    day all of them were last crawled (``freshness.seen_until``; none when one's data is
+    outdated). Across a province one failing column then silences one unit, not every unit.
     """
 
-    def __init__(self, sources: Iterable[SourceFacts]) -> None:
+    def __init__(self, sources: Iterable[SourceFacts], as_of: date,
+                 max_age_days: int = freshness.DEFAULT_MAX_AGE_DAYS) -> None:
         sources = list(sources)
         columns = [s for s in sources if s.source_type == "column"]
         with_policies = {s.unit_id for s in columns if s.kind == "policy"}
@@ -107,17 +110,24 @@ class Coverage:
         own, shared = by_unit((s.unit_id for s in self.all), with_policies)
         self.shared = [self.all[k] for k in shared]
         self.by_unit = {unit: [self.all[k] for k in ks] for unit, ks in own.items()}
-        self._memo: dict[int, tuple[bool, date | None]] = {}
+        self.as_of = as_of
+        self.max_age_days = max_age_days
+        self._memo: dict[int, tuple[bool, date | None, date]] = {}
 
-    def of_unit(self, unit_id: int) -> tuple[bool, date | None]:
-        """(can judge, earliest judgeable publication date) for the policies of a unit."""
+    def of_unit(self, unit_id: int) -> tuple[bool, date | None, date]:
+        """(can judge, earliest judgeable publication date, last day seen) for the policies
+        of a unit."""
         if unit_id not in self._memo:
             relevant = self.by_unit.get(unit_id, []) + self.shared or self.all
-            if any(s.last_run_outcome not in ("ok", None) for s in relevant):
-                self._memo[unit_id] = (False, None)
+            seen = [freshness.seen_until(s, self.as_of, self.max_age_days)
+                    for s in relevant if s.last_run_started is not None]
+            if (any(s.last_run_outcome not in ("ok", None) for s in relevant)
+                    or None in seen):
+                self._memo[unit_id] = (False, None, self.as_of)
             else:
                 oldest = [s.oldest_published_on for s in relevant if s.oldest_published_on]
-                self._memo[unit_id] = (True, min(oldest) if oldest else None)
+                self._memo[unit_id] = (True, min(oldest) if oldest else None,
+                                       min([d for d in seen if d], default=self.as_of))
         return self._memo[unit_id]
 
 
@@ -228,23 +238,26 @@ def judge_with_verdicts(
         default_grace: int = DEFAULT_GRACE_DAYS, default_match: float = DEFAULT_MATCH,
         classes: Mapping[int, ItemClass] | None = None,
         default_max_days_before: int = MAX_DAYS_BEFORE,
+        max_age_days: int = freshness.DEFAULT_MAX_AGE_DAYS,
 ) -> tuple[list[FindingDraft], list[PolicyVerdict]]:
     """``judge``'s findings, and the verdict on every policy judged (explained or not)."""
     if classes is None:
         classes = classify_items(policies, sources)
-    covered = Coverage(sources.values())
+    covered = Coverage(sources.values(), as_of, max_age_days)
     overdue = []  # (policy, its source, its class, grace days, threshold, days before, due)
     for policy in policies:
         source = sources.get(policy.source_id)
         decided = classes.get(policy.item_id)
         if source is None or decided is None or not decided.needs_interpretation:
             continue
-        can_judge, earliest = covered.of_unit(source.unit_id)
+        can_judge, earliest, interpretations_seen = covered.of_unit(source.unit_id)
         if not can_judge or (earliest is not None and policy.published_on < earliest):
             continue
+        seen = freshness.seen_until(source, as_of, max_age_days)
         grace = int(source.thresholds.get("interpretation_grace_days", default_grace))
         due = policy.published_on + timedelta(days=grace)
-        if as_of <= due or policy.statement:
+        # overdue only when a crawl of the interpretations looked after the due date
+        if seen is None or min(seen, interpretations_seen) <= due or policy.statement:
             continue
         overdue.append((policy, source, decided, grace, due))
     if not overdue:

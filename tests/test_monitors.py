@@ -135,7 +135,10 @@ def test_unrelated_titles_do_not_match() -> None:
 
 def judge_policies(policies: list[PostFact], interpretations: list[PostFact],
                    as_of: date = AS_OF) -> list[str]:
-    drafts = uninterpreted_policy.judge(policies, interpretations, {20: POLICY_SOURCE}, as_of,
+    """The titles of the policies found uninterpreted by a crawl on the morning of as_of."""
+    crawled = replace(POLICY_SOURCE, last_run_started=datetime(as_of.year, as_of.month,
+                                                               as_of.day, 2, tzinfo=CHINA))
+    drafts = uninterpreted_policy.judge(policies, interpretations, {20: crawled}, as_of,
                                         RULES)
     return [d.evidence["policy_title"] for d in drafts]
 

@@ -96,10 +96,14 @@ def test_accounts_are_not_columns() -> None:
     assert stale_column.judge([facts(30, source_type="account")], AS_OF, RULES) == []
 
 
+def crawled_on(f: SourceFacts, day: date) -> SourceFacts:
+    return replace(f, last_run_started=datetime(day.year, day.month, day.day, 2, tzinfo=CHINA))
+
+
 def test_period_is_the_iso_week_of_the_as_of_date() -> None:
-    sunday = date(2021, 9, 12)
-    (f,) = stale_column.judge([replace(facts(8), newest_published_on=date(2021, 9, 1))],
-                              sunday, RULES)
+    sunday, monday = date(2021, 9, 12), date(2021, 9, 13)
+    (f,) = stale_column.judge([crawled_on(replace(facts(8), newest_published_on=date(2021, 9, 1)),
+                                          sunday)], sunday, RULES)
     assert f.period == "2021-W36"
-    (g,) = stale_column.judge([facts(8)], date(2021, 9, 13), RULES)
+    (g,) = stale_column.judge([crawled_on(facts(8), monday)], monday, RULES)
     assert g.period == "2021-W37"
