@@ -7,15 +7,26 @@ Items and page snapshots are buffered and written in batches (one transaction pe
 one statement per kind) so a large crawl does not pay a commit, nor a statement, per page.
 Crawl runs are opened when the spider opens and closed with the spider's per-source tally
 when it closes — also when the crawl is cut short, so nothing is left 'running'.
+
+Storage that fails (a full disk, a database gone) stops the crawl: fetching on while nothing
+can be kept would report success over lost pages. The parent hears of it
+(``progress.report_error``) and the crawl exits non-zero; runs the pipeline cannot close
+then are closed by the next sweep (``repo.sweep_orphaned_runs``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from scrapy.utils.defer import deferred_from_coro
+from sqlalchemy.exc import SQLAlchemyError
+
 from crawler.items import EntryBatch, SnapshotItem
+from crawler.progress import report_error
+from govwatch.liveness import this_process
 from govwatch.timeutil import now
 from storage import repo
 from storage.db import Database
@@ -24,6 +35,10 @@ from storage.db import Database
 # large crawl's work are buffered at most.
 BATCH_SIZE = 1000  # entries
 SNAPSHOT_BATCH_SIZE = 100  # snapshots hold whole pages: flush them sooner
+# What a failing database or disk raises through SQLAlchemy or the snapshot files.
+STORAGE_ERRORS = (SQLAlchemyError, OSError)
+
+log = logging.getLogger("govwatch.crawl")
 
 
 class StoragePipeline:
@@ -37,6 +52,7 @@ class StoragePipeline:
         self.buffer: dict[int, list[repo.ItemRecord]] = defaultdict(list)
         self.buffered = 0
         self.snapshots: list[repo.SnapshotRecord] = []
+        self.failure: str | None = None  # why storing failed, once it has
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StoragePipeline:
@@ -45,11 +61,19 @@ class StoragePipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         spider = self.crawler.spider
-        with self.db.session() as session:
-            for source_id in spider.sources:
-                self.run_ids[source_id] = repo.open_crawl_run(session, source_id)
+        owner = this_process()
+        try:
+            with self.db.session() as session:
+                for source_id in spider.sources:
+                    self.run_ids[source_id] = repo.open_crawl_run(session, source_id,
+                                                                  owner=owner)
+        except STORAGE_ERRORS as exc:
+            self.run_ids.clear()
+            self._storage_failed(exc)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
+        if self.failure:
+            return item  # nowhere to keep it; the crawl is stopping
         if isinstance(item, SnapshotItem):
             self._keep_snapshot(item)
         else:
@@ -76,25 +100,54 @@ class StoragePipeline:
     def close_spider(self, spider: Any = None) -> None:
         spider = self.crawler.spider
         self._flush(spider)
-        with self.db.session() as session:
-            for source_id, run_id in self.run_ids.items():
-                tally = spider.tallies[source_id]
-                tally.interrupted = spider.unfinished(source_id)
-                repo.close_crawl_run(
-                    session, run_id, outcome=tally.outcome(), pages=tally.pages,
-                    items_found=tally.items_found, items_dated=tally.items_dated,
-                    items_new=tally.items_new, http_status=tally.http_status,
-                    error=tally.error_text(),
-                )
-        self.db.dispose()
+        try:
+            with self.db.session() as session:
+                for source_id, run_id in self.run_ids.items():
+                    self._close_run(session, spider, source_id, run_id)
+        except STORAGE_ERRORS as exc:
+            self._storage_failed(exc)
+            log.error("crawl runs left open for the sweep to close")
+        finally:
+            self.db.dispose()
+
+    def _close_run(self, session: Any, spider: Any, source_id: int, run_id: int) -> None:
+        tally = spider.tallies[source_id]
+        tally.interrupted = spider.unfinished(source_id)
+        if self.failure:  # what was fetched may not all be stored: not a clean crawl
+            repo.close_crawl_run(session, run_id, outcome="interrupted", pages=tally.pages,
+                                 items_found=tally.items_found, items_new=tally.items_new,
+                                 error=f"crawl stopped: {self.failure}")
+            return
+        repo.close_crawl_run(
+            session, run_id, outcome=tally.outcome(), pages=tally.pages,
+            items_found=tally.items_found, items_dated=tally.items_dated,
+            items_new=tally.items_new, http_status=tally.http_status,
+            error=tally.error_text(),
+        )
+
+    def _storage_failed(self, exc: BaseException) -> None:
+        """Stop the crawl once storing failed, and tell the parent process why."""
+        if self.failure:
+            return
+        self.failure = "could not store what was fetched: " + (
+            str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        log.error("%s; stopping the crawl", self.failure)
+        report_error(self.failure)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason="storage_failed"))
 
     def _flush(self, spider: Any) -> None:
         """Write the buffered items and snapshots in one transaction."""
-        if not self.buffered and not self.snapshots:
+        if self.failure or (not self.buffered and not self.snapshots):
             return
-        with self.db.session() as session:
-            new = repo.store_item_batches(session, self.buffer)
-            repo.save_snapshots(session, self.data_dir, self.snapshots)
+        try:
+            with self.db.session() as session:
+                new = repo.store_item_batches(session, self.buffer)
+                repo.save_snapshots(session, self.data_dir, self.snapshots)
+        except STORAGE_ERRORS as exc:
+            self._storage_failed(exc)
+            return
         for source_id, count in new.items():
             spider.tallies[source_id].items_new += count
         self.buffer.clear()

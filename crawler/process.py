@@ -4,22 +4,39 @@ Twisted's reactor cannot be restarted within a process, so every crawl — from 
 scheduler or a test — runs in fresh child processes (multiprocessing, spawn): one, or one per
 core with the sources split by portal (``crawl.processes``), so a province's crawl is not
 held to one core by the engine's per-page work. The parent gets
-progress events through a queue and, should the child die, marks its open crawl runs as
+progress events through a queue and, should the child die, closes its open crawl runs as
 interrupted so nothing is left 'running'.
+
+Whatever ends a crawl, its runs are closed and the caller learns it failed:
+- SIGTERM or SIGINT to the parent stops the children gracefully (Scrapy closes its spiders,
+  the pipeline closes the runs as interrupted) and the result carries the signal;
+- the parent dying, even by SIGKILL, ends the children too (Linux: PR_SET_PDEATHSIG), and the
+  runs left open are closed by the next crawl's or monitor run's sweep (each run records its
+  owner process: ``govwatch.liveness``);
+- a child killed, or one that could not store what it fetched (a full disk, a database gone),
+  makes the result an error with a non-zero exit code.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import multiprocessing
+import os
 import queue as queue_module
-from collections.abc import Callable
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from crawler.job import CrawlJob, SourceSpec, portal_of
+from govwatch.logs import quiet_logging_failures
 
 log = logging.getLogger("govwatch.crawl")
 
@@ -36,8 +53,28 @@ class CrawlResult:
     error: str | None = None
 
 
-def _child(job: CrawlJob, events: Any, tag: int = 0) -> None:
+# After SIGTERM, how long the children get to close their spiders before they are killed.
+STOP_GRACE_SECONDS = 20.0
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Have the kernel send SIGTERM to this process when its parent dies (Linux only): an
+    orphaned crawl would go on crawling, writing runs nobody waits for."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):
+            log.warning("cannot ask to be stopped with the parent process")
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _child(job: CrawlJob, events: Any, tag: int = 0, parent_pid: int | None = None) -> None:
     """Child process body: the Scrapy engine, the spiders, the storage pipeline."""
+    if parent_pid is not None:
+        _die_with_parent(parent_pid)
     from scrapy.crawler import CrawlerProcess
 
     from crawler.progress import set_channel
@@ -45,6 +82,7 @@ def _child(job: CrawlJob, events: Any, tag: int = 0) -> None:
     from crawler.spiders.column import ColumnSpider
 
     set_channel(events, tag)
+    quiet_logging_failures()
     process = CrawlerProcess(dict(job.scrapy_settings))
     for spider, kind in ((ColumnSpider, "column"), (AccountSpider, "account")):
         sources = [s for s in job.sources if s.type == kind]
@@ -90,48 +128,109 @@ def run_crawl(job: CrawlJob, on_progress: ProgressCallback | None = None,
     block until they end."""
     ctx = multiprocessing.get_context("spawn")
     events = ctx.Queue()
-    children = [ctx.Process(target=_child, args=(part, events, tag), name="govwatch-crawl")
+    children = [ctx.Process(target=_child, args=(part, events, tag, os.getpid()),
+                            name="govwatch-crawl")
                 for tag, part in enumerate(split_by_portal(job, processes))]
-    for child in children:
-        child.start()
     counts: dict[tuple[int, str], tuple[int, int, int, int]] = {}
     pages = items = done = failed = 0
     finished: set[int] = set()
-    while True:
-        try:
-            event = events.get(timeout=0.2)
-        except queue_module.Empty:
-            if not any(child.is_alive() for child in children):
-                break
-            continue
-        if event[0] == "progress":
-            counts[event[1]] = event[2:]
-            pages, items, done, failed = (sum(c[i] for c in counts.values()) for i in range(4))
-            if on_progress:
-                on_progress(pages, items, done, failed)
-        elif event[0] == "finished":
-            finished.add(event[1])
-            if len(finished) == len(children):
-                break
-    for child in children:
-        child.join()
+    errors: list[str] = []
+    with _stopping_children_on_signal(children) as stopped_by:
+        for child in children:
+            child.start()
+        while True:
+            try:
+                event = events.get(timeout=0.2)
+            except queue_module.Empty:
+                if not any(child.is_alive() for child in children):
+                    break
+                continue
+            if event[0] == "progress":
+                counts[event[1]] = event[2:]
+                pages, items, done, failed = (sum(c[i] for c in counts.values())
+                                              for i in range(4))
+                if on_progress:
+                    on_progress(pages, items, done, failed)
+            elif event[0] == "error":
+                errors.append(event[2])
+            elif event[0] == "finished":
+                finished.add(event[1])
+                if len(finished) == len(children):
+                    break
+        for child in children:
+            child.join()
     exit_code = next((c.exitcode for c in children if c.exitcode), 0) or 0
     error = None
-    if exit_code or len(finished) < len(children):
+    if stopped_by:
+        exit_code = 128 + stopped_by[0]
+        error = f"crawl stopped by signal {signal.Signals(stopped_by[0]).name}"
+    elif errors:
+        exit_code = exit_code or 1
+        error = "; ".join(dict.fromkeys(errors))
+    elif exit_code or len(finished) < len(children):
+        exit_code = exit_code or 1
         error = f"crawl process ended abnormally (exit code {exit_code})"
+    if error:
         log.error(error)
-        _interrupt_open_runs(job.database_url)
+        close_orphaned_runs(job.database_url)
     return CrawlResult(exit_code, pages, items, done, failed, error)
 
 
-def _interrupt_open_runs(database_url: str) -> None:
+@contextmanager
+def _stopping_children_on_signal(children: list[Any]) -> Iterator[list[int]]:
+    """While crawling, SIGTERM and SIGINT stop the children (gracefully, then by force)
+    instead of leaving them to crawl on as orphans. Yields the signals received.
+
+    Only the main thread may handle signals: elsewhere (the scheduler's job threads) the
+    children still die with this process (``_die_with_parent``)."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def stop(signum: int, _frame: Any) -> None:
+        if received:  # a second signal: no more patience
+            for child in children:
+                if child.is_alive():
+                    child.kill()
+            return
+        received.append(signum)
+        log.warning("signal %s: stopping the crawl", signal.Signals(signum).name)
+        threading.Thread(target=_stop_children, args=(children,), daemon=True).start()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield received
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _stop_children(children: list[Any]) -> None:
+    for child in children:
+        if child.is_alive():
+            child.terminate()  # Scrapy: a graceful shutdown, spiders closed, runs closed
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for child in children:
+        child.join(max(0.0, deadline - time.monotonic()))
+        if child.is_alive():
+            child.kill()
+
+
+def close_orphaned_runs(database_url: str) -> int:
+    """Close the crawl runs whose process is gone (this crawl's dead children, or any
+    earlier crawl killed outright); never raises: the database may be what failed."""
+    from govwatch.liveness import owner_gone
     from storage import repo
     from storage.db import Database
 
     db = Database(database_url)
     try:
         with db.session() as session:
-            repo.interrupt_open_runs(session)
+            return repo.sweep_orphaned_runs(session, owner_gone)
+    except Exception as exc:  # a dead database must not hide the crawl's own error
+        log.error("cannot close the crawl runs left open: %s", exc)
+        return 0
     finally:
         db.dispose()
 

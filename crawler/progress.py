@@ -83,3 +83,10 @@ class ProgressReporter:
         self.sources_done += 1
         self.sources_failed += int(failed)
         self._send_sometimes()
+
+
+def report_error(message: str) -> None:
+    """Tell the parent process this crawl failed in a way the exit code cannot show (what
+    was fetched could not be stored): the crawl's result becomes an error."""
+    if _channel is not None:
+        _channel.put(("error", _tag, message))

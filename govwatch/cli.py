@@ -35,14 +35,44 @@ from govwatch.cli_report import report
 from govwatch.cli_scoring import entries, score
 from govwatch.cli_web import serve, users
 from govwatch.collector import skip_collection_at_exit
-from govwatch.config import CONFIG_ENV, DEFAULT_CONFIG, CountyConfig
+from govwatch.config import CONFIG_ENV, DEFAULT_CONFIG, CountyConfig, load_config
 from govwatch.logs import setup_logging
 from govwatch.tables import TextTable, print_table
 from govwatch.timeutil import chinese_date, today
 
+# Exit status when the database is broken, gone or unreachable.
+DATABASE_EXIT = 4
+
+
+class _Commands(click.Group):
+    """The command group: a database that cannot be used is a Chinese message and exit
+    status 4, whichever command found it — never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from storage.db import DATABASE_ERRORS, explain_database_error
+
+        try:
+            return super().invoke(ctx)
+        except DATABASE_ERRORS as exc:
+            url = str(getattr(exc, "url", "") or _database_of(ctx))
+            err_console.print(explain_database_error(exc, url), style="red",
+                              highlight=False, markup=False)
+            ctx.exit(DATABASE_EXIT)
+
+
+def _database_of(ctx: click.Context) -> str:
+    """The database URL the config names, for messages ('' when it cannot be told)."""
+    from storage.db import database_url
+
+    try:
+        config = load_config(ctx.obj.get("config") if ctx.obj else None)
+    except Exception:  # the config's own errors are reported by the command
+        return ""
+    return database_url(config.settings.data_dir, config.settings.database_url)
+
 
 # Not a terminal (piped, make, CI): rich would assume 80 columns and cut the findings table.
-@click.group()
+@click.group(cls=_Commands)
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
               help=f"County config file (env {CONFIG_ENV}; default {DEFAULT_CONFIG}).")
 @click.version_option(package_name="govwatch")
@@ -108,7 +138,8 @@ def _progress(total: int) -> Iterator[Callable[[int, int, int, int], None]]:
 
 
 def _do_crawl(config: CountyConfig, db: Any, unit: str | None, source: str | None,
-              as_of: date | None) -> None:
+              as_of: date | None) -> int:
+    """Crawl and print the summary; the exit status (0, or the crawl's failure)."""
     from storage import repo
 
     with db.session() as session:
@@ -120,9 +151,16 @@ def _do_crawl(config: CountyConfig, db: Any, unit: str | None, source: str | Non
     for why in sorted(set(summary.skipped.values())):
         err_console.print(f"[yellow]部分栏目未抓取：[/yellow]{why}", highlight=False)
     if summary.result and summary.result.error:
-        err_console.print(f"[red]抓取进程异常结束：{summary.result.error}[/red]")
+        err_console.print(f"抓取进程异常结束：{summary.result.error}", style="red",
+                          highlight=False, markup=False)
+        err_console.print("[red]本次抓取不完整：未完成的栏目/账号已记为「抓取中断」，"
+                          "已抓到的内容均已保留；请排除问题后重新运行 govwatch crawl。[/red]",
+                          highlight=False)
     if summary.result:
         _print_crawl_summary(db, config, ids, unit, source, summary)
+    if summary.result and summary.result.error:
+        return summary.result.exit_code if summary.result.exit_code > 0 else 1
+    return 0
 
 
 def _print_crawl_summary(db: Any, config: CountyConfig, ids: dict[tuple[str, str], int],
@@ -175,9 +213,11 @@ def crawl(ctx: click.Context, unit: str | None, source: str | None, distributed:
         return
     db = app.open_database(config)
     try:
-        _do_crawl(config, db, unit, source, as_of)
+        status = _do_crawl(config, db, unit, source, as_of)
     finally:
         db.dispose()
+    if status:
+        ctx.exit(status)
 
 
 def _enqueue(ctx: click.Context, unit: str | None, source: str | None, as_of: date,
@@ -226,6 +266,12 @@ def _do_monitor(config: CountyConfig, db: Any, as_of: date) -> None:
     for rule, count in sorted(report.by_rule.items()):
         console.print(f"  {RULE_NAMES.get(rule, rule)}（{rule}）：{count} 条，"
                       f"其中新发现 {report.new_by_rule.get(rule, 0)} 条")
+    if report.outdated:
+        limit = config.settings.thresholds.data_max_age_days
+        err_console.print(
+            f"[yellow]数据过期：{report.outdated} 个栏目/账号最近一次抓取距 "
+            f"{chinese_date(as_of)} 已超过 {limit} 天，未作判定（已记为抓取异常）。"
+            "请先运行 govwatch crawl。[/yellow]", highlight=False)
 
 
 @main.command()

@@ -45,6 +45,13 @@ def setup_logging(data_dir: Path | None, *, stderr_level: int = logging.WARNING)
     for handler in handlers:
         handler.setFormatter(formatter)
     logging.basicConfig(level=logging.INFO, handlers=handlers, force=True)
+    quiet_logging_failures()
+
+
+def quiet_logging_failures() -> None:
+    """A log file that cannot be written (a full disk) must not print a traceback per line
+    on top of the failure being reported: the standard library's production setting."""
+    logging.raiseExceptions = False
 
 
 def _value(value: Any) -> str:

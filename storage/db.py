@@ -3,6 +3,12 @@
 SQLite under the data folder by default; any SQLAlchemy URL via ``GOVWATCH_DATABASE_URL`` (or
 ``settings.database_url``). ``migrate()`` runs the Alembic migrations up to head: it creates a
 new database and upgrades an old one alike.
+
+A SQLite file govwatch created is marked by a sibling ``<name>.created`` file: when the
+database is gone but its mark is not (deleted by mistake, a lost disk), opening it fails with
+``DatabaseUnavailable`` instead of quietly starting again from an empty database.
+``explain_database_error`` turns what a broken or unreachable database raises into a message in
+Chinese for the operator.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from typing import Any, TypeVar
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from govwatch.beside import Beside, beside
@@ -45,17 +53,36 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be used as it is; the message (Chinese) says why and what to do."""
+
+
+def created_mark(path: Path) -> Path:
+    """The file that says govwatch once created the SQLite database at ``path``."""
+    return path.with_name(path.name + ".created")
+
+
 def _private_file(path: Path) -> None:
     """The SQLite file readable by its owner only (it holds reviewers' password hashes):
     created so, or tightened when it exists; SQLite gives its -wal and -shm files the same
-    permissions."""
+    permissions. A database that existed and is gone is not created again."""
     if str(path) in ("", ":memory:"):
         return
+    mark = created_mark(path)
+    if not path.exists() and mark.exists():
+        raise DatabaseUnavailable(
+            f"数据库文件 {path} 不存在了（{mark.name} 表明它此前已建立）。如果是误删或磁盘故障，"
+            f"请从备份恢复该文件；如果确实要从空数据库重新开始，请删除 {mark} 后重试。")
     path.parent.mkdir(parents=True, exist_ok=True)
     # Created only when missing (O_EXCL): closing a descriptor of a database this process
     # has open would drop SQLite's POSIX locks on it, and corrupt it under concurrent use.
-    with contextlib.suppress(FileExistsError):
+    try:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
+    except FileExistsError:
+        pass
+    else:
+        mark.write_text("govwatch created this database here; keep this file beside it\n",
+                        encoding="utf-8")
     mode = path.stat().st_mode
     if mode & 0o077:
         # not ours: leave it as it is (SQLite may still open it)
@@ -71,6 +98,32 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def explain_database_error(exc: BaseException, url: str) -> str:
+    """What a database error means for the operator, in Chinese (no password shown)."""
+    where = make_url(url).render_as_string(hide_password=True)
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    reason = detail[0][:200] if detail else type(exc).__name__
+    lowered = reason.lower()
+    if isinstance(exc, DatabaseUnavailable):
+        return str(exc)
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return (f"数据库 {where} 已损坏（{reason}）。请停止所有 govwatch 进程，"
+                "从备份恢复数据库文件；损坏的文件请改名保留，便于排查，不要直接删除。")
+    if "disk is full" in lowered or "no space" in lowered:
+        return (f"数据库 {where} 所在磁盘已满（{reason}）。"
+                "请清理磁盘空间后重试，已保存的数据不受影响。")
+    if "readonly" in lowered or "read-only" in lowered or "permission" in lowered:
+        return f"数据库 {where} 无法写入（{reason}）。请检查文件和目录的权限。"
+    if url.startswith("sqlite"):
+        return f"无法使用数据库 {where}（{reason}）。请检查数据目录和数据库文件。"
+    return (f"无法连接数据库 {where}（{reason}）。请确认数据库服务正在运行、网络可达，"
+            "并检查 database_url（或环境变量 GOVWATCH_DATABASE_URL）。")
+
+
+# What a database that is broken, gone or unreachable raises, through SQLAlchemy.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (DatabaseUnavailable, DBAPIError)
 
 
 _MIGRATING = threading.Lock()  # Alembic keeps per-run state in module globals

@@ -10,7 +10,7 @@ import copy
 import gzip
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -222,8 +222,11 @@ def _item_upsert(session: Session) -> Any:
     return _ITEM_UPSERTS[dialect]
 
 
-def open_crawl_run(session: Session, source_id: int, started_at: datetime | None = None) -> int:
-    run = CrawlRun(source_id=source_id, started_at=started_at or now(), outcome="running")
+def open_crawl_run(session: Session, source_id: int, started_at: datetime | None = None,
+                   owner: str | None = None) -> int:
+    """Open a run of ``source_id`` owned by ``owner`` (``govwatch.liveness.this_process``)."""
+    run = CrawlRun(source_id=source_id, started_at=started_at or now(), outcome="running",
+                   owner=owner)
     session.add(run)
     session.flush()
     return run.id
@@ -248,6 +251,24 @@ def interrupt_open_runs(session: Session, source_ids: Iterable[int] | None = Non
         outcome="interrupted", finished_at=now(), error="crawl process ended before finishing",
     ))
     return result.rowcount or 0
+
+
+def sweep_orphaned_runs(session: Session,
+                        owner_gone: Callable[[str | None, datetime, datetime], bool]) -> int:
+    """Close as interrupted the runs left 'running' by a process that is gone (killed with
+    SIGKILL, a lost machine): ``owner_gone(owner, started_at, now)`` says which
+    (``govwatch.liveness.owner_gone``). Returns how many were closed."""
+    current = now()
+    open_runs = session.execute(select(CrawlRun.id, CrawlRun.owner, CrawlRun.started_at)
+                                .where(CrawlRun.outcome == "running")).all()
+    gone = [run_id for run_id, owner, started_at in open_runs
+            if owner_gone(owner, started_at, current)]
+    for start in range(0, len(gone), 500):
+        session.execute(update(CrawlRun).where(CrawlRun.id.in_(gone[start:start + 500]),
+                                               CrawlRun.outcome == "running").values(
+            outcome="interrupted", finished_at=current,
+            error="crawl process ended before finishing (found by the sweep)"))
+    return len(gone)
 
 
 def save_snapshot(session: Session, data_dir: Path, *, source_id: int, crawl_run_id: int | None,
