@@ -18,6 +18,7 @@ from crawler.process import CrawlResult, ProgressCallback, log_file_for, run_cra
 from crawler.settings import scrapy_settings
 from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig
+from govwatch.liveness import owner_gone, this_process
 from govwatch.timeutil import today
 from storage import repo
 from storage.db import MIGRATIONS, Database, database_url
@@ -121,6 +122,8 @@ def crawl(config: CountyConfig, db: Database, *, unit_code: str | None = None,
     reference_date = reference_date or today()
     crawl_cfg = config.settings.crawl
     with db.session() as session:
+        # runs a crawl killed outright left open (their process is gone) are closed first
+        repo.sweep_orphaned_runs(session, owner_gone)
         ids = repo.source_ids(session)
     specs = source_specs(config, ids, unit_code=unit_code, source_name=source_name,
                          exclude=exclude)
@@ -180,7 +183,7 @@ def import_posts(config: CountyConfig, db: Database, path: Path) -> dict[str, in
         names = {sid: name for (_, name), sid in ids.items()}
         added = {}
         for source_id, records in by_source.items():
-            run_id = repo.open_crawl_run(session, source_id)
+            run_id = repo.open_crawl_run(session, source_id, owner=this_process())
             new = repo.store_items(session, source_id, records)
             # a manual import is a successful collection of the account
             repo.close_crawl_run(session, run_id, outcome="ok", items_found=len(records),
@@ -196,5 +199,5 @@ def _record_skipped(db: Database, skipped: dict[int, str]) -> None:
         return
     with db.session() as session:
         for source_id, why in skipped.items():
-            run_id = repo.open_crawl_run(session, source_id)
+            run_id = repo.open_crawl_run(session, source_id, owner=this_process())
             repo.close_crawl_run(session, run_id, outcome="no_browser", error=why)

@@ -112,3 +112,33 @@ def test_lingchuan_config_checks(tmp_path: Path) -> None:
                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.returncode == 0
     assert "陵川县，38 个单位" in done.stdout
+
+
+def _monitor_on(folder: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`govwatch monitor` on the demo config in ``folder`` (its data/ folder there)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GOVWATCH_")}
+    return subprocess.run([sys.executable, "-m", "govwatch", "--config", str(DEMO_CONFIG),
+                           "monitor", "--as-of", "2021-09-08"], capture_output=True, text=True,
+                          cwd=folder, timeout=300,
+                          env={**clean, "PYTHONIOENCODING": "utf-8", **env})
+
+
+def test_a_broken_gone_or_unreachable_database_is_explained(tmp_path: Path) -> None:
+    first = _monitor_on(tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    db = tmp_path / "data" / "govwatch.db"
+    assert db.exists() and (tmp_path / "data" / "govwatch.db.created").exists()
+    # deleted: not recreated empty, the operator is told how to restore or start again
+    db.unlink()
+    gone = _monitor_on(tmp_path)
+    assert gone.returncode == 4 and "不存在了" in gone.stderr and "备份" in gone.stderr
+    assert "Traceback" not in gone.stderr and not db.exists()
+    # corrupt: a message, the file left as it is
+    db.write_bytes(b"this is not a database, it only has its name " * 200)
+    broken = _monitor_on(tmp_path)
+    assert broken.returncode == 4 and "已损坏" in broken.stderr, broken.stderr[-2000:]
+    assert "Traceback" not in broken.stderr and db.read_bytes().startswith(b"this is not")
+    # PostgreSQL that does not answer
+    away = _monitor_on(tmp_path, GOVWATCH_DATABASE_URL="postgresql+psycopg://govwatch@127.0.0.1:9/x")
+    assert away.returncode == 4 and "无法连接数据库" in away.stderr, away.stderr[-2000:]
+    assert "Traceback" not in away.stderr
