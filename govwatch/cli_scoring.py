@@ -155,7 +155,8 @@ def entries_import(ctx: click.Context, file: Path, entered_by: str | None, year:
                    rubric: str | None) -> None:
     """Import a CSV or XLSX entry file; any bad row stops the whole import.
 
-    Re-importing a file with the same name replaces what it imported before.
+    Re-importing a file with the same name replaces what it imported before for the years
+    the file covers (those of its rows; --year for a file without rows).
     """
     config = load_county(ctx)
     rubrics = _rubrics(ctx, config, rubric)
@@ -170,11 +171,16 @@ def entries_import(ctx: click.Context, file: Path, entered_by: str | None, year:
         ctx.exit(1)
     finally:
         db.dispose()
+    years = "、".join(map(str, result.years))
     message = f"已从 {result.file_name} 导入 {result.imported} 条记录"
     if result.replaced:
-        message += f"（替换了此前从同名文件导入的 {result.replaced} 条）"
+        message += f"（替换了此前从同名文件导入的 {years} 年度记录 {result.replaced} 条）"
     if result.examples:
         message += f"；跳过示例行：第 {'、'.join(map(str, result.examples))} 行"
+    for kept_year, count in result.kept.items():
+        # Said aloud: a same-named file of another year is left alone, by design.
+        message += (f"；同名文件此前导入的 {kept_year} 年度记录 {count} 条未改动"
+                    f"（如需撤回，请用 --year {kept_year} 导入只有表头的同名文件）")
     console.print(message + "。", highlight=False)
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -97,25 +99,124 @@ def rows_from_table(table: Iterable[Sequence[object]], spec: TableSpec) -> list[
     return out
 
 
-def read_table(path: Path, spec: TableSpec) -> list[RawRow]:
-    """The non-blank data rows of a CSV (UTF-8 or GBK) or XLSX file."""
-    suffix = path.suffix.lower()
-    if suffix not in (".xlsx", ".xlsm", ".csv"):
+# ----------------------------------------------------------------------------- bounds
+
+# Hand-made sheets are small: a county's year of manual entries or a platform's posts is a few
+# thousand rows, well under 1 MB as XLSX. Everything is bounded before it is parsed, so a zip
+# bomb or a sheet of millions of rows is refused in a moment instead of taking gigabytes of
+# memory or minutes (module constants, so tests can lower them).
+MB = 1024 * 1024
+MAX_FILE_BYTES = 20 * MB  # on disk, CSV or XLSX
+MAX_UNCOMPRESSED_BYTES = 50 * MB  # all members of an XLSX together, decompressed
+MAX_RATIO = 100  # decompressed : compressed for one member (Apache POI's default too)
+RATIO_GRACE_BYTES = 1 * MB  # a member smaller than this may compress any amount
+MAX_MEMBERS = 1000  # an XLSX holds a dozen or two
+MAX_ROWS = 20_000  # sheet rows read, header and blank rows included
+_CHUNK = 1 * MB
+_ADVICE = "不像手工填写的表格，请检查文件或拆分后再导入"
+
+
+def _size(n: int) -> str:
+    return f"{n // MB} MB" if n % MB == 0 else f"{n} 字节"
+
+
+def load_table_file(path: Path) -> bytes:
+    """The bytes of a CSV or XLSX sheet, refused past ``MAX_FILE_BYTES``.
+
+    Read with a cap rather than trusting the size on disk: a device or a file still being
+    written reads as more than ``stat`` said.
+    """
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv"):
         raise TableFileError(f"不支持的文件类型「{path.suffix}」：请使用 .csv 或 .xlsx 文件")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise TableFileError(f"找不到文件 {path}") from None
-    if suffix in (".xlsx", ".xlsm"):
+    except OSError as exc:  # a folder, no permission…
+        raise TableFileError(f"无法读取文件 {path}（{exc.strerror or exc}）") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise TableFileError(f"文件 {path.name} 大于 {_size(MAX_FILE_BYTES)}，{_ADVICE}")
+    return data
+
+
+def check_xlsx(name: str, data: bytes) -> None:
+    """Refuse an XLSX (a zip) that would decompress past the bounds, before any parsing.
+
+    Checks the central directory (member count, total recorded size, each member's ratio),
+    then decompresses every member once, counting the bytes, so a directory that understates
+    a member's size is caught too: Python's zipfile stops at the recorded size and fails the
+    CRC check, and the count caps what is inflated whatever the zip reader does.
+    """
+    broken = f"文件 {name} 已损坏或不是 Excel 文件，请在 Excel 中另存为新的 .xlsx 文件后再导入"
+    too_big = (f"文件 {name} 解压后超过 {_size(MAX_UNCOMPRESSED_BYTES)}，{_ADVICE}")
+    # Each member has one central-directory header: count their signatures before zipfile
+    # builds an object per member (hundreds of thousands fit in a few MB).
+    if data.count(b"PK\x01\x02") > MAX_MEMBERS:
+        raise TableFileError(f"文件 {name} 含有超过 {MAX_MEMBERS} 个内部文件，"
+                             f"不是正常的 Excel 表格，{_ADVICE}")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            members = book.infolist()
+            if sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
+                raise TableFileError(too_big)
+            for m in members:
+                if (m.file_size > RATIO_GRACE_BYTES
+                        and m.file_size > MAX_RATIO * max(m.compress_size, 1)):
+                    raise TableFileError(
+                        f"文件 {name} 中的 {m.filename} 压缩比超过 {MAX_RATIO} 倍"
+                        f"（疑似压缩炸弹），{_ADVICE}")
+            budget = MAX_UNCOMPRESSED_BYTES
+            for m in members:
+                with book.open(m) as member:
+                    while chunk := member.read(_CHUNK):
+                        budget -= len(chunk)
+                        if budget < 0:
+                            raise TableFileError(too_big)
+    except TableFileError:
+        raise
+    except Exception:  # zipfile and its decompressors raise many types for a damaged file
+        raise TableFileError(broken) from None
+
+
+def _bounded(rows: Iterable[Sequence[object]], name: str) -> Iterator[Sequence[object]]:
+    """``rows`` until ``MAX_ROWS``, past which the file is refused; a parser's error midway
+    becomes a TableFileError naming the file."""
+    it = iter(rows)
+    for number in itertools.count(1):
+        try:
+            row = next(it)
+        except StopIteration:
+            return
+        except Exception as exc:  # openpyxl and csv raise many types for a broken file
+            raise TableFileError(f"无法读取文件 {name} 第 {number} 行（{exc}）") from None
+        if number > MAX_ROWS:
+            raise TableFileError(
+                f"文件 {name} 超过 {MAX_ROWS} 行（含表头和空行），{_ADVICE}；"
+                "如表格末尾有大量空行，请删除这些空行后再导入")
+        yield row
+
+
+def parse_table(name: str, data: bytes, spec: TableSpec) -> list[RawRow]:
+    """The non-blank data rows of a CSV (UTF-8 or GBK) or XLSX file's bytes; ``name`` is the
+    file name (its suffix says the format; messages name it)."""
+    if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
+        check_xlsx(name, data)
         from openpyxl import load_workbook
 
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a broken file
-            raise TableFileError(f"无法读取 Excel 文件 {path.name}（{exc}）") from None
-        sheet = (book[spec.sheet] if spec.sheet and spec.sheet in book.sheetnames
-                 else book.worksheets[0])
-        return rows_from_table(sheet.iter_rows(values_only=True), spec)
+            raise TableFileError(f"无法读取 Excel 文件 {name}（{exc}）") from None
+        try:
+            sheet = (book[spec.sheet] if spec.sheet and spec.sheet in book.sheetnames
+                     else book.worksheets[0])
+            # The <dimension> a writer records may claim the whole sheet (A1:XFD1048576);
+            # openpyxl would pad every row to it. Read the cells that are there instead.
+            sheet.reset_dimensions()
+            return rows_from_table(_bounded(sheet.iter_rows(values_only=True), name), spec)
+        finally:
+            book.close()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -123,8 +224,14 @@ def read_table(path: Path, spec: TableSpec) -> list[RawRow]:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes almost anything
-        raise TableFileError(f"{path.name} 不是 UTF-8 或 GBK 编码")
-    return rows_from_table(csv.reader(io.StringIO(text)), spec)
+        raise TableFileError(f"{name} 不是 UTF-8 或 GBK 编码")
+    return rows_from_table(_bounded(csv.reader(io.StringIO(text)), name), spec)
+
+
+def read_table(path: Path, spec: TableSpec) -> list[RawRow]:
+    """The non-blank data rows of a CSV (UTF-8 or GBK) or XLSX file, within the bounds above;
+    both imports (manual entries, new-media posts) read their sheets here."""
+    return parse_table(path.name, load_table_file(path), spec)
 
 
 # ----------------------------------------------------------------------------- writing

@@ -5,27 +5,35 @@ assessment team records them in a CSV or XLSX file made from ``govwatch entries 
 imports it with ``govwatch entries import``. Every bad row is reported with its row number and
 nothing is imported until all rows are good.
 
-Re-import: every stored entry carries a provenance tag in its note
-(``〔导入：文件名 第3行 校验0123456789ab〕``). Importing a file whose *name* was imported before
-replaces the entries that came from it (so a corrected file can be re-imported, and the same
-file twice never double-counts); a file whose *content* was already imported under another
-name is refused.
+Re-import: every imported entry records its file name, row and the file's checksum in columns
+of its own (``manual_entry.source_*``), never in the note, which is the user's free text.
+Importing a file whose *name* was imported before replaces the entries that name brought in
+*for the years the new file covers* (so a corrected file can be re-imported, the same file
+twice never double-counts, and next year's file of the same name leaves last year's entries
+alone); entries typed in the web app are never touched; a file whose *content* was already
+imported under another name is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from govwatch.tabular import RawRow, TableFileError, TableSpec, read_table
+from govwatch.tabular import (
+    RawRow,
+    TableFileError,
+    TableSpec,
+    load_table_file,
+    parse_table,
+    read_table,
+)
 from govwatch.timeutil import now
 from scoring.rubric import Rubric, RubricSet
 from storage.models import ManualEntry, Unit
@@ -64,7 +72,6 @@ KIND_WORDS = {
 KIND_NAMES = {"deduction": "扣分", "measure": "扣分（实测百分比）", "bonus": "加分",
               "major": "重大扣分"}
 EXAMPLE_PREFIX = "示例"
-_TAG = re.compile(r"\s*〔导入：(?P<file>.+?) 第(?P<row>\d+)行 校验(?P<sum>[0-9a-f]{12})〕$")
 
 
 EntryFileError = TableFileError  # the file cannot be read as an entry sheet at all
@@ -115,8 +122,9 @@ def read_rows(path: Path) -> list[RawRow]:
     return read_table(path, ENTRY_SHEET)
 
 
-def file_checksum(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def file_checksum(data: bytes) -> str:
+    """The checksum that recognises a file's content under another name."""
+    return hashlib.sha256(data).hexdigest()
 
 
 # ----------------------------------------------------------------------------- validation
@@ -288,8 +296,10 @@ def validate_rows(rows: Iterable[RawRow], units: Mapping[str, UnitRef], rubrics:
 class ImportResult:
     file_name: str
     imported: int
-    replaced: int
+    replaced: int  # entries of this file name and these years removed first
     examples: list[int]
+    years: tuple[int, ...]  # the years the file covers: what it replaced
+    kept: dict[int, int]  # other years' entries from a file of this name: year → count
 
 
 @dataclass(frozen=True)
@@ -314,54 +324,46 @@ class ManualRecord:
         return f"录入#{self.id}{where}"
 
 
-def tag(file_name: str, row: int, checksum: str) -> str:
-    return f"〔导入：{file_name} 第{row}行 校验{checksum[:12]}〕"
-
-
-def split_tag(note: str | None) -> tuple[str, str | None, int | None, str | None]:
-    """(note without tag, file name, row, checksum prefix)."""
-    note = note or ""
-    match = _TAG.search(note)
-    if not match:
-        return note, None, None, None
-    return note[:match.start()], match["file"], int(match["row"]), match["sum"]
-
-
-def _tagged(session: Session) -> list[tuple[ManualEntry, str | None, str | None]]:
-    rows = session.scalars(select(ManualEntry).where(ManualEntry.note.like("%〔导入：%")))
-    out = []
-    for entry in rows:
-        _, file, _, checksum = split_tag(entry.note)
-        out.append((entry, file, checksum))
-    return out
-
-
 def store_entries(session: Session, entries: Sequence[ParsedEntry], *, file_name: str,
-                  checksum: str, examples: Sequence[int] = ()) -> ImportResult:
-    """Replace the entries earlier imported from ``file_name`` with ``entries``.
+                  checksum: str, years: Iterable[int],
+                  examples: Sequence[int] = ()) -> ImportResult:
+    """Replace the entries earlier imported from ``file_name`` for ``years`` with ``entries``.
 
-    Refuses (EntryImportError) a file whose content was imported under another name.
+    Entries a file of that name brought in for other years, and entries typed in the web app
+    (no source file), stay. Refuses (EntryImportError) a file whose content was imported under
+    another name.
     """
-    tagged = _tagged(session)
-    for _entry, other, other_sum in tagged:
-        if other_sum == checksum[:12] and other != file_name:
-            raise EntryImportError(message=(
-                f"此文件内容与已导入的「{other}」完全相同，未重复导入。"
-                f"如需更新，请修改「{other}」后按原文件名重新导入"))
-    old = [entry for entry, other, _ in tagged if other == file_name]
+    # Entries migrated from the old note tag (0009) carry the checksum's first 12 digits only.
+    other = session.scalar(
+        select(ManualEntry.source_file)
+        .where(ManualEntry.source_checksum.in_((checksum, checksum[:12])),
+               ManualEntry.source_file != file_name)
+        .limit(1))
+    if other is not None:
+        raise EntryImportError(message=(
+            f"此文件内容与已导入的「{other}」完全相同，未重复导入。"
+            f"如需更新，请修改「{other}」后按原文件名重新导入"))
+    covered = tuple(sorted(set(years)))
+    same_name = ManualEntry.source_file == file_name
+    old = list(session.scalars(select(ManualEntry).where(same_name,
+                                                         ManualEntry.year.in_(covered))))
     for entry in old:
         session.delete(entry)
     session.flush()
+    kept = {year: count for year, count in session.execute(
+        select(ManualEntry.year, func.count())
+        .where(same_name, ManualEntry.year.not_in(covered))
+        .group_by(ManualEntry.year).order_by(ManualEntry.year))}
     unit_ids = {u.code: u.id for u in session.scalars(select(Unit))}
     stamp = now()
     for e in entries:
         session.add(ManualEntry(
             unit_id=unit_ids[e.unit_code], kind=e.kind, rubric_line=e.ref,
-            points=float(e.points), note=f"{e.note} {tag(file_name, e.row, checksum)}",
-            entered_by=e.entered_by, entered_at=stamp, year=e.year,
+            points=float(e.points), note=e.note, entered_by=e.entered_by, entered_at=stamp,
+            year=e.year, source_file=file_name, source_row=e.row, source_checksum=checksum,
         ))
     session.flush()
-    return ImportResult(file_name, len(entries), len(old), list(examples))
+    return ImportResult(file_name, len(entries), len(old), list(examples), covered, kept)
 
 
 def list_entries(session: Session, *, year: int | None = None,
@@ -374,11 +376,11 @@ def list_entries(session: Session, *, year: int | None = None,
         stmt = stmt.where(Unit.code == unit)
     out = []
     for entry, unit_row in session.execute(stmt):
-        note, file, row, _ = split_tag(entry.note)
         out.append(ManualRecord(
             id=entry.id, unit_code=unit_row.code, kind=entry.kind, ref=entry.rubric_line,
-            points=Decimal(str(entry.points)), note=note.strip(), entered_by=entry.entered_by,
-            entered_at=entry.entered_at, year=entry.year, file=file, row=row,
+            points=Decimal(str(entry.points)), note=(entry.note or "").strip(),
+            entered_by=entry.entered_by, entered_at=entry.entered_at, year=entry.year,
+            file=entry.source_file, row=entry.source_row,
         ))
     return out
 
@@ -386,11 +388,17 @@ def list_entries(session: Session, *, year: int | None = None,
 def import_file(session: Session, path: Path, units: Mapping[str, UnitRef],
                 rubrics: RubricSet, *, default_by: str | None,
                 default_year: int) -> ImportResult:
-    """Read, validate every row and store; on any problem raise and store nothing."""
-    rows = read_rows(path)
+    """Read, validate every row and store; on any problem raise and store nothing.
+
+    The file covers the years of its rows; one with no entries (a header-only file, which
+    withdraws what its name imported) covers ``default_year``.
+    """
+    data = load_table_file(path)  # read once: the bytes parsed are the bytes checksummed
+    rows = parse_table(path.name, data, ENTRY_SHEET)
     entries, problems, examples = validate_rows(rows, units, rubrics, default_by=default_by,
                                                 default_year=default_year)
     if problems:
         raise EntryImportError(problems)
-    return store_entries(session, entries, file_name=path.name,
-                         checksum=file_checksum(path), examples=examples)
+    return store_entries(session, entries, file_name=path.name, checksum=file_checksum(data),
+                         years={e.year for e in entries} or {default_year},
+                         examples=examples)

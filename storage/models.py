@@ -269,7 +269,12 @@ class BulletinFinding(Base):
 
 
 class ManualEntry(Base):
-    """A deduction, bonus or major deduction recorded by hand against a rubric line."""
+    """A deduction, bonus or major deduction recorded by hand against a rubric line.
+
+    An entry imported from a file (``govwatch entries import``) records where it came from in
+    ``source_*``; one typed in the web app has none. Provenance lives in its own columns, never
+    in the note: the note is the user's free text and may contain anything.
+    """
 
     __tablename__ = "manual_entry"
 
@@ -282,6 +287,10 @@ class ManualEntry(Base):
     entered_by: Mapped[str] = mapped_column(String(100))
     entered_at: Mapped[datetime]
     year: Mapped[int] = mapped_column(Integer)
+    source_file: Mapped[str | None] = mapped_column(Text, nullable=True)  # file name only
+    source_row: Mapped[int | None] = mapped_column(Integer, nullable=True)  # sheet row number
+    # sha256 hex of the file; 12 characters for entries migrated from the old note tag
+    source_checksum: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class SchedulerLock(Base):

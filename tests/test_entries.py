@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
+from govwatch.cli import main
 from scoring.entries import (
     COLUMNS,
     HEADERS,
     EntryFileError,
     EntryImportError,
+    ImportResult,
+    ParsedEntry,
     RawRow,
     UnitRef,
     import_file,
@@ -25,8 +33,9 @@ from scoring.entries import (
 from scoring.rubric import load_rubric_set
 from scoring.sheets import write_template
 from storage import repo
-from storage.db import Database
+from storage.db import MIGRATIONS, Database
 from storage.models import ManualEntry
+from web.queries import add_entry
 
 from .conftest import DEMO_CONFIG, config_in
 
@@ -225,3 +234,154 @@ def test_template_has_headers_and_a_skipped_example(tmp_path: Path, suffix: str)
         # The example row, copied with its note changed, is a valid entry.
         example = [c.value for c in sheet[2]]
         assert example[:5] == ["A01", "城关镇", "扣分", "A1.1.1a", "1"]
+
+
+# ----------------------------------------------------------------------------- provenance
+
+# A note quoting an import tag, as the old code appended it (copied from an exported entry)
+QUOTED_TAG = "〔导入：人工录入.xlsx 第2行 校验0123456789ab〕"
+
+
+@pytest.fixture()
+def both_db(tmp_path: Path, any_db: Database) -> Database:
+    """The demo units in a SQLite file, then in a PostgreSQL database."""
+    with any_db.session() as session:
+        repo.sync_config(session, config_in(DEMO_CONFIG, tmp_path / "data"))
+    return any_db
+
+
+def _import(db: Database, path: Path, default_year: int = 2021) -> ImportResult:
+    with db.session() as session:
+        return import_file(session, path, UNITS, RUBRICS, default_by="李四",
+                           default_year=default_year)
+
+
+def _stored(db: Database) -> list[tuple[int, str, str, str, str | None, int | None]]:
+    with db.session() as session:
+        return sorted((r.year, r.unit_code, r.ref, r.note, r.file, r.row)
+                      for r in list_entries(session))
+
+
+def test_reimport_replaces_that_names_entries_of_its_years_only(tmp_path: Path,
+                                                                 both_db: Database) -> None:
+    """2025's 人工录入.xlsx, then 2026's file of the same name: the second replaces only its
+    own year; a note quoting an import tag is the user's text and never confuses a
+    re-import; an entry typed in the web app is never touched."""
+    with both_db.session() as session:
+        add_entry(session, ParsedEntry(1, "B01", "deduction", "B6.1.1", Decimal(1),
+                                       f"抄自导出表 {QUOTED_TAG}", "王五", 2026))
+    (tmp_path / "2025").mkdir()
+    (tmp_path / "2026").mkdir()
+    last_year = write_xlsx(tmp_path / "2025" / "人工录入.xlsx", [
+        row("A01", "扣分", "A1.1.1", note="2025年第1号通报", year="2025"),
+        row("A02", "加分", "A-JF1", note="省级先进单位", year="2025"),
+    ])
+    assert _import(both_db, last_year).imported == 2
+    this_year = write_xlsx(tmp_path / "2026" / "人工录入.xlsx", [
+        row("A01", "扣分", "A3.2.1a", note=f"同上 {QUOTED_TAG}", year="2026"),
+        row("B02", "重大扣分", "B-ZD1", note="（2026）晋05行初1号", year="2026"),
+    ])
+    web = (2026, "B01", "B6.1.1", f"抄自导出表 {QUOTED_TAG}", None, None)
+    expected = [
+        (2025, "A01", "A1.1.1", "2025年第1号通报", "人工录入.xlsx", 2),
+        (2025, "A02", "A-JF1", "省级先进单位", "人工录入.xlsx", 3),
+        (2026, "A01", "A3.2.1a", f"同上 {QUOTED_TAG}", "人工录入.xlsx", 2),
+        web,
+        (2026, "B02", "B-ZD1", "（2026）晋05行初1号", "人工录入.xlsx", 3),
+    ]
+    for replaced in (0, 2):  # imported, then the same file again: replaced, never doubled
+        result = _import(both_db, this_year)
+        assert _stored(both_db) == expected
+        assert (result.imported, result.replaced) == (2, replaced)
+        assert (result.years, result.kept) == ((2026,), {2025: 2})
+
+    # A corrected 2026 file: its one row replaces that year's two.
+    write_xlsx(this_year, [row("A02", "扣分", "A1.1.1", note="更正", year="2026")])
+    result = _import(both_db, this_year)
+    assert (result.imported, result.replaced) == (1, 2)
+    assert _stored(both_db) == [*expected[:2], (2026, "A02", "A1.1.1", "更正", "人工录入.xlsx", 2),
+                                web]
+
+    # 2025's content under another name is still refused.
+    copy = tmp_path / "副本.xlsx"
+    copy.write_bytes(last_year.read_bytes())
+    with pytest.raises(EntryImportError, match=r"已导入的「人工录入\.xlsx」完全相同"):
+        _import(both_db, copy)
+
+    # A header-only file of that name withdraws the entries of its --year only.
+    write_xlsx(this_year, [])
+    result = _import(both_db, this_year, default_year=2025)
+    assert _stored(both_db) == [(2026, "A02", "A1.1.1", "更正", "人工录入.xlsx", 2), web]
+    assert (result.imported, result.replaced, result.years, result.kept) == (0, 2, (2025,),
+                                                                             {2026: 1})
+
+
+def _alembic(db: Database, action: str, revision: str) -> None:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, revision)
+
+
+def test_migration_moves_old_note_tags_into_columns(tmp_path: Path, both_db: Database) -> None:
+    """0009 reads the tags the old code appended to notes into the provenance columns — the
+    import's own tag is the last one, a quoted tag before it stays in the note — and its
+    downgrade writes them back."""
+    _alembic(both_db, "downgrade", "0008")
+    with both_db.engine.begin() as connection:
+        unit_id = connection.execute(sql("SELECT id FROM unit WHERE code = 'A01'")).scalar()
+        for note in (f"缺少会议纪要 〔导入：旧录入.xlsx 第2行 校验{'a' * 12}〕",
+                     f"同上 {QUOTED_TAG} 〔导入：旧录入.xlsx 第3行 校验{'a' * 12}〕",
+                     f"网页录入 {QUOTED_TAG}x"):  # typed by hand: not a tag at the end
+            connection.execute(sql(
+                "INSERT INTO manual_entry (unit_id, kind, rubric_line, points, note, "
+                "entered_by, entered_at, year) VALUES (:unit, 'deduction', 'A1.1.1', 1, "
+                ":note, '张三', :at, 2021)"), {"unit": unit_id, "note": note,
+                                                "at": datetime(2021, 9, 8)})
+    _alembic(both_db, "upgrade", "head")
+    migrated = [
+        (2021, "A01", "A1.1.1", "缺少会议纪要", "旧录入.xlsx", 2),
+        (2021, "A01", "A1.1.1", f"同上 {QUOTED_TAG}", "旧录入.xlsx", 3),
+        (2021, "A01", "A1.1.1", f"网页录入 {QUOTED_TAG}x", None, None),
+    ]
+    assert sorted(_stored(both_db)) == sorted(migrated)
+    with both_db.session() as session:
+        assert {e.source_checksum for e in session.scalars(select(ManualEntry))} == {
+            "a" * 12, None}
+
+    # Downgrade and upgrade again: the same entries.
+    _alembic(both_db, "downgrade", "0008")
+    _alembic(both_db, "upgrade", "head")
+    assert sorted(_stored(both_db)) == sorted(migrated)
+
+    # A re-import of the old file replaces both of its entries, and the 12-digit checksum
+    # still recognises nothing else (a new file) as a copy.
+    path = write_xlsx(tmp_path / "旧录入.xlsx", [row("A01", "扣分", "A1.1.1", note="新")])
+    result = _import(both_db, path)
+    assert (result.imported, result.replaced) == (1, 2)
+    assert sorted(_stored(both_db)) == sorted([
+        (2021, "A01", "A1.1.1", "新", "旧录入.xlsx", 2), migrated[2]])
+
+
+def test_cli_says_what_it_replaced_and_what_it_left(tmp_path: Path) -> None:
+    county = tmp_path / "demo.yaml"
+    county.write_text(DEMO_CONFIG.read_text(encoding="utf-8").replace(
+        "data_dir: data", f"data_dir: {tmp_path / 'data'}"), encoding="utf-8")
+    (tmp_path / "2025").mkdir()
+    (tmp_path / "2026").mkdir()
+    last_year = write_xlsx(tmp_path / "2025" / "人工录入.xlsx",
+                           [row("A01", "扣分", "A1.1.1", year="2025")])
+    this_year = write_xlsx(tmp_path / "2026" / "人工录入.xlsx",
+                           [row("A01", "扣分", "A3.2.1a", year="")])
+
+    def run(path: Path) -> str:
+        result = CliRunner().invoke(main, ["--config", str(county), "entries", "import",
+                                           str(path), "--year", "2026"])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    assert "已从 人工录入.xlsx 导入 1 条记录。" in run(last_year)
+    assert ("已从 人工录入.xlsx 导入 1 条记录；同名文件此前导入的 2025 年度记录 1 条未改动"
+            in run(this_year))
+    assert "（替换了此前从同名文件导入的 2026 年度记录 1 条）" in run(this_year)
