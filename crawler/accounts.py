@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
@@ -202,21 +203,40 @@ def parse_weibo(body: bytes, url: str, now: datetime) -> AccountPage:
     if not isinstance(data, dict) or data.get("ok") != 1:
         message = data.get("msg") if isinstance(data, dict) else None
         raise AdapterError(f"Weibo API refused: {message or data!r:.200}")
-    content = data.get("data") or {}
+    content = _weibo_part(data.get("data"), dict, "data")
     posts = []
-    for card in content.get("cards") or []:
-        mblog = card.get("mblog") if isinstance(card, dict) else None
-        if not mblog:
-            continue
+    for i, card in enumerate(_weibo_part(content.get("cards"), list, "data.cards")):
+        card = _weibo_part(card, dict, f"data.cards[{i}]")
+        if not card.get("mblog"):
+            continue  # a card of another kind (a header, a user list)
+        mblog = _weibo_part(card["mblog"], dict, f"data.cards[{i}].mblog")
         mid = str(mblog.get("mid") or mblog.get("id") or "")
         link = card.get("scheme") or f"https://m.weibo.cn/status/{mid}"
         # a post has no title: its first line stands for one
         first_line = re.split(r"<br\s*/?>|\n", str(mblog.get("text", "")), maxsplit=1)[0]
-        posts.append(Post(urljoin(url, link), _title(first_line),
+        posts.append(Post(urljoin(url, str(link)), _title(first_line),
                           weibo_time(str(mblog.get("created_at", "")), now)))
-    next_page = (content.get("cardlistInfo") or {}).get("page")
+    info = _weibo_part(content.get("cardlistInfo") or {}, dict, "data.cardlistInfo")
+    next_page = info.get("page")
+    if next_page is not None and not str(next_page).isdigit():
+        raise AdapterError(f"Weibo API answered an unexpected shape: "
+                           f"data.cardlistInfo.page is {next_page!r:.50}")
     next_url = _with_page(url, int(next_page)) if next_page and posts else None
     return AccountPage(posts, next_url)
+
+
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a number",
+               float: "a number", bool: "true/false", type(None): "null"}
+
+
+def _weibo_part(value: object, kind: type, where: str) -> Any:
+    """``value`` when it is a ``kind``; else the API answered another shape (AdapterError,
+    so the account fails as parse_error instead of seeming to have posted nothing)."""
+    if not isinstance(value, kind):
+        raise AdapterError(f"Weibo API answered an unexpected shape: {where} is "
+                           f"{_JSON_TYPES.get(type(value), 'something else')}, "
+                           f"not {_JSON_TYPES[kind]}")
+    return value
 
 
 # --------------------------------------------------------------------------- WeChat

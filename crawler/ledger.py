@@ -24,11 +24,16 @@ class SourceTally:
 
     def fail(self, outcome: str, message: str, *, first_page: bool,
              http_status: int | None = None) -> None:
+        """Note a failure; ``first_page``: it decides the source's outcome (its first list page
+        failed, or something failed that fails a source on any page)."""
         if first_page:
             self.first_page_failed = True
             self.failure_outcome = outcome
             self.http_status = http_status
-        self.errors.append(message)
+            # what decided the outcome leads the error text, ahead of notes on later pages
+            self.errors.insert(0, message)
+        else:
+            self.errors.append(message)
 
     def outcome(self) -> str:
         """The crawl_run outcome: a failed list page, no dated items, or ok."""

@@ -43,6 +43,10 @@ def scrapy_settings(crawl: dict[str, Any], *, database_url: str, data_dir: str,
         # A development-time check that re-parses each callback's source on every response.
         "WARN_ON_GENERATOR_RETURN_VALUE": False,
         "ITEM_PIPELINES": {"crawler.pipelines.StoragePipeline": 300},
+        # Before every built-in middleware (robots.txt at 100 would already fetch from a new
+        # host): a source's requests and redirects stay on its portal (crawler.portal).
+        "DOWNLOADER_MIDDLEWARES": {"crawler.portal.PortalGuardMiddleware": 40},
+        "GOVWATCH_ALLOWED_HOSTS": list(crawl.get("allowed_hosts") or ()),
         "EXTENSIONS": {"crawler.progress.ProgressReporter": 500},
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         "LOG_LEVEL": "INFO",

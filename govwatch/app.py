@@ -5,6 +5,7 @@ Each takes a loaded ``CountyConfig`` and returns data; printing is the caller's 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from crawler.browser import BrowserNotFound, find_chromium
 from crawler.job import READ_ARTICLES_OF, CrawlJob, SourceSpec, article_key
+from crawler.portal import Origin
 from crawler.process import CrawlResult, ProgressCallback, log_file_for, run_crawl
 from crawler.settings import scrapy_settings
 from govwatch.collector import collector_paused
@@ -150,7 +152,8 @@ def crawl(config: CountyConfig, db: Database, *, unit_code: str | None = None,
         reference_date=reference_date, window_days=crawl_cfg.window_days,
         max_pages=crawl_cfg.max_pages, browser_available=browser_available,
         scrapy_settings=scrapy_settings(
-            crawl_cfg.model_dump(), database_url=db.url, data_dir=str(data_dir),
+            {**crawl_cfg.model_dump(), "allowed_hosts": county_hosts(config)},
+            database_url=db.url, data_dir=str(data_dir),
             log_file=log_file_for(str(data_dir)), browser_executable=executable,
             use_browser=browser_available,
         ),
@@ -162,6 +165,18 @@ def crawl(config: CountyConfig, db: Database, *, unit_code: str | None = None,
     with db.session() as session:
         pruned = repo.prune_snapshots(session, crawl_cfg.snapshot_retention_days)
     return CrawlSummary(len(specs), result, skipped, pruned)
+
+
+def county_hosts(config: CountyConfig) -> list[str]:
+    """Where the county's sources may redirect and link to (``crawler.portal``): the origins
+    (``host:port``) of every configured column and account — the county's own portals — and
+    the hosts of ``crawl.allowed_hosts``. Addresses inside the network stay out of reach of
+    public ones."""
+    origins = set()
+    for url in (s.url for u in config.units for s in (*u.columns, *u.accounts)):
+        with contextlib.suppress(ValueError):  # config check refused it already
+            origins.add(str(Origin.of(url)).lower())
+    return sorted(origins | set(config.settings.crawl.allowed_hosts))
 
 
 def import_posts(config: CountyConfig, db: Database, path: Path) -> dict[str, int]:

@@ -29,10 +29,12 @@ RULE_NAMES = {
 STATUS_NAMES = {"pending": "待审核", "confirmed": "已确认", "dismissed": "已驳回"}
 OUTCOME_NAMES = {
     "http_error": "网站无法访问", "timeout": "访问超时", "blocked": "访问被拦截",
-    "connection_error": "无法连接", "too_large": "页面过大",
-    "no_items": "未找到带日期的条目", "parse_error": "页面无法解析",
+    "connection_error": "无法连接", "too_large": "页面过大（含解压后超过上限）",
+    "no_items": "未找到带日期的条目", "parse_error": "页面或接口返回内容无法解析",
     "interrupted": "抓取中断", "no_browser": "缺少浏览器",
     "stale_data": "数据过期（近期未抓取）",
+    "off_portal": "跳转到门户网站以外（未跟随）", "redirect_loop": "重定向循环（跳转次数过多）",
+    "invalid_url": "网址无效，无法访问",
 }
 
 DEMO_PORT = 8765

@@ -15,6 +15,7 @@ change (``govwatch.config_cache``).
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import re
 import types
@@ -50,16 +51,49 @@ Render = Literal["static", "browser"]
 Profile = Literal["auto", "generic", "trs", "hanweb", "gkmlpt"]
 
 
+_URL_EXAMPLE = "http://www.example.gov.cn/col/col123/index.html"
+# A host name: letters (Chinese domain names too), digits, "-" and "." — no spaces or symbols.
+_HOST_NAME = re.compile(r"[^\W_](?:[\w.-]*[^\W_])?")
+
+
+def _url_problem(url: str) -> tuple[str, str, dict[str, str]] | None:
+    """(message template, fix, the template's values) for a URL no request can be made to, or
+    None. The crawler would otherwise meet it only when building the request."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return ("网址「{url}」无效：不是以 http:// 或 https:// 开头",
+                f"请填写以 http:// 或 https:// 开头的完整网址，例如 {_URL_EXAMPLE}", {})
+    host = parts.hostname or ""
+    if not host:
+        return ("网址「{url}」无效：缺少网站域名",
+                f"请在 {parts.scheme}:// 之后写上网站域名，例如 {_URL_EXAMPLE}", {})
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not all(_HOST_NAME.fullmatch(label) for label in host.split(".")):
+            return ("网址「{url}」无效：域名「{host}」含有空格或不允许的字符",
+                    "域名只能由字母、数字、中文、- 和 . 组成，请删除其中的空格等字符",
+                    {"host": host})
+    port_text = parts.netloc.rpartition("@")[2].rpartition("]")[2].partition(":")[2]
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port_text and not 1 <= port <= 65535:
+        return ("网址「{url}」无效：端口号「{port}」不是 1–65535 之间的整数",
+                f"端口号是域名后冒号后面的数字；一般网址不需要端口号，请删除「:{port_text}」，"
+                f"或改为网站实际使用的端口，例如 http://www.example.gov.cn:8080/…",
+                {"port": port_text})
+    return None
+
+
 def _check_url(value: str) -> str:
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PydanticCustomError(
-            "govwatch_url",
-            "网址「{url}」无效",
-            {"url": value, "fix": "请填写以 http:// 或 https:// 开头的完整网址，"
-             "例如 http://www.example.gov.cn/col/col123/index.html"},
-        )
-    return value.strip()
+    url = value.strip()
+    problem = _url_problem(url)
+    if problem is not None:
+        message, fix, values = problem
+        raise PydanticCustomError("govwatch_url", message, {"url": url, "fix": fix, **values})
+    return url
 
 
 def _check_regex(value: str) -> str:
@@ -76,6 +110,19 @@ def _check_regex(value: str) -> str:
 
 
 Url = Annotated[str, AfterValidator(_check_url)]
+
+
+def _check_host(value: str) -> str:
+    host = value.strip().lower()
+    problem = _url_problem(f"http://{host}/")
+    if problem is not None or "/" in host or ":" in host.strip("[]"):
+        raise PydanticCustomError(
+            "govwatch_host", "「{host}」不是域名",
+            {"host": value, "fix": "只写域名本身，例如 xxgk.example.gov.cn（不带 http:// 和路径）"})
+    return host
+
+
+HostName = Annotated[str, AfterValidator(_check_host)]
 Pattern = Annotated[str, AfterValidator(_check_regex)]
 NonEmpty = Annotated[str, Field(min_length=1)]
 # An optional date left empty (e.g. `${VAR:-}` with VAR unset) means "not set".
@@ -98,6 +145,8 @@ class Thresholds(_Strict):
         30, ge=0, description="解读早于文件印发多少天以上即不能算作该文件的解读")
     rectify_days: int = Field(7, ge=1, description="通报后多少天内须完成整改")
     crawl_failure_days: int = Field(2, ge=1, description="连续多少天抓取失败才报抓取异常")
+    data_max_age_days: int = Field(
+        3, ge=1, le=366, description="最近一次抓取距监测日期超过多少天即视为数据过期，不再据此判定")
 
 
 class ThresholdOverrides(_Strict):
@@ -110,6 +159,7 @@ class ThresholdOverrides(_Strict):
     interpretation_max_days_before: int | None = Field(None, ge=0)
     rectify_days: int | None = Field(None, ge=1)
     crawl_failure_days: int | None = Field(None, ge=1)
+    data_max_age_days: int | None = Field(None, ge=1, le=366)
 
 
 class CrawlSettings(_Strict):
@@ -132,8 +182,8 @@ class CrawlSettings(_Strict):
     browser_executable: str | None = Field(
         None, description="Chromium path for render: browser sources; default: found on machine"
     )
-    data_max_age_days: int = Field(
-        3, ge=1, le=366, description="最近一次抓取距监测日期超过多少天即视为数据过期，不再据此判定")
+    allowed_hosts: list[HostName] = Field(
+        [], description="除各栏目、账号自身的域名外，允许跳转和链接到的其他域名（内网地址除外）")
 
 
 class PolicyClasses(_Strict):
@@ -146,7 +196,6 @@ class PolicyClasses(_Strict):
     include: list[Pattern] = Field([], description="标题符合即视为政策性文件")
     exclude: list[Pattern] = Field([], description="标题符合即不视为政策性文件")
     yearly_work_is_policy: bool = Field(True, description="年度工作安排类通知是否须有解读")
-    data_max_age_days: int | None = Field(None, ge=1, le=366)
     unclassified_is_policy: bool = Field(
         False, description="未识别类别的条目是否须有解读（默认不判定，避免误报）")
 

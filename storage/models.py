@@ -172,7 +172,8 @@ class CrawlRun(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
-    # running | ok | http_error | timeout | blocked | no_items | parse_error | interrupted
+    # running | ok | http_error | timeout | connection_error | blocked | too_large |
+    # redirect_loop | off_portal | invalid_url | no_items | parse_error | interrupted | no_browser
     outcome: Mapped[str] = mapped_column(String(16), default="running")
     http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     pages: Mapped[int] = mapped_column(Integer, default=0)

@@ -25,7 +25,7 @@ class AccountSpider(SourceSpider):
 
     name = "account"
 
-    def first_request(self, source: SourceSpec) -> scrapy.Request:
+    def first_request(self, source: SourceSpec) -> scrapy.Request | None:
         return self.request(source, source.url, self.parse_posts, page=1, browser=False)
 
     @settles

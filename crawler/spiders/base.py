@@ -20,6 +20,7 @@ from crawler import health
 from crawler.items import SnapshotItem
 from crawler.job import SourceSpec
 from crawler.ledger import SourceTally
+from crawler.portal import PORTAL_URL_META, guard_browser_page
 from crawler.progress import source_finished
 from govwatch.timeutil import CHINA, today
 
@@ -27,7 +28,12 @@ Callback = Callable[..., Iterator[Any]]
 
 
 def settles(callback: Callback) -> Callback:
-    """Mark a callback's request as answered once the callback has yielded everything."""
+    """Mark a callback's request as answered once the callback has yielded everything.
+
+    A callback that breaks on what it was given (a JSON API answering another shape, a page
+    the extractor trips on) fails the source as parse_error: otherwise the source would end
+    as if its page had simply listed nothing (no_items).
+    """
 
     @functools.wraps(callback)
     def wrapper(self: SourceSpider, response_or_failure: Any, *args: Any,
@@ -36,6 +42,11 @@ def settles(callback: Callback) -> Callback:
         source_id = request.meta["source_id"]
         try:
             yield from callback(self, response_or_failure, *args, **kwargs)
+        except Exception as exc:
+            why = f"could not read {request.url}: {type(exc).__name__}: {exc}"
+            self.tallies[source_id].fail(health.PARSE_ERROR, why[:500],
+                                         first_page=request.meta.get("page") == 1)
+            raise  # Scrapy logs it with its traceback
         finally:
             self.settled(source_id)
 
@@ -66,9 +77,18 @@ class SourceSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for source in self.sources.values():
-            yield self.first_request(source)
+            # one source that cannot even start must not end the others' crawl
+            try:
+                request = self.first_request(source)
+            except Exception as exc:
+                self.logger.exception("source %s could not start", source.source_id)
+                self.unsent(source, source.url, exc, page=1)
+                continue
+            if request is not None:
+                yield request
 
-    def first_request(self, source: SourceSpec) -> scrapy.Request:
+    def first_request(self, source: SourceSpec) -> scrapy.Request | None:
+        """The source's first request (None when it cannot be made: already recorded)."""
         raise NotImplementedError
 
     def page_cap(self, source: SourceSpec) -> int:
@@ -78,24 +98,44 @@ class SourceSpider(scrapy.Spider):
 
     def request(self, source: SourceSpec, url: str, callback: Callback, *, page: int | None,
                 method: str = "GET", formdata: dict[str, str] | None = None,
-                browser: bool | None = None, **meta: Any) -> scrapy.Request:
-        """A request of ``source`` with its own options applied."""
+                browser: bool | None = None, **meta: Any) -> scrapy.Request | None:
+        """A request of ``source`` with its own options applied, or None when ``url`` cannot
+        be requested at all (recorded on the source; Scrapy drops a None a callback yields).
+        """
         browser = source.render == "browser" if browser is None else browser
-        meta = {"source_id": source.source_id, "page": page, "browser": browser, **meta}
+        meta = {"source_id": source.source_id, "page": page, "browser": browser,
+                PORTAL_URL_META: source.url, **meta}
         if source.timeout:
             meta["download_timeout"] = source.timeout
         if source.obey_robots is False:
             meta["dont_obey_robotstxt"] = True
         if browser:
             meta.update(self._browser_meta(source))
-        self._in_flight[source.source_id] += 1
         common = {"callback": callback, "errback": self.on_error, "meta": meta,
                   "headers": source.headers or None, "cookies": source.cookies or None,
                   # a source tracks the URLs it has seen itself; sources may share a page
                   "dont_filter": True}
-        if formdata is not None:
-            return scrapy.FormRequest(url, method=method, formdata=formdata, **common)
-        return scrapy.Request(url, method=method, **common)
+        try:
+            if formdata is not None:
+                request = scrapy.FormRequest(url, method=method, formdata=formdata, **common)
+            else:
+                request = scrapy.Request(url, method=method, **common)
+        except ValueError as exc:  # e.g. port 99999: Scrapy parses the URL here
+            self.unsent(source, url, exc, page=page)
+            return None
+        self._in_flight[source.source_id] += 1
+        return request
+
+    def unsent(self, source: SourceSpec, url: str, exc: Exception, *,
+               page: int | None) -> None:
+        """Record a request of ``source`` that could not be made; it fails the source when it
+        was the first page."""
+        diagnosis = health.diagnose_unsent(exc)
+        self.tallies[source.source_id].fail(diagnosis.outcome, f"{diagnosis.message} ({url})",
+                                            first_page=page == 1)
+        self.logger.warning("source %s: %s at %s", source.source_id, diagnosis.message, url)
+        if self._in_flight[source.source_id] == 0:
+            self._finished(source.source_id)
 
     def _browser_meta(self, source: SourceSpec) -> dict[str, Any]:
         from scrapy_playwright.page import PageMethod
@@ -105,6 +145,7 @@ class SourceSpider(scrapy.Spider):
                 if source.wait_for else PageMethod("wait_for_load_state", "networkidle"))
         return {
             "playwright": True,
+            "playwright_page_init_callback": guard_browser_page,
             "playwright_page_goto_kwargs": {"timeout": timeout_ms},
             "playwright_page_methods": [wait, PageMethod("screenshot", full_page=True,
                                                          type="png")],
@@ -118,9 +159,12 @@ class SourceSpider(scrapy.Spider):
         """A request of the source is answered; tell progress when none is left."""
         self._in_flight[source_id] -= 1
         if self._in_flight[source_id] == 0:
-            failed = self.tallies[source_id].outcome() != "ok"
-            self.crawler.signals.send_catch_log(source_finished, source_id=source_id,
-                                                failed=failed)
+            self._finished(source_id)
+
+    def _finished(self, source_id: int) -> None:
+        failed = self.tallies[source_id].outcome() != "ok"
+        self.crawler.signals.send_catch_log(source_finished, source_id=source_id,
+                                            failed=failed)
 
     # ------------------------------------------------------------------ failures
 
@@ -128,8 +172,9 @@ class SourceSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         source = self.sources[request.meta["source_id"]]
-        first_page = request.meta.get("page") == 1
         diagnosis = health.diagnose_failure(failure)
+        # a decisive failure (a redirect off the portal) fails the source on any page
+        first_page = request.meta.get("page") == 1 or diagnosis.decisive
         if (diagnosis.outcome == health.BLOCKED and first_page and source.browser_fallback
                 and self.browser_available and not request.meta.get("browser")):
             self.logger.info("source %s blocked (%s): retrying in the browser",
@@ -138,9 +183,10 @@ class SourceSpider(scrapy.Spider):
                 f"{diagnosis.message}; retried in the browser")
             yield self.request(source, request.url, request.callback, page=1, browser=True)
             return
-        self.tallies[source.source_id].fail(
-            diagnosis.outcome, f"{diagnosis.message} ({request.url})", first_page=first_page,
-            http_status=diagnosis.http_status)
+        message = (diagnosis.message if request.url in diagnosis.message
+                   else f"{diagnosis.message} ({request.url})")
+        self.tallies[source.source_id].fail(diagnosis.outcome, message, first_page=first_page,
+                                            http_status=diagnosis.http_status)
         self.logger.warning("source %s: %s at %s", source.source_id, diagnosis.message,
                             request.url)
         response = getattr(failure.value, "response", None)

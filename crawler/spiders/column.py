@@ -36,7 +36,7 @@ class ColumnSpider(SourceSpider):
         # Where the generic detector found each column's list, tried first on its next pages.
         self.layouts: dict[int, extract.ListLayout] = {}
 
-    def first_request(self, source: SourceSpec) -> scrapy.Request:
+    def first_request(self, source: SourceSpec) -> scrapy.Request | None:
         profile = source.profile
         if profile == "auto":
             profile = profiles.detect_profile(source.url, None)
@@ -113,7 +113,7 @@ class ColumnSpider(SourceSpider):
         return entries
 
     def _hanweb_request(self, source: SourceSpec, call: profiles.NextPage,
-                        page: int) -> scrapy.Request:
+                        page: int) -> scrapy.Request | None:
         return self.request(source, call.url, self.parse_hanweb, page=page, method=call.method,
                             formdata=call.formdata, browser=False, hanweb_call=call)
 
