@@ -38,8 +38,10 @@ def _is_loopback(host: str) -> bool:
 @click.option("--secure-cookies/--no-secure-cookies", default=None,
               help="Mark the session cookie Secure (HTTPS only) and send HSTS; use behind an "
                    f"HTTPS proxy (env {SECURE_ENV}=1).")
-@click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True,
-              help="Proxies whose X-Forwarded-For/-Proto headers are trusted.")
+@click.option("--forwarded-allow-ips", default="", show_default="none",
+              help="Reverse proxies whose X-Forwarded-For/-Proto headers are trusted, e.g. "
+                   "127.0.0.1 behind nginx on this machine. Trusted from nobody by default: "
+                   "a client could otherwise pick the address the login limit counts.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, secure_cookies: bool | None,
           forwarded_allow_ips: str) -> None:

@@ -4,15 +4,21 @@ the snapshot's Content-Security-Policy, manual entries, downloads, and the users
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 import stat
+import subprocess
+import sys
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -28,7 +34,7 @@ from web import auth
 from web.app import create_app
 from web.security import APP_CSP, SNAPSHOT_CSP
 
-from .conftest import DEMO_CONFIG, config_in
+from .conftest import DEMO_CONFIG, ROOT, config_in
 
 with warnings.catch_warnings():  # Starlette 1.x prefers httpx2 but still supports httpx
     warnings.simplefilter("ignore")
@@ -504,3 +510,57 @@ def test_two_reviewers_at_once_never_both_move_a_finding(
         assert len(reviews) == 1, [(r.actor, r.from_status, r.to_status) for r in reviews]
         assert reviews[0].from_status == "pending"
         assert env.status(finding) == reviews[0].to_status
+
+
+def _serve(folder: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
+    """`govwatch serve` (real uvicorn) on a free port for the demo config in ``folder``."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = folder / "county.yaml"
+    config.write_text(DEMO_CONFIG.read_text(encoding="utf-8").replace(
+        "\n  data_dir: data\n", f"\n  data_dir: {folder / 'data'}\n"), encoding="utf-8")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "govwatch", "--config", str(config), "serve", "--port",
+         str(port), *options], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env={**os.environ, "GOVWATCH_CACHE_DIR": "off", "PYTHONIOENCODING": "utf-8"})
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(base + "/login", timeout=2)
+            return server, base
+        except httpx.TransportError:
+            assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()
+            time.sleep(0.2)
+
+
+def _spray(base: str, attempts: int) -> list[int]:
+    """Failed logins, each for another name and claiming another client address."""
+    statuses = []
+    with httpx.Client(base_url=base) as client:
+        for i in range(attempts):
+            page = client.get("/login")
+            done = client.post("/login", data={
+                "name": f"user{i}", "password": "wrong", "csrf_token": _token(page.text)},
+                headers={"X-Forwarded-For": f"203.0.113.{i + 1}"})
+            statuses.append(done.status_code)
+    return statuses
+
+
+def test_a_client_cannot_choose_the_address_the_login_limit_counts(tmp_path: Path) -> None:
+    server, base = _serve(tmp_path)
+    try:
+        statuses = _spray(base, 7)
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+    # X-Forwarded-For from a client is ignored: the sixth failure from this address is refused
+    assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
+    # behind a configured proxy the header names the client (each address its own count)
+    proxied, base = _serve(tmp_path, "--forwarded-allow-ips", "127.0.0.1")
+    try:
+        assert _spray(base, 7) == [401] * 7
+    finally:
+        proxied.terminate()
+        proxied.communicate(timeout=30)
