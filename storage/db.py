@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from govwatch.beside import Beside, beside
 
 DATABASE_ENV = "GOVWATCH_DATABASE_URL"
+PG_CONNECT_TIMEOUT = 10  # seconds
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -94,7 +95,11 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``; makes the SQLite file (owner-only) and its folder when needed."""
     if url.startswith("sqlite:///"):
         _private_file(Path(url.removeprefix("sqlite:///").split("?", 1)[0]))
-    engine = create_engine(url, future=True)
+    options: dict[str, Any] = {}
+    if url.startswith("postgresql"):
+        # an unreachable server (a firewall dropping packets) fails in seconds, not minutes
+        options["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT}
+    engine = create_engine(url, future=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
