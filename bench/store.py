@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.db import Database
+from storage.identity import item_key
 
 COUNTY_A = "青白赤黄丹紫金银玉石松柏桃李梅兰竹菊云雨风雪山川江河湖海"
 COUNTY_B = "阳安平宁康泰兴隆昌盛丰源城林田岭峰溪泉水口坪坝关台州"
@@ -124,7 +125,7 @@ class _Writer:
                 self.rows[name] = []
 
 
-ITEM_COLS = ("id", "source_id", "url", "title", "published_on", "published_at",
+ITEM_COLS = ("id", "source_id", "key", "url", "title", "published_on", "published_at",
              "first_seen_at", "last_seen_at", "content_hash", "links", "statement")
 SOURCE_COLS = ("id", "unit_id", "name", "type", "kind", "url", "render", "selectors",
                "expect_update", "thresholds", "policy_titles", "monitored_since", "active")
@@ -216,7 +217,7 @@ def _items(fixture: StoreFixture, rng: random.Random, sources: list[_Source],
         item_id += 1
         first = datetime.combine(day, time(20, 0)) if day else seen
         w.add("item", ITEM_COLS, (
-            item_id, source.id, url, title, day.isoformat() if day else None,
+            item_id, source.id, item_key(url), url, title, day.isoformat() if day else None,
             _dt(at) if at else None, _dt(min(first, seen)), _dt(seen), None,
             json.dumps(links or []), statement))
 

@@ -100,17 +100,20 @@ ARTICLE_TEXT_LIMIT = 20_000  # characters of an article's text kept in item.body
 
 
 class Item(Base):
-    """An article or post of a source, unique by URL within the source."""
+    """An article or post of a source, unique within the source by its key (its URL's path
+    and query: ``storage.identity.item_key``); ``url`` is where it was last seen."""
 
     __tablename__ = "item"
     __table_args__ = (
         UniqueConstraint("source_id", "url"),
+        Index("ux_item_source_key", "source_id", "key", unique=True),
         Index("ix_item_source_published", "source_id", "published_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
     url: Mapped[str] = mapped_column(Text)
+    key: Mapped[str | None] = mapped_column(Text, nullable=True)
     title: Mapped[str] = mapped_column(Text)
     published_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(nullable=True)
@@ -132,6 +135,19 @@ class Item(Base):
     # for an item that run did not judge.
     interpreted_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     interpretation_evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class SourceUrlChange(Base):
+    """A configured source whose URL changed (a move to https, a new platform): recorded by
+    the config sync; the source keeps its id, items, findings and reviews."""
+
+    __tablename__ = "source_url_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    old_url: Mapped[str] = mapped_column(Text)
+    new_url: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime]
 
 
 class RuleRun(Base):

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, aliased
 
 from govwatch.config import CountyConfig
 from govwatch.timeutil import CHINA, now
+from storage.identity import item_key
 from storage.models import (
     Bulletin,
     BulletinFinding,
@@ -46,6 +47,7 @@ from storage.models import (
     RuleRun,
     Snapshot,
     Source,
+    SourceUrlChange,
     Unit,
 )
 
@@ -83,6 +85,10 @@ def _wanted_sources(config: CountyConfig, unit_cfg: Any) -> list[tuple[str, dict
 def sync_config(session: Session, config: CountyConfig) -> dict[tuple[str, str], int]:
     """Upsert the config's units and sources; deactivate those no longer configured.
 
+    A source is the config's (unit code, source name): a changed URL updates it in place,
+    recorded in ``source_url_change`` (old → new, when), and its items, findings and reviews
+    carry over (``storage.identity``).
+
     Returns ``{(unit_code, source_name): source_id}``. Nothing is deleted: items and findings
     of a removed source stay as evidence. Set-based — the stored sources are read in one
     query and only what changed is written, in bulk — so a province's 60,000 sources sync in
@@ -111,6 +117,7 @@ def sync_config(session: Session, config: CountyConfig) -> dict[tuple[str, str],
     insert_keys: list[tuple[str, str]] = []
     updates: list[dict[str, Any]] = []
     seen: set[int] = set()
+    moves: list[dict[str, Any]] = []
     for unit_cfg in config.units:
         unit_id = units[unit_cfg.code].id
         for name, values in _wanted_sources(config, unit_cfg):
@@ -125,11 +132,16 @@ def sync_config(session: Session, config: CountyConfig) -> dict[tuple[str, str],
             changed = {k: v for k, v in values.items() if current[k] != v}
             if changed:
                 updates.append({"id": sid, **changed})
+            if "url" in changed and current["url"]:  # moved: same source, same items
+                moves.append({"source_id": sid, "old_url": current["url"],
+                              "new_url": changed["url"], "changed_at": now()})
     for sid, current in stored.values():  # sources no longer configured
         if sid not in seen and current["active"]:
             updates.append({"id": sid, "active": False})
     if updates:  # bulk UPDATE by primary key (grouped by the columns each row changes)
         session.execute(update(Source), updates)
+    if moves:
+        session.execute(insert(SourceUrlChange), moves)
     if inserts:
         table = Source.__table__
         new_ids = session.scalars(insert(table).returning(table.c.id,
@@ -195,7 +207,8 @@ _ITEM_UPSERTS: dict[str, Any] = {}
 
 
 def _item_upsert(session: Session) -> Any:
-    """INSERT … ON CONFLICT (source_id, url) DO UPDATE for items (see ``store_items``)."""
+    """INSERT … ON CONFLICT (source_id, key) DO UPDATE for items (see ``store_items``): an
+    item found at a new address (another host, https) is the same item, its URL updated."""
     dialect = session.get_bind().dialect.name
     if dialect not in _ITEM_UPSERTS:
         table = Item.__table__
@@ -203,8 +216,9 @@ def _item_upsert(session: Session) -> Any:
         stmt = _insert_for(session)(table)
         excluded = stmt.excluded
         _ITEM_UPSERTS[dialect] = stmt.on_conflict_do_update(
-            index_elements=["source_id", "url"],
+            index_elements=["source_id", "key"],
             set_={
+                "url": excluded.url,
                 "last_seen_at": excluded.last_seen_at,
                 "title": func.coalesce(func.nullif(excluded.title, ""), c.title),
                 "published_on": func.coalesce(c.published_on, excluded.published_on),
@@ -346,39 +360,39 @@ def store_item_batches(session: Session, batches: dict[int, Sequence[ItemRecord]
     One query finds the known items of all sources and one upsert (executemany) writes
     them all; per source that was two statements, the crawl's main storage cost.
     """
-    unique = {source_id: {r.url: r for r in records}
+    unique = {source_id: {item_key(r.url): r for r in records}
               for source_id, records in batches.items() if records}
     if not unique:
         return {}
     seen_at = seen_at or now()
     known = _known_items(session, unique)
     rows = [{
-        "source_id": source_id, "url": r.url, "title": r.title,
+        "source_id": source_id, "key": key, "url": r.url, "title": r.title,
         "published_on": r.published_on, "published_at": r.published_at,
         "first_seen_at": seen_at, "last_seen_at": seen_at,
         "content_hash": r.content_hash, "links": r.links, "statement": r.statement,
         "body": r.body,
-    } for source_id, by_url in unique.items() for r in by_url.values()]
+    } for source_id, by_key in unique.items() for key, r in by_key.items()]
     session.execute(_item_upsert(session), rows)
     return {source_id: len(by_url) - known.get(source_id, 0)
             for source_id, by_url in unique.items()}
 
 
-_KNOWN_CHUNK = 500  # URLs per lookup, well under every database's bound-parameter limit
+_KNOWN_CHUNK = 500  # keys per lookup, well under every database's bound-parameter limit
 
 
 def _known_items(session: Session, unique: dict[int, dict[str, ItemRecord]]) -> dict[int, int]:
-    """How many of each source's URLs are stored already."""
-    wanted = {(source_id, url) for source_id, by_url in unique.items() for url in by_url}
-    urls = sorted({url for _, url in wanted})
+    """How many of each source's item keys are stored already."""
+    wanted = {(source_id, key) for source_id, by_key in unique.items() for key in by_key}
+    keys = sorted({key for _, key in wanted})
     known: dict[int, int] = {}
-    for start in range(0, len(urls), _KNOWN_CHUNK):
-        # source_id IN … AND url IN … uses the (source_id, url) index; the pairs are then
-        # matched exactly here (two sources may list the same URL)
-        stmt = select(Item.source_id, Item.url).where(
-            Item.source_id.in_(list(unique)), Item.url.in_(urls[start:start + _KNOWN_CHUNK]))
-        for source_id, url in session.execute(stmt):
-            if (source_id, url) in wanted:
+    for start in range(0, len(keys), _KNOWN_CHUNK):
+        # source_id IN … AND key IN … uses the (source_id, key) index; the pairs are then
+        # matched exactly here (two sources may list the same path)
+        stmt = select(Item.source_id, Item.key).where(
+            Item.source_id.in_(list(unique)), Item.key.in_(keys[start:start + _KNOWN_CHUNK]))
+        for source_id, key in session.execute(stmt):
+            if (source_id, key) in wanted:
                 known[source_id] = known.get(source_id, 0) + 1
     return known
 

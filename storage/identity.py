@@ -1,0 +1,30 @@
+"""What makes an item the same item when the world around it changes.
+
+A source is identified by (unit code, source name) from the config, never by its URL: a column
+moved to https or to a 集约化 platform keeps its id, and so its items, findings and reviews.
+An item is identified within its source by ``item_key``: its URL's path and query — not its
+scheme, host or port — with a trailing index page dropped and the query's parameters sorted.
+An http→https switch, a new host name, ``/a/``, ``/a`` or ``/a/index.html`` or ``?b=2&a=1`` vs
+``?a=1&b=2`` leave the key, and so the item and its findings, as they were; the stored URL
+follows the page to its new address. (The title is not part of the key: a corrected typo in a
+title must not make a policy new and report it again.)
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+# Index pages a server shows for a folder: /a/index.html is /a/.
+_INDEX_PAGE = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.IGNORECASE)
+_SLASHES = re.compile(r"/{2,}")
+
+
+def item_key(url: str) -> str:
+    """An item's identity within its source (see the module docstring)."""
+    parts = urlsplit(url.strip())
+    # /a/, /a and /a/index.html are one folder's page
+    path = _INDEX_PAGE.sub("/", _SLASHES.sub("/", parts.path or "/")).rstrip("/") or "/"
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    key = path + (f"?{query}" if query else "")
+    return key + (f"#{parts.fragment}" if parts.fragment else "")
