@@ -13,6 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+
 from crawler.browser import BrowserNotFound, find_chromium
 from crawler.job import READ_ARTICLES_OF, CrawlJob, SourceSpec, article_key
 from crawler.portal import Origin
@@ -23,21 +26,54 @@ from govwatch.config import CountyConfig
 from govwatch.liveness import owner_gone, this_process
 from govwatch.timeutil import today
 from storage import repo
-from storage.db import MIGRATIONS, Database, database_url
+from storage.db import MIGRATIONS, Database, DatabaseUnavailable, created_mark, database_url
 
 log = logging.getLogger("govwatch")
 
 
-def open_database(config: CountyConfig, *, migrate: bool = True) -> Database:
+def open_database(config: CountyConfig, *, migrate: bool = True,
+                  must_exist: bool = False) -> Database:
     """The county's database, synced with the config (units and sources); migrated to the
-    current schema first unless the caller already did (the scheduler does, once, at start)."""
-    db = Database(database_url(config.settings.data_dir, config.settings.database_url))
+    current schema first unless the caller already did (the scheduler does, once, at start).
+
+    ``must_exist``: commands that only read (findings, score, report, serve) refuse a
+    database nothing was ever stored in — an empty one would report a clean county — with
+    ``DatabaseUnavailable`` saying to run init or crawl first."""
+    url = database_url(config.settings.data_dir, config.settings.database_url)
+    if must_exist:
+        require_database(url)
+    db = Database(url)
     if migrate:
         db.migrate()
     # the stored and configured sources are compared in full: kept to the end
     with collector_paused(), db.session() as session:
         repo.sync_config_if_changed(session, config, config_fingerprint(config))
     return db
+
+
+def require_database(url: str) -> None:
+    """Raise ``DatabaseUnavailable`` unless ``url`` names a database govwatch created."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+        if str(path) not in ("", ":memory:") and not path.exists():
+            if created_mark(path).exists():
+                return  # gone after it was made: the engine says so (storage.db)
+            raise DatabaseUnavailable(
+                f"数据库 {path} 还不存在：还没有抓取过任何数据。请先运行 govwatch init 和 "
+                "govwatch crawl（或 govwatch demo），再查看问题、得分和通报；"
+                "如果数据在别处，请检查配置文件中的 data_dir（相对路径以配置文件所在目录为准）。")
+        return
+    probe = Database(url)
+    try:
+        with probe.engine.connect() as conn:
+            migrated = inspect(conn).has_table("alembic_version")
+    finally:
+        probe.dispose()
+    if not migrated:
+        raise DatabaseUnavailable(
+            f"数据库 {make_url(url).render_as_string(hide_password=True)} 是空的："
+            "还没有抓取过任何数据。请先运行 govwatch init 和 govwatch crawl，"
+            "再查看问题、得分和通报。")
 
 
 def config_fingerprint(config: CountyConfig) -> str:

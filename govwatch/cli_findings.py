@@ -151,7 +151,7 @@ def list_command(ctx: click.Context, status: str | None, unit: str | None, rule:
 
 def _select(ctx: click.Context, **filters: Any) -> list[repo.FindingRow]:
     config = load_county(ctx)
-    db = app.open_database(config)
+    db = app.open_database(config, must_exist=True)
     try:
         with db.session() as session:
             return repo.list_findings(session, **filters)
@@ -165,7 +165,7 @@ def _select(ctx: click.Context, **filters: Any) -> list[repo.FindingRow]:
 def show(ctx: click.Context, finding_id: int) -> None:
     """Print one finding: what, where, its evidence and its review history."""
     config = load_county(ctx)
-    db = app.open_database(config)
+    db = app.open_database(config, must_exist=True)
     try:
         with db.session() as session:
             rows = repo.list_findings(session, ids=[finding_id])
@@ -225,7 +225,7 @@ def _review_command(action: str) -> click.Command:
         if not ids and not (unit or rule or period):
             raise click.UsageError("请给出问题编号，或用 --unit / --rule / --week 选择")
         config = load_county(ctx)
-        db = app.open_database(config)
+        db = app.open_database(config, must_exist=True)
         try:
             with db.session() as session:
                 rows = repo.list_findings(session, unit=unit, rule=rule, period=period)

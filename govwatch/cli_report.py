@@ -69,7 +69,7 @@ def weekly(ctx: click.Context, week: str | None, out_dir: Path | None,
     week = week or last_complete_week()
     if week_range(week)[1] >= today():
         err_console.print(f"注意：{week} 尚未结束，通报内容可能不完整。", markup=False)
-    db = app.open_database(config)
+    db = app.open_database(config, must_exist=True)
     try:
         outcome = produce_week(db, config, week, out_dir=out_dir, formats=formats,
                                publish=publish, published_by=published_by.strip(),

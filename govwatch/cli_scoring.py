@@ -75,7 +75,7 @@ def _score(ctx: click.Context, rubric: str | None, unit: str | None, year: int |
     config = load_county(ctx)
     _check_unit(config, unit)
     rubrics = _rubrics(ctx, config, rubric)
-    db = app.open_database(config)
+    db = app.open_database(config, must_exist=True)
     try:
         report = score_county(db, config, rubric=rubrics, year=year)
     finally:
@@ -192,7 +192,7 @@ def entries_list(ctx: click.Context, unit: str | None, year: int | None) -> None
     """List stored manual entries with their source file and row."""
     config = load_county(ctx)
     _check_unit(config, unit)
-    db = app.open_database(config)
+    db = app.open_database(config, must_exist=True)
     try:
         with db.session() as session:
             rows = list_entries(session, year=year, unit=unit)

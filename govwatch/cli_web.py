@@ -54,7 +54,7 @@ def serve(ctx: click.Context, host: str, port: int, secure_cookies: bool | None,
     config = load_county(ctx)
     if secure_cookies is None:
         secure_cookies = os.environ.get(SECURE_ENV, "").lower() in ("1", "true", "yes", "on")
-    db = app.open_database(config)
+    db = app.open_database(config, must_exist=True)
     with db.session() as session:
         accounts = [u for u in list_users(session) if u.active]
     if not accounts:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -35,6 +36,15 @@ def demo_portal() -> Iterator[object]:
         os.environ.pop("GOVWATCH_DEMO_URL", None)
     else:
         os.environ["GOVWATCH_DEMO_URL"] = previous
+
+
+def config_text_in(path: Path, data_dir: Path) -> str:
+    """A config file's text with its data folder moved to data_dir (for commands run on a
+    copy of it)."""
+    text = path.read_text(encoding="utf-8")
+    moved, count = re.subn(r"(?m)^(\s*data_dir:).*$", rf"\g<1> {data_dir}", text)
+    assert count == 1, f"{path} sets data_dir {count} times"
+    return moved
 
 
 def config_in(path: Path, data_dir: Path) -> CountyConfig:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DEMO_CONFIG
+from .conftest import DEMO_CONFIG, config_text_in
 
 STALE = {("A01", "通知公告"), ("A03", "工作动态"), ("B01", "通知公告")}
 FAILED = {("B03", "通知公告"), ("B03", "行政执法公示"), ("B04", "办事指南"),
@@ -26,6 +26,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, subprocess.
     cwd = tmp_path_factory.mktemp("cli")
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVWATCH_")}
     env["PYTHONIOENCODING"] = "utf-8"
+    env["GOVWATCH_DATA_DIR"] = str(cwd / "data")  # the demo config's ../data is the repo's
 
     def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "govwatch", "--config", str(DEMO_CONFIG),
@@ -120,7 +121,8 @@ def _monitor_on(folder: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "govwatch", "--config", str(DEMO_CONFIG),
                            "monitor", "--as-of", "2021-09-08"], capture_output=True, text=True,
                           cwd=folder, timeout=300,
-                          env={**clean, "PYTHONIOENCODING": "utf-8", **env})
+                          env={**clean, "PYTHONIOENCODING": "utf-8",
+                               "GOVWATCH_DATA_DIR": str(folder / "data"), **env})
 
 
 def test_a_broken_gone_or_unreachable_database_is_explained(tmp_path: Path) -> None:
@@ -142,3 +144,33 @@ def test_a_broken_gone_or_unreachable_database_is_explained(tmp_path: Path) -> N
     away = _monitor_on(tmp_path, GOVWATCH_DATABASE_URL="postgresql+psycopg://govwatch@127.0.0.1:9/x")
     assert away.returncode == 4 and "无法连接数据库" in away.stderr, away.stderr[-2000:]
     assert "Traceback" not in away.stderr
+
+
+def test_commands_find_the_database_from_any_working_directory(tmp_path: Path) -> None:
+    """A relative data_dir is the config file's, not the shell's; commands that only read
+    refuse a database that does not exist yet instead of reporting a clean county."""
+    county = tmp_path / "county"
+    county.mkdir()
+    config = county / "county.yaml"
+    config.write_text(config_text_in(DEMO_CONFIG, Path("data")), encoding="utf-8")
+    elsewhere = tmp_path / "home"
+    elsewhere.mkdir()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GOVWATCH_")}
+
+    def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "govwatch", "--config", str(config),
+                               *args], capture_output=True, text=True, cwd=cwd, timeout=300,
+                              env={**clean, "PYTHONIOENCODING": "utf-8"})
+
+    for command in (["findings", "list"], ["score"], ["report", "weekly", "--no-publish"]):
+        refused = run(*command, cwd=elsewhere)
+        assert refused.returncode == 4, (command, refused.stdout, refused.stderr[-1000:])
+        assert "还不存在" in refused.stderr and "govwatch crawl" in refused.stderr
+    assert not (county / "data" / "govwatch.db").exists()
+    assert not (elsewhere / "data").exists()
+    made = run("monitor", "--as-of", "2021-09-08", cwd=county)
+    assert made.returncode == 0, made.stderr[-2000:]
+    assert (county / "data" / "govwatch.db").exists()
+    listed = run("findings", "list", "--format", "json", cwd=elsewhere)
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert not (elsewhere / "data").exists()  # the same database, not a new empty one

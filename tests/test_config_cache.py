@@ -85,9 +85,10 @@ def test_a_changed_file_or_environment_is_validated_again(
     file = tmp_path / "county.yaml"
     file.write_text(COUNTY, encoding="utf-8")
     calls = _count_validations(monkeypatch)
-    assert str(load_config(file).settings.data_dir) == "data/cache-test"
+    # (a relative data_dir is the config file's folder's)
+    assert load_config(file).settings.data_dir == tmp_path / "data" / "cache-test"
     monkeypatch.setenv("CACHE_TEST_DIR", "data/elsewhere")
-    assert str(load_config(file).settings.data_dir) == "data/elsewhere"
+    assert load_config(file).settings.data_dir == tmp_path / "data" / "elsewhere"
     file.write_text(COUNTY.replace("城关镇", "河西镇"), encoding="utf-8")
     assert load_config(file).units[0].name == "河西镇"
     assert len(calls) == 3

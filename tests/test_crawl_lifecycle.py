@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from storage.models import CrawlRun, Item
 
-from .conftest import AS_OF, DEMO_CONFIG, POSTGRES_ADMIN, ROOT
+from .conftest import AS_OF, DEMO_CONFIG, POSTGRES_ADMIN, ROOT, config_text_in
 
 ENV = {"GOVWATCH_CACHE_DIR": "off", "PYTHONIOENCODING": "utf-8"}
 
@@ -32,8 +32,7 @@ ENV = {"GOVWATCH_CACHE_DIR": "off", "PYTHONIOENCODING": "utf-8"}
 def _county(folder: Path, data_dir: Path) -> Path:
     """The demo county, crawled slowly (one request at a time, a delay between them) so a
     crawl can be ended midway, with its data in ``data_dir``."""
-    source = DEMO_CONFIG.read_text(encoding="utf-8")
-    replaced = (source.replace("\n  data_dir: data\n", f"\n  data_dir: {data_dir}\n")
+    replaced = (config_text_in(DEMO_CONFIG, data_dir)
                 .replace("download_delay: 0,", "download_delay: 0.4,")
                 .replace("concurrent_requests_per_domain: 8,",
                          "concurrent_requests_per_domain: 1,"))

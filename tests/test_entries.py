@@ -37,7 +37,7 @@ from storage.db import MIGRATIONS, Database
 from storage.models import ManualEntry
 from web.queries import add_entry
 
-from .conftest import DEMO_CONFIG, config_in
+from .conftest import DEMO_CONFIG, config_in, config_text_in
 
 RUBRICS = load_rubric_set("lingchuan-2021")
 UNITS = {u.code: u for u in (UnitRef("A01", "城关镇", "A"), UnitRef("A02", "河西镇", "A"),
@@ -366,8 +366,7 @@ def test_migration_moves_old_note_tags_into_columns(tmp_path: Path, both_db: Dat
 
 def test_cli_says_what_it_replaced_and_what_it_left(tmp_path: Path) -> None:
     county = tmp_path / "demo.yaml"
-    county.write_text(DEMO_CONFIG.read_text(encoding="utf-8").replace(
-        "data_dir: data", f"data_dir: {tmp_path / 'data'}"), encoding="utf-8")
+    county.write_text(config_text_in(DEMO_CONFIG, tmp_path / "data"), encoding="utf-8")
     (tmp_path / "2025").mkdir()
     (tmp_path / "2026").mkdir()
     last_year = write_xlsx(tmp_path / "2025" / "人工录入.xlsx",

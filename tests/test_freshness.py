@@ -28,7 +28,7 @@ from storage.db import Database
 from storage.models import Finding
 from storage.repo import SourceFacts
 
-from .conftest import DEMO_CONFIG, ROOT, config_in, serving_demo
+from .conftest import DEMO_CONFIG, ROOT, config_in, config_text_in, serving_demo
 
 RULES = load_rule_map()
 CRAWLED = date(2021, 9, 8)  # a Wednesday
@@ -110,10 +110,7 @@ def crawled_today(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]
         summary = app.crawl(config, db, reference_date=today())
         assert summary.result is not None and summary.result.error is None
         config_file = data_dir.parent / "county.yaml"  # the demo's, with this data folder
-        text = DEMO_CONFIG.read_text(encoding="utf-8")
-        assert "\n  data_dir: data\n" in text
-        config_file.write_text(text.replace("\n  data_dir: data\n", f"\n  data_dir: {data_dir}\n"),
-                               encoding="utf-8")
+        config_file.write_text(config_text_in(DEMO_CONFIG, data_dir), encoding="utf-8")
         yield Crawled(config, db, config_file)
         db.dispose()
 

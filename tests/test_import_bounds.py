@@ -27,7 +27,7 @@ from govwatch.tabular import MB, TableFileError
 from scoring.entries import HEADERS, read_rows
 from storage.models import Item, ManualEntry
 
-from .conftest import DEMO_CONFIG, config_in
+from .conftest import DEMO_CONFIG, config_in, config_text_in
 from .test_posts_import import county, run
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -94,8 +94,7 @@ def understate(path: Path, member: str, size: int) -> Path:
 def demo(tmp_path: Path) -> Path:
     """The demo config, its data folder in tmp_path."""
     path = tmp_path / "demo.yaml"
-    path.write_text(DEMO_CONFIG.read_text(encoding="utf-8").replace(
-        "data_dir: data", f"data_dir: {tmp_path / 'data'}"), encoding="utf-8")
+    path.write_text(config_text_in(DEMO_CONFIG, tmp_path / "data"), encoding="utf-8")
     return path
 
 

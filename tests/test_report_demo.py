@@ -98,6 +98,7 @@ class County:
 def county(demo_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[County]:
     shutil.copytree(demo_data, tmp_path / "data")
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GOVWATCH_DATA_DIR", str(tmp_path / "data"))
     config = config_in(DEMO_CONFIG, tmp_path / "data")
     db = app.open_database(config)
     yield County(tmp_path, config, db)

@@ -23,7 +23,7 @@ from storage import repo
 from storage.models import Source
 from storage.repo import FindingDraft
 
-from .conftest import AS_OF, DEMO_CONFIG
+from .conftest import AS_OF, DEMO_CONFIG, config_text_in
 
 
 @click.group()
@@ -42,10 +42,8 @@ cli.add_command(entries)
 @pytest.fixture()
 def county(tmp_path: Path) -> Iterator[Path]:
     """The demo config with its data folder in tmp_path, and confirmed findings stored."""
-    text = DEMO_CONFIG.read_text(encoding="utf-8")
     path = tmp_path / "demo.yaml"
-    path.write_text(text.replace("data_dir: data", f"data_dir: {tmp_path / 'data'}"),
-                    encoding="utf-8")
+    path.write_text(config_text_in(DEMO_CONFIG, tmp_path / "data"), encoding="utf-8")
     config = load_config(path)
     db = app.open_database(config)
     with db.session() as session:

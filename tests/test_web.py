@@ -34,7 +34,7 @@ from web import auth
 from web.app import create_app
 from web.security import APP_CSP, SNAPSHOT_CSP
 
-from .conftest import DEMO_CONFIG, ROOT, config_in
+from .conftest import DEMO_CONFIG, ROOT, config_in, config_text_in
 
 with warnings.catch_warnings():  # Starlette 1.x prefers httpx2 but still supports httpx
     warnings.simplefilter("ignore")
@@ -395,7 +395,7 @@ def test_downloads(env: Env) -> None:
 
 
 def test_users_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)  # the demo config's data folder is relative: data/
+    monkeypatch.setenv("GOVWATCH_DATA_DIR", str(tmp_path / "data"))
     runner = CliRunner()
     obj = {"config": DEMO_CONFIG}
     added = runner.invoke(users, ["add", "王五", "--role", "viewer", "--password-stdin"],
@@ -518,8 +518,8 @@ def _serve(folder: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     config = folder / "county.yaml"
-    config.write_text(DEMO_CONFIG.read_text(encoding="utf-8").replace(
-        "\n  data_dir: data\n", f"\n  data_dir: {folder / 'data'}\n"), encoding="utf-8")
+    config.write_text(config_text_in(DEMO_CONFIG, folder / "data"), encoding="utf-8")
+    gapp.open_database(config_in(config, folder / "data")).dispose()  # as `govwatch init`
     server = subprocess.Popen(
         [sys.executable, "-m", "govwatch", "--config", str(config), "serve", "--port",
          str(port), *options], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
