@@ -6,7 +6,8 @@ one finding for (account, week), 2 points ("每通报一次扣2分").
 
 The monitored period starts at the account's ``monitored_since`` (or the county's
 ``monitoring_start``), else at its first successful crawl. A week is only judged when the
-stored posts reach back past its Monday, and ended before the day of the latest crawl — a
+stored posts reach back past its Monday (or the account was crawled successfully on or before
+that Monday), and ended before the day of the latest crawl — a
 week the crawler never saw whole must not look empty. An account whose latest crawl failed is
 无法采集, one whose data is outdated 数据过期 (both crawl_failure), never under-posting.
 """
@@ -52,8 +53,12 @@ def weeks_to_judge(f: SourceFacts, as_of: date,
             or seen is None):
         return []
     this_monday = as_of - timedelta(days=as_of.weekday())
-    earliest = max(start, f.oldest_published_on + timedelta(days=1),
-                   this_monday - timedelta(weeks=MAX_WEEKS_BACK))
+    # seen whole: the posts reach back past its Monday, or the account was already being
+    # crawled (successfully) on that Monday — a short feed says nothing about those weeks
+    seen_from = f.oldest_published_on + timedelta(days=1)
+    if f.first_ok_at is not None:
+        seen_from = min(seen_from, f.first_ok_at.date())
+    earliest = max(start, seen_from, this_monday - timedelta(weeks=MAX_WEEKS_BACK))
     # the first Monday on or after `earliest`
     monday = earliest + timedelta(days=(7 - earliest.weekday()) % 7)
     weeks = []

@@ -81,6 +81,19 @@ def test_monitoring_starts_at_first_crawl_and_needs_posts_reaching_back() -> Non
     assert low_post_frequency.weeks_to_judge(shallow, AS_OF) == []
 
 
+def test_an_account_watched_since_before_its_first_week_gets_that_week_judged() -> None:
+    # crawled since Friday 2021-08-20, but its feed shows only the last ten posts (from
+    # 2021-08-25 on): W34 began after the first crawl, so it was seen whole all the same
+    watched = source(monitored_since=None, first_ok_at=datetime(2021, 8, 20, 3, tzinfo=CHINA),
+                     oldest_published_on=date(2021, 8, 25))
+    assert low_post_frequency.weeks_to_judge(watched, AS_OF) == [W34, W35]
+    found = low_post_frequency.judge([watched], per_day((W34, 1), (W35, 5)), AS_OF, RULES)
+    assert [d.period for d in found] == ["2021-W34"]
+    # first crawled on W34's Tuesday: W34 itself was not watched from its Monday
+    late = replace(watched, first_ok_at=datetime(2021, 8, 24, 3, tzinfo=CHINA))
+    assert low_post_frequency.weeks_to_judge(late, AS_OF) == [W35]
+
+
 def test_an_account_that_cannot_be_collected_is_not_under_posting() -> None:
     broken = source(last_run_outcome="parse_error")
     assert low_post_frequency.judge([broken], per_day(), AS_OF, RULES) == []
