@@ -130,7 +130,7 @@ ITEM_COLS = ("id", "source_id", "key", "url", "title", "published_on", "publishe
 SOURCE_COLS = ("id", "unit_id", "name", "type", "kind", "url", "render", "selectors",
                "expect_update", "thresholds", "policy_titles", "monitored_since", "active")
 RUN_COLS = ("id", "source_id", "started_at", "finished_at", "outcome", "http_status", "pages",
-            "items_found", "items_dated", "items_new", "error")
+            "items_found", "items_dated", "items_new", "error", "reference_date")
 SNAP_COLS = ("id", "source_id", "crawl_run_id", "url", "taken_at", "http_status", "html_path",
              "png_path", "sha256")
 
@@ -335,11 +335,12 @@ def _runs(fixture: StoreFixture, rng: random.Random, sources: list[_Source],
                 error = f"HTTP {status}" if status else outcome
                 w.add("crawl_run", RUN_COLS, (run_id, s.id, _dt(started),
                                               _dt(started + timedelta(seconds=20)), outcome,
-                                              status, 0, 0, 0, 0, error))
+                                              status, 0, 0, 0, 0, error, day.isoformat()))
             else:
                 w.add("crawl_run", RUN_COLS, (run_id, s.id, _dt(started),
                                               _dt(started + timedelta(seconds=3)), "ok", 200,
-                                              2, 40, 40, rng.randint(0, 2), None))
+                                              2, 40, 40, rng.randint(0, 2), None,
+                                              day.isoformat()))
             if d >= len(days) - 2:
                 snap_id += 1
                 digest = f"{s.id:016x}{d:048x}"

@@ -179,7 +179,7 @@ def crawl(config: CountyConfig, db: Database, *, unit_code: str | None = None,
             log.error("%s", exc)
             skipped = {s.source_id: str(exc) for s in specs if s.render == "browser"}
             specs = [s for s in specs if s.render != "browser"]
-    _record_skipped(db, skipped)
+    _record_skipped(db, skipped, reference_date)
     if not specs:
         return CrawlSummary(0, None, skipped)
     data_dir = Path(config.settings.data_dir).resolve()
@@ -244,11 +244,12 @@ def import_posts(config: CountyConfig, db: Database, path: Path) -> dict[str, in
     return added
 
 
-def _record_skipped(db: Database, skipped: dict[int, str]) -> None:
+def _record_skipped(db: Database, skipped: dict[int, str], reference_date: date) -> None:
     """A source that could not be crawled gets a failed crawl run, so monitors see it."""
     if not skipped:
         return
     with db.session() as session:
         for source_id, why in skipped.items():
-            run_id = repo.open_crawl_run(session, source_id, owner=this_process())
+            run_id = repo.open_crawl_run(session, source_id, owner=this_process(),
+                                         reference_date=reference_date)
             repo.close_crawl_run(session, run_id, outcome="no_browser", error=why)

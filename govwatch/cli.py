@@ -101,6 +101,13 @@ def config_check(ctx: click.Context) -> None:
     accounts = sum(len(u.accounts) for u in config.units)
     console.print(f"配置检查通过：{config.county}，{len(config.units)} 个单位，"
                   f"{columns} 个栏目，{accounts} 个新媒体账号。")
+    empty = [u for u in config.units if not u.columns and not u.accounts]
+    if empty:
+        names = "、".join(f"{u.code} {u.name}" for u in empty)
+        err_console.print(
+            f"注意：{len(empty)} 个单位没有配置任何栏目或账号：{names}。它们无法监测，"
+            "通报和得分中将列为「未监测」、不排名；请为其添加栏目或账号。",
+            style="yellow", markup=False, highlight=False)
 
 
 # ------------------------------------------------------------------------------ init

@@ -50,6 +50,7 @@ class UnitInfo:
     code: str
     name: str
     category: str
+    unmonitored: str | None = None  # why the unit was not monitored this week (未监测)
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,11 @@ def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
     chosen = (in_session_beside(session, lambda s: explaining_titles(s, judging, sunday))
               if judging else None)
 
-    units = tuple(UnitInfo(code, name, category) for code, name, category in session.execute(
-        select(Unit.code, Unit.name, Unit.category).where(Unit.active.is_(True))
-        .order_by(Unit.code)))
+    coverage = repo.unit_coverage(session, monday, sunday)
+    units = tuple(UnitInfo(code, name, category, coverage.get(code))
+                  for code, name, category in session.execute(
+                      select(Unit.code, Unit.name, Unit.category)
+                      .where(Unit.active.is_(True)).order_by(Unit.code)))
     per_type = dict(session.execute(
         select(Source.type, func.count()).join(Unit, Unit.id == Source.unit_id)
         .where(Source.active.is_(True), Unit.active.is_(True)).group_by(Source.type)).all())

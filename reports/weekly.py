@@ -325,9 +325,14 @@ def _pending_table(rows: list[ReportFinding]) -> Table:
 
 def _summary(inputs: WeeklyInputs, confirmed: Counter[str], before: Counter[str],
              pending: int, crawl: int) -> str:
-    checked = len({u.code for u in inputs.units})
+    checked = len({u.code for u in inputs.units if not u.unmonitored})
     text = (f"本周共监测{checked}个单位的{inputs.columns}个政务公开栏目、"
             f"{inputs.accounts}个政务新媒体账号。")
+    unmonitored = [u for u in inputs.units if u.unmonitored]
+    if unmonitored:
+        names = "、".join(f"{clean(u.name)}（{u.unmonitored}）" for u in unmonitored)
+        text += (f"另有{len(unmonitored)}个单位本周未监测：{names}，"
+                 "不作评判，也不列入汇总表。")
     total, previous = sum(confirmed.values()), sum(before.values())
     kinds = [f"{KIND_WORDS[rule]}{confirmed[rule]}条（上周{before[rule]}条）"
              for rule in VIOLATIONS if confirmed[rule] or before[rule]]
@@ -367,7 +372,7 @@ def build_weekly(inputs: WeeklyInputs, *, issued_on: date,
     overdue_by_subject = _overdue_by_subject(inputs)
     rectifications = tuple(judge_rectification(f, inputs, overdue_by_subject)
                            for f in inputs.previous_findings if f.rule in VIOLATIONS)
-    units = {u.code: u for u in inputs.units}
+    units = {u.code: u for u in inputs.units if not u.unmonitored}
     by_unit: dict[str, list[ReportFinding]] = defaultdict(list)
     for f in listed:  # a unit no longer configured still shows its findings
         units.setdefault(f.row.unit_code,

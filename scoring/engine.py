@@ -107,11 +107,17 @@ class IndicatorScore:
         return self.raw_deduction > self.deduction
 
 
+UNMONITORED = "未监测"
+
+
 @dataclass(frozen=True)
 class UnitInfo:
     code: str
     name: str
     category: str
+    # why the unit was not monitored in the scored period (未监测), or None: such a unit gets
+    # no grade and no rank — a unit nobody could look at is not a clean one
+    unmonitored: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,13 @@ class UnitScore:
     notes: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()  # inputs that named nothing scorable in this rubric
     rank: int | None = None
+
+    @property
+    def place(self) -> str:
+        """第 N 名 within the class, or why the unit is not ranked."""
+        if self.unit.unmonitored:
+            return f"不排名（未监测：{self.unit.unmonitored}）"
+        return f"第 {self.rank} 名" if self.rank is not None else "不排名"
 
     @property
     def excess(self) -> Decimal:
@@ -337,7 +350,8 @@ def score_unit(rubric: Rubric, unit: UnitInfo, entries: Iterable[Entry]) -> Unit
         unit=unit, rubric=rubric, indicators=tuple(indicators),
         item_bonus_reasons=tuple(item_reasons), bonus_raw=bonus_raw, bonus=bonus,
         major_reasons=tuple(b.majors), major=major, base=base, total=total, capped=capped,
-        final=final, grade=grade(final), notes=tuple(notes), ignored=tuple(b.ignored),
+        final=final, grade=UNMONITORED if unit.unmonitored else grade(final),
+        notes=tuple(notes), ignored=tuple(b.ignored),
     )
 
 
@@ -347,17 +361,21 @@ def rank_key(score: UnitScore) -> tuple[Decimal, Decimal]:
 
 
 def rank_units(scores: Iterable[UnitScore]) -> list[UnitScore]:
-    """Scores ranked within each class (1, 2, 2, 4 …), ordered by class then rank."""
+    """Scores ranked within each class (1, 2, 2, 4 …), ordered by class then rank; units not
+    monitored (``UnitInfo.unmonitored``) follow their class unranked (rank None)."""
     ranked: list[UnitScore] = []
     by_class: dict[str, list[UnitScore]] = defaultdict(list)
     for s in scores:
         by_class[s.unit.category].append(s)
     for category in sorted(by_class):
-        ordered = sorted(by_class[category], key=lambda s: (rank_key(s), s.unit.code))
+        monitored = [s for s in by_class[category] if not s.unit.unmonitored]
+        ordered = sorted(monitored, key=lambda s: (rank_key(s), s.unit.code))
         previous: tuple[Decimal, Decimal] | None = None
         rank = 0
         for position, s in enumerate(ordered, 1):
             if rank_key(s) != previous:
                 rank, previous = position, rank_key(s)
             ranked.append(replace(s, rank=rank))
+        ranked.extend(sorted((s for s in by_class[category] if s.unit.unmonitored),
+                             key=lambda s: s.unit.code))
     return ranked

@@ -35,6 +35,7 @@ def unit_dict(s: UnitScore) -> dict[str, Any]:
     return {
         "unit_code": s.unit.code, "unit_name": s.unit.name, "category": s.unit.category,
         "rubric": s.rubric.title, "rank": s.rank, "grade": s.grade,
+        "unmonitored": s.unit.unmonitored,
         "base": _num(s.base), "bonus": _num(s.bonus), "bonus_before_cap": _num(s.bonus_raw),
         "major": _num(s.major), "total": _num(s.total), "capped_total": _num(s.capped),
         "final": _num(s.final), "excess": _num(s.excess),
@@ -86,10 +87,16 @@ def print_ranking(report: ScoreReport, console: Console) -> None:
                       f"≤{fmt(rubric.spec.bonus_cap)}" if rubric.spec.bonus_cap else "", "",
                       fmt(rubric.spec.total), fmt(rubric.spec.score_cap), "", style="dim")
         for s in scores:
-            table.add_row(str(s.rank), f"{s.unit.code} {s.unit.name}",
+            table.add_row(str(s.rank) if s.rank is not None else "—",
+                          f"{s.unit.code} {s.unit.name}",
                           *(fmt(ind.score) for ind in s.indicators), fmt(s.bonus),
                           fmt(s.major) if s.major else "", fmt(s.total), fmt(s.final), s.grade)
         print_table(console, table)
+    unmonitored = [s for s in report.scores if s.unit.unmonitored]
+    if unmonitored:
+        console.print("未监测单位（不评等次、不排名）：" + "；".join(
+            f"{s.unit.code} {s.unit.name}（{s.unit.unmonitored}）" for s in unmonitored),
+            markup=False, highlight=False)
 
 
 def print_details(report: ScoreReport, console: Console, unit: str | None = None) -> None:
@@ -145,5 +152,5 @@ def print_unit(report: ScoreReport, console: Console, code: str) -> None:
     console.print(table, markup=False, highlight=False)
     summary = (f"基础得分 {fmt(s.base)}，{s.rubric.spec.bonus_label} +{fmt(s.bonus)}，"
                f"总分 {fmt(s.total)}，{s.rubric.spec.major_label} -{fmt(s.major)}，"
-               f"得分 {fmt(s.final)}，等次 {s.grade}，{_class_label(s)}第 {s.rank} 名")
+               f"得分 {fmt(s.final)}，等次 {s.grade}，{_class_label(s)}{s.place}")
     console.print(summary, markup=False, highlight=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from govwatch.cli_common import RULE_NAMES
 from govwatch.collector import collector_paused
@@ -100,9 +101,11 @@ def score_county(db: Database, config: CountyConfig, *, rubric: str | RubricSet 
     else:
         rubrics = load_rubric_set(rubric or config.settings.rubric)
     year = year or today().year
-    units = [UnitInfo(u.code, u.name, u.category) for u in config.units]
     with collector_paused():  # a province's findings and scores are kept to the end
         with db.session() as session:
+            coverage = repo.unit_coverage(session, date(year, 1, 1), date(year, 12, 31))
+            units = [UnitInfo(u.code, u.name, u.category,
+                              coverage.get(u.code, repo.NO_SOURCES)) for u in config.units]
             findings = repo.list_findings(session, status="confirmed", evidence=False)
             manual = list_entries(session, year=year)
         return compute_scores(config.county, units, rubrics, findings, manual, year)

@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from govwatch.tabular import without_formulas, write_csv
-from scoring.engine import UnitScore, fmt
+from scoring.engine import UNMONITORED, UnitScore, fmt
 from scoring.entries import EXAMPLE_PREFIX, HEADERS, UnitRef
 from scoring.report import explain
 from scoring.rubric import RubricSet
@@ -128,7 +128,7 @@ def _unit_sheet(ws: Worksheet, report: ScoreReport, s: UnitScore) -> None:
         (spec.major_label, None, _num(s.major) if s.major else None,
          _num(-s.major) if s.major else None, "；".join(r.text() for r in s.major_reasons)),
         ("得分", _num(spec.score_cap), None, _num(s.final),
-         f"等次：{s.grade}；{s.unit.category}类第 {s.rank} 名"),
+         f"等次：{s.grade}；{s.unit.category}类{s.place}"),
     ]
     for label, weight, deduction, score, note in summary:
         _row(ws, row, (label, None, None, weight, deduction, score, note), bold=True)
@@ -152,7 +152,8 @@ def write_score_workbook(report: ScoreReport, path: Path, unit: str | None = Non
            len(RANK_HEADERS))
     _header(ranking, 2, RANK_HEADERS)
     for row, s in enumerate(report.scores, 3):
-        values = (f"{s.unit.category}类", s.rank, s.unit.code, s.unit.name, _num(s.base),
+        values = (f"{s.unit.category}类", s.rank if s.rank is not None else UNMONITORED,
+                  s.unit.code, s.unit.name, _num(s.base),
                   _num(s.bonus), _num(s.major) if s.major else None, _num(s.total),
                   _num(s.final), s.grade, s.rubric.title)
         for col, value in enumerate(values, 1):

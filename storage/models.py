@@ -200,6 +200,8 @@ class CrawlRun(Base):
     # host:pid:start of the crawl process that opened the run: a run whose owner is gone is
     # closed as interrupted by the next sweep (``repo.sweep_orphaned_runs``)
     owner: Mapped[str | None] = mapped_column(String(160), nullable=True)
+    # the day the crawl speaks for (its as-of date): what a period covered is read from it
+    reference_date: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class Snapshot(Base):

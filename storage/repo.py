@@ -236,11 +236,48 @@ def _item_upsert(session: Session) -> Any:
     return _ITEM_UPSERTS[dialect]
 
 
+# Why a unit was not monitored in a period (未监测), as the bulletin and score sheet say it.
+NO_SOURCES = "未配置栏目或账号"
+NEVER_COLLECTED = "所有栏目和账号均未能抓取"
+
+
+# How far back a crawl sees: its list pages reach back this many days (crawl.window_days'
+# default), so a successful crawl soon after a period covers it too.
+COVERAGE_REACH_DAYS = 35
+
+
+def unit_coverage(session: Session, start: date, end: date,
+                  reach_days: int = COVERAGE_REACH_DAYS) -> dict[str, str | None]:
+    """Active units (by code) → None when monitored from ``start`` to ``end``, else why not:
+    ``NO_SOURCES`` or ``NEVER_COLLECTED``. Monitored: a source of theirs was crawled
+    successfully for a day (``crawl_run.reference_date``) in the period or up to
+    ``reach_days`` after it, when its lists still show the period. A unit nobody could look
+    at must not come out as a clean one."""
+    units = dict(session.execute(select(Unit.id, Unit.code).where(Unit.active.is_(True))).all())
+    configured = set(session.scalars(select(Source.unit_id).where(Source.active.is_(True))
+                                     .distinct()))
+    collected = set(session.scalars(
+        select(Source.unit_id).join(CrawlRun, CrawlRun.source_id == Source.id)
+        .where(Source.active.is_(True), CrawlRun.outcome == "ok",
+               CrawlRun.reference_date >= start,
+               CrawlRun.reference_date <= end + timedelta(days=reach_days)).distinct()))
+    return {code: (None if unit_id in collected else
+                   NEVER_COLLECTED if unit_id in configured else NO_SOURCES)
+            for unit_id, code in units.items()}
+
+
+def as_china_date(moment: datetime) -> date:
+    """The China date of a moment (naive moments are China time already)."""
+    return (moment.astimezone(CHINA) if moment.tzinfo else moment).date()
+
+
 def open_crawl_run(session: Session, source_id: int, started_at: datetime | None = None,
-                   owner: str | None = None) -> int:
-    """Open a run of ``source_id`` owned by ``owner`` (``govwatch.liveness.this_process``)."""
-    run = CrawlRun(source_id=source_id, started_at=started_at or now(), outcome="running",
-                   owner=owner)
+                   owner: str | None = None, reference_date: date | None = None) -> int:
+    """Open a run of ``source_id`` owned by ``owner`` (``govwatch.liveness.this_process``),
+    speaking for ``reference_date`` (default: the China date it started on)."""
+    started_at = started_at or now()
+    run = CrawlRun(source_id=source_id, started_at=started_at, outcome="running",
+                   owner=owner, reference_date=reference_date or as_china_date(started_at))
     session.add(run)
     session.flush()
     return run.id

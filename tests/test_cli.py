@@ -113,6 +113,8 @@ def test_lingchuan_config_checks(tmp_path: Path) -> None:
                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.returncode == 0
     assert "陵川县，38 个单位" in done.stdout
+    # a template of units without sources yet: each would be 未监测, and check says so
+    assert "38 个单位没有配置任何栏目或账号" in done.stderr and "未监测" in done.stderr
 
 
 def _monitor_on(folder: Path, **env: str) -> subprocess.CompletedProcess[str]:

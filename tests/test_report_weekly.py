@@ -4,6 +4,7 @@ the summary, and the renderers' escaping — on hand-made inputs, no database.""
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -160,6 +161,17 @@ def test_summary_compares_with_the_week_before() -> None:
     pending = stale("2021-W35", status="pending")
     b = build_weekly(inputs([pending]), issued_on=date(2021, 9, 6))
     assert "另有1条问题尚待审核，未列入本通报（见附件2）" in b.summary
+
+
+def test_a_unit_nobody_could_look_at_is_listed_apart_not_counted_clean() -> None:
+    unmonitored = (UNITS[0], UnitInfo("B01", "县发改局", "B", "所有栏目和账号均未能抓取"),
+                   UnitInfo("B02", "县教育局", "B", "未配置栏目或账号"))
+    week = replace(inputs([stale("2021-W35")]), units=unmonitored)
+    b = build_weekly(week, issued_on=date(2021, 9, 6))
+    assert "本周共监测1个单位" in b.summary
+    assert ("另有2个单位本周未监测：县发改局（所有栏目和账号均未能抓取）、"
+            "县教育局（未配置栏目或账号），不作评判") in b.summary
+    assert [r[0] for r in b.table("units").rows] == ["城关镇"]
 
 
 # ----------------------------------------------------------------------------- 整改

@@ -72,6 +72,10 @@ def county(tmp_path: Path) -> Iterator[Path]:
         repo.review_findings(session, confirmed, to_status="confirmed", actor="张三")
         repo.review_findings(session, pending[1:], to_status="dismissed", actor="张三",
                              reason="栏目已停用")
+        # every unit was crawled in 2021 — but B04's crawls all failed: it was not monitored
+        for (code, _), sid in sources.items():
+            run_id = repo.open_crawl_run(session, sid, reference_date=AS_OF)
+            repo.close_crawl_run(session, run_id, outcome="timeout" if code == "B04" else "ok")
     db.dispose()
     yield path
 
@@ -96,9 +100,9 @@ EXPECTED = {  # code: (得分, 等次, 名次)
     "A03": (99, "优秀", 2),  # one stale week
     "A01": (98, "优秀", 3),  # two stale weeks
     "B03": (100, "优秀", 1),  # crawl failure: never a deduction
-    "B04": (100, "优秀", 1),
-    "B01": (95, "优秀", 3),  # stale 1 + 多样化解读 80% → 4 (capped)
-    "B02": (88, "良好", 4),  # new media under-posting 2 + major deduction 10
+    "B01": (95, "优秀", 2),  # stale 1 + 多样化解读 80% → 4 (capped)
+    "B02": (88, "良好", 3),  # new media under-posting 2 + major deduction 10
+    "B04": (100, "未监测", None),  # every crawl of 2021 failed: no grade, no rank, listed last
 }
 
 
@@ -135,10 +139,13 @@ def test_score_after_confirming_findings(county: Path, tmp_path: Path) -> None:
     assert out.index("B03") < out.index("B01 县发改局") < out.index("B02 县教育局")
     assert "扣分、加分明细" in out and "发现#1" in out
     assert "已确认的抓取异常 1 条不计分" in out
+    assert "未监测单位（不评等次、不排名）：B04 县卫体局（所有栏目和账号均未能抓取）" in out
 
     result = run(county, "score", "--year", "2021", "--unit", "B02")
     assert result.exit_code == 0, result.output
-    assert "得分 88，等次 良好，B类第 4 名" in result.stdout
+    assert "得分 88，等次 良好，B类第 3 名" in result.stdout
+    result = run(county, "score", "--year", "2021", "--unit", "B04")
+    assert "等次 未监测，B类不排名（未监测：所有栏目和账号均未能抓取）" in result.stdout
 
 
 def test_xlsx_score_sheet_layout(county: Path, tmp_path: Path) -> None:
@@ -155,7 +162,7 @@ def test_xlsx_score_sheet_layout(county: Path, tmp_path: Path) -> None:
     rows = [[c.value for c in r][:10] for r in ranking.iter_rows(min_row=3)]
     assert rows[0] == ["A类", 1, "A02", "河西镇", 100, 3, None, 103, 100, "优秀"]
     assert [(r[2], r[1], r[8]) for r in rows] == [
-        (code, rank, final) for code, (final, _, rank) in EXPECTED.items()]
+        (code, rank or "未监测", final) for code, (final, _, rank) in EXPECTED.items()]
 
     sheet = book["A01 城关镇"]
     assert [c.value for c in sheet[2]] == list(SHEET_HEADERS)
