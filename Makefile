@@ -42,8 +42,10 @@ bench: $(STAMP)
 eval: $(STAMP)
 	$(PY) -m evals
 
+# ruff, then the import contracts (pyproject.toml [tool.importlinter]: the layers)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -71,7 +71,7 @@ def _findings_by_rule(db_path: Path) -> dict[str, dict[str, int]]:
 
 def run(fixture: store.StoreFixture, work: Path, *, cli: bool = True,
         say: Any = print) -> dict[str, Any]:
-    from govwatch import app
+    from govwatch.cli import app
     from monitors.runner import run_monitors
     from reports.weekly import produce_week
     from scoring.service import score_county

@@ -13,8 +13,8 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from govwatch.cli_common import RULE_NAMES
 from govwatch.timeutil import chinese_date
+from govwatch.vocabulary import RULE_NAMES
 from reports.model import (
     VIOLATIONS,
     Cell,

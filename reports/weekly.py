@@ -48,11 +48,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from govwatch.beside import beside
-from govwatch.cli_common import RULE_NAMES, STATUS_NAMES
-from govwatch.cli_findings import describe
 from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig
 from govwatch.timeutil import chinese_date, iso_week, today
+from govwatch.vocabulary import RULE_NAMES, STATUS_NAMES, describe
 from reports.model import (
     CRAWL_FAILURE,
     FORMATS,

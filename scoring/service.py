@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from govwatch.cli_common import RULE_NAMES
 from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig
 from govwatch.timeutil import today
+from govwatch.vocabulary import RULE_NAMES
 from scoring.engine import Entry, UnitInfo, UnitScore, rank_units, score_unit
 from scoring.entries import ManualRecord, list_entries
 from scoring.rubric import RubricSet, load_rubric_set

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from crawler.job import CrawlJob
 from crawler.process import log_file_for, run_crawl
 from crawler.settings import scrapy_settings
-from govwatch import app
+from govwatch.cli import app
 from govwatch.config import CountyConfig
 from govwatch.timeutil import CHINA
 from storage import repo

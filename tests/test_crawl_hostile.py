@@ -27,7 +27,7 @@ from crawler.job import CrawlJob
 from crawler.portal import portal_refusal
 from crawler.process import log_file_for, run_crawl
 from crawler.settings import scrapy_settings
-from govwatch import app
+from govwatch.cli import app
 from govwatch.config import ConfigError, CountyConfig, load_config
 from storage import repo
 from storage.db import Database

@@ -16,7 +16,7 @@ import yaml
 from crawler.job import CrawlJob, SourceSpec, portal_of
 from crawler.process import split_by_portal
 from demo_portal import DemoPortal
-from govwatch import app
+from govwatch.cli import app
 from govwatch.config import load_config
 from monitors.runner import run_monitors
 

@@ -19,8 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from demo_portal.site import POLICIES, SOURCES, Site, accepted_outcomes, expected_outcome
-from govwatch import app
-from govwatch.cli import demo_monitoring_start
+from govwatch.cli import app, demo_monitoring_start
 from govwatch.config import CountyConfig
 from govwatch.timeutil import iso_week
 from monitors.runner import run_monitors

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from govwatch import app
+from govwatch.cli import app
 from govwatch.config import CountyConfig
 from govwatch.timeutil import CHINA, today
 from monitors import crawl_failure, freshness, low_post_frequency, stale_column

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from govwatch import app
+from govwatch.cli import app
 from monitors.runner import run_monitors
 from storage import repo
 from storage.db import Database

@@ -20,8 +20,8 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from govwatch import app, tabular
-from govwatch.cli import main
+from govwatch import tabular
+from govwatch.cli import app, main
 from govwatch.config import load_config
 from govwatch.tabular import MB, TableFileError
 from scoring.entries import HEADERS, read_rows

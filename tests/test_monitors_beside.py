@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from bench import stages, store
-from govwatch import app
 from govwatch.beside import FORK_ENV, can_fork
+from govwatch.cli import app
 from govwatch.config import load_config
 from govwatch.timeutil import iso_week
 from monitors import uninterpreted_policy

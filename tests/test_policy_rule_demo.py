@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from demo_portal import DemoPortal
 from demo_portal.site import POLICIES
-from govwatch import app
+from govwatch.cli import app
 from govwatch.config import CountyConfig
 from monitors.runner import run_monitors
 from storage import repo

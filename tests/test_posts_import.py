@@ -12,7 +12,7 @@ import openpyxl
 import yaml
 from sqlalchemy import func, select
 
-from govwatch import app
+from govwatch.cli import app
 from monitors.runner import run_monitors
 from storage import repo
 from storage.models import Item

@@ -26,9 +26,8 @@ from sqlalchemy import func, select
 
 from demo_portal import DemoPortal
 from demo_portal.site import HOSTILE_TITLE
-from govwatch import app
-from govwatch.cli import demo_monitoring_start, main
-from govwatch.cli_report import report
+from govwatch.cli import app, demo_monitoring_start, main
+from govwatch.cli.report import report
 from govwatch.config import CountyConfig
 from monitors.runner import run_monitors
 from reports.weekly import last_complete_week

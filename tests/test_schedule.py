@@ -16,10 +16,8 @@ import pytest
 import yaml
 from sqlalchemy import text
 
-from govwatch import app
-from govwatch.config import ConfigError, load_config
-from govwatch.logs import setup_logging
-from govwatch.schedule import (
+from govwatch.cli import app
+from govwatch.cli.schedule import (
     Daemon,
     ScheduleConfig,
     SchedulerBusy,
@@ -28,6 +26,8 @@ from govwatch.schedule import (
     lock_owner,
     planned_jobs,
 )
+from govwatch.config import ConfigError, load_config
+from govwatch.logs import setup_logging
 from govwatch.timeutil import CHINA
 from storage import repo
 from storage.db import Database

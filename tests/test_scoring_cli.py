@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from govwatch import app
-from govwatch.cli_scoring import entries, score
+from govwatch.cli import app
+from govwatch.cli.scoring import entries, score
 from govwatch.config import load_config
 from scoring.entries import HEADERS
 from scoring.sheets import RANK_HEADERS, SHEET_HEADERS

@@ -9,7 +9,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 
-from govwatch.app import config_fingerprint
+from govwatch.cli.app import config_fingerprint
 from govwatch.config import load_config
 from govwatch.timeutil import CHINA
 from storage import repo

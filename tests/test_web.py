@@ -24,8 +24,8 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from starlette.routing import Route
 
-from govwatch import app as gapp
-from govwatch.cli_web import users
+from govwatch.cli import app as gapp
+from govwatch.cli.web import users
 from govwatch.config import CountyConfig
 from storage import repo
 from storage.db import Database

@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from crawler.browser import LAUNCH_ARGS, find_chromium
 from demo_portal.site import HOSTILE_TITLE
-from govwatch import app as gapp
+from govwatch.cli import app as gapp
 from monitors.runner import run_monitors
 from storage import repo
 from storage.db import Database

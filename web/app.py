@@ -20,9 +20,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from govwatch.cli_common import OUTCOME_NAMES, RULE_NAMES, STATUS_NAMES, book_title
 from govwatch.config import CountyConfig
 from govwatch.timeutil import CHINA
+from govwatch.vocabulary import OUTCOME_NAMES, RULE_NAMES, STATUS_NAMES, book_title
 from monitors.policy_class import CLASS_LABELS
 from scoring.engine import fmt
 from scoring.rubric import RubricSet, load_rubric_set

@@ -20,10 +20,9 @@ from urllib.parse import urlencode
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from govwatch.cli_common import RULE_NAMES, STATUS_NAMES
-from govwatch.cli_findings import describe
 from govwatch.config import CountyConfig
 from govwatch.timeutil import now, today
+from govwatch.vocabulary import RULE_NAMES, STATUS_NAMES, describe
 from scoring.engine import UnitScore
 from scoring.entries import (
     EXAMPLE_PREFIX,

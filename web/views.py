@@ -24,8 +24,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from govwatch.cli_common import RULE_NAMES, STATUS_NAMES, book_title
 from govwatch.config import CountyConfig
+from govwatch.vocabulary import RULE_NAMES, STATUS_NAMES, book_title
 from scoring.rubric import RubricSet
 from scoring.service import ScoreReport, score_county
 from storage import repo

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from govwatch import app
-from govwatch.cli_common import console, err_console, load_county, parse_date_option
+from govwatch.cli import app
+from govwatch.cli.common import console, err_console, load_county, parse_date_option
 from govwatch.timeutil import chinese_date, today
 from reports.model import FORMATS
 

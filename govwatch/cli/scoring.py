@@ -13,8 +13,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from govwatch import app
-from govwatch.cli_common import console, err_console, load_county
+from govwatch.cli import app
+from govwatch.cli.common import console, err_console, load_county
 from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig
 from govwatch.timeutil import today

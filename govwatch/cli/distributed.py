@@ -130,7 +130,7 @@ def portal_lock(client: redis.Redis, portal: str) -> Iterator[None]:
 def crawl_portal(self: Task, config_path: str, portal: str, source_ids: list[int],
                  reference_date: str, round_id: str) -> dict[str, int | str]:
     """Crawl one portal's sources (in a Scrapy child process) for one round."""
-    from govwatch import app
+    from govwatch.cli import app
     from govwatch.config import load_config
     from storage import repo
 
@@ -181,7 +181,7 @@ def enqueue_crawl(config_path: str, *, unit: str | None = None, source: str | No
                   exclude: set[tuple[str, str]] | None = None,
                   reference_date: date | None = None) -> Round:
     """Queue one task per portal of the configured sources (of one unit or source, or all)."""
-    from govwatch import app
+    from govwatch.cli import app
     from govwatch.config import load_config
     from govwatch.timeutil import today
     from storage import repo

@@ -15,9 +15,8 @@ from typing import Any
 
 import click
 
-from govwatch import app
-from govwatch.cli_common import (
-    OUTCOME_NAMES,
+from govwatch.cli import app
+from govwatch.cli.common import (
     RULE_NAMES,
     STATUS_NAMES,
     book_title,
@@ -27,6 +26,7 @@ from govwatch.cli_common import (
 )
 from govwatch.tables import TextTable, print_table
 from govwatch.tabular import sheet_text
+from govwatch.vocabulary import describe
 from storage import repo
 
 ACTIONS = {  # command → (to-status, the statuses a filter selects, Chinese verb)
@@ -49,31 +49,6 @@ def finding_dict(row: repo.FindingRow) -> dict[str, Any]:
         "as_of": row.as_of.isoformat(), "points": row.points, "indicator": row.indicator,
         "status": row.status, "evidence": row.evidence,
     }
-
-
-def describe(row: repo.FindingRow) -> str:
-    """One line of what the finding is about, in Chinese."""
-    ev = row.evidence
-    if row.rule == "stale_column":
-        return (f"最新发布 {ev.get('newest_published_on')}，"
-                f"已 {ev.get('days_without_update')} 天未更新")
-    if row.rule == "crawl_failure" and ev.get("outcome") == "stale_data":
-        return (f"数据过期：最近一次抓取在 {ev.get('data_age_days')} 天前"
-                f"（超过 {ev.get('max_age_days')} 天），抓取恢复前不作判定")
-    if row.rule == "crawl_failure":
-        outcome = OUTCOME_NAMES.get(ev.get("outcome", ""), ev.get("outcome", ""))
-        status = f"（HTTP {ev['http_status']}）" if ev.get("http_status") else ""
-        return f"{outcome}{status}，连续 {ev.get('failing_days', 1)} 天"
-    if row.rule == "low_post_frequency":
-        return (f"{ev.get('week_start')} 至 {ev.get('week_end')} 更新 "
-                f"{ev.get('posts_in_week')} 次（应不少于 {ev.get('min_weekly_posts')} 次）")
-    if row.rule == "uninterpreted_policy":
-        return f"{book_title(ev.get('policy_title'))}（{ev.get('published_on')} 发布）未见解读"
-    if row.rule == "not_rectified":
-        original = RULE_NAMES.get(ev.get("original_rule", ""), "")
-        return (f"{ev.get('bulletin_period')} 通报的「{original}」问题"
-                f"（第 {ev.get('original_finding_id')} 号）逾期 {ev.get('deadline')} 未整改")
-    return ""
 
 
 def policy_evidence_lines(ev: dict[str, Any]) -> list[str]:

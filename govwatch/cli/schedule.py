@@ -162,7 +162,7 @@ class PlannedJob:
 
 def planned_jobs(schedule: ScheduleConfig, config_path: str) -> list[PlannedJob]:
     """The jobs the schedule asks for, with fixed ids."""
-    from govwatch import jobs
+    from govwatch.cli import jobs
 
     own = [(s.unit, s.source) for s in schedule.sources]
     planned = []

@@ -18,8 +18,8 @@ from typing import Any
 import click
 from rich.table import Table
 
-from govwatch import app
-from govwatch.cli_common import (
+from govwatch.cli import app
+from govwatch.cli.common import (
     DEMO_PORT,
     DEMO_START_ENV,
     DEMO_URL_ENV,
@@ -30,10 +30,10 @@ from govwatch.cli_common import (
     err_console,
     load_county,
 )
-from govwatch.cli_findings import findings, print_findings_table
-from govwatch.cli_report import report
-from govwatch.cli_scoring import entries, score
-from govwatch.cli_web import serve, users
+from govwatch.cli.findings import findings, print_findings_table
+from govwatch.cli.report import report
+from govwatch.cli.scoring import entries, score
+from govwatch.cli.web import serve, users
 from govwatch.collector import skip_collection_at_exit
 from govwatch.config import CONFIG_ENV, DEFAULT_CONFIG, CountyConfig, load_config
 from govwatch.logs import setup_logging
@@ -229,7 +229,7 @@ def crawl(ctx: click.Context, unit: str | None, source: str | None, distributed:
 
 def _enqueue(ctx: click.Context, unit: str | None, source: str | None, as_of: date,
              wait_minutes: float | None) -> None:
-    from govwatch.distributed import enqueue_crawl, wait_for
+    from govwatch.cli.distributed import enqueue_crawl, wait_for
 
     queued = enqueue_crawl(_config_path(ctx), unit=unit, source=source, reference_date=as_of)
     console.print(f"已排队：{queued.portals} 个网站（{queued.sources} 个来源），"
@@ -253,7 +253,7 @@ def _config_path(ctx: click.Context) -> str:
 @click.pass_context
 def worker(ctx: click.Context, name: str | None, concurrency: int) -> None:
     """Run a distributed crawl worker (Celery) until stopped."""
-    from govwatch.distributed import run_worker
+    from govwatch.cli.distributed import run_worker
 
     config = load_county(ctx)
     setup_logging(config.settings.data_dir, stderr_level=logging.INFO)
@@ -353,8 +353,8 @@ def demo(ctx: click.Context, as_of: date | None, port: int) -> None:
 @click.pass_context
 def schedule(ctx: click.Context, schedule_path: Path, list_only: bool) -> None:
     """Run the crawl / monitor / report jobs on their cron schedule until stopped."""
+    from govwatch.cli.schedule import Daemon, SchedulerBusy, load_schedule, next_runs, planned_jobs
     from govwatch.config import ConfigError
-    from govwatch.schedule import Daemon, SchedulerBusy, load_schedule, next_runs, planned_jobs
 
     config = load_county(ctx)
     try:

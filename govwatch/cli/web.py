@@ -15,8 +15,8 @@ from typing import TypeVar
 import click
 from rich.table import Table
 
-from govwatch import app
-from govwatch.cli_common import console, err_console, load_county
+from govwatch.cli import app
+from govwatch.cli.common import console, err_console, load_county
 
 SECURE_ENV = "GOVWATCH_SECURE_COOKIES"
 T = TypeVar("T")

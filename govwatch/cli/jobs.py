@@ -3,7 +3,7 @@ so a persistent job store can name them, and each logs one line when it starts a
 it finishes, with counts and duration.
 
 Each job loads the config afresh (an operator's edit takes effect at the next run) and opens
-its own database connection. A crawl runs in its own child process (``govwatch.app.crawl``).
+its own database connection. A crawl runs in its own child process (``govwatch.cli.app.crawl``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from govwatch import app
+from govwatch.cli import app
 from govwatch.config import load_config
 from govwatch.logs import job_event
 from govwatch.timeutil import iso_week, today
@@ -62,7 +62,7 @@ def crawl_job(config_path: str, unit: str | None = None, source: str | None = No
 
 def _enqueue_job(config_path: str, unit: str | None, source: str | None,
                  exclude: list[tuple[str, str]] | None) -> None:
-    from govwatch.distributed import enqueue_crawl
+    from govwatch.cli.distributed import enqueue_crawl
 
     with _job("enqueue", unit=unit, source=source) as counts:
         queued = enqueue_crawl(config_path, unit=unit, source=source,

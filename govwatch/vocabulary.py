@@ -1,0 +1,72 @@
+"""The domain's words, in Chinese, for every stage that shows findings to people.
+
+Rule names, review statuses, crawl outcomes, how a document title is printed and the one-line
+description of a finding (情况) live here, below every consumer: the CLI, the web app, the
+bulletin and the score sheets all import them from this module, none from another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+
+class Described(Protocol):
+    """What ``describe`` reads of a finding (``storage.repo.FindingRow`` has it)."""
+
+    @property
+    def rule(self) -> str: ...
+
+    @property
+    def evidence(self) -> Mapping[str, Any]: ...
+
+
+RULE_NAMES = {
+    "stale_column": "栏目长期未更新",
+    "low_post_frequency": "新媒体更新不足",
+    "uninterpreted_policy": "政策文件未解读",
+    "crawl_failure": "抓取异常",
+    "not_rectified": "通报后未整改",
+}
+STATUS_NAMES = {"pending": "待审核", "confirmed": "已确认", "dismissed": "已驳回"}
+OUTCOME_NAMES = {
+    "http_error": "网站无法访问", "timeout": "访问超时", "blocked": "访问被拦截",
+    "connection_error": "无法连接", "too_large": "页面过大（含解压后超过上限）",
+    "no_items": "未找到带日期的条目", "parse_error": "页面或接口返回内容无法解析",
+    "interrupted": "抓取中断", "no_browser": "缺少浏览器",
+    "stale_data": "数据过期（近期未抓取）",
+    "off_portal": "跳转到门户网站以外（未跟随）", "redirect_loop": "重定向循环（跳转次数过多）",
+    "invalid_url": "网址无效，无法访问",
+}
+
+
+def book_title(title: str | None) -> str:
+    """A document title in 书名号 as government text prints it: 《关于印发〈…〉的通知》."""
+    inner = (title or "").strip().replace("《", "〈").replace("》", "〉")
+    return f"《{inner}》"
+
+
+def describe(row: Described) -> str:
+    """One line of what the finding is about, in Chinese (the 情况 column of lists, bulletins
+    and the CLI)."""
+    ev = row.evidence
+    if row.rule == "stale_column":
+        return (f"最新发布 {ev.get('newest_published_on')}，"
+                f"已 {ev.get('days_without_update')} 天未更新")
+    if row.rule == "crawl_failure" and ev.get("outcome") == "stale_data":
+        return (f"数据过期：最近一次抓取在 {ev.get('data_age_days')} 天前"
+                f"（超过 {ev.get('max_age_days')} 天），抓取恢复前不作判定")
+    if row.rule == "crawl_failure":
+        outcome = OUTCOME_NAMES.get(ev.get("outcome", ""), ev.get("outcome", ""))
+        status = f"（HTTP {ev['http_status']}）" if ev.get("http_status") else ""
+        return f"{outcome}{status}，连续 {ev.get('failing_days', 1)} 天"
+    if row.rule == "low_post_frequency":
+        return (f"{ev.get('week_start')} 至 {ev.get('week_end')} 更新 "
+                f"{ev.get('posts_in_week')} 次（应不少于 {ev.get('min_weekly_posts')} 次）")
+    if row.rule == "uninterpreted_policy":
+        return f"{book_title(ev.get('policy_title'))}（{ev.get('published_on')} 发布）未见解读"
+    if row.rule == "not_rectified":
+        original = RULE_NAMES.get(ev.get("original_rule", ""), "")
+        return (f"{ev.get('bulletin_period')} 通报的「{original}」问题"
+                f"（第 {ev.get('original_finding_id')} 号）逾期 {ev.get('deadline')} 未整改")
+    return ""
