@@ -15,6 +15,7 @@ from govwatch.timeutil import CHINA
 from storage import repo
 from storage.db import MIGRATIONS, Database, database_url
 from storage.models import Item, Source, Unit
+from storage.repo import sync as repo_sync
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,7 +75,7 @@ def test_an_unchanged_config_is_not_synced_again(any_db: Database,
         synced.append(len(cfg.units))  # type: ignore[attr-defined]
         return real(session, cfg)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(repo, "sync_config", counting)
+    monkeypatch.setattr(repo_sync, "sync_config", counting)
     fewer = config.model_copy(update={"units": config.units[:10]})
     for cfg in (config, config, fewer, fewer, config):
         with any_db.session() as session:
