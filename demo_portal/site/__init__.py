@@ -1,0 +1,152 @@
+"""演示县 demo portal: a pure function from an as-of date to every page of the site.
+
+Nothing here does I/O or reads the clock. ``build_site(as_of, base_url)`` returns a ``Site``
+whose pages (bytes, content type, status) are byte-identical for the same arguments; all
+randomness is ``random.Random`` seeded with the as-of date and the source's path.
+
+The ground truth — the units, their sources and the shape of each source's pages, the age of
+each column's newest item, each account's posts per ISO week, which policy files have an
+interpretation — is the plain data in ``UNITS``, ``SOURCES`` and ``POLICIES``; the pages are
+generated from it, so tests and docs read it instead of repeating it. ``expected_outcome``
+and ``Site.expected`` turn it into what a crawl must record (ok, http_error, timeout, blocked,
+too_large) and find.
+
+A few answers depend on the request, not only on the path (``Site.get``): the Hanweb data proxy
+(query and POST form), the gkmlpt JSON API (``page``) and the Weibo API (403 without a Referer).
+
+Modules (each imports only those above it in this list):
+
+- ``policies``: ``PolicyDoc``, ``POLICIES``, ``OTHER_INTERPRETATIONS`` — B01's policy files,
+  their interpretations and the traps of the no-interpretation rule.
+- ``sources``: URL layout and sizes of every shape (``WEIBO_*``, ``HANWEB_*``, ``GKMLPT_*``, …),
+  ``Unit``/``UNITS``, ``SourceSpec``/``SOURCES``, ``SHAPES``, ``OUTCOMES``,
+  ``expected_outcome``, ``accepted_outcomes``.
+- ``model``: ``Page``, ``Entry``, ``GkmlptCategory``, ``Site`` (static pages plus the
+  request-dependent answers).
+- ``text``: title pools per source (``POOLS``), archive items, article body sentences.
+- ``markup``: page chrome (``DOCTYPE``, ``CSS``, ``NAV``, …) and formatting helpers (``esc``,
+  ``cn_date``, ``rfc822``, ``weibo_time``, ``_token``).
+- ``base``: ``_BuilderBase`` — builder state, layout, article pages, item generation.
+- ``lists``: plain list shapes (ul-span, gbk-cn, table, paged, archive, bracket, no-date,
+  div-list, ul-fr, js-json).
+- ``cms``: TRS script-paged, Hanweb jpage and gkmlpt columns with their JavaScript.
+- ``faults``: http-500, slow, 瑞数 412 and 加速乐 521 anti-bot challenges, oversized.
+- ``policy_pages``: the 政策文件 and 政策解读 columns generated from ``POLICIES``.
+- ``feeds``: new-media accounts — WeChat, RSS/Atom, Weibo API.
+- ``builder``: ``_Builder`` (all shapes together, home and unit pages) and ``build_site``.
+
+This package re-exports the ground truth, the output model and ``build_site``.
+"""
+
+from __future__ import annotations
+
+from demo_portal.site.builder import build_site
+from demo_portal.site.model import Entry, GkmlptCategory, Page, Site
+from demo_portal.site.policies import OTHER_INTERPRETATIONS, POLICIES, PolicyDoc
+from demo_portal.site.sources import (
+    ACCEPTED_OUTCOMES,
+    ATOM_PATH,
+    COUNTY,
+    CST,
+    GKMLPT_API,
+    GKMLPT_CATEGORY,
+    GKMLPT_CLASSIFY,
+    GKMLPT_COUNT,
+    GKMLPT_ID_BASE,
+    GKMLPT_PAGE_SIZE,
+    GKMLPT_SHELL,
+    HANWEB_ART_BASE,
+    HANWEB_COLUMN,
+    HANWEB_COUNT,
+    HANWEB_JPAGE_JS,
+    HANWEB_PATH,
+    HANWEB_PER_PAGE,
+    HANWEB_PROXY,
+    HANWEB_UNIT_ID,
+    HANWEB_WEBNAME,
+    HOSTILE_INDEX,
+    HOSTILE_PATH,
+    HOSTILE_TITLE,
+    JSON_LIST_PATH,
+    JSON_TYPE,
+    OUTCOMES,
+    OVERSIZED_BYTES,
+    PAGE_SIZE,
+    RUISHU_JS,
+    SHAPES,
+    SITE_NAME,
+    SLOW_DELAY,
+    SOURCE_BY_PATH,
+    SOURCES,
+    TRS_PAGER_JS,
+    TRS_SCRIPT_COUNT,
+    UNIT_BY_CODE,
+    UNITS,
+    WEIBO_API,
+    WEIBO_CONTAINER,
+    WEIBO_PAGE_SIZE,
+    WEIBO_PROFILE,
+    WEIBO_UID,
+    SourceSpec,
+    Unit,
+    accepted_outcomes,
+    expected_outcome,
+)
+
+__all__ = [
+    "ACCEPTED_OUTCOMES",
+    "ATOM_PATH",
+    "COUNTY",
+    "CST",
+    "GKMLPT_API",
+    "GKMLPT_CATEGORY",
+    "GKMLPT_CLASSIFY",
+    "GKMLPT_COUNT",
+    "GKMLPT_ID_BASE",
+    "GKMLPT_PAGE_SIZE",
+    "GKMLPT_SHELL",
+    "HANWEB_ART_BASE",
+    "HANWEB_COLUMN",
+    "HANWEB_COUNT",
+    "HANWEB_JPAGE_JS",
+    "HANWEB_PATH",
+    "HANWEB_PER_PAGE",
+    "HANWEB_PROXY",
+    "HANWEB_UNIT_ID",
+    "HANWEB_WEBNAME",
+    "HOSTILE_INDEX",
+    "HOSTILE_PATH",
+    "HOSTILE_TITLE",
+    "JSON_LIST_PATH",
+    "JSON_TYPE",
+    "OTHER_INTERPRETATIONS",
+    "OUTCOMES",
+    "OVERSIZED_BYTES",
+    "PAGE_SIZE",
+    "POLICIES",
+    "RUISHU_JS",
+    "SHAPES",
+    "SITE_NAME",
+    "SLOW_DELAY",
+    "SOURCES",
+    "SOURCE_BY_PATH",
+    "TRS_PAGER_JS",
+    "TRS_SCRIPT_COUNT",
+    "UNITS",
+    "UNIT_BY_CODE",
+    "WEIBO_API",
+    "WEIBO_CONTAINER",
+    "WEIBO_PAGE_SIZE",
+    "WEIBO_PROFILE",
+    "WEIBO_UID",
+    "Entry",
+    "GkmlptCategory",
+    "Page",
+    "PolicyDoc",
+    "Site",
+    "SourceSpec",
+    "Unit",
+    "accepted_outcomes",
+    "build_site",
+    "expected_outcome",
+]
