@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from itertools import accumulate
+from typing import NamedTuple
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
@@ -18,10 +20,12 @@ from lxml import etree
 from storage.models import ARTICLE_TEXT_LIMIT
 
 __all__ = [
+    "ArticleDate",
     "ListEntry",
     "ListLayout",
     "ListPage",
     "ListSelectors",
+    "article_date",
     "extract_article_date",
     "extract_list",
     "find_date",
@@ -48,6 +52,18 @@ class ListSelectors:
     date: str | None = None  # within item; default: the item's whole text is searched
 
 
+# Where an entry's date was read (``ListEntry.date_source``, ``ArticleDate.date_source``;
+# docs/extractor.md lists the order in which each is tried):
+DATE_ROW = "row"  # printed in the entry's row of the list (for gkmlpt: the row's API record)
+DATE_URL = "url"  # the entry's URL (/t20210830_…): the row or page prints no date
+DATE_ARTICLE_TABLE = "article_table"  # the article's 信息公开 table (索引号 … 发布日期)
+DATE_ARTICLE_HEADER = "article_header"  # a labelled date by the article's title (发布时间：)
+DATE_ARTICLE_BYLINE = "article_byline"  # an unlabelled date right under the title
+DATE_ARTICLE_LABEL = "article_label"  # a labelled date elsewhere on the article page
+DATE_META = "meta"  # a meta tag (PubDate, article:published_time …) or WeChat's stamp
+DATE_FALLBACK = "fallback"  # a guess: the first date of the text, or htmldate's
+
+
 @dataclass(frozen=True)
 class ListEntry:
     """One entry of a column list."""
@@ -55,6 +71,7 @@ class ListEntry:
     url: str  # absolute (resolved against base_url), fragment removed
     title: str  # whitespace-normalised link text (or the a@title when the text is truncated)
     published_on: date | None
+    date_source: str | None = None  # DATE_ROW or DATE_URL; None when undated
 
 
 # ---------------------------------------------------------------------------
@@ -74,6 +91,11 @@ def to_halfwidth(text: str) -> str:
 def _norm_space(text: str) -> str:
     """Collapse all whitespace (including nbsp and the CJK space) to single spaces."""
     return " ".join(text.split())
+
+
+def _nonspace(text: str) -> int:
+    """How many characters of text are not whitespace."""
+    return len(text) - sum(map(str.isspace, text))
 
 
 # ---------------------------------------------------------------------------
@@ -96,8 +118,24 @@ _CN_NUM_YMD_RE = re.compile(
     r"(?P<y>[〇零○O0一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,3})\s*月"
     r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*[日号]"
 )
-# Compact dates only inside URL paths: /t20210830_123.html, /20200709/123.shtml.
-_URL_YMD_RE = re.compile(r"(?<=/)t?(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?=[_/.])")
+# Social and forum timestamps with a two-digit year, read year first as those platforms
+# write them: "24-5-13 17:07", "24/05/13". The day has two digits unless a time follows, so
+# section numbers such as "12-3-1" stay what they are.
+_YY_MD_RE = re.compile(
+    r"(?<![\d\-/.A-Za-z第])(?P<y>\d{2})(?P<sep>[-/])(?P<m>\d{1,2})(?P=sep)"
+    r"(?P<d>\d{2}(?![\d\-/.])|\d(?=\s+\d{1,2}:\d{2}))"
+)
+# Compact dates only inside URL paths: /t20210830_123.html, /20200709/123.shtml, _20200709.
+_URL_YMD_RE = re.compile(r"(?<=[/_])t?(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?=[_/.]|$)")
+# The date forms of URL paths (checked by ``_date_from_url``): /2019-12/10/, /201912/10/,
+# /20191210/, /t20191210_123.html, _20191210, /2019/1210/, /2019/12/10/ and /2019-12-10/.
+_URL_DATE_RES = (
+    re.compile(r"(?<=/)(?P<y>\d{4})-(?P<m>\d{1,2})/(?P<d>\d{1,2})(?=/)"),
+    re.compile(r"(?<=/)(?P<y>\d{4})(?P<m>\d{2})/(?P<d>\d{2})(?=/)"),
+    _URL_YMD_RE,
+    re.compile(r"(?<=/)(?P<y>\d{4})/(?P<m>\d{2})(?P<d>\d{2})(?=[/_.])"),
+    re.compile(r"(?<=/)(?P<y>\d{4})(?P<sep>[-/])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?=[/_.\-]|$)"),
+)
 # Year-less forms: 08-30, 8-30, 08/30 (the day always has two digits, so counts like
 # "1-2" are not dates) and 8月30日.
 _MD_RE = re.compile(
@@ -152,15 +190,16 @@ def _infer_year(month: int, day: int, reference: date) -> date | None:
     return None
 
 
-def _with_time(day: date, text: str, pos: int) -> datetime:
-    """Attach the time of day written right after a date, or midnight."""
+def _with_time(day: date, text: str, pos: int) -> tuple[datetime, int]:
+    """The date with the time of day written right after it (else midnight), and where
+    the whole stamp ends."""
     match = _TIME_RE.match(text, pos)
     if match:
         hour, minute = int(match["H"]), int(match["M"])
         second = int(match["S"]) if match["S"] else 0
         if hour < 24 and minute < 60 and second < 60:
-            return datetime(day.year, day.month, day.day, hour, minute, second)
-    return datetime(day.year, day.month, day.day)
+            return datetime(day.year, day.month, day.day, hour, minute, second), match.end()
+    return datetime(day.year, day.month, day.day), pos
 
 
 def _ymd_ok(text: str, match: re.Match[str]) -> bool:
@@ -184,6 +223,10 @@ def _read_ymd(match: re.Match[str], reference: date) -> date | None:
     return _make_date(int(match["y"]), int(match["m"]), int(match["d"]), reference)
 
 
+def _read_yy_md(match: re.Match[str], reference: date) -> date | None:
+    return _make_date(2000 + int(match["y"]), int(match["m"]), int(match["d"]), reference)
+
+
 def _read_cn_numerals(match: re.Match[str], reference: date) -> date | None:
     year = int("".join(str(_CN_DIGITS[ch]) for ch in match["y"]))
     month, day = _cn_small_number(match["m"]), _cn_small_number(match["d"])
@@ -202,6 +245,7 @@ _FULL_DATES: tuple[tuple[re.Pattern[str], Check | None, Reader], ...] = (
     (_CN_YMD_RE, None, _read_ymd),
     (_CN_NUM_YMD_RE, None, _read_cn_numerals),
     (_URL_YMD_RE, None, _read_ymd),
+    (_YY_MD_RE, None, _read_yy_md),
 )
 _YEARLESS_DATES: tuple[tuple[re.Pattern[str], Check | None, Reader], ...] = (
     (_MD_RE, _md_ok, _read_yearless),
@@ -209,25 +253,41 @@ _YEARLESS_DATES: tuple[tuple[re.Pattern[str], Check | None, Reader], ...] = (
 )
 
 
-def _scan(
-    text: str, reference: date, *, yearless: bool = True, start: int = 0
-) -> tuple[int, datetime] | None:
-    """Earliest date in text (already half-width) as (position, datetime)."""
-    best: tuple[int, datetime] | None = None
+class _Hit(NamedTuple):
+    """A date found in a text: where it starts and ends (with its time of day, if any)."""
+
+    start: int
+    end: int
+    moment: datetime  # naive; midnight when no time is written
+    full: bool  # written with its year (not inferred from the reference date)
+
+
+def _hits(text: str, reference: date, *, yearless: bool = True, start: int = 0) -> list[_Hit]:
+    """Every date in text (already half-width), in order and not overlapping: where two
+    readings overlap, the earlier start wins, then the surer form."""
+    found: list[tuple[int, int, _Hit]] = []
     forms = _FULL_DATES + (_YEARLESS_DATES if yearless else ())
-    for pattern, check, read in forms:
+    for rank, (pattern, check, read) in enumerate(forms):
         for match in pattern.finditer(text, start):
-            if best is not None and match.start() >= best[0]:
-                break  # a form found later than the best so far cannot win
             if check is not None and not check(text, match):
                 continue
             value = read(match, reference)
             if value:
-                best = (match.start(), _with_time(value, text, match.end()))
-                break
-        if best is not None and best[0] == start:
-            break  # a date right at the start: no other form can be earlier
-    return best
+                moment, end = _with_time(value, text, match.end())
+                found.append((match.start(), rank,
+                              _Hit(match.start(), end, moment, rank < len(_FULL_DATES))))
+    found.sort(key=lambda item: item[:2])
+    hits: list[_Hit] = []
+    for _, _, hit in found:
+        if not hits or hit.start >= hits[-1].end:
+            hits.append(hit)
+    return hits
+
+
+def _scan(text: str, reference: date, *, yearless: bool = True, start: int = 0) -> _Hit | None:
+    """Earliest date in text (already half-width)."""
+    found = _hits(text, reference, yearless=yearless, start=start)
+    return found[0] if found else None
 
 
 def find_datetime(text: str, reference: date) -> datetime | None:
@@ -235,13 +295,14 @@ def find_datetime(text: str, reference: date) -> datetime | None:
     if not text or not isinstance(text, str):
         return None
     found = _scan(to_halfwidth(text), reference)
-    return found[1] if found else None
+    return found.moment if found else None
 
 
 def find_date(text: str, reference: date) -> date | None:
     """First calendar date in text (Chinese portal forms), or None.
 
-    Year-less dates take the year that puts them on or before `reference`.
+    Year-less dates take the year that puts them on or before `reference`; a two-digit year
+    (``24-5-13 17:07``) is read year first.
     """
     found = find_datetime(text, reference)
     return found.date() if found else None
@@ -250,15 +311,90 @@ def find_date(text: str, reference: date) -> date | None:
 def _find_full_date(text: str, reference: date) -> date | None:
     """First date that carries its own year (no inference)."""
     found = _scan(to_halfwidth(text), reference, yearless=False) if text else None
-    return found[1].date() if found else None
+    return found.moment.date() if found else None
 
 
 def _date_from_url(url: str, reference: date) -> date | None:
-    """Compact date in a URL path, e.g. /t20210830_123.html or /art/2021/8/30/."""
+    """The date a URL path carries (see ``_URL_DATE_RES``), the leftmost one that is a real
+    calendar date not after the reference date: a URL date is only a hint, never the future."""
     if not url:
         return None
     path = urlsplit(url).path if "://" in url else url
-    return _find_full_date(path, reference)
+    best: tuple[int, date] | None = None
+    for pattern in _URL_DATE_RES:
+        for match in pattern.finditer(path):
+            if best is not None and match.start() >= best[0]:
+                break
+            found = _read_ymd(match, reference)
+            if found and found <= reference:
+                best = (match.start(), found)
+                break
+    return best[1] if best else None
+
+
+# ---------------------------------------------------------------------------
+# What a printed date is: the label in front of it
+# ---------------------------------------------------------------------------
+
+# The kinds of date a page prints, read from the words right before the date:
+_PUBLISH = "publish"  # 发布日期, 发布时间, 发文日期, 公开日期, 发布于 …: when it was published
+_DOCUMENT = "document"  # 成文日期, 印发日期, 生成日期: the document's own date
+_GENERIC = "generic"  # a bare 时间 or 日期: the publish date in a byline, an event's in a body
+_PLAIN = "plain"  # no label: a list row's or a byline's date, or a date in running text
+_OTHER = "other"  # another kind: 报名时间, 截止日期, 会议时间, 有效期至, 更新时间, 于…, 自…起
+_FURNITURE = "furniture"  # the site's, not the article's: 今天是, 当前时间, 最后更新, clocks
+
+# Between a label and its date: spaces, a colon, brackets (half-width: ：（） are : ()).
+_LABEL_GAP_RE = re.compile(r"[\s:\[\]【】()<>|丨/]*$")
+_LABEL_RUN_RE = re.compile(r"[\u4e00-\u9fff]{1,16}$")
+# Tried on the run of Chinese characters right before a date, in this order.
+_FURNITURE_LABEL_RE = re.compile(
+    r"(?:今天是|今天|今日|当前日期|当前时间|系统时间|现在时间|现在是|北京时间|服务器时间"
+    r"|最后更新(?:时间|日期)?|(?:网站|本站)更新(?:时间|日期)?|打印(?:时间|日期)|访问时间)$"
+)
+_PUBLISH_LABEL_RE = re.compile(
+    r"(?:(?:发布|发文|发稿|发表|公开|公布|上网|录入)(?:日期|时间)|发布于|发布"
+    r"|(?:来信|写信|留言|提问|咨询|投诉)(?:日期|时间))$"  # when a letter or message was posted
+)
+_DOCUMENT_LABEL_RE = re.compile(r"(?:成文|印发|生成|签发|签署)(?:日期|时间)$")
+_GENERIC_LABEL_RE = re.compile(r"^(?:时间|日期)$")
+# Any other word naming a date or a moment, and the prepositions of running text
+# (会议于…, 自…起施行): a date of another kind.
+_OTHER_LABEL_RE = re.compile(r"(?:时间|日期|时段|期限|期|日|至|到|止|起|于|自|从|在)$")
+
+
+def _label_kind(text: str, start: int) -> str:
+    """The kind of the date starting at ``start`` in half-width text, from its label."""
+    before = _LABEL_GAP_RE.sub("", text[max(0, start - 80) : start], count=1)
+    run = _LABEL_RUN_RE.search(before)
+    if run is None:
+        return _PLAIN
+    word = run.group(0)
+    for pattern, kind in (
+        (_FURNITURE_LABEL_RE, _FURNITURE),
+        (_PUBLISH_LABEL_RE, _PUBLISH),
+        (_DOCUMENT_LABEL_RE, _DOCUMENT),
+        (_GENERIC_LABEL_RE, _GENERIC),
+        (_OTHER_LABEL_RE, _OTHER),
+    ):
+        if pattern.search(word):
+            return kind
+    return _PLAIN
+
+
+# How a list row's dates rank: what it says was published, then its plain date, then the
+# document's date, then a bare 时间/日期. Dates of another kind are never the row's date.
+_ROW_RANK = {_PUBLISH: 0, _PLAIN: 1, _DOCUMENT: 2, _GENERIC: 3}
+
+
+def _row_date(text: str, reference: date) -> date | None:
+    """The publish date a list row prints (``text`` half-width), or None."""
+    best: tuple[int, date] | None = None
+    for hit in _hits(text, reference):
+        rank = _ROW_RANK.get(_label_kind(text, hit.start))
+        if rank is not None and (best is None or rank < best[0]):
+            best = (rank, hit.moment.date())
+    return best[1] if best else None
 
 
 # ---------------------------------------------------------------------------
@@ -364,12 +500,14 @@ _BLOCK_TAGS = {
 }  # fmt: skip
 
 
-def _visible_text(root: etree._Element, skip: Iterable[etree._Element] = ()) -> str:
+def _visible_text(root: etree._Element, skip: Iterable[etree._Element] = (),
+                  spans: dict[etree._Element, tuple[int, int]] | None = None) -> str:
     """Text of an element with line breaks at block boundaries; skips scripts and `skip`.
 
+    ``spans``: elements to locate; each one shown gets its (start, end) in the text.
     Iterative (iterwalk), so deeply nested junk cannot exhaust the recursion limit.
     """
-    if len(root) == 0 and not skip:
+    if len(root) == 0 and not skip and spans is None:
         # A leaf (most links and dates): its own text, no walk. Comments and processing
         # instructions are children too, so a leaf has none.
         tag = root.tag.lower() if isinstance(root.tag, str) else ""
@@ -378,6 +516,7 @@ def _visible_text(root: etree._Element, skip: Iterable[etree._Element] = ()) -> 
         return (root.text or "") + ("\n" if tag in _BLOCK_TAGS else "")
     skipped = set(skip)
     parts: list[str] = []
+    located: dict[etree._Element, list[int]] = {}  # element -> [first part, end part]
     hidden = 0  # depth inside a skipped subtree
     # Comments and processing instructions get their own event; their tails are still text.
     for event, el in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
@@ -390,16 +529,25 @@ def _visible_text(root: etree._Element, skip: Iterable[etree._Element] = ()) -> 
         if event == "start":
             if is_hidden:
                 hidden += 1
-            elif not hidden and el.text:
-                parts.append(el.text)
+            elif not hidden:
+                if spans is not None and el in spans:
+                    located[el] = [len(parts), len(parts)]
+                if el.text:
+                    parts.append(el.text)
             continue
         if is_hidden:
             hidden -= 1
         if not hidden:
             if tag in _BLOCK_TAGS:
                 parts.append("\n")
+            if el in located:
+                located[el][1] = len(parts)
             if el is not root and el.tail:
                 parts.append(el.tail)
+    if spans is not None:
+        offsets = [0, *accumulate(map(len, parts))]
+        for el, (first, end) in located.items():
+            spans[el] = (offsets[first], offsets[end])
     return "".join(parts)
 
 
@@ -495,10 +643,34 @@ def _title_and_date(title: str, reference: date) -> tuple[str, date | None]:
         return title, None
     # Re-scan in context so the usual boundary checks see the preceding characters.
     found = _scan(half, reference, start=match.start(1))
-    if not found or found[0] != match.start(1):
+    if not found or found.start != match.start(1):
         return title, None
     stripped = title[: match.start()].rstrip()
-    return (stripped or title), found[1].date()
+    return (stripped or title), found.moment.date()
+
+
+def _link_date(link: etree._Element, reference: date) -> tuple[str, date] | None:
+    """A date the title link prints in an element of its own, before or after the title
+    (``<a><span>标题</span><span>2019-12-16</span></a>``): the link text without it, and
+    the date."""
+    for el in link.iterdescendants():
+        if not isinstance(el.tag, str):
+            continue
+        text = to_halfwidth(_norm_space(_visible_text(el))).strip(" []【】()")
+        if not text or len(text) > 24:  # a date with its time of day is shorter
+            continue
+        hit = _scan(text, reference)
+        if hit is not None and hit.start == 0 and hit.end == len(text):
+            return _norm_space(_visible_text(link, skip=[el])), hit.moment.date()
+    return None
+
+
+def _dated(printed: date | None, url: str, reference: date) -> tuple[date | None, str | None]:
+    """An entry's date and its evidence: the date its row prints, else its URL's date."""
+    if printed is not None:
+        return printed, DATE_ROW
+    from_url = _date_from_url(url, reference)
+    return (from_url, DATE_URL) if from_url else (None, None)
 
 
 @dataclass
@@ -508,6 +680,7 @@ class _Record:
     url: str
     title: str
     published_on: date | None
+    date_source: str | None
 
 
 class _Detector:
@@ -524,6 +697,7 @@ class _Detector:
         self.reference = reference
         self.links: dict[etree._Element, tuple[str, str]] = {}  # link -> (url, title)
         self.marked: set[etree._Element] = set()  # elements that contain a title link
+        self.heads: dict[etree._Element, list[str] | None] = {}  # table -> column headers
         for link in (doc if scope is None else scope).iter("a"):
             # Cheap tests first: resolving the URL costs most, so it comes last.
             href = link.get("href")
@@ -575,26 +749,55 @@ class _Detector:
             el = parent
         return None
 
-    def _record_date(self, record: etree._Element, link: etree._Element, url: str) -> date | None:
-        """Date written in the record outside the title, in the title, or in the URL."""
-        text = to_halfwidth(_visible_text(record, skip=[link] if record is not link else ()))
-        found = _scan(text, self.reference)
-        if found:
-            return found[1].date()
-        # Flat lists ("<a>…</a> 2021-08-30<br>") keep the date after the record: look at
-        # its tail and a few following siblings, stopping at the next entry.
-        trailing = [record.tail or ""]
-        sibling = record.getnext()
-        while sibling is not None and len(trailing) < 4 and sibling not in self.marked:
-            if isinstance(sibling.tag, str):
-                trailing.append(_visible_text(sibling))
-                trailing.append(sibling.tail or "")
-            sibling = sibling.getnext()
-        tail_text = to_halfwidth("".join(trailing))[:80]
-        found = _scan(tail_text, self.reference)
-        if found:
-            return found[1].date()
-        return _date_from_url(url, self.reference)
+    def _column_heads(self, row: etree._Element) -> list[str] | None:
+        """The header cells of a row's table (标题, 成文日期, 发布日期 …), when it has a
+        header row: the first row, of <th> cells or without title links."""
+        table = next((el for el in row.iterancestors() if el.tag == "table"), None)
+        if table is None:
+            return None
+        if table not in self.heads:
+            first = next((tr for tr in table.iter("tr")
+                          if next(tr.iterancestors("table"), None) is table), None)
+            heads = None
+            if first is not None and first is not row and (
+                    first.find("th") is not None or first not in self.marked):
+                heads = [_norm_space(_visible_text(cell)) for cell in first
+                         if cell.tag in ("td", "th")]
+            self.heads[table] = heads
+        return self.heads[table]
+
+    def _row_text(self, record: etree._Element, link: etree._Element) -> str:
+        """The record's text outside its title link, half-width. In a table with a header
+        row each cell is labelled with its column's header, so a 发布日期 column is read as
+        such and beats a 成文日期 column."""
+        if record is link:
+            return ""
+        if record.tag == "tr":
+            heads = self._column_heads(record)
+            cells = [cell for cell in record if cell.tag in ("td", "th")]
+            if heads and len(heads) == len(cells):
+                return to_halfwidth("\n".join(
+                    f"{head}:{_visible_text(cell, skip=[link])}"
+                    for head, cell in zip(heads, cells, strict=True)))
+        return to_halfwidth(_visible_text(record, skip=[link]))
+
+    def _record_date(self, record: etree._Element, link: etree._Element, url: str,
+                     link_date: date | None) -> tuple[date | None, str | None]:
+        """The date the record prints (outside the title, inside the title link, or after a
+        flat list's link), else the date in its URL; and which of the two it is."""
+        found = _row_date(self._row_text(record, link), self.reference) or link_date
+        if found is None:
+            # Flat lists ("<a>…</a> 2021-08-30<br>") keep the date after the record: look
+            # at its tail and a few following siblings, stopping at the next entry.
+            trailing = [record.tail or ""]
+            sibling = record.getnext()
+            while sibling is not None and len(trailing) < 4 and sibling not in self.marked:
+                if isinstance(sibling.tag, str):
+                    trailing.append(_visible_text(sibling))
+                    trailing.append(sibling.tail or "")
+                sibling = sibling.getnext()
+            found = _row_date(to_halfwidth("".join(trailing))[:80], self.reference)
+        return _dated(found, url, self.reference)
 
     def _build(self, record: etree._Element) -> _Record | None:
         """Entry data for one record: the longest title link wins over category links."""
@@ -606,13 +809,15 @@ class _Detector:
         if not candidates:
             return None
         link = max(candidates, key=lambda el: len(self.links[el][1]))
-        url, title = self.links[link]
-        title, title_date = _title_and_date(title, self.reference)
-        published = self._record_date(record, link, url)
-        if title_date is not None:
-            # A date glued to the link text belongs to this entry.
-            published = published or title_date
-        return _Record(record, link, url, title, published)
+        url = self.links[link][0]
+        # A date inside the link belongs to this entry: in an element of its own, or glued
+        # to the end of the link text. The title is the rest (or a@title when that is cut).
+        own = _link_date(link, self.reference) if len(link) else None
+        text, link_date = own or _title_and_date(_norm_space(_visible_text(link)),
+                                                  self.reference)
+        title = _entry_title(link, text)
+        published, source = self._record_date(record, link, url, link_date)
+        return _Record(record, link, url, title, published, source)
 
     def groups(self) -> list[list[_Record]]:
         """Records grouped by their list container, adjacent twin containers merged."""
@@ -785,10 +990,14 @@ def _extract_with_selectors(
             title = _entry_title(link_value)
         if selectors.date:
             date_text = " ".join(_as_text(v) for v in _select(item, selectors.date, within=True))
-        else:
-            date_text = _visible_text(item)
-        published = find_date(date_text, reference) or _date_from_url(url, reference)
-        entries.append(ListEntry(url=url, title=title, published_on=published))
+        else:  # the item's text but its title, which may end in a word like 时间
+            skip = [title_value] if isinstance(title_value, etree._Element) else []
+            date_text = _visible_text(item, skip=skip)
+        printed = _row_date(to_halfwidth(date_text), reference)
+        if printed is None and not selectors.date:
+            printed = _title_and_date(title, reference)[1]
+        published, source = _dated(printed, url, reference)
+        entries.append(ListEntry(url, title, published, source))
     return entries
 
 
@@ -877,7 +1086,7 @@ def _unique_entries(records: list[_Record]) -> list[ListEntry]:
         if rec.url in seen:
             continue
         seen.add(rec.url)
-        entries.append(ListEntry(url=rec.url, title=rec.title, published_on=rec.published_on))
+        entries.append(ListEntry(rec.url, rec.title, rec.published_on, rec.date_source))
     return entries
 
 
@@ -952,44 +1161,28 @@ _META_PUBLISHED = (
     "datepublished",
 )
 _META_MODIFIED = ("lastmodifiedtime", "article:modified_time", "datemodified")
-
-_LABEL_TIERS = (
-    # Publication proper, then the document's own date, then bare "time/date" labels.
-    re.compile(
-        r"(?:发布日期|发布时间|发文日期|发稿时间|发表时间|公开日期|公开时间)\s*:|发布于\s*:?"
-    ),
-    re.compile(r"(?:成文日期|印发日期|生成日期)\s*:"),
-    re.compile(
-        r"(?<!更新|修改|访问|截止|开始|结束|办理|服务|工作|开放|有效|打印|当前|北京)(?:时间|日期)\s*:"
-    ),
-)
+_META_TITLES = ("articletitle", "og:title")  # TRS writes ArticleTitle
 _WECHAT_CT_RE = re.compile(r"""\bvar\s+ct\s*=\s*["']?(\d{10})["']?""")
 _CHINA_TZ = timezone(timedelta(hours=8))  # China has kept UTC+8 without DST since 1991
 
 
-def _meta_date(doc: lxml.html.HtmlElement, names: tuple[str, ...], reference: date) -> date | None:
+def _meta_values(doc: lxml.html.HtmlElement) -> dict[str, str]:
+    """The page's meta tags, by lower-cased name (or property, or itemprop); first wins."""
     values: dict[str, str] = {}
     for meta in doc.iter("meta"):
         key = meta.get("name") or meta.get("property") or meta.get("itemprop") or ""
         key = key.strip().lower()
         if key and key not in values and meta.get("content"):
             values[key] = meta.get("content", "")
+    return values
+
+
+def _meta_date(values: dict[str, str], names: tuple[str, ...], reference: date) -> date | None:
     for name in names:
         if name in values:
             found = _find_full_date(values[name], reference)
             if found:
                 return found
-    return None
-
-
-def _labelled_date(text: str, reference: date) -> date | None:
-    """Date right after a label such as 发布日期： (brackets and spaces may intervene)."""
-    for pattern in _LABEL_TIERS:
-        for match in pattern.finditer(text):
-            window = text[match.end() : match.end() + 60]
-            found = _scan(window, reference)
-            if found and not window[: found[0]].strip(" \t\r\n[]()【】<>"):
-                return found[1].date()
     return None
 
 
@@ -1009,13 +1202,6 @@ def _page_urls(doc: lxml.html.HtmlElement, url: str | None) -> list[str]:
     return urls
 
 
-def _page_text(doc: lxml.html.HtmlElement) -> str:
-    """Visible text of the whole document but <head>: templates that emit a stray </html>
-    leave the article outside <body>, so reading only <body> would miss it."""
-    head = doc.find("head")
-    return _visible_text(doc, skip=[head] if head is not None else [])
-
-
 def _main_text(doc: lxml.html.HtmlElement) -> str:
     """Page text without <head>, scripts and obvious chrome (nav, header, footer, menus)."""
     root = doc
@@ -1032,46 +1218,349 @@ def _main_text(doc: lxml.html.HtmlElement) -> str:
     return _visible_text(root, skip=chrome)
 
 
-def extract_article_date(html: str | bytes, reference: date, url: str | None = None) -> date | None:
-    """Publication date of an article page.
+# ---------------------------------------------------------------------------
+# Article dates: what the page prints by the article's title first
+# ---------------------------------------------------------------------------
 
-    Order: a labelled date in the visible text (发布日期：…, then 成文日期：…, then
-    时间/日期：…); publication meta tags; WeChat's script timestamp; a date in the page URL
-    (`url`, canonical link or og:url); a last-modified meta tag; the first full date in the
-    main text; htmldate's heuristics last. None when nothing is found.
+_TITLE_SPLIT_RE = re.compile(r"[|_\-—–·:]+")
+_NOT_TITLE_TAGS = {"a", "title", "option", "select", "textarea"} | _SKIP_TEXT_TAGS
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _compact(text: str) -> str:
+    """Half-width text without any whitespace, for comparing titles."""
+    return "".join(to_halfwidth(text).split())
+
+
+def _title_element(doc: lxml.html.HtmlElement, names: list[str]) -> etree._Element | None:
+    """The element that prints the article's title: the longest one whose text is one of
+    ``names`` (the page's <title>, its ArticleTitle or og:title meta tag, the title the list
+    showed) or most of it, outside links; on a tie, content beats menus and headings win.
+
+    It anchors the article's header: the site's banner repeats the site name the <title>
+    carries too, but never the article's title.
+    """
+    titles = [t for t in map(_compact, names) if len(t) >= 4]
+    if not titles:
+        return None
+    # The site name beside the title in <title> ("标题_某某县人民政府") is not enough.
+    need = max(4, int(0.6 * max(len(part) for t in titles for part in _TITLE_SPLIT_RE.split(t))))
+    body = doc.find("body")
+    root = body if body is not None else doc
+    seen: set[etree._Element] = set()
+    best: tuple[tuple[int, bool, bool, int], etree._Element] | None = None
+    # Text nodes rather than elements: few carry text, and a title wrapped in template
+    # comments (<b><!-- 标题 begin -->标题<!-- end --></b>) is a comment's tail.
+    for order, chunk in enumerate(root.xpath(".//text()")):
+        if not chunk.strip():
+            continue
+        own = _compact(chunk)
+        if len(own) < 2 or not any(own in t for t in titles):
+            continue
+        el = chunk.getparent()
+        if chunk.is_tail and el is not None:
+            el = el.getparent()
+        if (el is None or el in seen or not isinstance(el.tag, str)
+                or el.tag.lower() in _NOT_TITLE_TAGS):
+            continue
+        seen.add(el)
+        if next(el.iterancestors("a"), None) is not None:
+            continue  # a link to an article: a sidebar or a related-articles box
+        node, text = el, _compact(el.text_content())
+        if not any(text in t for t in titles):
+            continue
+        parent = node.getparent()
+        while parent is not None and parent is not root:  # <h1><span>标题</span></h1>
+            wider = _compact(parent.text_content())
+            if not any(wider in t for t in titles):
+                break
+            node, text, parent = parent, wider, parent.getparent()
+        key = (len(text), not _is_chrome(node), node.tag in _HEADINGS, -order)
+        if len(text) >= need and (best is None or key > best[0]):
+            best = (key, node)
+    return best[1] if best else None
+
+
+# Class/id words of the elements a script writes the current time into (JS clocks).
+_CLOCK_TOKENS = {"clock", "jsclock", "today", "nowtime", "nowdate", "curtime", "curdate",
+                 "currenttime", "currentdate", "systime", "servertime"}
+_CLOCK_PREFIXES = {"now", "cur", "current", "sys", "system", "server"}
+
+
+def _is_clock(names: set[str]) -> bool:
+    return bool(names & _CLOCK_TOKENS) or bool(
+        names & _CLOCK_PREFIXES and names & {"time", "date"})
+
+
+# A list row holds little text besides its title link: a date, a source, a hit count.
+_ROW_EXTRA_TEXT = 40
+
+
+def _is_list_row(el: etree._Element) -> bool:
+    """Whether el (an li, tr, dd or dt) is a row of a list of articles: a link with a title
+    and little else. A table cell that lays out the whole article holds far more text."""
+    links = [a for a in el.iter("a")
+             if a.get("href") and _looks_like_title(_norm_space(a.text_content()))]
+    if not links:
+        return False
+    extra = _nonspace(el.text_content()) - sum(_nonspace(a.text_content()) for a in links)
+    return extra <= _ROW_EXTRA_TEXT
+
+
+Span = tuple[int, int]
+
+
+def _within(spans: list[Span], pos: int) -> bool:
+    return any(start <= pos < end for start, end in spans)
+
+
+@dataclass(frozen=True)
+class _ArticlePage:
+    """An article page's visible text (half-width, without <head>), its dates, and where the
+    parts that tell them apart are."""
+
+    text: str
+    hits: list[_Hit]
+    title: Span | None  # the article's title
+    chrome: list[Span]  # the site's banner, nav, breadcrumb, footer (not the article's header)
+    rows: list[Span]  # rows of lists of other articles: a sidebar, 相关稿件, 上一篇/下一篇
+    clocks: list[Span]  # elements a script writes the time into
+
+
+def _article_page(doc: lxml.html.HtmlElement, reference: date,
+                  titles: list[str]) -> _ArticlePage:
+    title = _title_element(doc, titles)
+    # A header or top block that holds the article's title is the article's header, not
+    # the page's chrome.
+    holds_title = set() if title is None else {title, *title.iterancestors()}
+    roles: dict[etree._Element, str] = {}
+    for el in doc.iter():
+        if not isinstance(el.tag, str) or el in holds_title:
+            continue
+        names = _tokens(el.get("class")) | _tokens(el.get("id"))
+        tag = el.tag.lower()
+        if _is_clock(names):
+            roles[el] = "clock"
+        elif tag in _CHROME_TAGS or names & _CHROME_TOKENS:
+            roles[el] = "chrome"
+        elif tag in _RECORD_TAGS and _is_list_row(el):
+            roles[el] = "row"
+    spans: dict[etree._Element, Span] = dict.fromkeys(roles, (-1, -1))
+    if title is not None:
+        spans[title] = (-1, -1)
+    head = doc.find("head")
+    # The whole document but <head>: templates that emit a stray </html> leave the article
+    # outside <body>.
+    text = to_halfwidth(_visible_text(doc, skip=[head] if head is not None else [],
+                                      spans=spans))
+    shown = {el: span for el, span in spans.items() if span[0] >= 0}
+
+    def where(role: str) -> list[Span]:
+        return [span for el, span in shown.items() if roles.get(el) == role]
+
+    return _ArticlePage(text, _hits(text, reference),
+                        shown.get(title) if title is not None else None,
+                        where("chrome"), where("row"), where("clock"))
+
+
+# Page furniture around a date without a publish label: a clock's weekday after it, or the
+# footer's copyright, record numbers and visitor counters before it on its line.
+_WEEKDAY_RE = re.compile(r"\s*(?:星期|礼拜|周)[一二三四五六日天]")
+_FOOTER_RE = re.compile(
+    r"©|\(c\)|copyright|版权所有|icp|备案|网站标识码|公网安备|技术支持|访问量|访问人次|访客"
+    r"|浏览量|浏览次数|点击量|点击数|计数",
+    re.I,
+)
+
+
+def _date_kind(page: _ArticlePage, hit: _Hit) -> str:
+    """What a date of the article page is: its label's kind, or _FURNITURE when a clock, the
+    footer or a visitor counter prints it."""
+    if _within(page.clocks, hit.start):
+        return _FURNITURE
+    kind = _label_kind(page.text, hit.start)
+    if kind in (_PLAIN, _GENERIC):
+        if _WEEKDAY_RE.match(page.text, hit.end):
+            return _FURNITURE
+        line_start = page.text.rfind("\n", 0, hit.start) + 1
+        if _FOOTER_RE.search(page.text, max(line_start, hit.start - 60), hit.start):
+            return _FURNITURE
+    return kind
+
+
+# How far the article's header reaches, in non-space characters: above the title a 信息公开
+# table (索引号 … 发布日期), below it the byline (来源 … 发布时间 … 浏览次数).
+_HEADER_ABOVE = 300
+_HEADER_BELOW = 150
+
+
+def _in_header(page: _ArticlePage, pos: int) -> bool:
+    """Whether ``pos`` is in the article's header: near its title, no sentence between."""
+    if page.title is None:
+        return False
+    top, bottom = page.title
+    if pos >= bottom:
+        start, end, limit = bottom, pos, _HEADER_BELOW
+    elif pos < top:
+        start, end, limit = pos, top, _HEADER_ABOVE
+    else:
+        return False
+    if end - start > 40 * limit:  # far away however much whitespace there is
+        return False
+    between = page.text[start:end]
+    return "。" not in between and _nonspace(between) <= limit
+
+
+_META_TABLE_RE = re.compile(
+    r"索\s*引\s*号|发文字号|发文机关|发布机构|公开方式|主题分类|信息分类|组配分类"
+)
+
+
+def _in_metadata_table(page: _ArticlePage, hit: _Hit) -> bool:
+    """Whether the date belongs to a 信息公开 metadata table (索引号, 发布机构 … fields)."""
+    for name in _META_TABLE_RE.finditer(page.text, max(0, hit.start - 2000), hit.end + 2000):
+        if name.end() <= hit.start:
+            start, end = name.end(), hit.start
+        else:
+            start, end = hit.end, name.start()
+        if _nonspace(page.text[start:end]) <= 120:
+            return True
+    return False
+
+
+# A byline date stands alone on its line, or before the byline's next field (来源：…).
+_BYLINE_NEXT_RE = re.compile(r"[|丨/【\[(]|[\u4e00-\u9fff]{1,8}:")
+_SENTENCE_MARKS_RE = re.compile(r"[,;，。、；]")
+
+
+def _stands_alone(text: str, end: int) -> bool:
+    line_end = text.find("\n", end)
+    tail = text[end : line_end if line_end >= 0 else len(text)].strip()
+    return (not tail or _BYLINE_NEXT_RE.match(tail) is not None
+            or (len(tail) <= 16 and not _SENTENCE_MARKS_RE.search(tail)))
+
+
+def _printed_date(page: _ArticlePage) -> tuple[date, str] | None:
+    """The publish date the article page prints, and where.
+
+    In order: a publish-labelled date (发布日期, 发布时间 …; the one in the article's header or
+    信息公开 table first); a date right under the title, unlabelled (a byline) or with a bare
+    时间/日期; a document date (成文日期, 生成日期 …). Never the page's furniture, a date of
+    another kind (报名时间, 截止日期 …), or a date in a list of other articles.
+    """
+    best: tuple[int, _Hit, str, bool] | None = None
+    for hit in page.hits:
+        kind = _date_kind(page, hit)
+        header = _in_header(page, hit.start)
+        if kind in (_OTHER, _FURNITURE):
+            continue
+        if _within(page.rows, hit.start) and (kind == _PLAIN or not header):
+            continue  # another article's date (a labelled one by the title: a table's)
+        if kind == _PUBLISH:
+            rank = 0 if header or _in_metadata_table(page, hit) else 1
+        elif kind == _GENERIC and (header or page.title is None):
+            rank = 2  # without a title to go by, a bare 时间 anywhere, as before
+        elif (kind == _PLAIN and header and hit.full and page.title is not None
+              and hit.start >= page.title[1] and _stands_alone(page.text, hit.end)):
+            rank = 2
+        elif kind == _DOCUMENT:
+            rank = 3
+        else:
+            continue
+        if best is None or rank < best[0]:
+            best = (rank, hit, kind, header)
+            if rank == 0:
+                break
+    if best is None:
+        return None
+    _, hit, kind, header = best
+    if kind == _PLAIN:
+        source = DATE_ARTICLE_BYLINE
+    elif _in_metadata_table(page, hit):
+        source = DATE_ARTICLE_TABLE
+    else:
+        source = DATE_ARTICLE_HEADER if header else DATE_ARTICLE_LABEL
+    return hit.moment.date(), source
+
+
+def _is_guess_ok(found: date, reference: date) -> bool:
+    """A guessed date within a day of the crawl is most likely the page's clock, not the
+    article's date: a stale column must not look fresh."""
+    return found < reference - timedelta(days=1)
+
+
+def _text_date(page: _ArticlePage, reference: date) -> date | None:
+    """A guess: the first unlabelled full date of the page's own text, outside its chrome,
+    its furniture and lists of other articles."""
+    for hit in page.hits:
+        if (hit.full and not _within(page.chrome, hit.start) and not _within(page.rows, hit.start)
+                and _date_kind(page, hit) == _PLAIN and _is_guess_ok(hit.moment.date(), reference)):
+            return hit.moment.date()
+    return None
+
+
+@dataclass(frozen=True)
+class ArticleDate:
+    """An article page's publish date and the evidence it was read from (a DATE_* value)."""
+
+    published_on: date | None
+    date_source: str | None
+
+
+def article_date(html: str | bytes, reference: date, url: str | None = None,
+                 title: str | None = None) -> ArticleDate:
+    """Publication date of an article page, and where it was read.
+
+    Order: what the page prints (``_printed_date``: its 发布日期 or 发布时间, a byline under
+    the title, its 成文日期); publication meta tags; WeChat's script timestamp; a date in the
+    page URL (`url`, canonical link or og:url); a last-modified meta tag; then guesses, each
+    only when not within a day of `reference`: the first full date of the text, htmldate's
+    heuristics. ``title`` (the title the list showed) helps find the article's title on the
+    page. Both None when nothing is found: an undated article, not a wrong date.
     """
     doc = _parse(html)
     if doc is None:
-        return None
-    # The visible labelled date comes first: it is what the assessment team sees, and portals
+        return ArticleDate(None, None)
+    metas = _meta_values(doc)
+    titles = [title or "", *(el.text_content() for el in doc.iter("title")),
+              *(metas.get(name, "") for name in _META_TITLES)]
+    page = _article_page(doc, reference, titles)
+    # The printed date comes first: it is what the assessment team sees, and portals
     # re-stamp meta PubDate on batch republishing, which would make a stale column look fresh.
-    found = _labelled_date(to_halfwidth(_page_text(doc)), reference)
+    printed = _printed_date(page)
+    if printed:
+        return ArticleDate(*printed)
+    found = _meta_date(metas, _META_PUBLISHED, reference)
+    if found is None:
+        raw_text = html.decode("latin-1") if isinstance(html, bytes | bytearray) else html
+        found = _wechat_date(raw_text, reference) if "var ct" in raw_text else None
     if found:
-        return found
-    found = _meta_date(doc, _META_PUBLISHED, reference)
-    if found:
-        return found
-    raw_text = html.decode("latin-1") if isinstance(html, bytes | bytearray) else html
-    if "var ct" in raw_text:
-        found = _wechat_date(raw_text, reference)
-        if found:
-            return found
+        return ArticleDate(found, DATE_META)
     for page_url in _page_urls(doc, url):
         found = _date_from_url(page_url, reference)
         if found:
-            return found
-    found = _meta_date(doc, _META_MODIFIED, reference)
+            return ArticleDate(found, DATE_URL)
+    found = _meta_date(metas, _META_MODIFIED, reference)
     if found:
-        return found
-    found = _find_full_date(_main_text(doc), reference)
-    if found:
-        return found
-    return _htmldate_fallback(doc, reference)
+        return ArticleDate(found, DATE_META)
+    found = _text_date(page, reference) or _htmldate_fallback(doc, page, reference)
+    return ArticleDate(found, DATE_FALLBACK if found else None)
 
 
-def _htmldate_fallback(doc: lxml.html.HtmlElement, reference: date) -> date | None:
+def extract_article_date(html: str | bytes, reference: date, url: str | None = None,
+                         title: str | None = None) -> date | None:
+    """``article_date``'s date alone."""
+    return article_date(html, reference, url, title).published_on
+
+
+def _htmldate_fallback(doc: lxml.html.HtmlElement, page: _ArticlePage,
+                       reference: date) -> date | None:
     """htmldate's heuristics, last: alone it misreads Chinese dates (it takes
-    发布日期：2021年8月30日 for 2021-01-01), so it only speaks when our patterns found nothing."""
+    发布日期：2021年8月30日 for 2021-01-01), so it only speaks when our patterns found nothing.
+
+    A date the page prints is never taken from it: had it been printed as the article's, it
+    would have been found already, so htmldate read it off the furniture (最后更新, a clock,
+    the footer) or an event. What it finds in markup (<time datetime>) is a guess like any."""
     try:
         from htmldate import find_date as htmldate_find
     except ImportError:  # optional at run time
@@ -1084,7 +1573,9 @@ def _htmldate_fallback(doc: lxml.html.HtmlElement, reference: date) -> date | No
     if not found:
         return None
     parsed = date.fromisoformat(found)
-    return parsed if parsed <= reference else None
+    if any(hit.moment.date() == parsed for hit in page.hits):
+        return None
+    return parsed if _is_guess_ok(parsed, reference) else None
 
 
 _NO_INTERPRETATION = re.compile(

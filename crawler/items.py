@@ -19,6 +19,10 @@ class EntryItem:
     links: list[str] = field(default_factory=list)
     statement: str | None = None  # a 不作解读 statement on the article page
     body: str | None = None  # the article's text (bounded), for policy and interpretation items
+    # The evidence published_on was read from: "row" or "url" (the list), "article_table",
+    # "article_header", "article_byline", "article_label", "meta" or "fallback" (the
+    # article page); None when undated. See crawler.extract's DATE_* and docs/extractor.md.
+    date_source: str | None = None
 
 
 @dataclass

@@ -183,7 +183,8 @@ def gkmlpt_page(body: str, api_url: str, page: int, window_start: date,
         published = None
         if isinstance(stamp, int | float) and stamp > 0:
             published = datetime.fromtimestamp(stamp, CHINA).date()
-        entries.append(extract.ListEntry(urljoin(api_url, str(link)), title, published))
+        entries.append(extract.ListEntry(urljoin(api_url, str(link)), title, published,
+                                         extract.DATE_ROW if published else None))
     if not entries or page >= max_pages or not more_wanted(entries, window_start):
         return ProfilePage(entries)
     next_url = re.sub(r"page=\d+", f"page={page + 1}", api_url)

@@ -204,16 +204,19 @@ def test_ul_li_with_span_dates() -> None:
             "http://www.xx.gov.cn/zwgk/tzgg/202108/t20210830_101.html",
             "关于做好秋季开学工作的通知",
             date(2021, 8, 30),
+            "row",
         ),
         ListEntry(
             "http://www.xx.gov.cn/zwgk/tzgg/202108/t20210825_100.html",
             "关于开展森林防火检查的公告",
             date(2021, 8, 25),
+            "row",
         ),
         ListEntry(
             "http://www.xx.gov.cn/zwgk/tzgg/202108/t20210801_99.html",
             "2021年8月份重点工作安排",
             date(2021, 8, 1),
+            "row",
         ),
     ]
 
@@ -246,7 +249,7 @@ def test_one_table_per_row_is_merged_into_one_list() -> None:
     entries = extract_list(_page(body=f'<div class="con">{rows}</div>'), BASE, REF)
     assert len(entries) == 5
     assert entries[0] == ListEntry(
-        "http://www.xx.gov.cn/a/1.html", "第1期政务公开工作简报", date(2021, 8, 11)
+        "http://www.xx.gov.cn/a/1.html", "第1期政务公开工作简报", date(2021, 8, 11), "row"
     )
     assert entries[-1].published_on == date(2021, 8, 15)
 
@@ -342,6 +345,7 @@ def test_main_list_beats_nav_footer_and_sidebar() -> None:
         "http://www.xx.gov.cn/zwgk/tzgg/202108/t20210815_15.html",
         "某某县第15号政府信息公开事项公告",
         date(2021, 8, 15),
+        "row",
     )
     assert entries[-1].published_on == date(2021, 8, 1)
     assert not any("/rd/" in e.url or e.url.endswith("/zwgk/") for e in entries)
@@ -387,6 +391,7 @@ def test_single_entry_column_beats_column_menu() -> None:
             "http://www.xx.gov.cn/zwgk/tzgg/201901/t20190105_1.html",
             "某某县2018年统计公报发布说明",
             date(2019, 1, 5),
+            "row",
         )
     ]
 
@@ -403,11 +408,13 @@ def test_gbk_decoded_text_and_gbk_bytes() -> None:
             "http://www.xx.gov.cn/a/1.html",
             "关于征求《某某县城市管理办法》意见的公告",
             date(2021, 8, 30),
+            "row",
         ),
         ListEntry(
             "http://www.xx.gov.cn/a/2.html",
             "某某县人民政府关于调整部分行政区划的通知",
             date(2021, 8, 21),
+            "row",
         ),
     ]
     assert extract_list(raw.decode("gbk"), BASE, REF) == expected
@@ -550,8 +557,8 @@ def test_css_selectors() -> None:
     selectors = ListSelectors(item="#lb .row", title=".t a", date="i.d")
     entries = extract_list(SELECTOR_PAGE, "http://www.xx.gov.cn/zfxxgk/index.htm", REF, selectors)
     assert entries == [
-        ListEntry("http://www.xx.gov.cn/zfxxgk/c/1.htm", "一号文件", date(2021, 8, 30)),
-        ListEntry("http://www.xx.gov.cn/zfxxgk/c/2.htm", "二号文件", date(2021, 8, 1)),
+        ListEntry("http://www.xx.gov.cn/zfxxgk/c/1.htm", "一号文件", date(2021, 8, 30), "row"),
+        ListEntry("http://www.xx.gov.cn/zfxxgk/c/2.htm", "二号文件", date(2021, 8, 1), "row"),
     ]
 
 
@@ -574,10 +581,10 @@ def test_xpath_selectors() -> None:
     entries = extract_list(SELECTOR_PAGE, "http://www.xx.gov.cn/zfxxgk/index.htm", REF, selectors)
     assert entries == [
         ListEntry(
-            "http://www.xx.gov.cn/zfxxgk/c/1.htm", "全称一号文件关于某事项", date(2021, 8, 30)
+            "http://www.xx.gov.cn/zfxxgk/c/1.htm", "全称一号文件关于某事项", date(2021, 8, 30), "row"
         ),
         # No title attribute: the title falls back to the link's text.
-        ListEntry("http://www.xx.gov.cn/zfxxgk/c/2.htm", "二号文件", date(2021, 8, 1)),
+        ListEntry("http://www.xx.gov.cn/zfxxgk/c/2.htm", "二号文件", date(2021, 8, 1), "row"),
     ]
 
 
@@ -814,7 +821,8 @@ def test_gold_file_covers_every_real_page() -> None:
 @pytest.mark.parametrize("case", _gold_params("lists"))
 def test_real_list_page_matches_gold(case: dict[str, Any]) -> None:
     html = _real(case["file"])
-    expected = [ListEntry(e["url"], e["title"], e["date"]) for e in case["entries"]]
+    expected = [ListEntry(e["url"], e["title"], e["date"], "row" if e["date"] else None)
+                for e in case["entries"]]
     assert extract_list(html, case["base_url"], case["reference"]) == expected
     assert find_next_page(html, case["base_url"]) == case["next_page"]
 
@@ -867,21 +875,25 @@ def test_real_yichun_selectors_pick_another_box(selectors: ListSelectors) -> Non
             prefix + "f774748034514ad291b8ff03934ef3ba.shtml",
             "奉新县“三点发力”赋能工业高质量发展",
             date(2023, 10, 11),
+            "row",
         ),
         ListEntry(
             prefix + "a8d4607e7c7243dd93c6e489b89fdf9f.shtml",
             "袁州区以文化振兴“软实力”为发展提供硬支撑",
             date(2023, 10, 11),
+            "row",
         ),
         ListEntry(
             prefix + "d0adf53fc4624cd2bca98b18d96e5828.shtml",
             "樟树市“五举措”强化生态文明建设",
             date(2023, 10, 11),
+            "row",
         ),
         ListEntry(
             prefix + "ad4ae3585ecb42ed800bf50cba32248d.shtml",
             "高安市三举措打好创卫攻坚战",
             date(2023, 10, 10),
+            "row",
         ),
     ]
 

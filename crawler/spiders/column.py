@@ -168,7 +168,8 @@ class ColumnSpider(SourceSpider):
         to_read = [e for e in fresh if e.published_on is None or (
             read_all and e.published_on >= self.window_start
             and known.get(e.url) != article_key(e.title, e.published_on))]
-        dated = [EntryItem(source.source_id, e.url, e.title, e.published_on)
+        dated = [EntryItem(source.source_id, e.url, e.title, e.published_on,
+                           date_source=e.date_source)
                  for e in fresh if e.published_on is not None]
         tally.items_found += len(fresh)
         tally.items_dated += len(dated)
@@ -176,7 +177,8 @@ class ColumnSpider(SourceSpider):
             yield EntryBatch(source.source_id, dated, pending.pop() if pending else None)
         for entry in to_read[:MAX_ARTICLES_PER_PAGE]:
             yield self.request(source, entry.url, self.parse_article, page=None,
-                               title=entry.title, list_date=entry.published_on, browser=False)
+                               title=entry.title, list_date=entry.published_on,
+                               list_date_source=entry.date_source, browser=False)
         return fresh
 
     # ------------------------------------------------------------------ articles
@@ -192,14 +194,18 @@ class ColumnSpider(SourceSpider):
             tally.errors.append(f"article is not HTML ({response.url})")
             yield EntryItem(source_id, url, title, None)
             return
-        published = response.meta.get("list_date")
-        if published is None:
-            published = extract.extract_article_date(html, self.reference_date,
-                                                     url=response.url)
-            tally.items_dated += published is not None
+        # The list's date stands when it showed one; the article page's otherwise.
+        dated = extract.ArticleDate(response.meta.get("list_date"),
+                                    response.meta.get("list_date_source"))
+        if dated.published_on is None:
+            dated = extract.article_date(html, self.reference_date, url=response.url,
+                                         title=title)
+            tally.items_dated += dated.published_on is not None
         digest = hashlib.sha256(html.encode("utf-8", "replace")).hexdigest()
         text = extract.article_text(html, response.url)
         source = self.sources[source_id]
-        yield EntryItem(source_id, url, title, published, content_hash=digest, links=text.links,
+        yield EntryItem(source_id, url, title, dated.published_on, content_hash=digest,
+                        links=text.links,
                         statement=extract.find_no_interpretation_statement(html),
-                        body=text.body if source.kind in READ_ARTICLES_OF else None)
+                        body=text.body if source.kind in READ_ARTICLES_OF else None,
+                        date_source=dated.date_source)
