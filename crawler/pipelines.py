@@ -82,7 +82,7 @@ class StoragePipeline:
             self.buffer[item.source_id].extend(repo.ItemRecord(
                 url=e.url, title=e.title, published_on=e.published_on,
                 published_at=e.published_at, content_hash=e.content_hash, links=e.links,
-                statement=e.statement, body=e.body,
+                statement=e.statement, body=e.body, date_source=e.date_source,
             ) for e in entries)
             self.buffered += len(entries)
             if isinstance(item, EntryBatch) and item.snapshot is not None:

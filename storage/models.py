@@ -117,6 +117,9 @@ class Item(Base):
     title: Mapped[str] = mapped_column(Text)
     published_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # where published_on was read: row | url (the list), article_table | article_header |
+    # article_byline | article_label | meta | fallback (the article page)
+    date_source: Mapped[str | None] = mapped_column(String(16), nullable=True)
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)

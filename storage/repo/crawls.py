@@ -37,6 +37,7 @@ class ItemRecord:
     links: list[str] = field(default_factory=list)
     statement: str | None = None
     body: str | None = None  # article text (policy and interpretation columns), bounded
+    date_source: str | None = None  # the evidence published_on was read from
 
 
 def store_items(session: Session, source_id: int, records: Sequence[ItemRecord],
@@ -69,6 +70,9 @@ def _item_upsert(session: Session) -> Any:
                 "title": func.coalesce(func.nullif(excluded.title, ""), c.title),
                 "published_on": func.coalesce(c.published_on, excluded.published_on),
                 "published_at": func.coalesce(c.published_at, excluded.published_at),
+                # the evidence of the date kept: the stored one's while it has one
+                "date_source": case((c.published_on.is_(None), excluded.date_source),
+                                    else_=func.coalesce(c.date_source, excluded.date_source)),
                 "content_hash": func.coalesce(excluded.content_hash, c.content_hash),
                 # links and statements are only known when the article page was read
                 "links": case((excluded.content_hash.is_(None), c.links),
@@ -254,7 +258,7 @@ def store_item_batches(session: Session, batches: dict[int, Sequence[ItemRecord]
         "published_on": r.published_on, "published_at": r.published_at,
         "first_seen_at": seen_at, "last_seen_at": seen_at,
         "content_hash": r.content_hash, "links": r.links, "statement": r.statement,
-        "body": r.body,
+        "body": r.body, "date_source": r.date_source,
     } for source_id, by_key in unique.items() for key, r in by_key.items()]
     session.execute(_item_upsert(session), rows)
     return {source_id: len(by_url) - known.get(source_id, 0)
