@@ -313,6 +313,11 @@ class ManualEntry(Base):
     source_row: Mapped[int | None] = mapped_column(Integer, nullable=True)  # sheet row number
     # sha256 hex of the file; 12 characters for entries migrated from the old note tag
     source_checksum: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # voided (withdrawn, or replaced by a corrected entry): kept, out of the score
+    voided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    voided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    void_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    replaces_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the corrected one
 
 
 class SchedulerLock(Base):
