@@ -317,6 +317,10 @@ class ManualRecord:
     year: int
     file: str | None
     row: int | None
+    voided_at: datetime | None = None
+    voided_by: str | None = None
+    void_reason: str | None = None
+    replaces: int | None = None  # the entry this one corrected
 
     @property
     def source(self) -> str:
@@ -345,8 +349,9 @@ def store_entries(session: Session, entries: Sequence[ParsedEntry], *, file_name
             f"如需更新，请修改「{other}」后按原文件名重新导入"))
     covered = tuple(sorted(set(years)))
     same_name = ManualEntry.source_file == file_name
-    old = list(session.scalars(select(ManualEntry).where(same_name,
-                                                         ManualEntry.year.in_(covered))))
+    # voided entries stay: they are the history of what was corrected or withdrawn
+    old = list(session.scalars(select(ManualEntry).where(same_name, ManualEntry.year.in_(covered),
+                                                         ManualEntry.voided_at.is_(None))))
     for entry in old:
         session.delete(entry)
     session.flush()
@@ -366,10 +371,13 @@ def store_entries(session: Session, entries: Sequence[ParsedEntry], *, file_name
     return ImportResult(file_name, len(entries), len(old), list(examples), covered, kept)
 
 
-def list_entries(session: Session, *, year: int | None = None,
-                 unit: str | None = None) -> list[ManualRecord]:
+def list_entries(session: Session, *, year: int | None = None, unit: str | None = None,
+                 include_voided: bool = False) -> list[ManualRecord]:
+    """Stored entries (those in force; with ``include_voided`` the voided ones too)."""
     stmt = (select(ManualEntry, Unit).join(Unit, Unit.id == ManualEntry.unit_id)
             .order_by(Unit.code, ManualEntry.id))
+    if not include_voided:
+        stmt = stmt.where(ManualEntry.voided_at.is_(None))
     if year is not None:
         stmt = stmt.where(ManualEntry.year == year)
     if unit:
@@ -380,9 +388,84 @@ def list_entries(session: Session, *, year: int | None = None,
             id=entry.id, unit_code=unit_row.code, kind=entry.kind, ref=entry.rubric_line,
             points=Decimal(str(entry.points)), note=(entry.note or "").strip(),
             entered_by=entry.entered_by, entered_at=entry.entered_at, year=entry.year,
-            file=entry.source_file, row=entry.source_row,
+            file=entry.source_file, row=entry.source_row, voided_at=entry.voided_at,
+            voided_by=entry.voided_by, void_reason=entry.void_reason, replaces=entry.replaces_id,
         ))
     return out
+
+
+# ----------------------------------------------------------------------------- corrections
+
+
+class EntryChangeError(ValueError):
+    """An entry that cannot be voided or replaced as asked; ``str()`` says why, in Chinese."""
+
+
+def _entry_in_force(session: Session, entry_id: int) -> ManualEntry:
+    entry = session.get(ManualEntry, entry_id)
+    if entry is None:
+        raise EntryChangeError(f"没有编号为 {entry_id} 的人工录入记录")
+    if entry.voided_at is not None:
+        raise EntryChangeError(
+            f"录入#{entry_id} 已于 {entry.voided_at:%Y-%m-%d %H:%M} 由 {entry.voided_by} 作废"
+            f"（{entry.void_reason}），不能再改")
+    return entry
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise EntryChangeError("请写明作废或更正的原因（--reason）")
+    return text
+
+
+def void_entry(session: Session, entry_id: int, *, actor: str, reason: str | None) -> None:
+    """Withdraw an entry: it stays, marked voided (who, when, why), and counts no more."""
+    why = _reason(reason)
+    entry = _entry_in_force(session, entry_id)
+    entry.voided_at, entry.voided_by, entry.void_reason = now(), actor, why
+    session.flush()
+
+
+def replace_entry(session: Session, entry_id: int, units: Mapping[str, UnitRef],
+                  rubrics: RubricSet, *, actor: str, reason: str | None,
+                  ref: str | None = None, points: str | None = None,
+                  percent: str | None = None, note: str | None = None) -> int:
+    """Correct an entry: the old one is voided (「更正为录入#N」), a new one with the changed
+    values — checked exactly as an imported row is — replaces it. Returns the new id."""
+    why = _reason(reason)
+    old = _entry_in_force(session, entry_id)
+    unit = session.get_one(Unit, old.unit_id)
+    measure = old.kind == "measure"
+    values = {
+        "unit": unit.code, "kind": KIND_NAMES["deduction" if measure else old.kind],
+        "ref": ref if ref is not None else old.rubric_line,
+        "points": points if points is not None else ("" if measure else str(old.points)),
+        "percent": percent if percent is not None else (str(old.points) if measure else ""),
+        "note": note if note is not None else (old.note or ""),
+        "entered_by": actor, "year": str(old.year),
+    }
+    if percent is not None and points is None:
+        values["points"] = ""
+    if points is not None and percent is None:
+        values["percent"] = ""
+    parsed, problems, _ = validate_rows([RawRow(0, values)], units, rubrics,
+                                        default_by=actor, default_year=old.year)
+    if problems or not parsed:
+        raise EntryChangeError("更正后的记录无效：" + "；".join(p.message for p in problems))
+    new = parsed[0]
+    stamp = now()
+    replacement = ManualEntry(
+        unit_id=old.unit_id, kind=new.kind, rubric_line=new.ref, points=float(new.points),
+        note=new.note, entered_by=actor, entered_at=stamp, year=new.year,
+        source_file=old.source_file, source_row=old.source_row,
+        source_checksum=old.source_checksum, replaces_id=old.id)
+    session.add(replacement)
+    session.flush()
+    old.voided_at, old.voided_by = stamp, actor
+    old.void_reason = f"更正为录入#{replacement.id}：{why}"
+    session.flush()
+    return replacement.id
 
 
 def import_file(session: Session, path: Path, units: Mapping[str, UnitRef],

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import json
+import re
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -384,3 +387,49 @@ def test_cli_says_what_it_replaced_and_what_it_left(tmp_path: Path) -> None:
     assert ("已从 人工录入.xlsx 导入 1 条记录；同名文件此前导入的 2025 年度记录 1 条未改动"
             in run(this_year))
     assert "（替换了此前从同名文件导入的 2026 年度记录 1 条）" in run(this_year)
+
+
+def test_a_mistyped_entry_is_voided_or_corrected_and_the_score_follows(tmp_path: Path) -> None:
+    """Correct (replace) one entry and withdraw (void) another through the CLI: the score
+    recomputes, `entries list --all` shows both versions with who, when and why, and an entry
+    already voided cannot be changed again."""
+    county = tmp_path / "demo.yaml"
+    county.write_text(config_text_in(DEMO_CONFIG, tmp_path / "data"), encoding="utf-8")
+    sheet = write_xlsx(tmp_path / "录入.xlsx", [
+        row("A01", "扣分", "A1.1.1", points="1", year="2021"),
+        row("A02", "重大扣分", "A-ZD2", points="10", year="2021")])
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(main, ["--config", str(county), *args])
+
+    def score(code: str) -> float:
+        done = run("score", "--year", "2021", "--format", "json")
+        assert done.exit_code == 0, done.output
+        return next(u["final"] for u in json.loads(done.stdout)["units"]
+                    if u["unit_code"] == code)
+
+    assert run("entries", "import", str(sheet)).exit_code == 0
+    assert (score("A01"), score("A02")) == (99, 90)
+    # the 1-point deduction was meant to be 0.5
+    fixed = run("entries", "replace", "1", "--by", "李四", "--reason", "分值录错",
+                "--points", "0.5")
+    assert fixed.exit_code == 0, fixed.output
+    assert "录入#1 作废，新记录为录入#3" in fixed.stdout
+    # the major deduction was the wrong unit's: withdrawn
+    voided = run("entries", "void", "2", "--by", "李四", "--reason", "误录，应为 A03")
+    assert voided.exit_code == 0, voided.output
+    assert (score("A01"), score("A02")) == (99.5, 100)
+    history = run("entries", "list", "--all")
+    assert history.exit_code == 0, history.output
+    # the table wraps long cells: read its text without the layout
+    text = re.sub(r"[\s│┃]", "", history.stdout)
+    for words in ("已作废：李四", "更正为录入#3：分值录错", "误录，应为A03", "更正录入#1", "有效"):
+        assert words in text, words
+    current = run("entries", "list")
+    assert "共 1 条" in current.stdout
+    again = run("entries", "void", "2", "--by", "王五", "--reason", "再次作废")
+    assert again.exit_code == 1 and "已于" in again.output and "作废" in again.output
+    bad = run("entries", "replace", "3", "--by", "李四", "--reason", "试", "--points", "两分")
+    assert bad.exit_code == 1 and "分值「两分」" in bad.output
+    missing = run("entries", "void", "99", "--by", "李四", "--reason", "x")
+    assert missing.exit_code == 1 and "没有编号为 99" in missing.output

@@ -21,11 +21,14 @@ from govwatch.timeutil import today
 from scoring.engine import fmt
 from scoring.entries import (
     KIND_NAMES,
+    EntryChangeError,
     EntryFileError,
     EntryImportError,
     UnitRef,
     import_file,
     list_entries,
+    replace_entry,
+    void_entry,
 )
 from scoring.rubric import RubricError, RubricSet, load_rubric_set
 
@@ -185,26 +188,88 @@ def entries_import(ctx: click.Context, file: Path, entered_by: str | None, year:
 
 
 @entries.command("list")
-@click.option("--unit", help="Only this unit's code.")
-@click.option("--year", type=int, help="Only this year (default: all years).")
+@click.option("--unit", help="只列此单位代码的记录。")
+@click.option("--year", type=int, help="只列此年度的记录（默认：所有年度）。")
+@click.option("--all", "include_voided", is_flag=True,
+              help="连同已作废、已更正的记录一起列出（修改历史）。")
 @click.pass_context
-def entries_list(ctx: click.Context, unit: str | None, year: int | None) -> None:
-    """List stored manual entries with their source file and row."""
+def entries_list(ctx: click.Context, unit: str | None, year: int | None,
+                 include_voided: bool) -> None:
+    """列出人工录入记录（含来源文件和行号）。"""
     config = load_county(ctx)
     _check_unit(config, unit)
     db = app.open_database(config, must_exist=True)
     try:
         with db.session() as session:
-            rows = list_entries(session, year=year, unit=unit)
+            rows = list_entries(session, year=year, unit=unit, include_voided=include_voided)
     finally:
         db.dispose()
     table = Table(title="人工录入记录")
-    for header in ("编号", "年度", "单位", "类型", "评分项", "分值/实测", "说明", "录入人", "来源"):
+    headers = ("编号", "年度", "单位", "类型", "评分项", "分值/实测", "说明", "录入人", "来源")
+    for header in (*headers, *(("状态",) if include_voided else ())):
         table.add_column(header)
     for r in rows:
         value = f"{fmt(r.points)}%" if r.kind == "measure" else fmt(r.points)
         where = f"{r.file} 第{r.row}行" if r.file else ""
+        if r.replaces:
+            where = f"{where}（更正录入#{r.replaces}）".lstrip()
+        status = (f"已作废：{r.voided_by} {r.voided_at:%Y-%m-%d %H:%M}，{r.void_reason}"
+                  if r.voided_at else "有效")
         table.add_row(str(r.id), str(r.year), r.unit_code, KIND_NAMES.get(r.kind, r.kind), r.ref,
-                      value, r.note, r.entered_by, where)
+                      value, r.note, r.entered_by, where,
+                      *((status,) if include_voided else ()))
     console.print(table, markup=False, highlight=False)
     console.print(f"共 {len(rows)} 条。")
+
+
+@entries.command("void")
+@click.argument("entry_id", type=int, metavar="编号")
+@click.option("--by", "actor", required=True, help="作废人姓名（记入修改历史）。")
+@click.option("--reason", required=True, help="作废原因（记入修改历史）。")
+@click.pass_context
+def entries_void(ctx: click.Context, entry_id: int, actor: str, reason: str) -> None:
+    """作废一条录错的人工录入记录：记录保留在修改历史中，不再计分。"""
+    config = load_county(ctx)
+    db = app.open_database(config, must_exist=True)
+    try:
+        with db.session() as session:
+            void_entry(session, entry_id, actor=actor, reason=reason)
+    except EntryChangeError as exc:
+        click.echo(str(exc), err=True)
+        ctx.exit(1)
+    finally:
+        db.dispose()
+    console.print(f"已作废录入#{entry_id}（{actor}：{reason}），得分将按剩余记录重新计算。",
+                  highlight=False, markup=False)
+
+
+@entries.command("replace")
+@click.argument("entry_id", type=int, metavar="编号")
+@click.option("--by", "actor", required=True, help="更正人姓名（记入修改历史）。")
+@click.option("--reason", required=True, help="更正原因（记入修改历史）。")
+@click.option("--ref", help="新的评分项编号（不填则不变）。")
+@click.option("--points", help="新的分值（不填则不变）。")
+@click.option("--percent", help="新的实测百分比（按百分比扣分的评分项）。")
+@click.option("--note", help="新的说明（证据）（不填则不变）。")
+@click.option("--rubric", help="评分细则名称（默认：配置中的 settings.rubric）。")
+@click.pass_context
+def entries_replace(ctx: click.Context, entry_id: int, actor: str, reason: str,
+                    ref: str | None, points: str | None, percent: str | None,
+                    note: str | None, rubric: str | None) -> None:
+    """更正一条人工录入记录：原记录作废并保留，按更正后的内容新增一条（与导入时同样校验）。"""
+    config = load_county(ctx)
+    rubrics = _rubrics(ctx, config, rubric)
+    units = {u.code: u for u in _units(config)}
+    db = app.open_database(config, must_exist=True)
+    try:
+        with db.session() as session:
+            new_id = replace_entry(session, entry_id, units, rubrics, actor=actor,
+                                   reason=reason, ref=ref, points=points, percent=percent,
+                                   note=note)
+    except EntryChangeError as exc:
+        click.echo(str(exc), err=True)
+        ctx.exit(1)
+    finally:
+        db.dispose()
+    console.print(f"已更正：录入#{entry_id} 作废，新记录为录入#{new_id}"
+                  f"（{actor}：{reason}）。", highlight=False, markup=False)
