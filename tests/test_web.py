@@ -367,6 +367,32 @@ def test_manual_entries_use_the_import_validation(env: Env) -> None:
     assert _final(client.get("/ranking?year=2021").text, "B02") == "90"
     assert "县政府通报〔2021〕3号" in client.get("/units/B02?year=2021").text
 
+    # a mistyped entry is voided: kept in the history, out of the score
+    page = client.get("/entries?year=2021").text
+    assert 'action="/entries/void"' in page
+    no_reason = client.post("/entries/void", data={"entry_id": str(entry.id), "year": "2021",
+                                                   "reason": " ", "csrf_token": token})
+    assert no_reason.status_code == 303
+    assert "请写明作废或更正的原因" in client.get("/entries?year=2021").text
+    assert _final(client.get("/ranking?year=2021").text, "B02") == "90"
+    voided = client.post("/entries/void", data={"entry_id": str(entry.id), "year": "2021",
+                                                "reason": "单位录错，应为 B03", "csrf_token": token})
+    assert voided.status_code == 303
+    page = client.get("/entries?year=2021").text
+    assert f"已作废第 {entry.id} 号记录" in page and "修改历史" in page
+    assert "单位录错，应为 B03" in page
+    assert _final(client.get("/ranking?year=2021").text, "B02") == "100"
+    with env.db.session() as session:
+        kept = session.get_one(ManualEntry, entry.id)
+    assert (kept.voided_by, kept.void_reason) == (REVIEWER, "单位录错，应为 B03")
+    # a viewer may not void, and the token is required
+    viewer = env.client()
+    viewer_token = _login(viewer, VIEWER)
+    assert viewer.post("/entries/void", data={"entry_id": str(entry.id), "reason": "x",
+                                              "csrf_token": viewer_token}).status_code == 403
+    assert client.post("/entries/void", data={"entry_id": str(entry.id),
+                                              "reason": "x"}).status_code == 403
+
 
 def test_downloads(env: Env) -> None:
     client = env.client()

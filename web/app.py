@@ -106,6 +106,7 @@ ROUTES = [
     Route("/ranking", views.ranking, methods=["GET"]),
     Route("/entries", views.entries_page, methods=["GET"]),
     Route("/entries", views.entries_add, methods=["POST"]),
+    Route("/entries/void", views.entries_void, methods=["POST"]),
     Route("/downloads", views.downloads, methods=["GET"]),
     Route("/downloads/score-sheet.xlsx", views.score_sheet, methods=["GET"]),
     Route("/downloads/reports/{name}", views.report_download, methods=["GET"]),

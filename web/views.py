@@ -26,6 +26,7 @@ from starlette.templating import Jinja2Templates
 
 from govwatch.config import CountyConfig
 from govwatch.vocabulary import RULE_NAMES, STATUS_NAMES, book_title
+from scoring.entries import EntryChangeError, void_entry
 from scoring.rubric import RubricSet
 from scoring.service import ScoreReport, score_county
 from storage import repo
@@ -404,8 +405,11 @@ def _entries_page(request: Request, user: Account, form: queries.EntryForm, year
                   status: int = 200) -> Response:
     st = state(request)
     with st.db.session() as session:
-        entries = queries.list_entries(session, year=year)
+        listed = queries.list_entries(session, year=year, include_voided=True)
+    entries = [e for e in listed if e.voided_at is None]
+    voided = [e for e in listed if e.voided_at is not None]
     return render(request, "entries.html", {
+        "voided": voided,
         "form": form, "year": year, "entries": entries, "units": st.config.units,
         "kinds": queries.ENTRY_KINDS, "refs": queries.ref_options(st.rubrics),
         "kind_name": queries.kind_name, "active": "entries",
@@ -435,6 +439,26 @@ def entries_add(request: Request, form: FormData, user: Account) -> Response:
     flash(request, f"已录入第 {entry_id} 号记录：{parsed.unit_code} "
                    f"{queries.kind_name(parsed.kind)} {parsed.ref}（录入人：{user.name}）。")
     return RedirectResponse(f"/entries?{urlencode({'year': parsed.year})}", status_code=303)
+
+
+@action()
+def entries_void(request: Request, form: FormData, user: Account) -> Response:
+    """作废 an entry typed or imported by mistake: kept in the history, out of the score."""
+    st = state(request)
+    entry_id = whole_number(_text(form, "entry_id"))
+    year = whole_number(_text(form, "year"))
+    target = f"/entries?{urlencode({'year': year})}" if year else "/entries"
+    if entry_id is None:
+        flash(request, "没有指定要作废的记录。", "error")
+        return RedirectResponse(target, status_code=303)
+    try:
+        with st.db.session() as session:
+            void_entry(session, entry_id, actor=user.name, reason=_text(form, "reason"))
+    except EntryChangeError as exc:
+        flash(request, str(exc), "error")
+    else:
+        flash(request, f"已作废第 {entry_id} 号记录（{user.name}）；得分已按剩余记录重新计算。")
+    return RedirectResponse(target, status_code=303)
 
 
 # ----------------------------------------------------------------------------- downloads
