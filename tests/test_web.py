@@ -16,11 +16,14 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from io import BytesIO
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from starlette.routing import Route
 
@@ -590,3 +593,47 @@ def test_a_client_cannot_choose_the_address_the_login_limit_counts(tmp_path: Pat
     finally:
         proxied.terminate()
         proxied.communicate(timeout=30)
+
+
+def test_the_queue_searches_exports_and_confirms_one_after_another(env: Env) -> None:
+    client = env.client()
+    token = _login(client)
+    found = client.get("/queue?q=重点项目")
+    assert found.status_code == 200
+    assert f"/findings/{env.ids['stale']}?back=" in found.text
+    assert f"/findings/{env.ids['hostile']}" not in found.text
+    assert "共 <b>1</b> 条" in found.text
+    both = client.get("/queue?q=B01 通知公告").text
+    assert "共 <b>2</b> 条" in both
+
+    # the queue as a sheet, every page, crawled text kept as text
+    sheet = client.get("/queue.xlsx?status=pending")
+    assert sheet.status_code == 200 and sheet.content.startswith(b"PK")
+    assert "filename*=UTF-8''" in sheet.headers["content-disposition"]
+    book = load_workbook(BytesIO(sheet.content))
+    rows = [[c.value for c in r] for r in book["审核清单"].iter_rows()]
+    assert tuple(rows[0][:6]) == ("编号", "单位代码", "单位名称", "栏目/账号", "问题类型", "情况")
+    assert sorted(r[0] for r in rows[1:]) == sorted(env.ids.values())
+    assert all(c.data_type != "f" for r in book["审核清单"].iter_rows() for c in r)
+
+    # 确认并下一条: each confirmation opens the next pending finding of the same queue
+    back = "status=pending"
+    page = client.get(f"/findings/{env.ids['stale']}?back={quote(back)}").text
+    assert 'value="confirm_next"' in page and f'name="back" value="{back}"' in page
+    seen = []
+    current = env.ids["stale"]
+    for _ in range(3):
+        done = client.post(f"/findings/{current}/review", data={
+            "action": "confirm_next", "back": back, "seen-" + str(current): "pending",
+            "csrf_token": token}, follow_redirects=False)
+        assert done.status_code == 303
+        seen.append(current)
+        target = done.headers["location"]
+        if target.startswith("/queue"):
+            break
+        current = int(target.split("/findings/")[1].split("?")[0])
+    assert sorted(seen) == sorted(env.ids.values())
+    last = client.get(target).text
+    assert "待审核的问题已全部处理" in last, re.findall(r'class="flash[^>]*>([^<]*)', last)
+    with env.db.session() as session:
+        assert {f.status for f in session.scalars(select(Finding))} == {"confirmed"}

@@ -224,8 +224,9 @@ def test_a_reviewer_filters_reviews_and_moves_the_ranking(page_for: Login,
 
     # open the policy finding: its class, evidence, the rubric line, the inert snapshot
     policy = served.policy_finding("演示县粮食生产扶持资金管理办法")
-    rows.filter(has_text="政策文件未解读").locator(f"a[href='/findings/{policy.id}']").first.click()
-    expect(page).to_have_url(re.compile(rf"/findings/{policy.id}$"))
+    rows.filter(has_text="政策文件未解读").locator(
+        f"a[href^='/findings/{policy.id}?back=']").first.click()
+    expect(page).to_have_url(re.compile(rf"/findings/{policy.id}\?back="))
     expect(page.locator("h1")).to_contain_text("政策文件未解读")
     expect(page.get_by_text("《演示县粮食生产扶持资金管理办法》").first).to_be_visible()
     expect(page.locator("dd", has_text="B5.1.1 解读咨询回应")).to_be_visible()
@@ -322,7 +323,7 @@ def test_a_hostile_title_renders_as_text(page_for: Login, served: Served,
     row = page.locator("table.grid tbody tr")
     expect(row).to_have_count(1)
     expect(row).to_contain_text(f"《{HOSTILE_TITLE}》")
-    row.locator(f"a[href='/findings/{served.hostile_id}']").first.click()
+    row.locator(f"a[href^='/findings/{served.hostile_id}?back=']").first.click()
     expect(page.locator(".lead")).to_contain_text(HOSTILE_TITLE)
     assert "<script>" in page.locator("main").inner_text()
     expect(page.locator("a.ext", has_text=HOSTILE_TITLE).first).to_have_attribute(
@@ -336,3 +337,33 @@ def test_a_hostile_title_renders_as_text(page_for: Login, served: Served,
     scripts = page.evaluate("[...document.scripts].map(s => s.src || s.text)")
     assert scripts == [f"{served.url}/static/app.js"]
     assert dialogs == []
+
+
+def test_a_reviewer_searches_and_confirms_one_after_another(page_for: Login,
+                                                             served: Served) -> None:
+    page = page_for(REVIEWER)
+    page.get_by_label("搜索关键词").fill("物业服务")
+    page.get_by_role("button", name="筛选").click()
+    expect(page).to_have_url(re.compile(r"q=%E7%89%A9"))
+    rows = page.locator("table.grid tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("物业服务收费管理办法")
+    first = served.policy_finding("关于印发《演示县物业服务收费管理办法》的通知")
+    rows.first.locator(f"a[href^='/findings/{first.id}?back=']").first.click()
+    expect(page.get_by_role("button", name="确认并下一条")).to_be_visible()
+    page.get_by_role("button", name="确认并下一条").click()
+    # the search found one pending finding: confirmed, the reviewer is back at that queue
+    expect(page).to_have_url(re.compile(r"/queue\?status=pending&q="))
+    expect(page.locator(".flash-ok").first).to_contain_text("已确认 1 条问题")
+    expect(page.locator(".flash-ok").last).to_contain_text("待审核的问题已全部处理")
+    assert served.status(first.id) == "confirmed"
+
+    # without a search, the next one of the whole queue opens
+    page.goto(f"{served.url}/queue")
+    page.locator("table.grid tbody tr a[href^='/findings/']").first.click()
+    before = int(re.search(r"/findings/(\d+)", page.url).group(1))  # type: ignore[union-attr]
+    page.get_by_role("button", name="确认并下一条").click()
+    expect(page).to_have_url(re.compile(r"/findings/\d+\?back="))
+    after = int(re.search(r"/findings/(\d+)", page.url).group(1))  # type: ignore[union-attr]
+    assert after != before and served.status(before) == "confirmed"
+    assert served.status(after) == "pending"

@@ -96,6 +96,7 @@ ROUTES = [
     Route("/login", views.login, methods=["POST"]),
     Route("/logout", views.logout, methods=["POST"]),
     Route("/queue", views.queue_page, methods=["GET"]),
+    Route("/queue.xlsx", views.queue_export, methods=["GET"]),
     Route("/findings/review", views.bulk_review, methods=["POST"]),
     Route("/findings/{finding_id:int}", views.finding_page, methods=["GET"]),
     Route("/findings/{finding_id:int}/review", views.finding_review, methods=["POST"]),

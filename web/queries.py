@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -56,11 +56,12 @@ class QueueFilters:
     rule: str = ""
     week: str = ""
     page: int = 1
+    q: str = ""  # words searched in titles, units, sources and descriptions
 
     def query(self, **changes: Any) -> str:
         """The filters as a query string (empty ones and page 1 left out), with ``changes``."""
         values = {"status": self.status, "unit": self.unit, "rule": self.rule,
-                  "week": self.week, "page": self.page, **changes}
+                  "week": self.week, "q": self.q, "page": self.page, **changes}
         return urlencode({k: v for k, v in values.items()
                           if v not in (None, "") and not (k == "page" and v == 1)})
 
@@ -89,15 +90,48 @@ def _queue_row(row: repo.FindingRow) -> QueueRow:
                     STATUS_NAMES.get(row.status, row.status))
 
 
-def queue(session: Session, filters: QueueFilters) -> QueuePage:
-    """Findings under the filters (newest period first), one page of them, counts by status."""
+def _searched(row: repo.FindingRow, words: list[str]) -> bool:
+    """Whether every word is in the finding's title, unit, source or description."""
+    ev = row.evidence
+    text = " ".join(str(v) for v in (
+        row.unit_code, row.unit_name, row.source_name, describe(row), ev.get("policy_title"),
+        ev.get("title"), ev.get("newest_title"), RULE_NAMES.get(row.rule, row.rule))
+        if v).lower()
+    return all(word in text for word in words)
+
+
+def queue_rows(session: Session, filters: QueueFilters) -> tuple[list[repo.FindingRow],
+                                                                   dict[str, int]]:
+    """Every finding under the filters in queue order (newest period first), and the counts
+    per status under the filters other than status."""
     rows = repo.list_findings(session, unit=filters.unit or None, rule=filters.rule or None,
                               period=filters.week or None)
+    words = filters.q.lower().split()
+    if words:
+        rows = [r for r in rows if _searched(r, words)]
     counts = Counter(r.status for r in rows)
     all_counts = {s: counts.get(s, 0) for s in STATUS_NAMES} | {"all": len(rows)}
     if filters.status in STATUS_NAMES:
         rows = [r for r in rows if r.status == filters.status]
     rows.sort(key=lambda r: r.period, reverse=True)  # stable: unit, rule, id within a week
+    return rows, all_counts
+
+
+def next_pending(session: Session, filters: QueueFilters, after: int) -> int | None:
+    """The pending finding that follows ``after`` in the queue under ``filters`` (the one
+    reviewed a moment ago, whatever its status now), wrapping round; None when none is left."""
+    rows, _ = queue_rows(session, replace(filters, status="all"))
+    ids = [r.id for r in rows]
+    start = ids.index(after) + 1 if after in ids else 0
+    for row in rows[start:] + rows[:start]:
+        if row.status == "pending" and row.id != after:
+            return row.id
+    return None
+
+
+def queue(session: Session, filters: QueueFilters) -> QueuePage:
+    """Findings under the filters (newest period first), one page of them, counts by status."""
+    rows, all_counts = queue_rows(session, filters)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(filters.page, 1), pages)
     shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
@@ -403,3 +437,37 @@ def report_file(reports_dir: Path, name: str) -> Path | None:
             if path.name == name:
                 return path
     return None
+
+
+QUEUE_HEADERS = ("编号", "单位代码", "单位名称", "栏目/账号", "问题类型", "情况", "周期",
+                 "监测日期", "拟扣分", "状态", "链接")
+
+
+def queue_workbook(rows: Sequence[repo.FindingRow]) -> bytes:
+    """The queue as an XLSX sheet (审核清单): one row per finding, crawled text kept as text."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from govwatch.tabular import without_formulas
+
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "审核清单"
+    ws.append(QUEUE_HEADERS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        ws.append((r.id, r.unit_code, r.unit_name, r.source_name or "",
+                   RULE_NAMES.get(r.rule, r.rule), describe(r), r.period, r.as_of,
+                   float(r.points), STATUS_NAMES.get(r.status, r.status), r.item_url or ""))
+    for column, width in zip("ABCDEFGHIJK", (8, 10, 16, 16, 14, 60, 10, 12, 8, 8, 50),
+                             strict=True):
+        ws.column_dimensions[column].width = width
+    ws.freeze_panes = "A2"
+    without_formulas(book)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -80,7 +80,8 @@ def current_user(request: Request) -> Account | None:
 
 
 def flash(request: Request, text: str, kind: str = "ok") -> None:
-    request.session.setdefault("flash", []).append([kind, text])
+    # assigned, not appended in place: the session notices assignments only
+    request.session["flash"] = [*request.session.get("flash", []), [kind, text]]
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
@@ -227,6 +228,7 @@ def _filters(params: Any) -> queries.QueueFilters:
         rule=params.get("rule", "") if params.get("rule", "") in RULE_NAMES else "",
         week=params.get("week", "")[:32],
         page=whole_number(page_text, 1) or 1,
+        q=" ".join(str(params.get("q", "")).split())[:100],
     )
 
 
@@ -241,6 +243,18 @@ def queue_page(request: Request, user: Account) -> Response:
         "active": "queue" if filters.status == "pending" else "all",
         "back": filters.query(),
     }, user=user)
+
+
+@page
+def queue_export(request: Request, user: Account) -> Response:
+    """The queue under its filters (every page) as an XLSX sheet: 审核清单.xlsx."""
+    filters = _filters(request.query_params)
+    with state(request).db.session() as session:
+        rows, _ = queries.queue_rows(session, filters)
+    data = queries.queue_workbook(rows)
+    name = "审核清单.xlsx" if filters.status == "pending" else "问题清单.xlsx"
+    return Response(data, media_type=_MEDIA[".xlsx"], headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 
 
 def _ids(form: FormData) -> list[int]:
@@ -280,7 +294,7 @@ def _apply(request: Request, ids: list[int], act: str, reason: str, user: Accoun
 @action()
 def bulk_review(request: Request, form: FormData, user: Account) -> Response:
     back = "&".join(f"{k}={quote(v)}" for k, v in parse_qsl(_text(form, "back"))
-                    if k in ("status", "unit", "rule", "week", "page"))
+                    if k in ("status", "unit", "rule", "week", "q", "page"))
     act = _text(form, "action")
     ids = _ids(form)
     if act not in ("confirm", "dismiss"):
@@ -306,8 +320,9 @@ def finding_page(request: Request, user: Account) -> Response:
         detail = queries.finding_detail(session, st.rubrics, _finding_id(request))
     if detail is None:
         raise HTTPException(404, "没有这条问题")
+    back = str(request.query_params.get("back", ""))[:500]
     return render(request, "finding.html", {"d": detail, "ev": detail.evidence,
-                                            "active": "all"}, user=user)
+                                            "back": back, "active": "all"}, user=user)
 
 
 @action()
@@ -318,12 +333,25 @@ def finding_review(request: Request, form: FormData, user: Account) -> Response:
     not_policy = act == "dismiss" and _text(form, "not_policy") == "1"
     if not_policy and repo.NOT_POLICY_REASON not in reason:
         reason = f"{repo.NOT_POLICY_REASON}：{reason}" if reason else repo.NOT_POLICY_REASON
+    go_on = act == "confirm_next"
+    if go_on:
+        act = "confirm"
     if act not in queries.ACTIONS:
         flash(request, "未知的操作。", "error")
     else:
         _apply(request, [finding_id], act, reason, user,
                _exclude_titles(user, reason) if not_policy else None,
                _seen(form, [finding_id]))
+    if go_on:  # 确认并下一条: the next pending finding of the queue the reviewer came from
+        back = _text(form, "back")
+        filters = _filters(dict(parse_qsl(back)))
+        with state(request).db.session() as session:
+            following = queries.next_pending(session, filters, finding_id)
+        if following is None:
+            flash(request, "待审核的问题已全部处理。")
+            return RedirectResponse(f"/queue?{back}" if back else "/queue", status_code=303)
+        suffix = f"?{urlencode({'back': back})}" if back else ""
+        return RedirectResponse(f"/findings/{following}{suffix}", status_code=303)
     return RedirectResponse(f"/findings/{finding_id}", status_code=303)
 
 
