@@ -55,17 +55,18 @@ def _units(config: CountyConfig) -> list[UnitRef]:
 
 
 @click.command("score")
-@click.option("--rubric", help="Rubric name in config/rubrics/ (default: settings.rubric).")
-@click.option("--unit", help="Only this unit's code (its rank is still within its class).")
-@click.option("--year", type=int, help="Assessment year (default: this year, China time).")
+@click.option("--rubric",
+              help="评分细则名称（config/rubrics/ 下的文件；默认：配置中的 settings.rubric）。")
+@click.option("--unit", help="只看此单位代码（名次仍在本类单位中排）。")
+@click.option("--year", type=int, help="考核年度（默认：今年，北京时间）。")
 @click.option("--format", "fmt_", type=click.Choice(["table", "json", "xlsx"]),
-              default="table", show_default=True)
+              default="table", show_default=True, help="输出格式：表格、JSON 或 Excel 评分表。")
 @click.option("--out", type=click.Path(path_type=Path),
-              help="Output file (xlsx default: <data_dir>/scores/评分表-<rubric>-<year>.xlsx).")
+              help="输出文件（xlsx 默认：<data_dir>/scores/评分表-<细则>-<年度>.xlsx）。")
 @click.pass_context
 def score(ctx: click.Context, rubric: str | None, unit: str | None, year: int | None,
           fmt_: str, out: Path | None) -> None:
-    """Score every unit from confirmed findings and manual entries; rank within class."""
+    """按已确认的问题和人工录入计算各单位得分，并在同类单位中排名。"""
     with collector_paused():  # the scores are kept to the end
         _score(ctx, rubric, unit, year, fmt_, out)
 
@@ -130,16 +131,16 @@ def _score(ctx: click.Context, rubric: str | None, unit: str | None, year: int |
 
 @click.group("entries")
 def entries() -> None:
-    """Manual deductions, bonuses and major deductions (人工录入)."""
+    """人工录入：扣分、加分和重大扣分。"""
 
 
 @entries.command("template")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("评分录入模板.xlsx"),
-              show_default=True, help="Template file (.xlsx, or .csv).")
-@click.option("--rubric", help="Rubric name (default: settings.rubric).")
+              show_default=True, help="模板文件（.xlsx 或 .csv）。")
+@click.option("--rubric", help="评分细则名称（默认：配置中的 settings.rubric）。")
 @click.pass_context
 def entries_template(ctx: click.Context, out: Path, rubric: str | None) -> None:
-    """Write an entry template with Chinese headers, an example row and the id lists."""
+    """生成人工录入模板：中文表头、一行示例和评分项编号清单。"""
     from scoring.sheets import write_template
 
     config = load_county(ctx)
@@ -150,16 +151,16 @@ def entries_template(ctx: click.Context, out: Path, rubric: str | None) -> None:
 
 @entries.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--by", "entered_by", help="录入人 for rows that leave it blank.")
-@click.option("--year", type=int, help="年度 for rows that leave it blank (default: this year).")
-@click.option("--rubric", help="Rubric the line ids refer to (default: settings.rubric).")
+@click.option("--by", "entered_by", help="未填“录入人”的行所用的录入人。")
+@click.option("--year", type=int, help="未填“年度”的行所用的年度（默认：今年）。")
+@click.option("--rubric", help="评分项编号所属的评分细则（默认：配置中的 settings.rubric）。")
 @click.pass_context
 def entries_import(ctx: click.Context, file: Path, entered_by: str | None, year: int | None,
                    rubric: str | None) -> None:
-    """Import a CSV or XLSX entry file; any bad row stops the whole import.
+    """导入 CSV 或 XLSX 人工录入文件；任何一行有错则整个文件不导入。
 
-    Re-importing a file with the same name replaces what it imported before for the years
-    the file covers (those of its rows; --year for a file without rows).
+    同名文件再次导入时，替换它此前为本文件所涉年度导入的记录（年度取自各行；没有数据行的文件
+    取 --year）。
     """
     config = load_county(ctx)
     rubrics = _rubrics(ctx, config, rubric)
