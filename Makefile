@@ -24,7 +24,8 @@ $(BROWSER_STAMP): $(STAMP)
 demo: $(BROWSER_STAMP)
 	$(VENV)/bin/govwatch demo
 
-# The weekly bulletin (通报) of the last complete ISO week, published: data/reports/通报-<week>.*
+# The weekly bulletin (通报) of the last complete ISO week, as a draft for approval:
+# data/reports/drafts/通报-<week>-草稿.* (publish with `govwatch report approve WEEK --by NAME`)
 report: $(STAMP)
 	$(VENV)/bin/govwatch report weekly
 

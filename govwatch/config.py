@@ -18,6 +18,7 @@ import hashlib
 import ipaddress
 import os
 import re
+import string
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -200,6 +201,54 @@ class PolicyClasses(_Strict):
         False, description="未识别类别的条目是否须有解读（默认不判定，避免误报）")
 
 
+_NUMBER_FIELDS = {"year": "年份", "n": "当年第几期", "county": "县名", "abbr": "县名首字"}
+
+
+def _check_number_format(value: str) -> str:
+    """A 文号 format: ``{year}`` and ``{n}`` required, only the known placeholders."""
+    fix = "例如 陵政公开通〔{year}〕{n}号；可用的占位符：" + "、".join(
+        f"{{{name}}}（{word}）" for name, word in _NUMBER_FIELDS.items())
+    try:
+        used = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+    except ValueError as exc:
+        raise PydanticCustomError("govwatch_number", "文号格式「{format}」无效（{why}）",
+                                  {"format": value, "why": str(exc), "fix": fix}) from None
+    unknown = sorted(used - set(_NUMBER_FIELDS))
+    if unknown:
+        raise PydanticCustomError("govwatch_number", "文号格式「{format}」含有未知占位符 {names}",
+                                  {"format": value, "names": "、".join(f"{{{u}}}" for u in unknown),
+                                   "fix": fix})
+    if not {"year", "n"} <= used:
+        raise PydanticCustomError("govwatch_number", "文号格式「{format}」须含 {required}",
+                                  {"format": value, "required": "{year} 和 {n}", "fix": fix})
+    try:
+        value.format(year=2021, n=1, county="某县", abbr="某")
+    except (ValueError, TypeError) as exc:  # a bad format spec, e.g. {n:x2}
+        raise PydanticCustomError("govwatch_number", "文号格式「{format}」无效（{why}）",
+                                  {"format": value, "why": str(exc), "fix": fix}) from None
+    return value
+
+
+NumberFormat = Annotated[str, AfterValidator(_check_number_format)]
+
+
+class BulletinSettings(_Strict):
+    """The weekly bulletin as an official document (公文): 版头, 文号, 签发人 and 版记.
+
+    ``{county}`` in ``issuer`` and ``printer`` stands for the county's name.
+    """
+
+    issuer: NonEmpty = Field("{county}政务公开领导小组办公室", description="发文机关（版头和落款）")
+    number_format: NumberFormat = Field(
+        "{abbr}政公开通〔{year}〕{n}号",
+        description="发文字号格式：{year} 印发年份，{n} 当年第几期（审核发布时按年顺序编号，"
+                    "重新发布不变），{county} 县名，{abbr} 县名首字")
+    signer: str | None = Field(
+        None, description="签发人（默认：审核发布人；调度程序自动发布时不印签发人）")
+    cc: list[NonEmpty] = Field([], description="抄送机关（版记），按顺序排列")
+    printer: str | None = Field(None, description="印发机关（版记，默认同发文机关）")
+
+
 class Settings(_Strict):
     data_dir: Path = Path("data")
     database_url: str | None = Field(
@@ -213,6 +262,7 @@ class Settings(_Strict):
     thresholds: Thresholds = Thresholds()
     policy_classes: PolicyClasses = PolicyClasses()
     crawl: CrawlSettings = CrawlSettings()
+    bulletin: BulletinSettings = Field(BulletinSettings(), description="周通报公文格式")
 
 
 class Selectors(_Strict):

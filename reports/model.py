@@ -8,10 +8,13 @@ its own format.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
+
+from govwatch.timeutil import chinese_date
 
 # The rules that are violations (counted, listed, linked to the bulletin); crawl_failure is not.
 VIOLATIONS = ("stale_column", "low_post_frequency", "uninterpreted_policy", "not_rectified")
@@ -123,8 +126,30 @@ class Rectification:
 
 
 @dataclass(frozen=True)
+class DocumentParts:
+    """What makes the bulletin an official document (公文), from ``settings.bulletin``:
+    the issuing office (发文机关), the 文号 (None on a draft: assigned at approval), who signed
+    it (签发人), and the 版记 — 抄送 offices and the printing office (印发机关)."""
+
+    issuer: str | None = None  # None: 「{county}政务公开领导小组办公室」
+    number: str | None = None
+    signer: str | None = None
+    cc: tuple[str, ...] = ()
+    printer: str | None = None  # None: the issuer
+
+
+DRAFT_MARK = "审核稿（草稿）：经审核通过并发布前不得印发"
+DRAFT_NUMBER = "文号：审核发布时编排"
+
+
+@dataclass(frozen=True)
 class WeeklyBulletin:
-    """Everything a weekly bulletin says, ready to render."""
+    """Everything a weekly bulletin says, ready to render.
+
+    ``draft``: the internal draft reviewers approve — it also lists pending findings (待审核)
+    and pending crawl failures, marked, and has no 文号 yet. The published edition (``draft``
+    False) carries confirmed findings only.
+    """
 
     county: str
     week: str  # ISO week, e.g. 2021-W35
@@ -148,10 +173,49 @@ class WeeklyBulletin:
     previous_period: str | None  # the bulletin section 四 looks back at
     listed_ids: tuple[int, ...]  # confirmed findings named (→ BulletinFinding)
     pending_ids: tuple[int, ...] = field(default=())
+    draft: bool = False
+    number: str | None = None  # 文号
+    signer: str | None = None  # 签发人
+    cc: tuple[str, ...] = ()  # 抄送
+    printer: str = ""  # 印发机关; empty: the issuer
 
     @property
     def file_stem(self) -> str:
-        return f"通报-{self.week}"
+        return f"通报-{self.week}-草稿" if self.draft else f"通报-{self.week}"
+
+    @property
+    def number_text(self) -> str:
+        """The 文号 line's text: the 文号, or on a draft where it will go."""
+        return self.number or (DRAFT_NUMBER if self.draft else "")
+
+    @property
+    def mark(self) -> str:
+        """What goes before the title on one line (an XLSX sheet's title row): the draft's
+        mark, or the 文号."""
+        if self.draft:
+            return "【审核稿（草稿）】"
+        return f"{self.number}　" if self.number else ""
+
+    @property
+    def signer_text(self) -> str:
+        return f"签发人：{self.signer}" if self.signer else ""
+
+    @property
+    def cc_line(self) -> str:
+        """版记: 「抄送：A，B。」, or empty without 抄送 offices."""
+        return f"抄送：{'，'.join(self.cc)}。" if self.cc else ""
+
+    @property
+    def printed(self) -> tuple[str, str]:
+        """版记: the printing office and 「2021年9月13日印发」."""
+        return self.printer or self.issuer, f"{chinese_date(self.issued_on)}印发"
+
+    def content_digest(self) -> str:
+        """A digest of what the bulletin says (not its 文号, 签发人, dates or draft marks):
+        equal for the draft's published edition and the edition approved from it."""
+        said = (self.title, self.salutation, self.opening, self.summary, self.closing,
+                self.sections, self.appendices, self.listed_ids)
+        return hashlib.sha256(repr(said).encode("utf-8")).hexdigest()
 
     @property
     def total(self) -> int:

@@ -3,8 +3,9 @@
 ``load_inputs`` gathers everything ``reports.weekly.build_weekly`` needs for one ISO week in a
 handful of set-based queries (reading the interpretations and choosing those that can bear
 on the policies named before runs beside the others: ``storage.db.in_session_beside``);
-``publish_bulletin`` records a published bulletin and the findings it named (what
-``monitors.not_rectified`` reads).
+``record_draft`` records a draft awaiting approval, ``publish_bulletin`` an approved, published
+bulletin and the findings it named (what ``monitors.not_rectified`` reads);
+``bulletin_records`` lists them.
 """
 
 from __future__ import annotations
@@ -101,12 +102,14 @@ def _report_findings(session: Session, *conditions: Any) -> list[ReportFinding]:
 
 
 def previous_bulletin(session: Session, week: str) -> PublishedBulletin | None:
-    """The latest published bulletin of a week before ``week``."""
-    b = session.scalar(select(Bulletin).where(Bulletin.period < week)
+    """The latest published bulletin of a week before ``week`` (a draft never approved does
+    not count; a week re-drafted after publication counts as published)."""
+    b = session.scalar(select(Bulletin).where(Bulletin.period < week,
+                                              Bulletin.published_at.is_not(None))
                        .order_by(Bulletin.period.desc()).limit(1))
-    if b is None:
+    if b is None or b.published_at is None:
         return None
-    return PublishedBulletin(b.id, b.period, b.title, b.published_at, b.published_by)
+    return PublishedBulletin(b.id, b.period, b.title, b.published_at, b.published_by or "")
 
 
 def _evidence_date(f: ReportFinding, key: str) -> date | None:
@@ -186,31 +189,119 @@ def load_inputs(session: Session, county: str, week: str) -> WeeklyInputs:
     )
 
 
+@dataclass(frozen=True)
+class DocNumber:
+    """A bulletin's 文号: the year's sequence number and the text printed."""
+
+    year: int
+    seq: int
+    text: str
+
+
+@dataclass(frozen=True)
+class BulletinRecord:
+    """A week's Bulletin row as the CLI and the web app show it."""
+
+    id: int
+    period: str
+    title: str
+    status: str  # draft | published
+    number: DocNumber | None
+    published_at: datetime | None
+    published_by: str | None
+    approved_at: datetime | None
+    files: tuple[str, ...]  # the published files
+    named: int  # findings the published edition names
+    drafted_at: datetime | None
+    drafted_by: str | None
+    draft_files: tuple[str, ...]
+    draft_named: int  # findings the draft names
+    draft_digest: str | None
+
+    @property
+    def awaiting_approval(self) -> bool:
+        return self.status == "draft"
+
+
+def _record(b: Bulletin, named: int) -> BulletinRecord:
+    number = (DocNumber(b.doc_year, b.doc_seq, b.doc_number or "")
+              if b.doc_year is not None and b.doc_seq is not None else None)
+    return BulletinRecord(
+        b.id, b.period, b.title, b.status, number, b.published_at, b.published_by,
+        b.approved_at, tuple(b.files or ()), named, b.drafted_at, b.drafted_by,
+        tuple(b.draft_files or ()), len(b.draft_findings or ()), b.draft_digest)
+
+
+def bulletin_records(session: Session, *, period: str | None = None,
+                     limit: int | None = None, lock: bool = False) -> list[BulletinRecord]:
+    """The weeks' Bulletin rows, newest week first (``period``: that week's only; ``lock``:
+    held until the transaction ends, so two approvals of a week run one after the other)."""
+    stmt = select(Bulletin).order_by(Bulletin.period.desc()).limit(limit)
+    if period is not None:
+        stmt = stmt.where(Bulletin.period == period)
+    if lock:
+        stmt = stmt.with_for_update()
+    rows = list(session.scalars(stmt))
+    named = dict(session.execute(
+        select(BulletinFinding.bulletin_id, func.count())
+        .where(BulletinFinding.bulletin_id.in_([b.id for b in rows]))
+        .group_by(BulletinFinding.bulletin_id)).all()) if rows else {}
+    return [_record(b, int(named.get(b.id, 0))) for b in rows]
+
+
+def next_doc_seq(session: Session, year: int) -> int:
+    """The sequence number the next bulletin approved in ``year`` gets (1 for the first)."""
+    last = session.scalar(select(func.max(Bulletin.doc_seq)).where(Bulletin.doc_year == year))
+    return int(last or 0) + 1
+
+
+def record_draft(session: Session, *, period: str, title: str, finding_ids: Iterable[int],
+                 files: Sequence[str], digest: str, drafted_by: str,
+                 at: datetime | None = None) -> int:
+    """Record the draft of ``period`` awaiting approval; return the Bulletin row's id.
+
+    The row's status becomes ``draft``; a week published before keeps its published edition
+    (files, links, 文号, ``published_at``) until the new draft is approved.
+    """
+    bulletin = session.scalar(select(Bulletin).where(Bulletin.period == period))
+    if bulletin is None:
+        bulletin = Bulletin(period=period, title=title, files=[])
+        session.add(bulletin)
+    bulletin.title, bulletin.status = title, "draft"
+    bulletin.drafted_at, bulletin.drafted_by = at or now(), drafted_by
+    bulletin.draft_files, bulletin.draft_findings = list(files), sorted(set(finding_ids))
+    bulletin.draft_digest = digest
+    session.flush()
+    return bulletin.id
+
+
 def publish_bulletin(session: Session, *, period: str, title: str, finding_ids: Iterable[int],
-                     files: Sequence[str], published_by: str,
+                     files: Sequence[str], published_by: str, number: DocNumber | None = None,
                      at: datetime | None = None) -> int:
-    """Record the bulletin of ``period`` and the findings it named; return its id.
+    """Record the bulletin of ``period`` as published (approved by ``published_by``, with its
+    文号 ``number``) and the findings it named; return its id.
 
     Publishing a period again updates its record (period is unique) and replaces its finding
     links. ``published_at`` — from which ``not_rectified`` counts the rectification deadline —
     is kept when the same findings are named again (a re-render) and moves to now when what
-    the bulletin names changed (a corrected re-issue).
+    the bulletin names changed (a corrected re-issue); ``approved_at`` is always now.
     """
     wanted = set(finding_ids)
     stamp = at or now()
     bulletin = session.scalar(select(Bulletin).where(Bulletin.period == period))
     if bulletin is None:
-        bulletin = Bulletin(period=period, title=title, published_at=stamp,
-                            published_by=published_by, files=list(files))
+        bulletin = Bulletin(period=period, title=title, files=[])
         session.add(bulletin)
         session.flush()
-        linked: set[int] = set()
-    else:
-        linked = set(session.scalars(select(BulletinFinding.finding_id)
-                                     .where(BulletinFinding.bulletin_id == bulletin.id)))
-        if linked != wanted:
-            bulletin.published_at = stamp
-        bulletin.title, bulletin.published_by, bulletin.files = title, published_by, list(files)
+    linked = set(session.scalars(select(BulletinFinding.finding_id)
+                                 .where(BulletinFinding.bulletin_id == bulletin.id)))
+    if bulletin.published_at is None or linked != wanted:
+        bulletin.published_at = stamp
+    bulletin.title, bulletin.published_by, bulletin.files = title, published_by, list(files)
+    bulletin.status, bulletin.approved_at = "published", stamp
+    if number is not None:
+        bulletin.doc_year, bulletin.doc_seq = number.year, number.seq
+        bulletin.doc_number = number.text
     if linked - wanted:
         session.execute(delete(BulletinFinding).where(
             BulletinFinding.bulletin_id == bulletin.id,

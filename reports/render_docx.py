@@ -1,10 +1,12 @@
 """DOCX rendering of the weekly bulletin (python-docx): the document the office circulates.
 
 A4 with 公文 margins, East Asian fonts set explicitly (``w:eastAsia``: 仿宋 body, 黑体 headings,
-宋体 title and tables), a red 红头 and title, tables with bordered cells and a header row that
-repeats on each page, and page numbers (— 1 —) in the footer. python-docx escapes the text of
-paragraphs, table cells are escaped here (see "table XML" below); characters XML cannot hold
-are removed first (``clean``).
+宋体 title and tables), a red 红头 with the 文号 beneath it (签发人 to its right) and a red
+title, tables with bordered cells and a header row that repeats on each page, the signature
+kept on one page with the closing paragraph, the 版记 (抄送, 印发机关 and 印发日期 between black
+lines) at the end, and page numbers (— 1 —) in the footer. A draft is marked at the top.
+python-docx escapes the text of paragraphs, table cells are escaped here (see "table XML"
+below); characters XML cannot hold are removed first (``clean``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -29,6 +31,7 @@ from lxml import etree
 
 from govwatch.timeutil import chinese_date
 from reports.model import (
+    DRAFT_MARK,
     NOT_RECTIFIED,
     Cell,
     Section,
@@ -205,6 +208,93 @@ def _page_number(doc: Document) -> None:
     set_font(p.add_run(" —"), TITLE_FONT, Pt(14))
 
 
+_PBDR_FOLLOWERS = (  # pPr children after pBdr, in schema order
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+    "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+THICK, THIN = "8", "4"  # border widths in eighths of a point: 版记's outer and inner lines
+
+
+def _border(p: Paragraph, colour: str = "000000", **edges: str) -> None:
+    """Single-line borders on a paragraph's edges (``top``, ``bottom``: width in eighths of a
+    point)."""
+    border = OxmlElement("w:pBdr")
+    for edge in ("top", "bottom"):  # schema order
+        if edge in edges:
+            line = OxmlElement(f"w:{edge}")
+            for key, value in (("val", "single"), ("sz", edges[edge]), ("space", "1"),
+                               ("color", colour)):
+                line.set(qn(f"w:{key}"), value)
+            border.append(line)
+    p._p.get_or_add_pPr().insert_element_before(border, *_PBDR_FOLLOWERS)
+
+
+def _two_ends(doc: Document, left: str, right: str, *, size: Pt = BODY_SIZE,
+              name: str = "") -> Paragraph:
+    """A line with ``left`` one character in from the left margin and ``right`` (then
+    ``name`` in 楷体, as 公文 print the 签发人's name) one character in from the right, at a
+    right tab stop: 发文字号 and 签发人, 印发机关 and 印发日期."""
+    p = _para(doc, indent=False)
+    p.paragraph_format.left_indent = Pt(size.pt)
+    # tab stops are measured from the left margin
+    p.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM) - Pt(size.pt),
+                                              WD_TAB_ALIGNMENT.RIGHT)
+    set_font(p.add_run(f"{clean(left)}\t{clean(right)}"), BODY_FONT, size)
+    if name:
+        set_font(p.add_run(clean(name)), "楷体", size)
+    return p
+
+
+def _masthead(doc: Document, b: WeeklyBulletin) -> None:
+    """版头: the draft's mark, the red 发文机关, the 文号 beneath it (签发人 to its right), the
+    red rule."""
+    if b.draft:
+        _para(doc, DRAFT_MARK, font=HEAD_FONT, size=Pt(14), align=WD_ALIGN_PARAGRAPH.CENTER,
+              indent=False, colour=RED)
+    _para(doc, b.issuer, font=TITLE_FONT, size=Pt(26), align=WD_ALIGN_PARAGRAPH.CENTER,
+          indent=False, bold=True, colour=RED)
+    if b.signer:
+        _two_ends(doc, b.number_text, "签发人：", name=b.signer)
+    elif b.number_text:
+        _para(doc, b.number_text, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _border(_para(doc, indent=False), "D40000", bottom="18")
+
+
+def _signature(doc: Document, b: WeeklyBulletin) -> None:
+    """The closing paragraph, then 发文机关署名 and 成文日期: kept with the closing on one page
+    (keep with next on the closing and the blank line, keep together on the signature), so
+    the signature never stands alone on the last page."""
+    closing = _para(doc, b.closing)
+    gap = _para(doc)
+    issuer = _para(doc, b.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    dated = _para(doc, chinese_date(b.issued_on), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    for p in (closing, gap, issuer):
+        p.paragraph_format.keep_with_next = True
+    for p in (issuer, dated):
+        p.paragraph_format.keep_together = True
+
+
+def _imprint(doc: Document, b: WeeklyBulletin) -> None:
+    """版记 at the end: 抄送 and 印发机关/印发日期 between black lines (the outer ones thick)."""
+    _para(doc)
+    size = Pt(14)
+    lines = []
+    if b.cc_line:
+        cc = _para(doc, b.cc_line, size=size, indent=False)
+        cc.paragraph_format.left_indent = cc.paragraph_format.right_indent = Pt(size.pt)
+        lines.append(cc)
+    printer, printed_on = b.printed
+    lines.append(_two_ends(doc, printer, printed_on, size=size))
+    _border(lines[0], top=THICK, **({"bottom": THIN} if len(lines) > 1 else {"bottom": THICK}))
+    if len(lines) > 1:
+        _border(lines[-1], bottom=THICK)
+    for p in lines:
+        p.paragraph_format.keep_together = True
+    lines[0].paragraph_format.keep_with_next = len(lines) > 1
+
+
 def _section(doc: Document, s: Section, rows: list[bytes]) -> None:
     _para(doc, s.heading, font=HEAD_FONT)
     if s.intro:
@@ -229,23 +319,9 @@ def render(b: WeeklyBulletin) -> tuple[Document, list[bytes]]:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
     doc.core_properties.title = clean(b.title)
     doc.core_properties.author = clean(b.issuer)
+    doc.core_properties.identifier = clean(b.number or "")
 
-    _para(doc, b.issuer, font=TITLE_FONT, size=Pt(26), align=WD_ALIGN_PARAGRAPH.CENTER,
-          indent=False, bold=True, colour=RED)
-    rule = _para(doc, indent=False)
-    border = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("val", "single"), ("sz", "18"), ("space", "1"), ("color", "D40000")):
-        bottom.set(qn(f"w:{key}"), value)
-    border.append(bottom)
-    # schema order: pBdr comes before shd, tabs, spacing, ind, jc…
-    rule._p.get_or_add_pPr().insert_element_before(
-        border, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
-        "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
-        "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
-        "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-        "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
-        "w:pPrChange")
+    _masthead(doc, b)
     _para(doc, b.title, font=TITLE_FONT, size=Pt(20), align=WD_ALIGN_PARAGRAPH.CENTER,
           indent=False, bold=True, colour=RED)
     _para(doc, f"{b.issuer}　　{chinese_date(b.issued_on)}", size=Pt(14),
@@ -256,16 +332,14 @@ def render(b: WeeklyBulletin) -> tuple[Document, list[bytes]]:
     _para(doc, b.summary)
     for s in b.sections:
         _section(doc, s, rows)
-    _para(doc, b.closing)
-    _para(doc)
-    _para(doc, b.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    _para(doc, chinese_date(b.issued_on), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _signature(doc, b)
     for number, s in enumerate(b.appendices):
         if number == 0:
             doc.add_page_break()
         else:
             _para(doc)
         _section(doc, s, rows)
+    _imprint(doc, b)
     _page_number(doc)
     return doc, rows
 

@@ -1,7 +1,8 @@
 """HTML rendering of the weekly bulletin: one self-contained page laid out like a 通报.
 
-Inline CSS (仿宋/宋体 with fallbacks, red 红头 and title, bordered tables) and an inline SVG bar
-chart of violations per unit; no scripts, no external assets, and a Content-Security-Policy
+Inline CSS (仿宋/宋体 with fallbacks, red 红头 with the 文号 and 签发人 beneath it, red title,
+bordered tables, the 版记 between black lines at the end) and an inline SVG bar chart of
+violations per unit; no scripts, no external assets, and a Content-Security-Policy
 that forbids both. Every string is HTML-escaped (crawled titles, names and URLs alike); links
 are made only for http(s) URLs.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from govwatch.timeutil import chinese_date
 from govwatch.vocabulary import RULE_NAMES
 from reports.model import (
+    DRAFT_MARK,
     VIOLATIONS,
     Cell,
     Link,
@@ -72,6 +74,17 @@ figure { margin: .5em 0 1em; text-align: center; }
 figcaption { font-size: 12pt; }
 svg text { font-family: var(--song); }
 .appendix { border-top: 1px dashed #999; margin-top: 2em; padding-top: .5em; }
+.draft-mark { color: #d40000; text-align: center; font-family: var(--hei); font-size: 14pt;
+  border: 2px solid #d40000; padding: .2em; margin: 0 0 .8em; }
+.doc-number { display: flex; justify-content: center; margin: .6em 1em 0; }
+.doc-number.signed { justify-content: space-between; }
+.signer b { font-family: var(--kai); font-weight: normal; }
+.signature, .closing { break-inside: avoid; page-break-inside: avoid; }
+.imprint { margin-top: 2em; border-top: 2px solid #000; border-bottom: 2px solid #000;
+  font-size: 14pt; break-inside: avoid; page-break-inside: avoid; }
+.imprint p { text-indent: 0; margin: 0; padding: .2em 1em; }
+.imprint p + p { border-top: 1px solid #000; }
+.imprint .printed { display: flex; justify-content: space-between; }
 .pending h2 { color: #b35900; }
 @media print { body { background: #fff; } .doc { box-shadow: none; margin: 0; padding: 0; } }
 """
@@ -173,8 +186,15 @@ def section(s: Section, units: Sequence[UnitTally], css_class: str = "") -> str:
 def render(b: WeeklyBulletin) -> str:
     """The bulletin as one self-contained HTML page."""
     issued = chinese_date(b.issued_on)
+    printer, printed_on = b.printed
+    number = (f'<div class="doc-number{" signed" if b.signer else ""}">'
+              f"<span>{e(b.number_text)}</span>"
+              + (f'<span class="signer">签发人：<b>{e(b.signer)}</b></span>' if b.signer else "")
+              + "</div>") if b.number_text or b.signer else ""
     body = [
+        f'<p class="draft-mark">{e(DRAFT_MARK)}</p>' if b.draft else "",
         f'<div class="red-head">{e(b.issuer)}</div>',
+        number,
         '<hr class="red-rule">',
         f"<h1>{e(b.title)}</h1>",
         f'<p class="issuing">{e(b.issuer)}　　{e(issued)}</p>',
@@ -182,9 +202,15 @@ def render(b: WeeklyBulletin) -> str:
         f"<p>{e(b.opening)}</p>",
         f'<p class="summary">{e(b.summary)}</p>',
         *(section(s, b.units) for s in b.sections),
+        '<div class="closing">',
         f"<p>{e(b.closing)}</p>",
         f'<div class="signature"><p>{e(b.issuer)}</p><p>{e(issued)}</p></div>',
+        "</div>",
         *(section(s, b.units, "appendix " + s.key) for s in b.appendices),
+        '<footer class="imprint">'
+        + (f'<p class="cc">{e(b.cc_line)}</p>' if b.cc_line else "")
+        + f'<p class="printed"><span>{e(printer)}</span><span>{e(printed_on)}</span></p>'
+        + "</footer>",
     ]
     return (
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -14,7 +14,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 from govwatch.timeutil import chinese_date
-from reports.model import Link, Section, Table, WeeklyBulletin, cell_text, clean, is_web_url
+from reports.model import (
+    DRAFT_MARK,
+    Link,
+    Section,
+    Table,
+    WeeklyBulletin,
+    cell_text,
+    clean,
+    is_web_url,
+)
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
@@ -58,9 +67,24 @@ def section(s: Section, level: int = 2) -> list[str]:
     return lines
 
 
+def _masthead(b: WeeklyBulletin) -> list[str]:
+    """The draft's mark, the 文号 and 签发人 (before the title)."""
+    lines = [f"> **{escape(DRAFT_MARK)}**", ""] if b.draft else []
+    number = "　　".join(escape(t) for t in (b.number_text, b.signer_text) if t)
+    return [*lines, number, ""] if number else lines
+
+
+def _imprint(b: WeeklyBulletin) -> list[str]:
+    """版记 between rules: 抄送, then 印发机关 and 印发日期."""
+    printer, printed_on = b.printed
+    cc = [escape(b.cc_line), ""] if b.cc_line else []
+    return ["---", "", *cc, f"{escape(printer)}　　{escape(printed_on)}", "", "---", ""]
+
+
 def render(b: WeeklyBulletin) -> str:
     """The bulletin as a Markdown document."""
     lines = [
+        *_masthead(b),
         f"# {escape(b.title)}", "",
         f"{escape(b.issuer)}　　{chinese_date(b.issued_on)}", "",
         escape(b.salutation), "",
@@ -72,6 +96,7 @@ def render(b: WeeklyBulletin) -> str:
     lines += [escape(b.closing), "", f"{escape(b.issuer)}  ", chinese_date(b.issued_on), ""]
     for s in b.appendices:
         lines += section(s)
+    lines += _imprint(b)
     return "\n".join(lines).rstrip() + "\n"
 
 

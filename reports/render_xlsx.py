@@ -141,7 +141,7 @@ def sheet(wb: Workbook, b: WeeklyBulletin, t: Table, heading: str, looks: Looks,
     ws.print_title_rows = "1:2"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
-    ws.append([looks.cell(ws, f"{b.title} {heading}", "title")])
+    ws.append([looks.cell(ws, f"{b.mark}{b.title} {heading}", "title")])
     ws.append([looks.cell(ws, header, "header") for header in t.headers])
     if t.rows:
         ws.append([f"{MARKER}{len(bodies)}"])

@@ -8,33 +8,40 @@ Which findings a bulletin for ISO week W lists (dismissed findings never appear)
   and, for not_rectified (whose period is the week of the bulletin that named the original
   problem), the ISO week of the day after its rectification deadline — the first day it can
   be found — so it goes into the next bulletin, not the one already published;
-- crawl_failure findings of week W (confirmed or pending) in a short note 附件1：抓取异常情况: they
-  are not violations and are never linked to the bulletin;
-- PENDING violations of week W are counted in the summary and listed only in 附件2 (待审核),
-  never in the sections, so nothing is issued unreviewed.
+- crawl_failure findings of week W in a short note 附件1：抓取异常情况: they are not violations
+  and are never linked to the bulletin;
+- PENDING violations of week W are never in the sections, so nothing is issued unreviewed.
+A bulletin is built as one of two editions. The internal DRAFT reviewers approve also shows
+what is pending: the pending violations counted in the summary and listed in 附件2 (待审核), the
+pending crawl failures in 附件1 with their review status, pending not_rectified findings in
+section 四. The PUBLISHED edition carries confirmed findings only: no 附件2, no pending count,
+confirmed crawl failures only, section 四 citing confirmed not_rectified findings only. Both
+close with the demand to rectify (``CLOSING_DEMAND``) only when they name problems.
 The week before is counted the same way for the comparison (较上周增加/减少/持平). Because a
 stale_column finding belongs to the week of the day the monitors ran, W's bulletin shows the
 columns found stale during W: run the monitors daily (the scheduler does) and confirm before
 the report job runs on Monday; a finding confirmed later reaches W's bulletin by publishing W
 again.
 
-Publishing records a Bulletin row for W (unique; publishing again updates it) and links every
-confirmed violation the bulletin lists (sections 一 to 四) — what ``monitors.not_rectified``
-reads. ``published_at`` stays when a re-publication names the same findings and moves to now
-when they changed (see ``reports.queries.publish_bulletin``).
+Publishing (approving W's draft: ``reports.lifecycle``) records the Bulletin row of W as
+published (unique; publishing again updates it) and links every confirmed violation the
+bulletin lists (sections 一 to 四) — what ``monitors.not_rectified`` reads. ``published_at``
+stays when a re-publication names the same findings and moves to now when they changed (see
+``reports.queries.publish_bulletin``).
 
 整改情况 (section 四) looks at the latest bulletin published for a week before W and gives each
 finding it named (still confirmed) 已整改 or 未整改. An item is 未整改 when a not_rectified
-finding about it exists (pending or confirmed), or when its condition still holds at the end
-of week W (its Sunday):
+finding about it exists (in the draft pending or confirmed, in the published edition
+confirmed), or when its condition still holds at the end of week W (its Sunday):
 - stale_column: nothing was published in the column after the newest item the finding named;
 - low_post_frequency: the account posted fewer than its weekly minimum in week W;
 - uninterpreted_policy: the policy still has no interpretation (the monitor's own matching:
   a link either way or a title match at the finding's threshold) and no 不作解读 statement;
 - not_rectified: the condition of the original finding, as above.
 
-``build_weekly`` is pure (inputs in, ``WeeklyBulletin`` out); ``produce_week`` and
-``publish_week`` do the I/O: query, render the files, record the publication.
+``build_weekly`` is pure (inputs in, ``WeeklyBulletin`` out), as the internal draft or the
+edition to publish; ``write_files`` renders it; ``reports.lifecycle`` does the rest of the I/O
+— query, draft, approve, publish.
 """
 
 from __future__ import annotations
@@ -43,12 +50,12 @@ import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from govwatch.beside import beside
-from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig
 from govwatch.timeutil import chinese_date, iso_week, today
 from govwatch.vocabulary import RULE_NAMES, STATUS_NAMES, describe
@@ -57,6 +64,7 @@ from reports.model import (
     FORMATS,
     VIOLATIONS,
     Cell,
+    DocumentParts,
     Link,
     Rectification,
     Section,
@@ -69,8 +77,6 @@ from reports.queries import (
     ReportFinding,
     UnitInfo,
     WeeklyInputs,
-    load_inputs,
-    publish_bulletin,
 )
 from storage.db import Database
 from storage.repo import FindingRow
@@ -78,6 +84,9 @@ from storage.repo import FindingRow
 DEFAULT_PUBLISHER = "govwatch"
 PLATFORM_NAMES = {"wechat": "微信公众号", "weibo": "微博", "rss": "网站/RSS", "html": "网页"}
 CATEGORY_NAMES = {"A": "A类", "B": "B类"}
+# the closing demand: only when the bulletin names problems
+CLOSING_DEMAND = ("请被通报单位高度重视，自本通报印发之日起7日内完成整改，"
+                  "整改情况将在下期通报中反馈；逾期未整改的，按考核细则另行扣分。")
 KIND_WORDS = {  # rule → how the summary names it
     "stale_column": "栏目长期未更新",
     "low_post_frequency": "政务新媒体更新不足",
@@ -192,10 +201,11 @@ def judge_rectification(named: ReportFinding, inputs: WeeklyInputs,
                          clean(named.row.source_name or "—"), _problem(named), rectified, note)
 
 
-def _overdue_by_subject(inputs: WeeklyInputs) -> dict[str, list[ReportFinding]]:
+def _overdue_by_subject(inputs: WeeklyInputs, *, confirmed_only: bool = False,
+                        ) -> dict[str, list[ReportFinding]]:
     found: dict[str, list[ReportFinding]] = defaultdict(list)
     for f in inputs.findings:
-        if f.rule == "not_rectified":
+        if f.rule == "not_rectified" and (f.row.status == "confirmed" or not confirmed_only):
             found[f.subject].append(f)
     return found
 
@@ -304,13 +314,18 @@ def _unit_table(units: Sequence[UnitTally]) -> Table:
                  body, "无被考核单位。", widths=(16, 8, 12, 12, 12, 12, 10, 8))
 
 
-def _crawl_table(rows: list[ReportFinding]) -> Table:
+def _crawl_table(rows: list[ReportFinding], *, draft: bool) -> Table:
+    """Crawl failures; the draft shows each one's review status, the published edition
+    holds confirmed ones only (so it needs no status column)."""
     body = tuple((i, _unit(f), clean(f.row.source_name or "—"), clean(describe(f.row)),
-                  STATUS_NAMES.get(f.row.status, f.row.status),
+                  *((STATUS_NAMES.get(f.row.status, f.row.status),) if draft else ()),
                   _link(f.row.evidence.get("source_url") or f.source_url))
                  for i, f in enumerate(rows, 1))
-    return Table("crawl", "抓取异常", ("序号", "单位", "栏目/账号", "情况", "审核状态", "地址"),
-                 body, "本周各栏目和账号均能正常采集。", widths=(5, 14, 14, 30, 9, 36))
+    if draft:
+        return Table("crawl", "抓取异常", ("序号", "单位", "栏目/账号", "情况", "审核状态", "地址"),
+                     body, "本周各栏目和账号均能正常采集。", widths=(5, 14, 14, 30, 9, 36))
+    return Table("crawl", "抓取异常", ("序号", "单位", "栏目/账号", "情况", "地址"),
+                 body, "本周没有需要说明的抓取异常。", widths=(5, 14, 14, 30, 36))
 
 
 def _pending_table(rows: list[ReportFinding]) -> Table:
@@ -350,17 +365,25 @@ def _summary(inputs: WeeklyInputs, confirmed: Counter[str], before: Counter[str]
 
 
 def build_weekly(inputs: WeeklyInputs, *, issued_on: date,
-                 issuer: str | None = None) -> WeeklyBulletin:
-    """The bulletin of ``inputs.week`` from its inputs; pure (no I/O, no clock)."""
+                 document: DocumentParts | None = None,
+                 draft: bool = False) -> WeeklyBulletin:
+    """The bulletin of ``inputs.week`` from its inputs; pure (no I/O, no clock).
+
+    ``draft``: the internal draft, which also shows what is pending (待审核: the summary's
+    count, 附件2, pending crawl failures and not_rectified findings); else the edition to
+    publish, which names confirmed findings only.
+    """
     week = inputs.week
     monday, sunday = week_range(week)
     previous_week = iso_week(monday - timedelta(days=7))
-    issuer = issuer or f"{inputs.county}政务公开领导小组办公室"
+    document = document or DocumentParts()
+    issuer = document.issuer or f"{inputs.county}政务公开领导小组办公室"
 
     this_week = [f for f in inputs.findings if listing_week(f) == week]
     listed = [f for f in this_week if f.row.status == "confirmed" and f.rule in VIOLATIONS]
     pending = [f for f in this_week if f.row.status == "pending" and f.rule in VIOLATIONS]
-    crawl = [f for f in this_week if f.rule == CRAWL_FAILURE]
+    crawl = [f for f in this_week if f.rule == CRAWL_FAILURE
+             and (draft or f.row.status == "confirmed")]
     confirmed = Counter(f.rule for f in listed)
     before = Counter(f.rule for f in inputs.findings if f.row.status == "confirmed"
                      and f.rule in VIOLATIONS and listing_week(f) == previous_week)
@@ -368,7 +391,7 @@ def build_weekly(inputs: WeeklyInputs, *, issued_on: date,
     def of(rule: str) -> list[ReportFinding]:
         return [f for f in listed if f.rule == rule]
 
-    overdue_by_subject = _overdue_by_subject(inputs)
+    overdue_by_subject = _overdue_by_subject(inputs, confirmed_only=not draft)
     rectifications = tuple(judge_rectification(f, inputs, overdue_by_subject)
                            for f in inputs.previous_findings if f.rule in VIOLATIONS)
     units = {u.code: u for u in inputs.units if not u.unmonitored}
@@ -414,12 +437,14 @@ def build_weekly(inputs: WeeklyInputs, *, issued_on: date,
         Section("crawl", "附件1：抓取异常情况（技术说明，不计为问题）",
                 "以下栏目或账号本周未能正常采集，系统未对其作出判定，不计为问题。"
                 "请相关单位核实网站或账号能否正常访问。",
-                (_crawl_table(crawl),)),
-        Section("pending", "附件2：待审核问题清单（待审核，不作为本期通报内容）",
-                "以下问题由系统自动发现，尚待考核小组审核，不作为本期通报内容；"
-                "审核确认后列入相应周通报。",
-                (_pending_table(pending),)),
+                (_crawl_table(crawl, draft=draft),)),
+        *((Section("pending", "附件2：待审核问题清单（内部审核用，不作为本期通报内容）",
+                   "以下问题由系统自动发现，尚待考核小组审核，不作为本期通报内容，"
+                   "发布的通报不含本清单；审核确认后列入相应周通报。",
+                   (_pending_table(pending),)),) if draft else ()),
     )
+    closing = (CLOSING_DEMAND if listed else
+               "请各单位继续做好政府信息公开栏目和政务新媒体的日常更新维护工作。")
     return WeeklyBulletin(
         county=inputs.county, week=week, week_start=monday, week_end=sunday,
         issued_on=issued_on, issuer=issuer, title=_title(inputs.county, week, monday, sunday),
@@ -427,14 +452,15 @@ def build_weekly(inputs: WeeklyInputs, *, issued_on: date,
         opening=(f"根据政务公开工作考核有关要求，{issuer}对全县各单位政府信息公开栏目和"
                  f"政务新媒体进行了日常监测。现将{chinese_date(monday)}至"
                  f"{chinese_date(sunday)}监测情况通报如下："),
-        summary=_summary(inputs, confirmed, before, len(pending), len(crawl)),
-        closing=("请被通报单位高度重视，自本通报印发之日起7日内完成整改，"
-                 "整改情况将在下期通报中反馈；逾期未整改的，按考核细则另行扣分。"),
+        summary=_summary(inputs, confirmed, before, len(pending) if draft else 0, len(crawl)),
+        closing=closing,
         sections=sections, appendices=appendices, units=tuple(tallies),
         confirmed=dict(confirmed), previous_confirmed=dict(before), pending_count=len(pending),
         crawl_issue_count=len(crawl), rectifications=rectifications,
         previous_period=previous, listed_ids=tuple(sorted(f.id for f in listed)),
-        pending_ids=tuple(sorted(f.id for f in pending)),
+        pending_ids=tuple(sorted(f.id for f in pending)), draft=draft,
+        number=None if draft else document.number, signer=document.signer, cc=document.cc,
+        printer=document.printer or issuer,
     )
 
 
@@ -443,11 +469,14 @@ def build_weekly(inputs: WeeklyInputs, *, issued_on: date,
 
 @dataclass(frozen=True)
 class WeeklyOutcome:
-    """What ``produce_week`` did: the bulletin, the files written, the Bulletin row id."""
+    """What ``reports.lifecycle`` did: ``bulletin`` is the published edition when it was
+    published, else the draft; ``files`` its files; ``bulletin_id`` the Bulletin row's id
+    when published (else None); ``draft_files`` the draft's files when one was written."""
 
     bulletin: WeeklyBulletin
     files: list[Path]
-    bulletin_id: int | None  # None when not published
+    bulletin_id: int | None
+    draft_files: list[Path] = field(default_factory=list)
 
 
 def _renderers() -> dict[str, Callable[[WeeklyBulletin, Path], None]]:
@@ -462,9 +491,14 @@ def _renderers() -> dict[str, Callable[[WeeklyBulletin, Path], None]]:
 BESIDE_FORMATS = ("docx", "html")
 
 
+def file_path(bulletin: WeeklyBulletin, out_dir: Path, fmt: str) -> Path:
+    """Where ``write_files`` writes one format of a bulletin."""
+    return out_dir / f"{bulletin.file_stem}.{fmt}"
+
+
 def _write_one(bulletin: WeeklyBulletin, out_dir: Path, fmt: str) -> Path:
     """One format's file, written to a temporary name and moved over the old file."""
-    target = out_dir / f"{bulletin.file_stem}.{fmt}"
+    target = file_path(bulletin, out_dir, fmt)
     temp = out_dir / f".{target.name}.{os.getpid()}.tmp"
     try:
         _renderers()[fmt](bulletin, temp)
@@ -495,32 +529,10 @@ def write_files(bulletin: WeeklyBulletin, out_dir: Path,
     return [written[f] for f in formats]
 
 
-def produce_week(db: Database, config: CountyConfig, week: str | None = None, *,
-                 out_dir: Path | None = None, formats: Sequence[str] = FORMATS,
-                 publish: bool = True, published_by: str = DEFAULT_PUBLISHER,
-                 issued_on: date | None = None) -> WeeklyOutcome:
-    """Build the bulletin of ``week`` (default: the last complete week), write its files to
-    ``out_dir`` (default ``<data_dir>/reports``) and, when ``publish``, record it."""
-    week = parse_week(week) if week else last_complete_week()
-    out_dir = out_dir or Path(config.settings.data_dir) / "reports"
-    # rows, bulletin and files are kept to the end: the cyclic collector would only rescan them
-    with collector_paused(), db.session() as session:
-        inputs = load_inputs(session, config.county, week)
-        bulletin = build_weekly(inputs, issued_on=issued_on or today())
-        files = write_files(bulletin, out_dir, formats)
-        bulletin_id = None
-        if publish:
-            bulletin_id = publish_bulletin(
-                session, period=bulletin.week, title=bulletin.title,
-                finding_ids=bulletin.listed_ids, files=[str(p.resolve()) for p in files],
-                published_by=published_by)
-    return WeeklyOutcome(bulletin, files, bulletin_id)
+def produce_week(db: Database, config: CountyConfig, week: str | None = None,
+                 **options: Any) -> WeeklyOutcome:
+    """Draft the bulletin of ``week`` and, unless ``publish=False``, approve and publish it at
+    once: ``reports.lifecycle.produce_week``, whose options it takes."""
+    from reports import lifecycle
 
-
-def publish_week(db: Database, config: CountyConfig, week: str | None = None, *,
-                 published_by: str = DEFAULT_PUBLISHER, out_dir: Path | None = None,
-                 formats: Sequence[str] = FORMATS, publish: bool = True,
-                 issued_on: date | None = None) -> list[Path]:
-    """Write and publish the bulletin of ``week`` (default: last complete week); the files."""
-    return produce_week(db, config, week, out_dir=out_dir, formats=formats, publish=publish,
-                        published_by=published_by, issued_on=issued_on).files
+    return lifecycle.produce_week(db, config, week, **options)

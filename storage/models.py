@@ -267,16 +267,37 @@ class Review(Base):
 
 
 class Bulletin(Base):
-    """A published weekly bulletin (通报): which findings it named, and when."""
+    """A weekly bulletin (通报) of one ISO week: its draft awaiting approval and its published
+    edition — which findings each named, who drafted, approved and published it, and when.
+
+    ``status`` is ``draft`` while a draft awaits approval (a week published before keeps its
+    published edition, links and 文号 until the new draft is approved) and ``published``
+    once approved. The ``published_*`` columns and the ``bulletin_finding`` links describe the
+    published edition only (what ``not_rectified`` reads): ``published_at`` is when what it
+    names was first published, ``published_by`` who approved (签发) it, ``approved_at`` when.
+    The 文号 is numbered per year (``doc_year``, ``doc_seq``) at the first approval.
+    """
 
     __tablename__ = "bulletin"
+    __table_args__ = (UniqueConstraint("doc_year", "doc_seq", name="uq_bulletin_doc_seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[str] = mapped_column(String(32), unique=True)  # ISO week, e.g. 2021-W36
     title: Mapped[str] = mapped_column(Text)
-    published_at: Mapped[datetime]
-    published_by: Mapped[str] = mapped_column(String(100))
-    files: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="published",
+                                        server_default="published")  # draft | published
+    published_at: Mapped[datetime | None]
+    published_by: Mapped[str | None] = mapped_column(String(100))
+    approved_at: Mapped[datetime | None]
+    files: Mapped[list[Any]] = mapped_column(JSON, default=list)  # the published files
+    doc_year: Mapped[int | None] = mapped_column(Integer)
+    doc_seq: Mapped[int | None] = mapped_column(Integer)
+    doc_number: Mapped[str | None] = mapped_column(String(100))  # the 文号 as printed
+    drafted_at: Mapped[datetime | None]
+    drafted_by: Mapped[str | None] = mapped_column(String(100))
+    draft_files: Mapped[list[Any] | None] = mapped_column(JSON)
+    draft_findings: Mapped[list[Any] | None] = mapped_column(JSON)  # finding ids it names
+    draft_digest: Mapped[str | None] = mapped_column(String(64))  # its published content
 
 
 class BulletinFinding(Base):

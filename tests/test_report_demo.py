@@ -1,6 +1,6 @@
 """`govwatch report weekly` on the demo county: the demo portal crawled as of Wednesday
-2021-09-08 and the monitors run, then bulletins written and published from the command line
-and opened with python-docx and openpyxl.
+2021-09-08 and the monitors run, then bulletins drafted, approved and published from the
+command line and opened with python-docx and openpyxl.
 
 The demo's findings as of 2021-09-08: stale columns A01 通知公告 (10 days), A03 工作动态 (7),
 B01 通知公告 (12) in 2021-W36 (the as-of week); under-posted accounts B02 演示县教育发布 in
@@ -89,8 +89,9 @@ class County:
     def confirm_violations(self) -> None:
         self.review([f.id for f in self.findings() if f.rule != "crawl_failure"])
 
-    def file(self, week: str, fmt: str) -> Path:
-        return self.cwd / "data" / "reports" / f"通报-{week}.{fmt}"
+    def file(self, week: str, fmt: str, *, draft: bool = False) -> Path:
+        reports = self.cwd / "data" / "reports"
+        return reports / "drafts" / f"通报-{week}-草稿.{fmt}" if draft else reports / f"通报-{week}.{fmt}"
 
 
 @pytest.fixture()
@@ -124,19 +125,25 @@ def sheet_rows(path: Path, name: str) -> list[tuple[object, ...]]:
 # ----------------------------------------------------------------------------- make report
 
 
-def test_make_report_writes_the_four_formats_for_the_last_complete_week(county: County
+def test_make_report_drafts_the_four_formats_for_the_last_complete_week(county: County
                                                                         ) -> None:
-    """What `make report` runs: `govwatch report weekly` with no options."""
+    """What `make report` runs: `govwatch report weekly` with no options — a draft."""
     done = county.run("report", "weekly")
     week = last_complete_week()
     for fmt in FORMATS:
-        assert county.file(week, fmt).stat().st_size > 0, fmt
-        assert str(county.file(week, fmt)) in done.output.replace("\n", "")
-    assert "已发布" in done.output
+        assert county.file(week, fmt, draft=True).stat().st_size > 0, fmt
+        assert str(county.file(week, fmt, draft=True)) in done.output.replace("\n", "")
+        assert not county.file(week, fmt).exists()
+    assert "草稿待审核" in done.output and "已发布" not in done.output
+    assert f"govwatch report approve {week} --by 姓名" in done.output
     with county.db.session() as session:
         bulletin = session.scalar(select(Bulletin).where(Bulletin.period == week))
-        assert bulletin is not None and bulletin.published_by == "govwatch"
-        assert sorted(Path(f).suffix for f in bulletin.files) == sorted(f".{f}" for f in FORMATS)
+        assert bulletin is not None and bulletin.status == "draft"
+        assert bulletin.drafted_by == "govwatch" and bulletin.published_at is None
+        assert sorted(Path(f).suffix for f in bulletin.draft_files) == sorted(
+            f".{f}" for f in FORMATS)
+        assert bulletin.files == [] and bulletin.doc_number is None
+    assert _links(county) == {}  # a draft names nothing not_rectified reads
 
 
 # ----------------------------------------------------------------------------- contents
@@ -147,10 +154,11 @@ def test_sections_and_rows_in_docx_and_xlsx(county: County) -> None:
     for week in ("2021-W34", "2021-W35", "2021-W36"):
         county.run("report", "weekly", "--week", week, "--no-publish", "--date", "2021-09-13")
 
-    # 2021-W36: the stale columns with their days
-    doc = Document(str(county.file("2021-W36", "docx")))
+    # 2021-W36: the stale columns with their days (the drafts: each a 审核稿, no 文号 yet)
+    doc = Document(str(county.file("2021-W36", "docx", draft=True)))
     text = [p.text for p in doc.paragraphs]
-    assert text[0] == "演示县政务公开领导小组办公室"
+    assert text[:3] == ["审核稿（草稿）：经审核通过并发布前不得印发", "演示县政务公开领导小组办公室",
+                        "文号：审核发布时编排"]
     assert "演示县政务公开监测周通报（2021年第36周：2021年9月6日—9月12日）" in text
     assert "演示县政务公开领导小组办公室\u3000\u30002021年9月13日" in text
     for heading in ("一、栏目更新情况", "二、政务新媒体更新情况", "三、政策解读情况",
@@ -160,45 +168,45 @@ def test_sections_and_rows_in_docx_and_xlsx(county: County) -> None:
     assert "本周共监测7个单位的20个政务公开栏目、3个政务新媒体账号" in summary
     assert "本周发现问题3条，较上周增加1条" in summary
     assert "栏目长期未更新3条（上周0条）" in summary
-    stale = table_with(docx_tables(county.file("2021-W36", "docx")), "未更新天数")
+    stale = table_with(docx_tables(county.file("2021-W36", "docx", draft=True)), "未更新天数")
     assert {(r[1], r[2]): int(r[4]) for r in stale} == STALE_DAYS
     assert {r[3] for r in stale} == {"2021-08-29", "2021-09-01", "2021-08-27"}
     assert all(r[5].startswith("http://127.0.0.1:") for r in stale)
-    rows = sheet_rows(county.file("2021-W36", "xlsx"), "栏目更新情况")
+    rows = sheet_rows(county.file("2021-W36", "xlsx", draft=True), "栏目更新情况")
     assert {(r[1], r[2]): r[4] for r in rows} == STALE_DAYS
     assert {r[3].date() for r in rows} == {date(2021, 8, 29), date(2021, 9, 1),  # type: ignore[union-attr]
                                            date(2021, 8, 27)}
-    crawl = table_with(docx_tables(county.file("2021-W36", "docx")), "审核状态")
+    crawl = table_with(docx_tables(county.file("2021-W36", "docx", draft=True)), "审核状态")
     assert {(r[1], r[2]) for r in crawl} == {
         ("城关镇", "图片新闻"), ("河西镇", "通知公告"), ("县市场监管局", "通知公告"),
         ("县市场监管局", "行政执法公示"), ("县卫体局", "办事指南")}
 
     # 2021-W35 and W34: the under-posted weeks
-    accounts = table_with(docx_tables(county.file("2021-W35", "docx")), "本周发布（条）")
+    accounts = table_with(docx_tables(county.file("2021-W35", "docx", draft=True)), "本周发布（条）")
     assert [r[1:7] for r in accounts] == [
         ["县教育局", "演示县教育发布", "微信公众号", "8月30日—9月5日", "1", "3"]]
-    rows = sheet_rows(county.file("2021-W34", "xlsx"), "政务新媒体更新情况")
+    rows = sheet_rows(county.file("2021-W34", "xlsx", draft=True), "政务新媒体更新情况")
     assert [r[1:7] for r in rows] == [("县卫体局", "演示县卫体局", "微博", "8月23日—8月29日", 2, 3)]
 
     # 2021-W34: the policy rows (the one with none, the one whose look-alike links elsewhere)
-    policies = table_with(docx_tables(county.file("2021-W34", "docx")), "政策文件")
+    policies = table_with(docx_tables(county.file("2021-W34", "docx", draft=True)), "政策文件")
     assert [r[1:4] for r in policies] == [
         ["县发改局", "关于印发《演示县物业服务收费管理办法》的通知", "2021-08-21"],
         ["县发改局", "演示县粮食生产扶持资金管理办法", "2021-08-24"]]
-    rows = sheet_rows(county.file("2021-W34", "xlsx"), "政策解读情况")
+    rows = sheet_rows(county.file("2021-W34", "xlsx", draft=True), "政策解读情况")
     assert [(r[1], r[2], r[3].date()) for r in rows] == [  # type: ignore[union-attr]
         ("县发改局", "关于印发《演示县物业服务收费管理办法》的通知", date(2021, 8, 21)),
         ("县发改局", "演示县粮食生产扶持资金管理办法", date(2021, 8, 24))]
     assert re.search(r"/b01/zcwj/content_\d+\.html$", str(rows[1][4]))
 
     # per-unit table: every unit, counts and points
-    units = sheet_rows(county.file("2021-W34", "xlsx"), "汇总")
+    units = sheet_rows(county.file("2021-W34", "xlsx", draft=True), "汇总")
     assert [u[0] for u in units] == ["城关镇", "河西镇", "六泉乡", "县发改局", "县教育局",
                                      "县市场监管局", "县卫体局"]
     by_unit = {u[0]: u for u in units}
     assert by_unit["县发改局"][1:] == ("B类", 0, 0, 2, 0, 2, 2)
     assert by_unit["县卫体局"][1:] == ("B类", 0, 1, 0, 0, 1, 2)
-    md = county.file("2021-W34", "md").read_text(encoding="utf-8")
+    md = county.file("2021-W34", "md", draft=True).read_text(encoding="utf-8")
     assert "| 县发改局 | B类 | 0 | 0 | 2 | 0 | 2 | 2 |" in md
 
 
@@ -206,8 +214,8 @@ def test_docx_and_xlsx_layout(county: County) -> None:
     county.confirm_violations()
     county.run("report", "weekly", "--week", "2021-W36", "--no-publish",
                "--format", "docx,xlsx")
-    assert not county.file("2021-W36", "md").exists()
-    doc = Document(str(county.file("2021-W36", "docx")))
+    assert not county.file("2021-W36", "md", draft=True).exists()
+    doc = Document(str(county.file("2021-W36", "docx", draft=True)))
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     fonts = doc.styles["Normal"].element.rPr.rFonts
@@ -220,7 +228,7 @@ def test_docx_and_xlsx_layout(county: County) -> None:
     assert all("tblHeader" in t.rows[0]._tr.xml for t in doc.tables)
     assert all(c.paragraphs[0].runs[0].bold for t in doc.tables for c in t.rows[0].cells)
 
-    wb = load_workbook(county.file("2021-W36", "xlsx"))
+    wb = load_workbook(county.file("2021-W36", "xlsx", draft=True))
     assert wb.sheetnames[0] == "汇总"
     assert set(wb.sheetnames) >= {"栏目更新情况", "政务新媒体更新情况", "政策解读情况",
                                    "整改情况", "抓取异常", "待审核"}
@@ -235,25 +243,46 @@ def test_pending_findings_only_in_the_appendix(county: County) -> None:
     county.review([stale["A01"].id])  # confirmed
     county.review([stale["B01"].id], "dismissed")  # dismissed: never shown
     county.run("report", "weekly", "--week", "2021-W36", "--no-publish")
-    tables = docx_tables(county.file("2021-W36", "docx"))
+    tables = docx_tables(county.file("2021-W36", "docx", draft=True))
     assert [(r[1], r[2]) for r in table_with(tables, "未更新天数")] == [("城关镇", "通知公告")]
     pending = table_with(tables, "问题编号")
     assert [(int(r[0]), r[1], r[2], r[-1]) for r in pending] == [
         (stale["A03"].id, "六泉乡", "工作动态", "待审核")]
-    doc = Document(str(county.file("2021-W36", "docx")))
+    doc = Document(str(county.file("2021-W36", "docx", draft=True)))
     assert any(p.text.startswith("附件2：待审核问题清单") for p in doc.paragraphs)
     summary = next(p.text for p in doc.paragraphs if p.text.startswith("本周共监测"))
     assert "本周发现问题1条" in summary and "另有1条问题尚待审核" in summary
-    rows = sheet_rows(county.file("2021-W36", "xlsx"), "待审核")
+    rows = sheet_rows(county.file("2021-W36", "xlsx", draft=True), "待审核")
     assert [(r[0], r[-1]) for r in rows] == [(stale["A03"].id, "待审核")]
     listed = [c for header, rows in tables.items() if not header.startswith("单位|类别")
               for r in rows for c in r]  # every table but the per-unit one
     assert "县发改局" not in listed  # the dismissed B01 finding appears nowhere
-    page = county.file("2021-W36", "html").read_text(encoding="utf-8")
+    page = county.file("2021-W36", "html", draft=True).read_text(encoding="utf-8")
     section_one = page.split('id="section-stale"')[1].split("</section>")[0]
     assert "城关镇" in section_one and "六泉乡" not in section_one
     appendix = page.split('id="section-pending"')[1].split("</section>")[0]
     assert "六泉乡" in appendix and "待审核" in appendix
+
+    # approved and published: the same confirmed finding, nothing pending in any format
+    approved = county.run("report", "approve", "2021-W36", "--by", "王芳")
+    assert "已发布：2021-W36" in approved.output
+    tables = docx_tables(county.file("2021-W36", "docx"))
+    assert [(r[1], r[2]) for r in table_with(tables, "未更新天数")] == [("城关镇", "通知公告")]
+    assert not any("问题编号" in header.split("|") for header in tables)
+    assert not any("审核状态" in header.split("|") for header in tables)
+    listed = [c for header, rows in tables.items() if not header.startswith("单位|类别")
+              for r in rows for c in r]
+    assert "六泉乡" not in listed  # the pending A03 finding: only in the per-unit tally (0)
+    doc = Document(str(county.file("2021-W36", "docx")))
+    text = "\n".join([p.text for p in doc.paragraphs]
+                     + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    assert "待审核" not in text
+    assert "附件2" not in text
+    assert "待审核" not in load_workbook(county.file("2021-W36", "xlsx")).sheetnames
+    for fmt in ("html", "md"):
+        published = county.file("2021-W36", fmt).read_text(encoding="utf-8")
+        assert "待审核" not in published and "工作动态" not in published, fmt
+        assert "section-pending" not in published
 
 
 def test_html_escapes_crawled_titles(county: County) -> None:
@@ -269,12 +298,12 @@ def test_html_escapes_crawled_titles(county: County) -> None:
                                        "published_on": item.published_on.isoformat()})])
     county.review(new)
     county.run("report", "weekly", "--week", "2021-W35", "--no-publish")
-    page = county.file("2021-W35", "html").read_text(encoding="utf-8")
+    page = county.file("2021-W35", "html", draft=True).read_text(encoding="utf-8")
     assert "<script" not in page.lower()
     assert "&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;关于做好防汛工作的通知" in page
-    md = county.file("2021-W35", "md").read_text(encoding="utf-8")
+    md = county.file("2021-W35", "md", draft=True).read_text(encoding="utf-8")
     assert "<script" not in md and "&lt;script&gt;" in md
-    policies = table_with(docx_tables(county.file("2021-W35", "docx")), "政策文件")
+    policies = table_with(docx_tables(county.file("2021-W35", "docx", draft=True)), "政策文件")
     assert [r[2] for r in policies] == [HOSTILE_TITLE]
 
 
@@ -299,8 +328,8 @@ def test_publishing_two_consecutive_weeks(county: County) -> None:
     for f in county.findings(rule="uninterpreted_policy"):
         policies[f.period].add(f.id)  # W34: two policies (P2, P13); W35: one (P9)
     assert {k: len(v) for k, v in policies.items()} == {"2021-W34": 2, "2021-W35": 1}
-    county.run("report", "weekly", "--week", "2021-W34", "--by", "王芳")
-    county.run("report", "weekly", "--week", "2021-W35", "--by", "王芳")
+    county.run("report", "weekly", "--week", "2021-W34", "--publish", "--by", "王芳")
+    county.run("report", "weekly", "--week", "2021-W35", "--publish", "--by", "王芳")
     assert _links(county) == {
         "2021-W34": {ids[("low_post_frequency", "B04")], *policies["2021-W34"]},
         "2021-W35": {ids[("low_post_frequency", "B02")], *policies["2021-W35"]},
@@ -309,6 +338,10 @@ def test_publishing_two_consecutive_weeks(county: County) -> None:
         bulletins = {b.period: b for b in session.scalars(select(Bulletin))}
         named = repo.bulletined_findings(session)  # what monitors.not_rectified reads
     assert bulletins["2021-W35"].published_by == "王芳"
+    year = date.today().year  # the issue date's year (default today)
+    assert [bulletins[w].doc_number for w in ("2021-W34", "2021-W35")] == [
+        f"演政公开通〔{year}〕1号", f"演政公开通〔{year}〕2号"]
+    assert all(b.status == "published" and b.drafted_by == "王芳" for b in bulletins.values())
     assert bulletins["2021-W35"].title == ("演示县政务公开监测周通报"
                                             "（2021年第35周：2021年8月30日—9月5日）")
     assert {(n.finding_id, n.bulletin_period) for n in named} == {
@@ -334,13 +367,14 @@ def test_publishing_two_consecutive_weeks(county: County) -> None:
     with county.db.session() as session:
         first_at = session.scalar(select(Bulletin.published_at)
                                   .where(Bulletin.period == "2021-W34"))
-    county.run("report", "weekly", "--week", "2021-W34", "--by", "赵强")
+    county.run("report", "weekly", "--week", "2021-W34", "--publish", "--by", "赵强")
     with county.db.session() as session:
         again = session.scalar(select(Bulletin).where(Bulletin.period == "2021-W34"))
         assert again.published_at == first_at  # nothing changed: a re-render
         assert again.published_by == "赵强"
+        assert again.doc_number == f"演政公开通〔{year}〕1号"  # its number kept
     county.review(sorted(policies["2021-W34"]), "dismissed")
-    county.run("report", "weekly", "--week", "2021-W34")
+    county.run("report", "weekly", "--week", "2021-W34", "--publish", "--by", "赵强")
     assert _links(county)["2021-W34"] == {ids[("low_post_frequency", "B04")]}
     with county.db.session() as session:
         assert session.scalar(select(func.count()).select_from(Bulletin)) == 2
@@ -355,3 +389,7 @@ def test_bad_options_are_explained_in_chinese(county: County) -> None:
     bad = runner.invoke(main, ["--config", str(DEMO_CONFIG), "report", "weekly",
                                "--format", "pdf"])
     assert bad.exit_code == 2 and "不支持的格式「pdf」" in bad.output
+    bad = runner.invoke(main, ["--config", str(DEMO_CONFIG), "report", "weekly", "--publish"])
+    assert bad.exit_code == 2 and "审核发布人" in bad.output
+    bad = runner.invoke(main, ["--config", str(DEMO_CONFIG), "report", "approve", "2021-W35"])
+    assert bad.exit_code == 2 and "--by" in bad.output

@@ -15,9 +15,10 @@ from openpyxl import load_workbook
 
 from govwatch.timeutil import CHINA
 from reports import render_html, render_md
-from reports.model import Link, Section, Table, is_web_url
+from reports.model import DocumentParts, Link, Section, Table, is_web_url
 from reports.queries import PublishedBulletin, ReportFinding, UnitInfo, WeeklyInputs
 from reports.weekly import (
+    CLOSING_DEMAND,
     build_weekly,
     last_complete_week,
     listing_week,
@@ -114,7 +115,7 @@ def test_a_bulletin_lists_confirmed_findings_of_its_week_only() -> None:
                     outcome="http_error", http_status=500, failing_days=2,
                     source_url="http://gov.example/a01/tpxw/", status="pending")
     b = build_weekly(inputs([listed, low, pending, dismissed, other_week, crawl]),
-                     issued_on=date(2021, 9, 6))
+                     issued_on=date(2021, 9, 6), draft=True)
     assert b.listed_ids == (listed.id, low.id)
     assert b.pending_ids == (pending.id,)
     assert [r[2] for r in b.table("stale").rows] == ["通知公告"]
@@ -131,6 +132,42 @@ def test_a_bulletin_lists_confirmed_findings_of_its_week_only() -> None:
     units = {u.code: u for u in b.units}
     assert units["A01"].total == 2 and units["A01"].points == 3.0
     assert units["B01"].total == 0
+
+    # the edition to publish: the same findings named, nothing pending anywhere
+    published = build_weekly(inputs([listed, low, pending, dismissed, other_week, crawl]),
+                             issued_on=date(2021, 9, 6))
+    assert published.listed_ids == b.listed_ids and not published.draft
+    assert [t.key for t in published.tables()] == [t.key for t in b.tables() if t.key != "pending"]
+    assert published.table("crawl").rows == () and "审核状态" not in published.table("crawl").headers
+    assert published.crawl_issue_count == 0 and "待审核" not in repr(published)
+    assert published.table("stale").rows == b.table("stale").rows
+
+
+def test_the_closing_demand_only_when_problems_are_named() -> None:
+    named = build_weekly(inputs([stale("2021-W35")]), issued_on=date(2021, 9, 6))
+    assert named.closing == CLOSING_DEMAND and named.closing.startswith("请被通报单位高度重视")
+    for findings in ([], [stale("2021-W35", status="pending")]):
+        for draft in (False, True):
+            clean_week = build_weekly(inputs(findings), issued_on=date(2021, 9, 6), draft=draft)
+            assert "请被通报单位" not in clean_week.closing and "整改" not in clean_week.closing
+
+
+def test_the_digest_says_what_is_published_not_how_it_is_numbered() -> None:
+    findings = [stale("2021-W35"), stale("2021-W35", source_id=2, status="pending")]
+    plain = build_weekly(inputs(findings), issued_on=date(2021, 9, 6))
+    numbered = build_weekly(inputs(findings), issued_on=date(2022, 1, 4), document=DocumentParts(
+        number="演政公开通〔2022〕1号", signer="李明", cc=("县委办公室",)))
+    assert numbered.number == "演政公开通〔2022〕1号" and numbered.signer == "李明"
+    assert numbered.content_digest() == plain.content_digest()
+    assert build_weekly(inputs(findings), issued_on=date(2021, 9, 6),
+                        draft=True).content_digest() != plain.content_digest()
+    more = build_weekly(inputs([*findings, stale("2021-W35", source_id=3)]),
+                        issued_on=date(2021, 9, 6))
+    assert more.content_digest() != plain.content_digest()
+    draft = build_weekly(inputs(findings), issued_on=date(2021, 9, 6), draft=True,
+                         document=DocumentParts(number="不该出现"))
+    assert draft.number is None and draft.number_text == "文号：审核发布时编排"
+    assert draft.file_stem == "通报-2021-W35-草稿" and plain.file_stem == "通报-2021-W35"
 
 
 def test_not_rectified_goes_to_the_week_after_its_deadline() -> None:
@@ -159,8 +196,10 @@ def test_summary_compares_with_the_week_before() -> None:
     b = build_weekly(inputs(before), issued_on=date(2021, 9, 6))
     assert "本周未发现问题，较上周减少1条" in b.summary
     pending = stale("2021-W35", status="pending")
-    b = build_weekly(inputs([pending]), issued_on=date(2021, 9, 6))
+    b = build_weekly(inputs([pending]), issued_on=date(2021, 9, 6), draft=True)
     assert "另有1条问题尚待审核，未列入本通报（见附件2）" in b.summary
+    b = build_weekly(inputs([pending]), issued_on=date(2021, 9, 6))
+    assert "待审核" not in b.summary and "附件2" not in b.summary
 
 
 def test_a_unit_nobody_could_look_at_is_listed_apart_not_counted_clean() -> None:
@@ -216,7 +255,7 @@ def test_rectification_rule() -> None:
     explained = {40: "关于《演示县停车管理办法》的解读", 42: None}
     named = [column, quiet, account, lazy, policy, declined, ignored, updated_late]
     b = build_weekly(inputs([overdue], previous=named, posts=posts, policies=policies,
-                            explained=explained), issued_on=date(2021, 9, 6))
+                            explained=explained), issued_on=date(2021, 9, 6), draft=True)
     result = {r.finding_id: (r.rectified, r.note) for r in b.rectifications}
     assert result[column.id] == (True, "栏目已于2021年9月1日更新")
     assert result[quiet.id] == (False, "栏目仍未更新（最新发布日期：2021年8月20日）")
@@ -230,6 +269,19 @@ def test_rectification_rule() -> None:
     rows = b.table("rectification").rows
     assert [r[4] for r in rows].count("未整改") == 4
     assert "2021年第34周通报列出的8个问题，截至本周末已整改4个，未整改4个。" in b.sections[3].intro
+    # published, a pending not_rectified finding is neither cited nor counted: the column
+    # was updated, so 已整改
+    published = build_weekly(inputs([overdue], previous=named, posts=posts, policies=policies,
+                                    explained=explained), issued_on=date(2021, 9, 6))
+    again = {r.finding_id: (r.rectified, r.note) for r in published.rectifications}
+    assert again[updated_late.id] == (True, "栏目已于2021年9月4日更新")
+    assert "待审核" not in repr(published.sections)
+    confirmed = replace(overdue, row=replace(overdue.row, status="confirmed"))
+    published = build_weekly(inputs([confirmed], previous=named, posts=posts, policies=policies,
+                                    explained=explained), issued_on=date(2021, 9, 6))
+    again = {r.finding_id: (r.rectified, r.note) for r in published.rectifications}
+    assert again[updated_late.id][0] is False
+    assert f"第{overdue.id}号（已确认）" in again[updated_late.id][1]
 
 
 def test_first_bulletin_has_nothing_to_rectify() -> None:

@@ -27,7 +27,7 @@ from monitors.policy_class import CLASS_LABELS
 from scoring.engine import fmt
 from scoring.rubric import RubricSet, load_rubric_set
 from storage.db import Database
-from web import views
+from web import bulletins, views
 from web.auth import ROLES, LoginThrottle, load_secret_key
 from web.security import SecurityHeaders, web_url
 
@@ -111,6 +111,10 @@ ROUTES = [
     Route("/downloads", views.downloads, methods=["GET"]),
     Route("/downloads/score-sheet.xlsx", views.score_sheet, methods=["GET"]),
     Route("/downloads/reports/{name}", views.report_download, methods=["GET"]),
+    Route("/bulletins", bulletins.bulletins_page, methods=["GET"]),
+    Route("/bulletins/approve", bulletins.approve, methods=["POST"]),
+    Route("/bulletins/draft", bulletins.redraft, methods=["POST"]),
+    Route("/bulletins/drafts/{name}", bulletins.draft_file, methods=["GET"]),
     Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
 ]
 

@@ -1,4 +1,5 @@
-"""The scheduled jobs: crawl, monitor, report. Plain module-level functions of a config path,
+"""The scheduled jobs: crawl, monitor, report (a draft bulletin, or published with
+``auto_publish``). Plain module-level functions of a config path,
 so a persistent job store can name them, and each logs one line when it starts and one when
 it finishes, with counts and duration.
 
@@ -21,6 +22,7 @@ from govwatch.logs import job_event
 from govwatch.timeutil import iso_week, today
 
 log = logging.getLogger("govwatch.jobs")
+SCHEDULER = "govwatch schedule"  # who the scheduler's drafts and publications are by
 
 
 @contextmanager
@@ -85,19 +87,27 @@ def monitor_job(config_path: str) -> None:
                       **{f"new_{rule}": n for rule, n in sorted(report.new_by_rule.items())})
 
 
-def report_job(config_path: str) -> None:
-    """Write and publish the bulletin of the last complete week."""
-    from reports.weekly import publish_week
+def report_job(config_path: str, auto_publish: bool = False) -> None:
+    """Draft the bulletin of the last complete week, for reviewers to approve; with
+    ``auto_publish`` (``jobs.report.auto_publish`` in the schedule), approve and publish it at
+    once as ``govwatch schedule``."""
+    from reports.lifecycle import draft_week, produce_week
 
     week = iso_week(today() - timedelta(days=7))
-    with _job("report", week=week) as counts:
+    with _job("report", week=week, auto_publish=auto_publish) as counts:
         config = load_config(config_path)
         db = app.open_database(config, migrate=False)  # the daemon migrated at start
         try:
-            files = publish_week(db, config, week, published_by="govwatch schedule")
+            if auto_publish:
+                outcome = produce_week(db, config, week, published_by=SCHEDULER,
+                                       approver_signs=False)  # 签发人: the county's only
+            else:
+                outcome = draft_week(db, config, week, drafted_by=SCHEDULER)
         finally:
             db.dispose()
-        counts.update(files=len(files))
+        counts.update(files=len(outcome.files), draft_files=len(outcome.draft_files),
+                      published=outcome.bulletin_id is not None,
+                      named=len(outcome.bulletin.listed_ids))
 
 
 JOBS: dict[str, Callable[..., None]] = {

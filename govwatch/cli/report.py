@@ -1,6 +1,7 @@
-"""``govwatch report …``: the weekly bulletin (周通报) in Markdown, HTML, DOCX and XLSX.
+"""``govwatch report …``: the weekly bulletin (周通报) in Markdown, HTML, DOCX and XLSX —
+drafted (``weekly``), approved and published (``approve``), listed (``list``).
 
-A thin layer over ``reports.weekly``; register with ``main.add_command(report)``.
+A thin layer over ``reports.lifecycle``; register with ``main.add_command(report)``.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import click
 from govwatch.cli import app
 from govwatch.cli.common import console, err_console, load_county, parse_date_option
 from govwatch.timeutil import chinese_date, today
-from reports.model import FORMATS
+from reports.model import FORMATS, WeeklyBulletin
 
 
 @click.group()
 def report() -> None:
-    """Bulletins (通报) built from reviewed findings."""
+    """周通报：生成草稿、审核发布、查看历次通报。"""
 
 
 def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -42,48 +43,126 @@ def _week(_ctx: click.Context, _param: click.Parameter, value: str | None) -> st
         raise click.BadParameter(str(exc)) from None
 
 
+def _name(value: str | None, option: str) -> str | None:
+    if value is not None and not value.strip():
+        raise click.BadParameter("姓名不能为空", param_hint=option)
+    return value.strip() if value else None
+
+
+def _say(text: str) -> None:
+    console.print(text, markup=False, highlight=False)
+
+
 @report.command("weekly")
-@click.option("--week", callback=_week, metavar="YYYY-Www",
-              help="ISO week, e.g. 2021-W35; default: the last complete week (Mon–Sun).")
+@click.option("--week", callback=_week, metavar="周次",
+              help="ISO 周，例如 2021-W35；默认上一个完整的周（周一至周日）。")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Output folder; default <data_dir>/reports.")
+              metavar="目录", help="输出目录，默认 <data_dir>/reports（草稿在其下的 drafts/）。")
 @click.option("--format", "formats", default=",".join(FORMATS), show_default=True,
-              callback=_formats, help="Comma-separated formats.")
-@click.option("--publish/--no-publish", default=True, show_default=True,
-              help="Record the bulletin and the findings it names (read by not_rectified).")
-@click.option("--by", "published_by", default="govwatch", show_default=True,
-              help="Who publishes (recorded).")
+              metavar="格式", callback=_formats, help="输出格式，以逗号分隔。")
+@click.option("--publish/--no-publish", default=False, show_default=True,
+              help="--publish：生成草稿并立即审核发布，须用 --by 写明审核发布人；"
+                   "--no-publish（默认）：只生成草稿，待审核发布。")
+@click.option("--by", "by", metavar="姓名",
+              help="草稿生成人（记入记录，默认 govwatch）；与 --publish 同用时为审核发布人。")
 @click.option("--date", "issued_on", callback=parse_date_option, metavar="YYYY-MM-DD",
-              help="Issue date printed on the bulletin; default today.")
+              help="通报上印的日期，默认今天。")
 @click.pass_context
 def weekly(ctx: click.Context, week: str | None, out_dir: Path | None,
-           formats: tuple[str, ...], publish: bool, published_by: str,
+           formats: tuple[str, ...], publish: bool, by: str | None,
            issued_on: date | None) -> None:
-    """Write the weekly bulletin of stale columns, under-posting accounts and uninterpreted
-    policies (confirmed findings only; pending ones in an appendix) and publish it."""
-    from reports.weekly import last_complete_week, produce_week, week_range
+    """生成周通报草稿（经审核确认的问题，另附待审核问题清单供内部审核），写入
+    <输出目录>/drafts/通报-<周次>-草稿.*；用 govwatch report approve 审核发布。"""
+    from reports.lifecycle import BulletinError, draft_week, produce_week
+    from reports.weekly import DEFAULT_PUBLISHER, last_complete_week, week_range
 
-    if not published_by.strip():
-        raise click.BadParameter("发布人不能为空", param_hint="--by")
+    by = _name(by, "--by")
+    if publish and by is None:
+        raise click.BadParameter("发布须写明审核发布人，例如 --by 王芳", param_hint="--by")
     config = load_county(ctx)
     week = week or last_complete_week()
     if week_range(week)[1] >= today():
         err_console.print(f"注意：{week} 尚未结束，通报内容可能不完整。", markup=False)
     db = app.open_database(config, must_exist=True)
     try:
-        outcome = produce_week(db, config, week, out_dir=out_dir, formats=formats,
-                               publish=publish, published_by=published_by.strip(),
-                               issued_on=issued_on)
+        if publish:
+            outcome = produce_week(db, config, week, out_dir=out_dir, formats=formats,
+                                   published_by=by or DEFAULT_PUBLISHER, issued_on=issued_on)
+        else:
+            outcome = draft_week(db, config, week, out_dir=out_dir, formats=formats,
+                                 drafted_by=by or DEFAULT_PUBLISHER, issued_on=issued_on)
+    except BulletinError as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         db.dispose()
     b = outcome.bulletin
-    console.print(b.title, markup=False, highlight=False)
-    console.print(f"经审核确认的问题 {b.total} 条，待审核 {b.pending_count} 条，"
-                  f"抓取异常 {b.crawl_issue_count} 个。", markup=False, highlight=False)
-    for path in outcome.files:
-        console.print(f"已生成：{path.resolve()}", markup=False, highlight=False)
-    if outcome.bulletin_id is not None:
-        console.print(f"已发布：{b.week}（{chinese_date(today())}，发布人：{published_by}），"
-                      f"列入通报的问题 {len(b.listed_ids)} 条。", markup=False, highlight=False)
+    _say(b.title)
+    _say(f"经审核确认的问题 {b.total} 条，待审核 {b.pending_count} 条，"
+         f"抓取异常 {b.crawl_issue_count} 个。")
+    for path in outcome.draft_files:
+        _say(f"已生成草稿：{path.resolve()}")
+    if outcome.bulletin_id is None:
+        _say(f"草稿待审核（列入通报的问题 {len(b.listed_ids)} 条）。审核通过后发布："
+             f"govwatch report approve {b.week} --by 姓名")
     else:
-        console.print("未发布（--no-publish）。", markup=False)
+        _published(outcome.bulletin, outcome.files)
+
+
+def _published(b: WeeklyBulletin, files: list[Path]) -> None:
+    for path in files:
+        _say(f"已生成：{path.resolve()}")
+    _say(f"已发布：{b.week}（{b.number}，{chinese_date(b.issued_on)}，签发人：{b.signer}），"
+         f"列入通报的问题 {len(b.listed_ids)} 条。")
+
+
+@report.command("approve")
+@click.argument("week", metavar="周次", callback=_week)
+@click.option("--by", "by", required=True, metavar="姓名", help="审核发布人（记入记录）。")
+@click.option("--date", "issued_on", callback=parse_date_option, metavar="YYYY-MM-DD",
+              help="印发日期（印在通报上，文号按其年份编排），默认今天。")
+@click.pass_context
+def approve(ctx: click.Context, week: str, by: str, issued_on: date | None) -> None:
+    """审核通过并发布一周的通报草稿：编排文号，生成只含经审核确认问题的正式通报，
+    记录审核发布人和通报列出的问题（逾期未整改据此判定）。"""
+    from reports.lifecycle import BulletinError, approve_week
+
+    approver = _name(by, "--by") or ""
+    config = load_county(ctx)
+    db = app.open_database(config, must_exist=True)
+    try:
+        outcome = approve_week(db, config, week, approved_by=approver, issued_on=issued_on)
+    except BulletinError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.dispose()
+    _say(outcome.bulletin.title)
+    _published(outcome.bulletin, outcome.files)
+
+
+@report.command("list")
+@click.option("--limit", default=12, show_default=True, type=click.IntRange(min=1),
+              metavar="周数", help="列出最近多少周。")
+@click.pass_context
+def list_(ctx: click.Context, limit: int) -> None:
+    """列出历次周通报：待审核的草稿和已发布的通报（含文号）。"""
+    from govwatch.tables import TextTable, print_table
+    from reports.lifecycle import list_bulletins
+
+    config = load_county(ctx)
+    db = app.open_database(config, must_exist=True)
+    try:
+        records = list_bulletins(db, limit)
+    finally:
+        db.dispose()
+    if not records:
+        _say("还没有周通报。")
+        return
+    table = TextTable("周通报", [(h, "left") for h in (
+        "周次", "状态", "文号", "审核发布时间", "审核发布人", "列入问题", "草稿列入问题")])
+    for r in records:
+        table.add_row(r.period, "草稿待审核" if r.awaiting_approval else "已发布",
+                      r.number.text if r.number else "—",
+                      r.approved_at.strftime("%Y-%m-%d %H:%M") if r.approved_at else "—",
+                      r.published_by or "—", str(r.named) if r.published_at else "—",
+                      str(r.draft_named) if r.awaiting_approval else "—")
+    print_table(console, table)
