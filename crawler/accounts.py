@@ -247,7 +247,7 @@ def parse_wechat_list(body: bytes, url: str, now: datetime) -> AccountPage:
     try:
         doc = lxml.html.fromstring(extract.decode_html(body))
     except (ValueError, lxml.etree.ParserError):
-        raise AdapterError("not an HTML page") from None
+        raise AdapterError("返回的不是网页") from None
     posts = []
     for box in doc.xpath("//*[contains(concat(' ', normalize-space(@class), ' '),"
                          " ' weui_media_box ')]"):

@@ -48,10 +48,10 @@ class SourceTally:
     def error_text(self) -> str | None:
         notes = list(self.errors)
         if self.interrupted and not self.first_page_failed:
-            notes.insert(0, "crawl stopped before this source was finished")
+            notes.insert(0, "抓取在本栏目/账号完成前停止")
         elif not self.first_page_failed:
             if self.items_found == 0:
-                notes.insert(0, "no list entries found on the page")
+                notes.insert(0, "页面上没有找到列表条目")
             elif self.items_dated == 0:
-                notes.insert(0, "list entries found but none carries a date")
-        return "; ".join(notes[:5]) or None
+                notes.insert(0, "找到列表条目，但都没有日期")
+        return "；".join(notes[:5]) or None

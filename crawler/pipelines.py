@@ -117,7 +117,7 @@ class StoragePipeline:
         if self.failure:  # what was fetched may not all be stored: not a clean crawl
             repo.close_crawl_run(session, run_id, outcome="interrupted", pages=tally.pages,
                                  items_found=tally.items_found, items_new=tally.items_new,
-                                 error=f"crawl stopped: {self.failure}")
+                                 error=f"抓取中止：{self.failure}")
             return
         repo.close_crawl_run(
             session, run_id, outcome=tally.outcome(), pages=tally.pages,
@@ -130,7 +130,7 @@ class StoragePipeline:
         """Stop the crawl once storing failed, and tell the parent process why."""
         if self.failure:
             return
-        self.failure = "could not store what was fetched: " + (
+        self.failure = "抓到的内容无法保存：" + (
             str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
         log.error("%s; stopping the crawl", self.failure)
         report_error(self.failure)

@@ -92,11 +92,11 @@ class Origin:
         """Raises ValueError for a URL that names no host or an impossible port."""
         parts = urlsplit(url)
         if not parts.hostname:
-            raise ValueError("no host")
+            raise ValueError("缺少域名")
         scheme = parts.scheme.lower()
         port = parts.port or DEFAULT_PORTS.get(scheme)  # .port raises for 99999 or "8o80"
         if port is None:
-            raise ValueError(f"unknown scheme {scheme!r}")
+            raise ValueError(f"不支持的协议「{scheme}」")
         return cls(scheme, parts.hostname, port)
 
     def __str__(self) -> str:
@@ -121,21 +121,21 @@ def reaches_inside(source_url: str, target: Origin, *,
 def portal_refusal(source_url: str, target_url: str, *, allowed_hosts: Iterable[str] = (),
                    resolve: Resolver = resolve_host) -> str | None:
     """Why a request of the source configured at ``source_url`` may not go to ``target_url``
-    (English, for the crawl run's error), or None when it may."""
+    (Chinese, for the crawl run's error), or None when it may."""
     try:
         target = Origin.of(target_url)
     except ValueError as exc:
-        return f"not a valid address: {exc}"
+        return f"不是有效的网址：{exc}"
     if target.scheme not in DEFAULT_PORTS:
-        return f"not an http(s) address ({target.scheme})"
+        return f"不是 http/https 网址（{target.scheme}）"
     try:
         source = Origin.of(source_url)
     except ValueError:  # the source's own first request fails on it, with its own message
-        return "the source's own address is invalid"
+        return "该栏目/账号配置的网址本身无效"
     if not source.admits(target) and not _listed(target, allowed_hosts):
-        return f"the source is on {source}"
+        return f"该栏目/账号所在网站为 {source}"
     if reaches_inside(source_url, target, resolve=resolve):
-        return f"{target.host} is a private, loopback or reserved address"
+        return f"{target.host} 是内网、本机或保留地址"
     return None
 
 
@@ -173,8 +173,8 @@ class PortalGuardMiddleware:
         # only known now. Nothing of an off-portal page is kept (no snapshot, no items).
         refused = request.meta.get(BROWSER_REFUSED_META)
         if refused:
-            raise OffPortal(f"the page {request.url} navigated off the portal to {refused} — "
-                            "not followed", redirected=True)
+            raise OffPortal(f"页面 {request.url} 跳转到门户网站以外的 {refused}，未跟随",
+                            redirected=True)
         if response.url != request.url:
             self._check(request, response.url, redirected=True, came_from=request.url)
         return response
@@ -189,10 +189,9 @@ class PortalGuardMiddleware:
             return
         if redirected:
             start = came_from or (request.meta.get("redirect_urls") or [request.url])[0]
-            raise OffPortal(f"redirected off the portal from {start} to {url} — not followed "
-                            f"({why})", redirected=True)
-        raise OffPortal(f"link off the portal to {url} — not requested ({why})",
-                        redirected=False)
+            raise OffPortal(f"从 {start} 跳转到门户网站以外的 {url}，未跟随（{why}）",
+                            redirected=True)
+        raise OffPortal(f"门户网站以外的链接 {url}，未访问（{why}）", redirected=False)
 
 
 async def guard_browser_page(page: Any, request: Request) -> None:

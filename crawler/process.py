@@ -163,13 +163,13 @@ def run_crawl(job: CrawlJob, on_progress: ProgressCallback | None = None,
     error = None
     if stopped_by:
         exit_code = 128 + stopped_by[0]
-        error = f"crawl stopped by signal {signal.Signals(stopped_by[0]).name}"
+        error = f"抓取被信号 {signal.Signals(stopped_by[0]).name} 中止"
     elif errors:
         exit_code = exit_code or 1
-        error = "; ".join(dict.fromkeys(errors))
+        error = "；".join(dict.fromkeys(errors))
     elif exit_code or len(finished) < len(children):
         exit_code = exit_code or 1
-        error = f"crawl process ended abnormally (exit code {exit_code})"
+        error = f"抓取进程异常退出（退出码 {exit_code}）"
     if error:
         log.error(error)
         close_orphaned_runs(job.database_url)

@@ -129,6 +129,8 @@ class RubricFile(_Strict):
     bonus_cap: Points | None = Decimal(10)
     bonus_label: str = "综合加分项"
     major_label: str = "重大扣分项"
+    bonus_method: str | None = Field(None, description="考核方式 of the bonus list")
+    major_method: str | None = Field(None, description="考核方式 of the major deductions")
     indicators: list[Level1Spec] = Field(min_length=1)
     bonuses: list[ItemSpec] = []
     majors: list[ItemSpec] = []
@@ -169,6 +171,15 @@ class Line:
     def path_text(self) -> str:
         """一级指标 / 二级指标 / 三级指标, as findings quote it."""
         return f"{self.level1.name} / {self.level2.name} / {self.spec.name}"
+
+    @property
+    def criteria(self) -> str:
+        """The line's 扣分标准 as the seed table states it, one deduction rule a line; a bonus
+        rule (加分标准) follows, marked."""
+        texts = [rule.text for rule in self.spec.deductions]
+        if self.spec.bonus is not None:
+            texts.append(f"加分标准：{self.spec.bonus.text}")
+        return "\n".join(texts)
 
     def rule(self, rule_id: str) -> RuleSpec:
         for rule in self.spec.deductions:

@@ -1,7 +1,8 @@
 """XLSX output: the score workbook (评分表) and the manual-entry template (录入模板).
 
-The score workbook mirrors the seed tables — 一级指标 / 二级指标 / 三级指标 / 赋分 / 扣分 / 得分 /
-扣分说明 — one sheet per unit, plus a ranking sheet (排名) first.
+The score workbook mirrors the seed tables — 一级指标 / 二级指标 / 三级指标 / 赋分 / 扣分标准 /
+考核方式, then the unit's 扣分 / 得分 / 扣分说明 — one sheet per unit, plus a ranking sheet (排名)
+first. Criteria, methods and the template's rule texts are the rubric's texts as written.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ from scoring.report import explain
 from scoring.rubric import RubricSet
 from scoring.service import ScoreReport
 
-SHEET_HEADERS = ("一级指标", "二级指标", "三级指标", "赋分", "扣分", "得分", "扣分说明")
+SHEET_HEADERS = ("一级指标", "二级指标", "三级指标", "赋分", "扣分标准", "考核方式", "扣分", "得分",
+                 "扣分说明")
+NUMBER_COLUMNS = (4, 7, 8)  # 赋分, 扣分, 得分: centred
+SHEET_WIDTHS = (14, 14, 26, 6, 46, 18, 6, 6, 48)
 RANK_HEADERS = ("类别", "排名", "单位代码", "单位名称", "基础得分", "加分", "重大扣分", "总分",
                 "得分", "等次", "评分表")
 BOLD = Font(bold=True)
@@ -86,7 +90,7 @@ def _row(ws: Worksheet, row: int, values: Sequence[object], *, bold: bool = Fals
     for col, value in enumerate(values, 1):
         cell = ws.cell(row=row, column=col, value=value if value != "" else None)
         cell.border = BOX
-        cell.alignment = CENTER if col in (4, 5, 6) else WRAP
+        cell.alignment = CENTER if col in NUMBER_COLUMNS else WRAP
         if bold:
             cell.font = BOLD
         if fill is not None:
@@ -95,7 +99,8 @@ def _row(ws: Worksheet, row: int, values: Sequence[object], *, bold: bool = Fals
 
 def _unit_sheet(ws: Worksheet, report: ScoreReport, s: UnitScore) -> None:
     spec = s.rubric.spec
-    _title(ws, f"{report.year}年度 {s.unit.name}（{s.unit.code}）{spec.title}", 7)
+    _title(ws, f"{report.year}年度 {s.unit.name}（{s.unit.code}）{spec.title}",
+           len(SHEET_HEADERS))
     _header(ws, 2, SHEET_HEADERS)
     row = 3
     for ind in s.indicators:
@@ -104,6 +109,7 @@ def _unit_sheet(ws: Worksheet, report: ScoreReport, s: UnitScore) -> None:
             l2_start = row
             for ls in (x for x in ind.lines if x.line.level2.id == l2.id):
                 _row(ws, row, (ind.spec.name, l2.name, ls.line.spec.name, _num(ls.line.weight),
+                               ls.line.criteria, ls.line.spec.method,
                                _num(ls.deduction) if ls.deduction else None, _num(ls.score),
                                explain(ls)))
                 row += 1
@@ -113,7 +119,7 @@ def _unit_sheet(ws: Worksheet, report: ScoreReport, s: UnitScore) -> None:
             ws.merge_cells(start_row=start, start_column=1, end_row=row - 1, end_column=1)
         note = (f"扣分合计 {fmt(ind.raw_deduction)} 分，超过一级指标权重 {fmt(ind.weight)} 分，"
                 f"按 {fmt(ind.weight)} 分计" if ind.capped else "")
-        _row(ws, row, (f"{ind.spec.name} 小计", None, None, _num(ind.weight),
+        _row(ws, row, (f"{ind.spec.name} 小计", None, None, _num(ind.weight), None, None,
                        _num(ind.deduction), _num(ind.score), note), bold=True, fill=SUB_FILL)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
         row += 1
@@ -121,23 +127,25 @@ def _unit_sheet(ws: Worksheet, report: ScoreReport, s: UnitScore) -> None:
     bonus_note = "；".join([*(r.text() for r in s.bonus_reasons),
                            *(n for n in s.notes if "加分" in n and "总分" not in n)])
     summary = [
-        (spec.bonus_label, _num(cap) if cap is not None else None, None, _num(s.bonus),
+        (spec.bonus_label, _num(cap) if cap is not None else None, spec.bonus_method, None,
+         _num(s.bonus),
          bonus_note or (f"加分合计不超过 {fmt(cap)} 分" if cap is not None else "")),
-        ("总分（加分后）", _num(spec.total), None, _num(s.total),
+        ("总分（加分后）", _num(spec.total), None, None, _num(s.total),
          "；".join(n for n in s.notes if "总分" in n)),
-        (spec.major_label, None, _num(s.major) if s.major else None,
+        (spec.major_label, None, spec.major_method, _num(s.major) if s.major else None,
          _num(-s.major) if s.major else None, "；".join(r.text() for r in s.major_reasons)),
-        ("得分", _num(spec.score_cap), None, _num(s.final),
+        ("得分", _num(spec.score_cap), None, None, _num(s.final),
          f"等次：{s.grade}；{s.unit.category}类{s.place}"),
     ]
-    for label, weight, deduction, score, note in summary:
-        _row(ws, row, (label, None, None, weight, deduction, score, note), bold=True)
+    for label, weight, method, deduction, score, note in summary:
+        _row(ws, row, (label, None, None, weight, None, method, deduction, score, note),
+             bold=True)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
         row += 1
     if s.ignored:
-        _row(ws, row, ("未计分的记录", None, None, None, None, None, "；".join(s.ignored)))
+        _row(ws, row, ("未计分的记录", *(None,) * (len(SHEET_HEADERS) - 2), "；".join(s.ignored)))
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-    _widths(ws, (16, 16, 34, 7, 7, 7, 70))
+    _widths(ws, SHEET_WIDTHS)
     ws.freeze_panes = "A3"
     _print_setup(ws)
 

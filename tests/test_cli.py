@@ -60,7 +60,7 @@ def test_demo_prints_the_findings_table(demo_run: tuple[Run, subprocess.Complete
     assert {(r["unit_code"], r["source_name"]) for r in rows
             if r["rule"] == "crawl_failure"} == FAILED
     csv_out = run("findings", "list", "--rule", "stale_column", "--format", "csv")
-    assert csv_out.stdout.splitlines()[0].startswith("id,rule,")
+    assert csv_out.stdout.splitlines()[0].startswith("\ufeff编号,问题类型,")  # BOM, Chinese
     assert len(csv_out.stdout.strip().splitlines()) == 1 + len(STALE)
 
 

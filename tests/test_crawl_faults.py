@@ -110,5 +110,5 @@ def test_a_blocked_source_may_be_retried_in_the_browser(demo_config: CountyConfi
     # the challenge needs a real browser session with cookies the demo never grants:
     # still blocked, but the browser was tried
     assert run.outcome == "blocked" and run.http_status == 412
-    assert "retried in the browser" in (run.error or "")
+    assert "已改用浏览器重试" in (run.error or "")
     db.dispose()

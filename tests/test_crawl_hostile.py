@@ -263,8 +263,8 @@ def test_a_redirect_off_the_portal_is_not_followed_and_fails_the_source(
         crawled: Crawl, secret: Site, name: str) -> None:
     run = crawled[name]
     assert run.outcome == "off_portal"
-    assert "redirected off the portal" in run.error and f"{secret.url}/list.html" in run.error
-    assert "not followed" in run.error
+    assert "跳转到门户网站以外" in run.error and f"{secret.url}/list.html" in run.error
+    assert "未跟随" in run.error
     assert run.items == {} and not any(secret.url in u for u in run.snapshot_urls)
 
 
@@ -284,7 +284,7 @@ def test_an_article_redirecting_off_the_portal_fails_the_source_keeping_the_list
 def test_links_off_the_portal_are_not_requested(crawled: Crawl, secret: Site) -> None:
     run = crawled["站外链接"]
     assert run.outcome == "ok"  # a link is not the portal misbehaving: noted, not failed
-    assert "link off the portal" in run.error and "not requested" in run.error
+    assert "门户网站以外的链接" in run.error and "未访问" in run.error
     assert not any(secret.url in url for url in run.items)
 
 
@@ -307,7 +307,7 @@ def test_the_browser_keeps_to_the_portal_too(browser_crawled: Crawl, secret: Sit
     for name in ("浏览器跳转", "脚本跳转"):
         run = browser_crawled[name]
         assert run.outcome == "off_portal", run
-        assert f"{secret.url}/list.html" in run.error and "not followed" in run.error
+        assert f"{secret.url}/list.html" in run.error and "未跟随" in run.error
         assert run.items == {} and not any(secret.url in u for u in run.snapshot_urls)
     # a scripted navigation is stopped before it leaves; Chromium follows an HTTP redirect
     # without asking, so that page was fetched — and thrown away
@@ -333,7 +333,7 @@ def test_the_portal_rule() -> None:
     assert refused(src, "http://cdn.example.gov.cn/a.html",
                    allowed_hosts=("cdn.example.gov.cn",)) is None
     # an allow-listed name that resolves inside the network is still refused…
-    assert "private" in (refused(src, "http://intranet.example.gov.cn/",
+    assert "内网" in (refused(src, "http://intranet.example.gov.cn/",
                                  allowed_hosts=("intranet.example.gov.cn",)) or "")
     assert refused(src, "http://10.0.0.5/", allowed_hosts=("10.0.0.5",)) is not None
     # …unless the source itself is inside it (the demo portal, these tests)
@@ -351,14 +351,14 @@ def test_the_portal_rule() -> None:
 def test_a_gzip_bomb_is_too_large_not_blocked(crawled: Crawl) -> None:
     run = crawled["压缩炸弹"]
     assert run.outcome == "too_large"
-    assert "decompress" in run.error and "1.0 MB" in run.error
+    assert "解压后超过大小上限" in run.error and "1.0 MB" in run.error
     assert run.items == {}
 
 
 def test_a_redirect_loop_is_a_redirect_loop_not_blocked(crawled: Crawl) -> None:
     run = crawled["跳转循环"]
     assert run.outcome == "redirect_loop"
-    assert "redirect" in run.error and "/loop" in run.error
+    assert "重定向循环" in run.error and "/loop" in run.error
 
 
 def test_a_malformed_platform_answer_is_a_parse_error_not_no_items(
@@ -372,7 +372,7 @@ def test_a_page_the_spider_cannot_read_is_a_parse_error_not_no_items(
         crawled: Crawl) -> None:
     run = crawled["接口栏目"]  # a gkmlpt API answering JSON of another shape
     assert run.outcome == "parse_error"
-    assert "could not read" in run.error and "/gkmlpt/api/all/5061" in run.error
+    assert "无法解析" in run.error and "/gkmlpt/api/all/5061" in run.error
 
 
 # ------------------------------------------------------------------ 3. impossible addresses
@@ -439,7 +439,7 @@ def test_a_source_that_cannot_be_requested_fails_alone(portal: Site, tmp_path: P
 def test_a_redirect_to_an_impossible_address_is_an_invalid_url(crawled: Crawl) -> None:
     run = crawled["坏端口跳转"]
     assert run.outcome == "invalid_url"
-    assert "invalid address" in run.error and "port" in run.error.lower()
+    assert "无效的网址" in run.error and "port" in run.error.lower()
     assert "/rbadport" in run.error
 
 

@@ -204,7 +204,7 @@ def test_a_full_disk_stops_the_crawl_and_keeps_what_was_stored(demo_portal: obje
         assert crawl.returncode != 0, (out[-1000:], err[-2000:])
         assert "Traceback" not in err
         # the crawl itself ran into the full disk, and said so
-        assert "抓取进程异常结束" in err and "could not store" in err, err[-2000:]
+        assert "抓取进程异常结束" in err and "无法保存" in err, err[-2000:]
         (disk / "filler").unlink()
         _sweep_with_monitor(config)
         runs, items = _counts(url)

@@ -9,12 +9,13 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import text
+from docx import Document
+from sqlalchemy import select, text
 
 from govwatch.cli import app
 from govwatch.cli.schedule import (
@@ -28,9 +29,10 @@ from govwatch.cli.schedule import (
 )
 from govwatch.config import ConfigError, load_config
 from govwatch.logs import setup_logging
-from govwatch.timeutil import CHINA
+from govwatch.timeutil import CHINA, iso_week, today
 from storage import repo
 from storage.db import Database
+from storage.models import Bulletin, Source, Unit
 
 from .conftest import DEMO_CONFIG
 
@@ -211,4 +213,68 @@ def test_schedule_command_lists_and_stops_cleanly_on_sigterm(demo_portal: object
     assert "调度已停止" in out
     db = Database(f"sqlite:///{(tmp_path / 'data' / 'govwatch.db').resolve()}")
     assert lock_owner(db) is None
+    db.dispose()
+
+
+def _run_report_job(db: Database, config_path: Path, report: dict[str, object]) -> Daemon:
+    """The daemon with only the report job, triggered every second, until it ran once."""
+    plan = ScheduleConfig.model_validate({
+        "misfire_grace_minutes": 5, "shutdown_grace_seconds": 60,
+        "jobs": {"crawl": {"cron": "0 2 * * *", "enabled": False},
+                 "monitor": {"cron": "0 6 * * *", "enabled": False},
+                 "report": {"cron": "* * * * * *", **report}}})
+    daemon = Daemon(db, plan, str(config_path))
+    daemon.start()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(
+                e[:2] in (("report", "done"), ("report", "error")) for e in daemon.events):
+            time.sleep(0.2)
+    finally:
+        daemon.shutdown()
+    assert ("report", "done") in [e[:2] for e in daemon.events], daemon.events
+    return daemon
+
+
+def test_the_report_job_drafts_unless_the_schedule_says_auto_publish(tmp_path: Path) -> None:
+    plan = load_schedule(DEMO_CONFIG.parent / "schedule.yaml")  # the shipped schedule: drafts
+    report = next(j for j in planned_jobs(plan, "x.yaml") if j.id == "report")
+    assert report.kwargs == {"config_path": "x.yaml", "auto_publish": False}
+    assert report.name == "周通报草稿"
+    config_path = small_config(tmp_path)
+    config = load_config(config_path)
+    db = app.open_database(config)
+    week = iso_week(today() - timedelta(days=7))  # the job's week: the last complete one
+    with db.session() as session:
+        column = session.scalar(select(Source).join(Unit).where(Unit.code == "A03",
+                                                                Source.name == "工作动态"))
+        assert column is not None
+        (finding,), _ = repo.save_findings(session, [repo.FindingDraft(
+            rule="stale_column", unit_id=column.unit_id, subject=f"source:{column.id}",
+            period=week, as_of=today() - timedelta(days=5), points=1.0,
+            source_id=column.id, evidence={"newest_published_on": "2021-08-29"})])
+        repo.review_findings(session, [finding], to_status="confirmed", actor="王芳",
+                             reason=None)
+    reports = Path(config.settings.data_dir) / "reports"
+
+    _run_report_job(db, config_path, {})
+    with db.session() as session:
+        row = session.scalar(select(Bulletin).where(Bulletin.period == week))
+        assert row is not None
+        assert (row.status, row.drafted_by, row.published_at) == ("draft", "govwatch schedule",
+                                                                  None)
+        assert row.draft_findings == [finding] and not repo.bulletined_findings(session)
+    assert (reports / "drafts" / f"通报-{week}-草稿.docx").exists()
+    assert not (reports / f"通报-{week}.docx").exists()
+
+    _run_report_job(db, config_path, {"auto_publish": True})
+    with db.session() as session:
+        row = session.scalar(select(Bulletin).where(Bulletin.period == week))
+        assert row is not None
+        assert (row.status, row.published_by, row.doc_seq) == ("published", "govwatch schedule",
+                                                               1)
+        assert [n.finding_id for n in repo.bulletined_findings(session)] == [finding]
+    # published by a program: it signs nothing (no 签发人 unless the county names one)
+    lines = [p.text for p in Document(str(reports / f"通报-{week}.docx")).paragraphs]
+    assert lines[1] == row.doc_number and not any("签发人" in line for line in lines)
     db.dispose()

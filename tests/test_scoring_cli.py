@@ -168,21 +168,23 @@ def test_xlsx_score_sheet_layout(county: Path, tmp_path: Path) -> None:
     assert [c.value for c in sheet[2]] == list(SHEET_HEADERS)
     assert sheet.freeze_panes == "A3"
     assert all(c.font.bold for c in sheet[2])
-    assert sheet.column_dimensions["C"].width == 34 and sheet.column_dimensions["G"].width == 70
+    assert sheet.column_dimensions["E"].width == 46 and sheet.column_dimensions["I"].width == 48
     assert "A3:A4" in {str(m) for m in sheet.merged_cells.ranges}  # 组织领导与工作保障 block
     values = [[c.value for c in r] for r in sheet.iter_rows(min_row=3)]
     stale = next(r for r in values if r[2] == "在本乡镇设置目录下保持内容更新")
-    assert stale[3:6] == [10, 2, 8] and "发现#1" in stale[6] and "发现#2" in stale[6]
-    assert ["组织领导与工作保障 小计", None, None, 10, 0, 10, None] in values
-    assert ["主动公开 小计", None, None, 30, 2, 28, None] in values
+    assert stale[3] == 10 and stale[6:8] == [2, 8]
+    assert "发现#1" in stale[8] and "发现#2" in stale[8]
+    assert ["组织领导与工作保障 小计", None, None, 10, None, None, 0, 10, None] in values
+    assert ["主动公开 小计", None, None, 30, None, None, 2, 28, None] in values
     final = next(r for r in values if r[0] == "得分")
-    assert final[5] == 98 and final[6] == "等次：优秀；A类第 3 名"
-    explanation = next(c for c in sheet["G"] if c.value and "发现#" in str(c.value))
+    assert final[7] == 98 and final[8] == "等次：优秀；A类第 3 名"
+    explanation = next(c for c in sheet["I"] if c.value and "发现#" in str(c.value))
     assert explanation.alignment.wrap_text
 
     b02 = [[c.value for c in r] for r in book["B02 县教育局"].iter_rows(min_row=3)]
     major = next(r for r in b02 if r[0] == "重大扣分项")
-    assert major[4:6] == [10, -10] and "网站错别字被省办通报" in major[6]
+    assert major[6:8] == [10, -10] and "网站错别字被省办通报" in major[8]
+    assert major[5] == "根据考核情况评定"  # 考核方式
 
 
 def test_jingchuan_rubric_on_the_same_data(county: Path) -> None:

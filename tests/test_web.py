@@ -420,6 +420,28 @@ def test_downloads(env: Env) -> None:
         assert client.get(f"/downloads/reports/{name}").status_code == 404
 
 
+def test_downloads_show_bulletin_times_in_china_time(env: Env,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bulletin's time is its files' mtime shown as 北京时间, whatever the server's zone."""
+    reports = Path(env.config.settings.data_dir) / "reports"
+    reports.mkdir(parents=True)
+    for week in ("2021-W35", "2021-W36"):
+        (reports / f"通报-{week}.md").write_text("# 通报", encoding="utf-8")
+    written = 1630888200  # 2021-09-06 00:30 UTC = 08:30 in China
+    os.utime(reports / "通报-2021-W36.md", (written, written))
+    monkeypatch.setenv("TZ", "UTC")  # a server on UTC, as most are
+    time.tzset()
+    try:
+        client = env.client()
+        _login(client)
+        page = client.get("/downloads").text
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert "生成于 2021-09-06 08:30" in page
+    assert re.search(r"<td>2021-W36</td><td>2021-09-06 08:30</td>", page), page
+
+
 # ----------------------------------------------------------------------------- users command
 
 

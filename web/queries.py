@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from govwatch.config import CountyConfig
-from govwatch.timeutil import now, today
+from govwatch.timeutil import CHINA, now, today
 from govwatch.vocabulary import RULE_NAMES, STATUS_NAMES, describe
 from scoring.engine import UnitScore
 from scoring.entries import (
@@ -409,7 +409,7 @@ def kind_name(kind: str) -> str:
 class BulletinFiles:
     week: str
     files: list[Path]
-    modified: datetime
+    modified: datetime  # China time: a file's mtime is a moment, shown as 北京时间
 
 
 def bulletin_files(reports_dir: Path) -> list[BulletinFiles]:
@@ -424,7 +424,7 @@ def bulletin_files(reports_dir: Path) -> list[BulletinFiles]:
     out = []
     for week, files in weeks.items():
         files.sort(key=lambda p: (order.get(p.suffix.lstrip("."), 9), p.name))
-        modified = datetime.fromtimestamp(max(p.stat().st_mtime for p in files))
+        modified = datetime.fromtimestamp(max(p.stat().st_mtime for p in files), CHINA)
         out.append(BulletinFiles(week, files, modified))
     out.sort(key=lambda b: b.week, reverse=True)
     return out

@@ -43,7 +43,7 @@ def settles(callback: Callback) -> Callback:
         try:
             yield from callback(self, response_or_failure, *args, **kwargs)
         except Exception as exc:
-            why = f"could not read {request.url}: {type(exc).__name__}: {exc}"
+            why = f"无法解析 {request.url} 的内容（{type(exc).__name__}：{exc}）"
             self.tallies[source_id].fail(health.PARSE_ERROR, why[:500],
                                          first_page=request.meta.get("page") == 1)
             raise  # Scrapy logs it with its traceback
@@ -180,7 +180,7 @@ class SourceSpider(scrapy.Spider):
             self.logger.info("source %s blocked (%s): retrying in the browser",
                              source.source_id, diagnosis.message)
             self.tallies[source.source_id].errors.append(
-                f"{diagnosis.message}; retried in the browser")
+                f"{diagnosis.message}；已改用浏览器重试")
             yield self.request(source, request.url, request.callback, page=1, browser=True)
             return
         message = (diagnosis.message if request.url in diagnosis.message

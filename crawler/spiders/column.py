@@ -56,7 +56,7 @@ class ColumnSpider(SourceSpider):
         tally.pages += 1
         html = safe_text(response)
         if html is None:
-            tally.fail(PARSE_ERROR, f"not an HTML page ({response.url})", first_page=page == 1,
+            tally.fail(PARSE_ERROR, f"返回的不是网页（{response.url}）", first_page=page == 1,
                        http_status=response.status)
             return
         # The snapshot rides with the page's entries (one item, not two); it is yielded on
@@ -89,7 +89,7 @@ class ColumnSpider(SourceSpider):
         try:
             entries = self._list_entries(source, parsed, selectors)
         except ValueError as exc:  # an operator selector that does not parse
-            tally.fail(PARSE_ERROR, f"bad selector: {exc}", first_page=page == 1)
+            tally.fail(PARSE_ERROR, f"配置的选择器有误：{exc}", first_page=page == 1)
             return
         fresh = yield from self._entries(source, entries, pending)
         if page >= self.page_cap(source) or not profiles.more_wanted(fresh, self.window_start):

@@ -1,6 +1,7 @@
 """``govwatch`` command line: a thin layer over ``govwatch.app`` and the stages.
 
-Messages for operators are in Chinese; logs are in English.
+Messages, help and click's own words for operators are in Chinese (``govwatch.cli.zh``);
+option names and logs are in English.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from govwatch.cli.findings import findings, print_findings_table
 from govwatch.cli.report import report
 from govwatch.cli.scoring import entries, score
 from govwatch.cli.web import serve, users
+from govwatch.cli.zh import localize
 from govwatch.collector import skip_collection_at_exit
 from govwatch.config import CONFIG_ENV, DEFAULT_CONFIG, CountyConfig, load_config
 from govwatch.logs import setup_logging
@@ -74,11 +76,17 @@ def _database_of(ctx: click.Context) -> str:
 # Not a terminal (piped, make, CI): rich would assume 80 columns and cut the findings table.
 @click.group(cls=_Commands)
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
-              help=f"County config file (env {CONFIG_ENV}; default {DEFAULT_CONFIG}).")
-@click.version_option(package_name="govwatch")
+              metavar="文件",
+              help=f"县配置文件（也可用环境变量 {CONFIG_ENV} 指定；默认 {DEFAULT_CONFIG}）。")
+@click.version_option(package_name="govwatch", help="显示版本号并退出。",
+                      message="%(prog)s 版本 %(version)s")
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None) -> None:
-    """govwatch — 政务公开监测: crawl portals, detect violations, review, score."""
+    """govwatch 政务公开监测：抓取门户网站栏目和政务新媒体账号，发现问题，审核，计分。
+
+    初次使用：govwatch config check 检查配置，govwatch init 建库，govwatch crawl 抓取，
+    govwatch monitor 监测，govwatch findings list 查看问题。在每个命令后加 --help 查看其用法。
+    """
     skip_collection_at_exit()
     ctx.ensure_object(dict)
     ctx.obj["config"] = config_path
@@ -89,13 +97,13 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
 
 @main.group("config")
 def config_group() -> None:
-    """Check the county configuration."""
+    """检查县配置文件。"""
 
 
 @config_group.command("check")
 @click.pass_context
 def config_check(ctx: click.Context) -> None:
-    """Validate the config; list every problem in Chinese; exit 2 if any."""
+    """检查配置文件，一次列出所有错误及修改方法；有错误时退出状态为 2。"""
     config = load_county(ctx)
     columns = sum(len(u.columns) for u in config.units)
     accounts = sum(len(u.accounts) for u in config.units)
@@ -116,7 +124,7 @@ def config_check(ctx: click.Context) -> None:
 @main.command()
 @click.pass_context
 def init(ctx: click.Context) -> None:
-    """Create or upgrade the database and load units and sources from the config."""
+    """创建或升级数据库，并从配置文件载入单位、栏目和账号。"""
     config = load_county(ctx)
     db = app.open_database(config)
     console.print(f"数据库已就绪：{db.url}")
@@ -197,17 +205,17 @@ def _print_crawl_summary(db: Any, config: CountyConfig, ids: dict[tuple[str, str
 
 
 @main.command()
-@click.option("--unit", help="Only this unit's code.")
-@click.option("--source", help="Only the column or account with this name.")
+@click.option("--unit", metavar="单位代码", help="只抓取此单位的栏目和账号。")
+@click.option("--source", metavar="名称", help="只抓取此名称的栏目或账号。")
 @click.option("--distributed", is_flag=True,
-              help="Queue one task per portal for `govwatch worker`s (Celery on Redis).")
-@click.option("--wait", "wait_minutes", type=float, default=None, metavar="MINUTES",
-              help="With --distributed: wait this long for the workers to finish.")
+              help="每个网站排一个任务，交给 govwatch worker 抓取（Celery + Redis）。")
+@click.option("--wait", "wait_minutes", type=float, default=None, metavar="分钟",
+              help="与 --distributed 同用：最多等这么多分钟，直到各网站抓取完成。")
 @as_of_option
 @click.pass_context
 def crawl(ctx: click.Context, unit: str | None, source: str | None, distributed: bool,
           wait_minutes: float | None, as_of: date | None) -> None:
-    """Crawl the configured columns and accounts (each crawl in its own process)."""
+    """抓取配置中的栏目和政务新媒体账号（在单独的进程中抓取）。"""
     config = load_county(ctx)
     if unit and unit not in {u.code for u in config.units}:
         raise click.BadParameter(f"配置中没有单位代码「{unit}」", param_hint="--unit")
@@ -247,12 +255,12 @@ def _config_path(ctx: click.Context) -> str:
 
 
 @main.command()
-@click.option("--name", help="Worker name (default: a generated one).")
-@click.option("--concurrency", default=1, show_default=True,
-              help="Portals crawled at once by this worker.")
+@click.option("--name", metavar="名称", help="本抓取进程的名称（默认自动生成）。")
+@click.option("--concurrency", default=1, show_default=True, metavar="个数",
+              help="本进程同时抓取的网站个数。")
 @click.pass_context
 def worker(ctx: click.Context, name: str | None, concurrency: int) -> None:
-    """Run a distributed crawl worker (Celery) until stopped."""
+    """运行分布式抓取进程（Celery），直到被停止。"""
     from govwatch.cli.distributed import run_worker
 
     config = load_county(ctx)
@@ -285,7 +293,7 @@ def _do_monitor(config: CountyConfig, db: Any, as_of: date) -> None:
 @as_of_option
 @click.pass_context
 def monitor(ctx: click.Context, as_of: date | None) -> None:
-    """Run the rules over stored crawl results and record findings."""
+    """按考核规则检查已抓取的数据，记录发现的问题（待审核）。"""
     config = load_county(ctx)
     db = app.open_database(config)
     try:
@@ -315,10 +323,11 @@ def _free_port(preferred: int) -> int:
 
 @main.command()
 @as_of_option
-@click.option("--port", default=DEMO_PORT, show_default=True, help="Demo portal port.")
+@click.option("--port", default=DEMO_PORT, show_default=True, metavar="端口",
+              help="演示门户的端口（被占用时自动换一个）。")
 @click.pass_context
 def demo(ctx: click.Context, as_of: date | None, port: int) -> None:
-    """Serve the bundled demo portal, crawl it, run the monitors, print the findings."""
+    """启动自带的演示门户，抓取、监测并列出发现的问题。"""
     from demo_portal import DemoPortal
     from storage import repo
 
@@ -347,13 +356,22 @@ def demo(ctx: click.Context, as_of: date | None, port: int) -> None:
 
 @main.command()
 @click.option("--schedule", "schedule_path", type=click.Path(path_type=Path),
-              default=Path("config/schedule.yaml"), show_default=True,
-              help="Schedule file (cron per job).")
-@click.option("--list", "list_only", is_flag=True, help="Show the jobs and their next runs.")
+              default=Path("config/schedule.yaml"), show_default=True, metavar="文件",
+              help="计划文件（每个任务一个 cron 表达式，北京时间）。")
+@click.option("--list", "list_only", is_flag=True,
+              help="列出各任务的运行时间和下次运行时间，不启动调度。")
 @click.pass_context
 def schedule(ctx: click.Context, schedule_path: Path, list_only: bool) -> None:
-    """Run the crawl / monitor / report jobs on their cron schedule until stopped."""
-    from govwatch.cli.schedule import Daemon, SchedulerBusy, load_schedule, next_runs, planned_jobs
+    """按计划运行抓取、监测和周通报任务，直到被停止。"""
+    from govwatch.cli.schedule import (
+        Daemon,
+        SchedulerBusy,
+        describe_run,
+        describe_trigger,
+        load_schedule,
+        next_runs,
+        planned_jobs,
+    )
     from govwatch.config import ConfigError
 
     config = load_county(ctx)
@@ -365,11 +383,10 @@ def schedule(ctx: click.Context, schedule_path: Path, list_only: bool) -> None:
     config_path = _config_path(ctx)
     if list_only:
         table = Table(title="计划任务")
-        for header in ("任务", "编号", "cron", "下次运行"):
+        for header in ("任务", "编号", "运行时间", "下次运行"):
             table.add_column(header)
         for job, when in next_runs(planned_jobs(plan, config_path)):
-            table.add_row(job.name, job.id, str(job.trigger),
-                          f"{when:%Y-%m-%d %H:%M:%S}" if when else "—")
+            table.add_row(job.name, job.id, describe_trigger(job.trigger), describe_run(when))
         console.print(table, markup=False, highlight=False)
         return
     setup_logging(config.settings.data_dir, stderr_level=logging.INFO)
@@ -392,14 +409,14 @@ def schedule(ctx: click.Context, schedule_path: Path, list_only: bool) -> None:
 
 @main.group()
 def posts() -> None:
-    """New-media posts collected by hand, for accounts that cannot be crawled."""
+    """人工收集的政务新媒体发布记录（用于无法抓取的账号）。"""
 
 
 @posts.command("template")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("发布记录模板.csv"),
-              show_default=True)
+              show_default=True, metavar="文件", help="模板文件名。")
 def posts_template(out: Path) -> None:
-    """Write a CSV template (UTF-8 with BOM, opens in Excel) for `posts import`."""
+    """生成发布记录模板（CSV，UTF-8 带 BOM，可直接用 Excel 打开），填好后用 posts import 导入。"""
     from crawler.manual import template_rows
     from govwatch.tabular import write_csv
 
@@ -409,10 +426,10 @@ def posts_template(out: Path) -> None:
 
 
 @posts.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), metavar="文件")
 @click.pass_context
 def posts_import(ctx: click.Context, file: Path) -> None:
-    """Import posts from a CSV/XLSX sheet (unit code, account, time, title, link)."""
+    """从 CSV 或 XLSX 表格导入发布记录（单位代码、账号、发布时间、标题、链接）。"""
     from crawler.manual import PostImportError
     from govwatch.tabular import TableFileError
 
@@ -436,6 +453,7 @@ main.add_command(entries)
 main.add_command(report)
 main.add_command(serve)
 main.add_command(users)
+localize(main)  # after every add_command: the whole tree gets click's words in Chinese
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -52,7 +52,7 @@ def parse_date_option(_ctx: Any, _param: Any, value: str | None) -> date | None:
 
 as_of_option = click.option(
     "--as-of", "as_of", callback=parse_date_option, metavar="YYYY-MM-DD",
-    help="Judge as of this date (China time); default today.",
+    help="按此日期（北京时间）判定；默认今天。",
 )
 
 

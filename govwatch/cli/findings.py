@@ -7,10 +7,11 @@ monitors run again.
 
 from __future__ import annotations
 
-import csv
+import codecs
 import io
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -25,9 +26,12 @@ from govwatch.cli.common import (
     load_county,
 )
 from govwatch.tables import TextTable, print_table
-from govwatch.tabular import sheet_text
+from govwatch.tabular import write_csv
 from govwatch.vocabulary import describe
 from storage import repo
+
+STATUS_HELP = "只列此状态：" + "，".join(f"{k} {v}" for k, v in STATUS_NAMES.items()) + "。"
+RULE_HELP = "规则：" + "，".join(f"{k} {v}" for k, v in RULE_NAMES.items()) + "。"
 
 ACTIONS = {  # command → (to-status, the statuses a filter selects, Chinese verb)
     "confirm": ("confirmed", ("pending",), "确认"),
@@ -38,7 +42,7 @@ ACTIONS = {  # command → (to-status, the statuses a filter selects, Chinese ve
 
 @click.group()
 def findings() -> None:
-    """List, show and review findings (deduction events)."""
+    """列出、查看和审核发现的问题（扣分事项）。"""
 
 
 def finding_dict(row: repo.FindingRow) -> dict[str, Any]:
@@ -49,6 +53,34 @@ def finding_dict(row: repo.FindingRow) -> dict[str, Any]:
         "as_of": row.as_of.isoformat(), "points": row.points, "indicator": row.indicator,
         "status": row.status, "evidence": row.evidence,
     }
+
+
+# `findings list --format csv`: Chinese headers for Excel (JSON keeps finding_dict's keys)
+CSV_COLUMNS: tuple[tuple[str, Callable[[repo.FindingRow], object]], ...] = (
+    ("编号", lambda r: r.id),
+    ("问题类型", lambda r: RULE_NAMES.get(r.rule, r.rule)),
+    ("单位代码", lambda r: r.unit_code),
+    ("单位名称", lambda r: r.unit_name),
+    ("类别", lambda r: r.category),
+    ("栏目/账号", lambda r: r.source_name or ""),
+    ("情况", describe),
+    ("周期", lambda r: r.period),
+    ("监测日期", lambda r: r.as_of.isoformat()),
+    ("扣分", lambda r: f"{r.points:g}"),
+    ("评分项", lambda r: r.indicator or ""),
+    ("状态", lambda r: STATUS_NAMES.get(r.status, r.status)),
+    ("链接", lambda r: r.item_url or ""),
+    ("证据", lambda r: json.dumps(r.evidence, ensure_ascii=False)),
+)
+
+
+def findings_csv(rows: list[repo.FindingRow]) -> bytes:
+    """The findings as CSV for Excel: UTF-8 with a BOM (Excel on Chinese Windows reads a file
+    without one as GBK), Chinese headers, text that looks like a formula kept as text."""
+    buffer = io.StringIO()
+    write_csv(buffer, [[header for header, _ in CSV_COLUMNS],
+                       *([cell(r) for _, cell in CSV_COLUMNS] for r in rows)])
+    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
 
 def policy_evidence_lines(ev: dict[str, Any]) -> list[str]:
@@ -88,10 +120,10 @@ def print_findings_table(rows: list[repo.FindingRow], title: str = "发现的问
 
 def _filters(f: Any) -> Any:
     for option in reversed([
-        click.option("--status", type=click.Choice(sorted(STATUS_NAMES))),
-        click.option("--unit", help="Unit code."),
-        click.option("--rule", type=click.Choice(sorted(RULE_NAMES))),
-        click.option("--week", "period", help="Period, e.g. ISO week 2021-W36."),
+        click.option("--status", type=click.Choice(sorted(STATUS_NAMES)), help=STATUS_HELP),
+        click.option("--unit", metavar="单位代码", help="只列此单位的问题。"),
+        click.option("--rule", type=click.Choice(sorted(RULE_NAMES)), help=RULE_HELP),
+        click.option("--week", "period", metavar="周期", help="只列此周期，例如 2021-W36。"),
     ]):
         f = option(f)
     return f
@@ -99,26 +131,19 @@ def _filters(f: Any) -> Any:
 
 @findings.command("list")
 @_filters
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True,
+              help="table 表格；json（英文字段名）；"
+                   "csv（中文表头，UTF-8 带 BOM，可直接用 Excel 打开）。")
 @click.pass_context
 def list_command(ctx: click.Context, status: str | None, unit: str | None, rule: str | None,
                  period: str | None, fmt: str) -> None:
-    """List findings, filtered; as a table, JSON or CSV."""
+    """列出发现的问题（可按状态、单位、规则、周期筛选），输出为表格、JSON 或 CSV。"""
     rows = _select(ctx, status=status, unit=unit, rule=rule, period=period)
     if fmt == "json":
         click.echo(json.dumps([finding_dict(r) for r in rows], ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        buffer = io.StringIO()
-        fields = ["id", "rule", "rule_name", "unit_code", "unit_name", "category",
-                  "source_name", "item_url", "period", "as_of", "points", "indicator", "status",
-                  "evidence"]
-        writer = csv.DictWriter(buffer, fieldnames=fields)
-        writer.writeheader()
-        for r in rows:
-            d = finding_dict(r)
-            d["evidence"] = json.dumps(d["evidence"], ensure_ascii=False)
-            writer.writerow({k: sheet_text(v) for k, v in d.items()})
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo(findings_csv(rows), nl=False)
     else:
         print_findings_table(rows)
         console.print(f"共 {len(rows)} 条。")
@@ -135,10 +160,10 @@ def _select(ctx: click.Context, **filters: Any) -> list[repo.FindingRow]:
 
 
 @findings.command("show")
-@click.argument("finding_id", type=int)
+@click.argument("finding_id", type=int, metavar="问题编号")
 @click.pass_context
 def show(ctx: click.Context, finding_id: int) -> None:
-    """Print one finding: what, where, its evidence and its review history."""
+    """查看一条问题：内容、位置、证据和审核记录。"""
     config = load_county(ctx)
     db = app.open_database(config, must_exist=True)
     try:
@@ -183,15 +208,19 @@ def _review_command(action: str) -> click.Command:
     to_status, selectable, verb = ACTIONS[action]
     needs_reason = to_status != "confirmed"
 
-    @click.argument("ids", nargs=-1, type=int)
-    @click.option("--by", "actor", required=True, help="Reviewer's name (recorded).")
-    @click.option("--reason", required=needs_reason,
-                  help="Why (required)." if needs_reason else "Why (optional).")
-    @click.option("--note", help="Same as --reason, for confirmations.", hidden=needs_reason)
-    @click.option("--unit", help="Select by unit code instead of ids.")
-    @click.option("--rule", type=click.Choice(sorted(RULE_NAMES)))
-    @click.option("--week", "period", help="Select by period, e.g. 2021-W36.")
-    @click.option("--yes", is_flag=True, help="Do not ask before acting on a selection.")
+    @click.argument("ids", nargs=-1, type=int, metavar="问题编号")
+    @click.option("--by", "actor", required=True, metavar="姓名",
+                  help="审核人姓名（记入审核记录）。")
+    @click.option("--reason", required=needs_reason, metavar="理由",
+                  help="理由，记入审核记录。" if needs_reason else "理由（可不填）。")
+    @click.option("--note", metavar="备注", help="同 --reason，用于确认时写备注。",
+                  hidden=needs_reason)
+    @click.option("--unit", metavar="单位代码", help="不写编号时：按单位选择。")
+    @click.option("--rule", type=click.Choice(sorted(RULE_NAMES)),
+                  help="不写编号时：按规则选择。" + RULE_HELP)
+    @click.option("--week", "period", metavar="周期",
+                  help="不写编号时：按周期选择，例如 2021-W36。")
+    @click.option("--yes", is_flag=True, help="按条件批量操作时不再询问。")
     @click.pass_context
     def command(ctx: click.Context, ids: tuple[int, ...], actor: str, reason: str | None,
                 note: str | None, unit: str | None, rule: str | None, period: str | None,
@@ -237,9 +266,11 @@ def _review_command(action: str) -> click.Command:
         console.print(f"已{verb} {len(changed)} 条问题（审核人：{actor}）。", markup=False)
 
     command.__doc__ = {
-        "confirm": "Confirm findings: they count in scoring and bulletins.",
-        "dismiss": "Dismiss findings (a reason is required); they stay dismissed.",
-        "reopen": "Send confirmed or dismissed findings back to pending (with a reason).",
+        "confirm": "确认问题：计入得分和通报。\n\n"
+                   "按编号确认，或用 --unit / --rule / --week 按条件选择。",
+        "dismiss": "驳回问题（须写明理由）；再次监测时仍保持驳回。\n\n"
+                   "按编号驳回，或用 --unit / --rule / --week 按条件选择。",
+        "reopen": "把已确认或已驳回的问题退回待审核（须写明理由）。",
     }[action]
     return findings.command(action)(command)
 

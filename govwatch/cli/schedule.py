@@ -112,10 +112,15 @@ class SourceSchedule(_Strict):
     cron: Cron
 
 
+class ReportSchedule(JobSchedule):
+    auto_publish: bool = Field(
+        False, description="周通报草稿生成后直接审核发布（默认只生成草稿，由考核小组审核发布）")
+
+
 class Jobs(_Strict):
     crawl: JobSchedule = JobSchedule(cron="0 2 * * *")
     monitor: JobSchedule = JobSchedule(cron="0 6 * * *")
-    report: JobSchedule = JobSchedule(cron="0 8 * * mon")
+    report: ReportSchedule = ReportSchedule(cron="0 8 * * mon")
 
 
 class ScheduleConfig(_Strict):
@@ -182,9 +187,11 @@ def planned_jobs(schedule: ScheduleConfig, config_path: str) -> list[PlannedJob]
                                   cron_trigger(spec.monitor.cron),
                                   {"config_path": config_path}))
     if spec.report.enabled:
-        planned.append(PlannedJob("report", "周通报", jobs.report_job,
+        planned.append(PlannedJob("report", "周通报（自动发布）" if spec.report.auto_publish
+                                  else "周通报草稿", jobs.report_job,
                                   cron_trigger(spec.report.cron),
-                                  {"config_path": config_path}))
+                                  {"config_path": config_path,
+                                   "auto_publish": spec.report.auto_publish}))
     return planned
 
 
@@ -192,6 +199,104 @@ def next_runs(planned: list[PlannedJob], start: datetime | None = None
               ) -> list[tuple[PlannedJob, datetime | None]]:
     start = start or now()
     return [(job, job.trigger.get_next_fire_time(None, start)) for job in planned]
+
+
+# ----------------------------------------------------------------------------- for people
+
+_WEEKDAYS = {"mon": "一", "tue": "二", "wed": "三", "thu": "四", "fri": "五", "sat": "六",
+             "sun": "日"}
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _read(expression: str, name: Callable[[str], str | None]) -> str | None:
+    """A cron field's items (a, b, a-b) in words, 、 between them; None if one is not plain."""
+    items = []
+    for item in expression.split(","):
+        ends = [name(end) for end in item.split("-")]
+        if len(ends) > 2 or None in ends:
+            return None
+        items.append("至".join(e for e in ends if e))
+    return "、".join(items)
+
+
+def _day_name(text: str) -> str | None:
+    return f"{int(text)}日" if text.isdigit() else None
+
+
+def _month_name(text: str) -> str | None:
+    if text.isdigit():
+        return f"{int(text)}月"
+    return f"{_MONTHS.index(text) + 1}月" if text in _MONTHS else None
+
+
+def _weekday_name(text: str) -> str | None:
+    return f"周{_WEEKDAYS[text]}" if text in _WEEKDAYS else None
+
+
+def _days(month: str, day: str, weekday: str) -> str | None:
+    """Which days: 每天, 每周一至周五, 每月1日、15日, 每月最后一天, 每年1月1日."""
+    if weekday != "*":
+        named = _read(weekday, _weekday_name)
+        # APScheduler fires only on days matching both a day of month and a weekday: rare
+        return f"每{named}" if named and day == month == "*" else None
+    if day == "*":
+        return "每天" if month == "*" else None
+    days = "最后一天" if day == "last" else _read(day, _day_name)
+    if month == "*" or days is None:
+        return days and f"每月{days}"
+    months = _read(month, _month_name)
+    return months and f"每年{months}{days}"
+
+
+def _step(expression: str) -> int | None:
+    """N of ``*/N``."""
+    head, _, n = expression.partition("/")
+    return int(n) if head == "*" and n.isdigit() else None
+
+
+def _clock(hour: str, minute: str, second: str) -> str | None:
+    """At what time: 02:00, 07:00、19:00, 每小时第 5 分, 每 15 分钟, 每 3 秒."""
+    if hour == minute == "*":
+        every = _step(second)
+        return "每秒" if second == "*" else (f"每 {every} 秒" if every else None)
+    if not second.isdigit():
+        return None
+    if hour == "*":
+        if int(second):
+            return None
+        every = _step(minute)
+        if every:
+            return f"每 {every} 分钟"
+        return f"每小时第 {int(minute)} 分" if minute.isdigit() else None
+    if not (minute.isdigit() and hour.replace(",", "").isdigit()):
+        return None
+    tail = f":{int(second):02d}" if int(second) else ""
+    return "、".join(f"{int(h):02d}:{int(minute):02d}{tail}" for h in hour.split(","))
+
+
+def describe_trigger(trigger: CronTrigger) -> str:
+    """When a job runs, as people say it (China time): 每天 02:00, 每周一 08:00, 每月1日 03:00;
+    a cron expression it cannot put in words is shown as written."""
+    fields = {field.name: str(field) for field in trigger.fields}
+    days = _days(fields["month"], fields["day"], fields["day_of_week"])
+    clock = _clock(fields["hour"], fields["minute"], fields["second"])
+    if days is None or clock is None or fields["year"] != "*" or fields["week"] != "*":
+        names = ["minute", "hour", "day", "month", "day_of_week"]
+        if fields["second"] != "0":
+            names.insert(0, "second")
+        return f"按 cron 表达式「{' '.join(fields[n] for n in names)}」"
+    if clock.startswith("每"):
+        return clock if days == "每天" else f"{days}，{clock}"
+    return f"{days} {clock}"
+
+
+def describe_run(when: datetime | None) -> str:
+    """A next run time as people read it: 2021-09-13（周一）08:00."""
+    if when is None:
+        return "—"
+    weekday = "一二三四五六日"[when.weekday()]
+    clock = f"{when:%H:%M:%S}" if when.second else f"{when:%H:%M}"
+    return f"{when:%Y-%m-%d}（周{weekday}）{clock}"
 
 
 # ----------------------------------------------------------------------------- lock

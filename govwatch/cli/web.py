@@ -19,6 +19,7 @@ from govwatch.cli import app
 from govwatch.cli.common import console, err_console, load_county
 
 SECURE_ENV = "GOVWATCH_SECURE_COOKIES"
+PASSWORD_STDIN_HELP = "从标准输入读取密码（一行），不提示输入。"
 T = TypeVar("T")
 
 
@@ -32,20 +33,20 @@ def _is_loopback(host: str) -> bool:
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (keep 127.0.0.1 behind a reverse proxy).")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="地址",
+              help="监听地址（在反向代理后面时保持 127.0.0.1）。")
+@click.option("--port", default=8000, show_default=True, type=int, metavar="端口",
+              help="监听端口。")
 @click.option("--secure-cookies/--no-secure-cookies", default=None,
-              help="Mark the session cookie Secure (HTTPS only) and send HSTS; use behind an "
-                   f"HTTPS proxy (env {SECURE_ENV}=1).")
-@click.option("--forwarded-allow-ips", default="", show_default="none",
-              help="Reverse proxies whose X-Forwarded-For/-Proto headers are trusted, e.g. "
-                   "127.0.0.1 behind nginx on this machine. Trusted from nobody by default: "
-                   "a client could otherwise pick the address the login limit counts.")
+              help="会话 Cookie 只经 HTTPS 发送，并发送 HSTS；在 HTTPS 反向代理后面使用"
+                   f"（也可设环境变量 {SECURE_ENV}=1）。")
+@click.option("--forwarded-allow-ips", default="", metavar="地址",
+              help="信任其 X-Forwarded-For/-Proto 头的反向代理地址，例如本机的 nginx 填 "
+                   "127.0.0.1。默认不信任：否则客户端可以自己指定登录次数限制所计的地址。")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, secure_cookies: bool | None,
           forwarded_allow_ips: str) -> None:
-    """Run the review web app for the assessment team (考核小组)."""
+    """运行考核小组的审核平台（网页）。"""
     import uvicorn
 
     from web.app import create_app
@@ -80,7 +81,10 @@ def serve(ctx: click.Context, host: str, port: int, secure_cookies: bool | None,
 
 @click.group("users")
 def users() -> None:
-    """Accounts of the review web app (reviewer: may review and enter; viewer: read only)."""
+    """审核平台的账号。
+
+    角色：reviewer 审核人，可审核和录入；viewer 查看人，只能查看。
+    """
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -106,13 +110,14 @@ def _run(ctx: click.Context, action: Callable[..., T], *args: object) -> T:
 
 
 @users.command("add")
-@click.argument("name")
+@click.argument("name", metavar="用户名")
 @click.option("--role", type=click.Choice(["reviewer", "viewer"]), default="reviewer",
-              show_default=True, help="reviewer: confirm/dismiss/enter; viewer: read only.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+              show_default=True,
+              help="reviewer 审核人：可确认、驳回和录入；viewer 查看人：只能查看。")
+@click.option("--password-stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
 @click.pass_context
 def users_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
-    """Create an account (asks for its password)."""
+    """创建账号（会提示输入密码）。"""
     from web.auth import ROLES, create_user
 
     password = _read_password(password_stdin)
@@ -122,11 +127,11 @@ def users_add(ctx: click.Context, name: str, role: str, password_stdin: bool) ->
 
 
 @users.command("passwd")
-@click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.argument("name", metavar="用户名")
+@click.option("--password-stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
 @click.pass_context
 def users_passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
-    """Set a new password (the user's open sessions end)."""
+    """设置新密码（该用户已登录的会话随即失效）。"""
     from web.auth import set_password
 
     password = _read_password(password_stdin)
@@ -135,11 +140,11 @@ def users_passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
 
 
 @users.command("role")
-@click.argument("name")
-@click.argument("role", type=click.Choice(["reviewer", "viewer"]))
+@click.argument("name", metavar="用户名")
+@click.argument("role", type=click.Choice(["reviewer", "viewer"]), metavar="reviewer|viewer")
 @click.pass_context
 def users_role(ctx: click.Context, name: str, role: str) -> None:
-    """Change an account's role."""
+    """修改账号的角色：reviewer 审核人，viewer 查看人。"""
     from web.auth import ROLES, set_role
 
     _run(ctx, set_role, name, role)
@@ -147,10 +152,10 @@ def users_role(ctx: click.Context, name: str, role: str) -> None:
 
 
 @users.command("remove")
-@click.argument("name")
+@click.argument("name", metavar="用户名")
 @click.pass_context
 def users_remove(ctx: click.Context, name: str) -> None:
-    """Disable an account: it can no longer log in (its name stays in the review history)."""
+    """停用账号：不能再登录（审核记录中仍保留其姓名）。"""
     from web.auth import deactivate_user
 
     _run(ctx, deactivate_user, name)
@@ -160,7 +165,7 @@ def users_remove(ctx: click.Context, name: str) -> None:
 @users.command("list")
 @click.pass_context
 def users_list(ctx: click.Context) -> None:
-    """List the accounts."""
+    """列出所有账号。"""
     from web.auth import list_users
 
     accounts = _run(ctx, list_users)

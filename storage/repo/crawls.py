@@ -149,7 +149,7 @@ def interrupt_open_runs(session: Session, source_ids: Iterable[int] | None = Non
     if source_ids is not None:
         stmt = stmt.where(CrawlRun.source_id.in_(list(source_ids)))
     result = session.execute(stmt.values(
-        outcome="interrupted", finished_at=now(), error="crawl process ended before finishing",
+        outcome="interrupted", finished_at=now(), error="抓取进程在完成前结束",
     ))
     return result.rowcount or 0
 
@@ -168,7 +168,7 @@ def sweep_orphaned_runs(session: Session,
         session.execute(update(CrawlRun).where(CrawlRun.id.in_(gone[start:start + 500]),
                                                CrawlRun.outcome == "running").values(
             outcome="interrupted", finished_at=current,
-            error="crawl process ended before finishing (found by the sweep)"))
+            error="抓取进程在完成前结束（清理时发现）"))
     return len(gone)
 
 
