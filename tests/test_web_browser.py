@@ -367,3 +367,37 @@ def test_a_reviewer_searches_and_confirms_one_after_another(page_for: Login,
     after = int(re.search(r"/findings/(\d+)", page.url).group(1))  # type: ignore[union-attr]
     assert after != before and served.status(before) == "confirmed"
     assert served.status(after) == "pending"
+
+
+def test_a_reviewer_approves_the_bulletin_and_voids_an_entry(page_for: Login,
+                                                             served: Served) -> None:
+    page = page_for(REVIEWER)
+    # the week's bulletin: drafted, then approved and published with its 文号
+    page.goto(f"{served.url}/bulletins")
+    page.get_by_role("button", name="生成草稿").click()
+    expect(page.get_by_role("button", name="审核通过并发布")).to_be_visible()
+    expect(page.locator("iframe.snapshot")).to_have_attribute("sandbox", "")
+    page.get_by_role("button", name="审核通过并发布").click()
+    expect(page.locator(".flash-ok").first).to_be_visible()
+    published = page.locator("table.grid tbody tr").first
+    expect(published).to_contain_text("已发布")
+    expect(published).to_contain_text(re.compile(r"〔\d{4}〕1号"))
+    expect(page.get_by_role("button", name="审核通过并发布")).to_have_count(0)
+
+    # a manual entry typed by mistake: added, then voided with a reason, kept as history
+    page.goto(f"{served.url}/entries?year=2021")
+    page.locator("select[name=unit]").select_option("B04")
+    page.locator("select[name=kind]").select_option("重大扣分")
+    page.locator("input[name=ref]").fill("B-ZD1")
+    page.locator("input[name=year]").fill("2021")
+    page.locator("textarea[name=note]").fill("县政府通报〔2021〕9号")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".flash-ok")).to_contain_text("已录入第")
+    row = page.locator("table.grid tbody tr", has_text="县政府通报〔2021〕9号")
+    expect(row).to_have_count(1)
+    row.get_by_placeholder("作废原因").fill("录错单位，应为 B03")
+    row.get_by_role("button", name="作废").click()
+    expect(page.locator(".flash-ok")).to_contain_text("已作废第")
+    history = page.locator("table.voided tbody tr", has_text="县政府通报〔2021〕9号")
+    expect(history).to_contain_text("录错单位，应为 B03")
+    expect(history).to_contain_text(REVIEWER)
