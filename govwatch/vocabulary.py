@@ -70,3 +70,41 @@ def describe(row: Described) -> str:
         return (f"{ev.get('bulletin_period')} 通报的「{original}」问题"
                 f"（第 {ev.get('original_finding_id')} 号）逾期 {ev.get('deadline')} 未整改")
     return ""
+
+
+# Warnings (预警, ``monitors.warnings``): what will become a finding unless someone acts.
+WARNING_NAMES = {
+    "stale_soon": "栏目即将超期未更新",
+    "behind_pace": "新媒体本周更新不足",
+    "policy_due": "政策文件解读即将到期",
+    "crawl_failed": "最近一次抓取失败",
+}
+WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")  # ISO weekday 1..7
+
+
+def describe_warning(kind: str, ev: Mapping[str, Any]) -> str:
+    """One line of what a warning is about, in Chinese (the 情况 column of warning lists)."""
+    if kind == "stale_soon":
+        return (f"最新发布 {ev.get('newest_published_on')}，已 {ev.get('days_without_update')} "
+                f"天未更新；到 {ev.get('stale_on')} 仍未更新即计为「{RULE_NAMES['stale_column']}」")
+    if kind == "behind_pace":
+        text = (f"本周（{ev.get('week_start')} 至 {ev.get('week_end')}）截至 "
+                f"{ev.get('seen_until')} 更新 {ev.get('posts_so_far')} 次，"
+                f"每周应不少于 {ev.get('min_weekly_posts')} 次")
+        reasons = ev.get("reasons") or []
+        if "pace" in reasons:
+            weekday = int(ev.get("pace_weekday") or 1)
+            text += (f"；到{WEEKDAY_NAMES[(weekday - 1) % 7]}应至少 "
+                     f"{ev.get('pace_min_posts')} 次")
+        if "unreachable" in reasons:
+            text += f"；余下 {ev.get('days_left')} 天每天更新 1 次也达不到"
+        return text
+    if kind == "policy_due":
+        return (f"{book_title(ev.get('policy_title'))}（{ev.get('published_on')} 发布）尚未见解读；"
+                f"{ev.get('due_on')} 后仍无解读即计为「{RULE_NAMES['uninterpreted_policy']}」")
+    if kind == "crawl_failed":
+        outcome = OUTCOME_NAMES.get(ev.get("outcome", ""), ev.get("outcome", ""))
+        status = f"（HTTP {ev['http_status']}）" if ev.get("http_status") else ""
+        return (f"{outcome}{status}，连续 {ev.get('failing_days', 1)} 天；连续 "
+                f"{ev.get('crawl_failure_days')} 天即报「{RULE_NAMES['crawl_failure']}」")
+    return ""

@@ -7,6 +7,10 @@ The policy rule is as much work as all the others together (it matches every pol
 the interpretations), and needs nothing of theirs: it runs beside them, in a forked child
 with its own connection and its own, smaller source facts (``govwatch.beside``; inline when
 forking is unsafe), and the drafts are saved together in the same order either way.
+
+Warnings (预警, ``monitors.warnings``) are computed from the same facts in the same run — the
+policy file warnings beside the policy rule, with its classes and matcher — and saved with
+the findings, in their own table and lifecycle (``repo.save_warnings``).
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
 from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig, PolicyClasses, Thresholds
 from govwatch.liveness import owner_gone
+from govwatch.timeutil import week_bounds
 from monitors import (
     crawl_failure,
     low_post_frequency,
@@ -27,12 +33,13 @@ from monitors import (
     stale_column,
     uninterpreted_policy,
 )
+from monitors import warnings as early_warnings
 from monitors.policy_class import ClassPolicy
 from monitors.policy_match import BODY_LIMIT
 from monitors.rule_map import RuleMap, load_rule_map
 from storage import repo
 from storage.db import Database, in_session_beside
-from storage.repo import FindingDraft, PostFact, SourceFacts
+from storage.repo import FindingDraft, PostFact, SourceFacts, WarningDraft
 
 RULES = (stale_column.RULE, low_post_frequency.RULE, uninterpreted_policy.RULE,
          not_rectified.RULE, crawl_failure.RULE)
@@ -46,6 +53,7 @@ class MonitorReport:
     by_rule: Counter[str] = field(default_factory=Counter)
     new_by_rule: Counter[str] = field(default_factory=Counter)
     outdated: int = 0  # sources not judged: their latest crawl is too old (数据过期)
+    warnings: repo.WarningChanges = field(default_factory=repo.WarningChanges)
 
 
 def county_classes(settings: PolicyClasses) -> ClassPolicy:
@@ -55,6 +63,15 @@ def county_classes(settings: PolicyClasses) -> ClassPolicy:
 
 
 PolicyStates = list[tuple[int, repo.PolicyState]]
+
+
+class PolicyRuleOutcome(NamedTuple):
+    """What the policy rule's run gives: its drafts, the items whose class or verdict changed,
+    and the policy file warnings (``monitors.warnings.policy_due``)."""
+
+    drafts: list[FindingDraft]
+    states: PolicyStates
+    warnings: list[WarningDraft]
 
 
 def policy_rule_facts(session: Session, as_of: date) -> tuple[
@@ -73,19 +90,20 @@ def policy_rule_facts(session: Session, as_of: date) -> tuple[
 def uninterpreted_policies(
         session: Session, as_of: date, rule_map: RuleMap, thresholds: Thresholds,
         classes: PolicyClasses | None = None,
-) -> tuple[list[FindingDraft], PolicyStates]:
-    """Rule 3's drafts and the policy-column items whose class or verdict changed (all of them
-    the first time), from the facts of policy and interpretation columns only (and the
-    titles reviewers excluded)."""
+) -> PolicyRuleOutcome:
+    """Rule 3's drafts, the policy-column items whose class or verdict changed (all of them
+    the first time) and the policy file warnings, from the facts of policy and interpretation
+    columns only (and the titles reviewers excluded)."""
     sources, policies, interpretations = policy_rule_facts(session, as_of)
     decided = uninterpreted_policy.classify_items(
         policies, sources, county_classes(classes or PolicyClasses()),
         repo.policy_exclusions(session))
+    matchers = uninterpreted_policy.matchers_by_setting(policies, interpretations, sources)
     drafts, verdicts = uninterpreted_policy.judge_with_verdicts(
         policies, interpretations, sources, as_of, rule_map,
         thresholds.interpretation_grace_days,
         thresholds.interpretation_match, decided, thresholds.interpretation_max_days_before,
-        thresholds.data_max_age_days)
+        thresholds.data_max_age_days, matchers)
     judged = {v.item_id: v for v in verdicts}
     states = []
     for item_id, state in repo.policy_states(session, as_of).items():
@@ -97,7 +115,11 @@ def uninterpreted_policies(
                verdict.evidence if verdict else None)
         if new != state:  # most items keep their class and verdict from run to run
             states.append((item_id, new))
-    return drafts, states
+    due = early_warnings.policy_due(
+        policies, interpretations, sources, decided, as_of, thresholds.interpretation_grace_days,
+        thresholds.interpretation_match, thresholds.interpretation_max_days_before,
+        thresholds.data_max_age_days, matchers)
+    return PolicyRuleOutcome(drafts, states, due)
 
 
 def run_monitors(db: Database, config: CountyConfig, as_of: date,
@@ -117,7 +139,7 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
     t = config.settings.thresholds
     report = MonitorReport(as_of)
 
-    def policy_rule(session: Session) -> tuple[list[FindingDraft], PolicyStates]:
+    def policy_rule(session: Session) -> PolicyRuleOutcome:
         return uninterpreted_policies(session, as_of, rule_map, t,
                                       config.settings.policy_classes)
 
@@ -133,6 +155,7 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         named = repo.bulletined_findings(session)
         if named:  # not_rectified looks at the days after each bulletin too
             start = min(start, min(n.published_on for n in named))
+        start = min(start, week_bounds(as_of)[0])  # the warnings count this week's posts
         per_day = repo.posts_per_day(
             session, [f.source_id for f in facts if f.source_type == "account"], start, end)
         weeks = low_post_frequency.judge(facts, per_day, as_of, rule_map, t.min_weekly_posts,
@@ -144,7 +167,8 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
                         for d, span in zip(weeks, spans, strict=True)]
         stale = stale_column.judge(facts, as_of, rule_map, t.stale_days, max_age)
         failures = crawl_failure.judge(facts, as_of, rule_map, t.crawl_failure_days, max_age)
-        uninterpreted, states = pending.result()
+        uninterpreted, states, policy_warnings = pending.result()
+        warnings = [*early_warnings.judge(facts, per_day, as_of, t), *policy_warnings]
         drafts = [
             *stale,
             *under_posted,
@@ -165,6 +189,7 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
             if is_new:
                 report.new_by_rule[draft.rule] += 1
         report.by_rule.update(d.rule for d in drafts)
+        report.warnings = repo.save_warnings(session, warnings, as_of)
     report.outdated = sum(1 for d in failures
                           if d.evidence.get("outcome") == crawl_failure.STALE_DATA)
     return report

@@ -239,8 +239,12 @@ def judge_with_verdicts(
         classes: Mapping[int, ItemClass] | None = None,
         default_max_days_before: int = MAX_DAYS_BEFORE,
         max_age_days: int = freshness.DEFAULT_MAX_AGE_DAYS,
+        matchers: Callable[[float, int], Matcher] | None = None,
 ) -> tuple[list[FindingDraft], list[PolicyVerdict]]:
-    """``judge``'s findings, and the verdict on every policy judged (explained or not)."""
+    """``judge``'s findings, and the verdict on every policy judged (explained or not).
+
+    ``matchers``: ``matchers_by_setting`` of these facts, when the caller shares it (the
+    policy file warnings ask the same matcher)."""
     if classes is None:
         classes = classify_items(policies, sources)
     covered = Coverage(sources.values(), as_of, max_age_days)
@@ -262,7 +266,7 @@ def judge_with_verdicts(
         overdue.append((policy, source, decided, grace, due))
     if not overdue:
         return [], []
-    matcher = matchers_by_setting(policies, interpretations, sources)
+    matcher = matchers or matchers_by_setting(policies, interpretations, sources)
     drafts = []
     verdicts = []
     for policy, source, decided, grace, due in overdue:

@@ -42,6 +42,7 @@ OWN_COMMANDS = [
     ("findings", "confirm"), ("findings", "dismiss"), ("findings", "reopen"), ("serve",),
     ("users",), ("users", "add"), ("users", "passwd"), ("users", "role"), ("users", "remove"),
     ("users", "list"), ("posts",), ("posts", "template"), ("posts", "import"),
+    ("warnings",), ("warnings", "list"),
 ]
 
 
@@ -96,7 +97,7 @@ def test_click_errors_are_chinese() -> None:
     assert "错误：没有这个命令：nosuch。" in unknown.output
     assert "用法：govwatch [选项] 命令 [参数]..." in unknown.output
     assert "运行「govwatch --help」查看帮助。" in unknown.output
-    close = invoke("fidnings")
+    close = invoke("findngs")
     assert "是不是要用 'findings'？" in close.output
     bad = invoke("findings", "list", "--format", "xml")
     assert bad.exit_code == 2

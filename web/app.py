@@ -28,6 +28,7 @@ from scoring.engine import fmt
 from scoring.rubric import RubricSet, load_rubric_set
 from storage.db import Database
 from web import bulletins, views
+from web import warnings as early_warnings
 from web.auth import ROLES, LoginThrottle, load_secret_key
 from web.security import SecurityHeaders, web_url
 
@@ -115,6 +116,7 @@ ROUTES = [
     Route("/bulletins/approve", bulletins.approve, methods=["POST"]),
     Route("/bulletins/draft", bulletins.redraft, methods=["POST"]),
     Route("/bulletins/drafts/{name}", bulletins.draft_file, methods=["GET"]),
+    Route("/warnings", early_warnings.warnings_page, methods=["GET"]),
     Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
 ]
 

@@ -294,6 +294,7 @@ class UnitPage:
     score: UnitScore | None
     entries: list[Any]
     policy_items: list[repo.PolicyItemRow]  # policy-column items, their class and verdict
+    warnings: list[repo.WarningRow] = field(default_factory=list)  # the open warnings
 
 
 def unit_page(session: Session, code: str, report: ScoreReport) -> UnitPage | None:
@@ -307,7 +308,7 @@ def unit_page(session: Session, code: str, report: ScoreReport) -> UnitPage | No
     entries = list_entries(session, year=report.year, unit=code)
     return UnitPage(unit.code, unit.name, unit.category, unit.county, facts,
                     [_queue_row(r) for r in rows], score, entries,
-                    repo.policy_items(session, code))
+                    repo.policy_items(session, code), repo.open_warnings(session, code))
 
 
 def default_year(session: Session) -> int:
