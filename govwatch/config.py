@@ -135,6 +135,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+class WarnPace(_Strict):
+    """The new-media pace warning (预警, ``monitors.warnings``): by ISO weekday ``weekday`` of the
+    current week (as far as the crawl saw), fewer than ``min_posts`` posts warn."""
+
+    weekday: int = Field(4, ge=1, le=7,
+                         description="本周第几天起检查更新进度（周一为 1，周日为 7）")
+    min_posts: int = Field(1, ge=0, description="到这一天为止至少应更新的次数（0：不按进度预警）")
+
+
 class Thresholds(_Strict):
     """Rule thresholds (county defaults)."""
 
@@ -148,6 +157,9 @@ class Thresholds(_Strict):
     crawl_failure_days: int = Field(2, ge=1, description="连续多少天抓取失败才报抓取异常")
     data_max_age_days: int = Field(
         3, ge=1, le=366, description="最近一次抓取距监测日期超过多少天即视为数据过期，不再据此判定")
+    warn_lead_days: int = Field(
+        2, ge=0, le=366, description="栏目距计为长期未更新还有多少天时预警（0：不预警）")
+    warn_pace: WarnPace = Field(WarnPace(), description="政务新媒体本周更新进度预警")
 
 
 class ThresholdOverrides(_Strict):
@@ -161,6 +173,8 @@ class ThresholdOverrides(_Strict):
     rectify_days: int | None = Field(None, ge=1)
     crawl_failure_days: int | None = Field(None, ge=1)
     data_max_age_days: int | None = Field(None, ge=1, le=366)
+    warn_lead_days: int | None = Field(None, ge=0, le=366)
+    warn_pace: WarnPace | None = None  # replaces the county's as a whole
 
 
 class CrawlSettings(_Strict):
@@ -249,6 +263,72 @@ class BulletinSettings(_Strict):
     printer: str | None = Field(None, description="印发机关（版记，默认同发文机关）")
 
 
+_NOTIFY_URL_FIX = (
+    "请按 Apprise 的写法填写通知地址，例如钉钉群机器人 dingtalk://{access_token}/（设了加签时 "
+    "dingtalk://{secret}@{access_token}/），企业微信群机器人 wecombot://{key}，邮件 "
+    "mailtos://用户名:授权码@smtp.example.com?from=发件人@example.com&to=收件人@example.com；"
+    "密钥可写成 ${环境变量}。各种渠道的写法见 https://appriseit.com/services/")
+
+
+def apprise_plugin(url: str) -> Any:
+    """Apprise's notifier for a notification URL; raise ``ValueError`` saying, in Chinese,
+    why Apprise cannot use it. Apprise is imported only when a URL is configured."""
+    import apprise
+
+    try:
+        plugin = apprise.Apprise.instantiate(url, suppress_exceptions=False)
+    except Exception as exc:  # the plugin refused its arguments: Apprise says which
+        raise ValueError(f"Apprise 无法使用此地址：{exc}") from None
+    if plugin is None:
+        scheme, found, _ = url.partition("://")
+        raise ValueError(f"不支持的通知类型「{scheme}://」" if found and scheme
+                         else "不是通知地址（应写成 类型://…）")
+    return plugin
+
+
+def _masked_url(url: str) -> str:
+    """A notification URL as messages may show it: passwords and tokens shortened (Apprise's
+    CWE-312 helper), for a URL Apprise may not even parse."""
+    from apprise.utils.cwe312 import cwe312_url
+
+    return str(cwe312_url(url))
+
+
+def _check_notify_url(value: str) -> str:
+    url = value.strip()
+    try:
+        apprise_plugin(url)
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "govwatch_notify_url", "通知地址「{url}」无效：{why}",
+            {"url": _masked_url(url), "why": str(exc), "fix": _NOTIFY_URL_FIX}) from None
+    return url
+
+
+NotifyUrl = Annotated[str, AfterValidator(_check_notify_url)]
+
+
+class NotifySettings(_Strict):
+    """Daily notifications (通知) through Apprise: the team's digest to ``channels``, each
+    unit's digest to its ``contacts`` (``units[].contacts``). When they are sent is the
+    ``notify`` job of the schedule file (config/schedule.yaml)."""
+
+    channels: list[NotifyUrl] = Field(
+        [], description="考核小组接收每日汇总的通知地址（Apprise 写法：dingtalk://…、"
+                        "wecombot://…、mailtos://…），可写多个")
+    base_url: Url | None = Field(
+        None, description="审核网页的网址（消息中的链接以此开头），例如 https://gov.example.cn/govwatch")
+    retry_days: int = Field(
+        7, ge=0, le=60, description="发送失败的日报在此后多少天内的运行中重发（0：只在当天重发）")
+    max_items: int = Field(
+        15, ge=1, le=200, description="每条消息每一部分最多列出的条数（其余只计数，详见网页）")
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+
 class Settings(_Strict):
     data_dir: Path = Path("data")
     database_url: str | None = Field(
@@ -263,6 +343,7 @@ class Settings(_Strict):
     policy_classes: PolicyClasses = PolicyClasses()
     crawl: CrawlSettings = CrawlSettings()
     bulletin: BulletinSettings = Field(BulletinSettings(), description="周通报公文格式")
+    notify: NotifySettings = Field(NotifySettings(), description="每日通知（考核小组与各单位）")
 
 
 class Selectors(_Strict):
@@ -322,6 +403,9 @@ class Unit(_Strict):
     category: Literal["A", "B"]
     columns: list[Column] = []
     accounts: list[Account] = []
+    contacts: list[NotifyUrl] = Field(
+        [], description="接收本单位每日通知的地址（Apprise 写法：本单位的钉钉群、"
+                        "企业微信群机器人或邮箱）")
 
     @field_validator("code")
     @classmethod
@@ -425,6 +509,14 @@ FIELD_NAMES: dict[str, str] = {
     "interpretation_max_days_before": "解读最多可早于文件天数",
     "monitored_since": "监测开始日期",
     "monitoring_start": "监测开始日期",
+    "warn_lead_days": "提前预警天数",
+    "warn_pace": "新媒体更新进度预警",
+    "weekday": "星期几（周一为 1）",
+    "min_posts": "最少更新次数",
+    "notify": "通知设置",
+    "channels": "考核小组通知地址",
+    "contacts": "单位通知地址",
+    "base_url": "审核网页网址",
 }
 
 _TYPE_WORDS = {
@@ -667,6 +759,32 @@ def _duplicates(data: dict[str, Any], file: str,
     return problems
 
 
+def _notify_needs_base_url(data: dict[str, Any], file: str,
+                           lines: dict[tuple[Any, ...], int]) -> list[ConfigProblem]:
+    """Notifications link to the review web app: whoever configures a recipient must say
+    where the web app is (``settings.notify.base_url``)."""
+    settings = data.get("settings")
+    notify = settings.get("notify") if isinstance(settings, dict) else None
+    notify = notify if isinstance(notify, dict) else {}
+    units = data.get("units") if isinstance(data.get("units"), list) else []
+    used = [("settings", "notify", "channels")] if notify.get("channels") else []
+    used += [("units", i, "contacts") for i, unit in enumerate(units)
+             if isinstance(unit, dict) and unit.get("contacts")]
+    if not used or notify.get("base_url"):
+        return []
+    where = ("settings", "notify") if notify else used[0]
+    return [ConfigProblem(
+        file, nearest_line(lines, where), entry_label(data, where),
+        "已配置通知地址，但没有填写审核网页的网址 settings.notify.base_url（消息中的链接以它开头）",
+        "请在 settings 下添加 notify: {base_url: https://审核网页的地址}，即考核小组和各单位"
+        "打开 govwatch serve 网页所用的网址，例如 https://gov.example.cn/govwatch")]
+
+
+def _county_checks(data: dict[str, Any], file: str,
+                   lines: dict[tuple[Any, ...], int]) -> list[ConfigProblem]:
+    return _duplicates(data, file, lines) + _notify_needs_base_url(data, file, lines)
+
+
 # libyaml's parser when PyYAML was built with it: a province's config parses 30x faster.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -736,7 +854,7 @@ def load_config(path: str | Path | None = None) -> CountyConfig:
     file = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
     def validate() -> CountyConfig:
         config = load_yaml_model(
-            file, CountyConfig, _duplicates, shape="county: … / settings: … / units: …",
+            file, CountyConfig, _county_checks, shape="county: … / settings: … / units: …",
             example="config/demo.yaml",
             hints={"code": "单位代码只能用英文字母、数字、- 和 _，例如 A01、LC-B12"})
         config.digest()  # cached with the config

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -385,3 +386,74 @@ class ConfigSync(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     synced_at: Mapped[datetime]
+
+
+class Notification(Base):
+    """One digest (通知) for one day to one recipient, and how sending it went.
+
+    A digest is the team's (``kind`` team, ``scope`` "") or a unit's (``kind`` unit, ``scope``
+    its code). Unique on (day, kind, scope, recipient_key): a digest is sent at most once to a
+    recipient. ``status`` is ``sending`` while a run holds it (claimed before sending, so two
+    runs never both send it), then ``sent`` or ``failed``; a failed one is tried again by later
+    runs (``attempts`` counts the tries, ``error`` says why the last failed).
+    ``recipient`` is the channel's URL with its secrets masked (Apprise's privacy form);
+    ``recipient_key`` the SHA-256 of the URL as configured, which names the channel without
+    keeping its secrets. ``title`` and ``body`` are what the latest attempt sent.
+    """
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        UniqueConstraint("day", "kind", "scope", "recipient_key", name="uq_notification_digest"),
+        Index("ix_notification_status_day", "status", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))  # team | unit
+    scope: Mapped[str] = mapped_column(String(64))  # the unit's code; "" for the team
+    recipient_key: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # sending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    first_attempt_at: Mapped[datetime]
+    last_attempt_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class EarlyWarning(Base):
+    """A warning (预警, ``monitors.warnings``): something that will become a finding unless the
+    unit acts — a column nearly stale, an account behind its weekly pace, a policy file inside
+    its grace period without an interpretation, a source whose latest crawl failed. Never
+    points, never a finding, never reviewed.
+
+    Its own lifecycle: opened by the monitor run that first sees the condition (``opened_at``,
+    ``opened_as_of``), kept and refreshed (``as_of``, ``evidence``) while later runs see it,
+    resolved by the first run that no longer does (``resolved_at``, ``resolved_as_of``). One
+    open warning per (kind, subject); a condition that returns after it was resolved opens a
+    new row, so each episode keeps its own dates.
+    """
+
+    __tablename__ = "early_warning"
+    __table_args__ = (
+        Index("ux_early_warning_open", "kind", "subject", unique=True,
+              sqlite_where=text("resolved_at IS NULL"),
+              postgresql_where=text("resolved_at IS NULL")),
+        Index("ix_early_warning_unit", "unit_id", "resolved_at"),
+        Index("ix_early_warning_opened_at", "opened_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # stale_soon | behind_pace | policy_due | …
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"), nullable=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), nullable=True)
+    subject: Mapped[str] = mapped_column(String(200))  # e.g. "source:12", "item:345"
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    opened_at: Mapped[datetime]
+    opened_as_of: Mapped[date] = mapped_column(Date)
+    as_of: Mapped[date] = mapped_column(Date)  # the latest as-of date it held at
+    resolved_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    resolved_as_of: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -32,8 +32,10 @@ from govwatch.cli.common import (
     load_county,
 )
 from govwatch.cli.findings import findings, print_findings_table
+from govwatch.cli.notify import notify
 from govwatch.cli.report import report
 from govwatch.cli.scoring import entries, score
+from govwatch.cli.warnings import warnings as warnings_group
 from govwatch.cli.web import serve, users
 from govwatch.cli.zh import localize
 from govwatch.collector import skip_collection_at_exit
@@ -281,6 +283,10 @@ def _do_monitor(config: CountyConfig, db: Any, as_of: date) -> None:
     for rule, count in sorted(report.by_rule.items()):
         console.print(f"  {RULE_NAMES.get(rule, rule)}（{rule}）：{count} 条，"
                       f"其中新发现 {report.new_by_rule.get(rule, 0)} 条")
+    w = report.warnings
+    if not w.skipped and (w.opened or w.kept or w.resolved):
+        console.print(f"  预警：新增 {len(w.opened)} 条，持续 {len(w.kept)} 条，"
+                      f"解除 {len(w.resolved)} 条（govwatch warnings list 查看）")
     if report.outdated:
         limit = config.settings.thresholds.data_max_age_days
         err_console.print(
@@ -451,8 +457,10 @@ main.add_command(findings)
 main.add_command(score)
 main.add_command(entries)
 main.add_command(report)
+main.add_command(notify)
 main.add_command(serve)
 main.add_command(users)
+main.add_command(warnings_group)
 localize(main)  # after every add_command: the whole tree gets click's words in Chinese
 
 

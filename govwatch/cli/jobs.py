@@ -1,5 +1,5 @@
 """The scheduled jobs: crawl, monitor, report (a draft bulletin, or published with
-``auto_publish``). Plain module-level functions of a config path,
+``auto_publish``), notify (the daily digests). Plain module-level functions of a config path,
 so a persistent job store can name them, and each logs one line when it starts and one when
 it finishes, with counts and duration.
 
@@ -110,8 +110,26 @@ def report_job(config_path: str, auto_publish: bool = False) -> None:
                       named=len(outcome.bulletin.listed_ids))
 
 
+def notify_job(config_path: str) -> None:
+    """Send today's digests (the team's and each unit's) once each, and again those that
+    failed before; a failing channel is logged and recorded, never stops the others."""
+    from notify import ALREADY_SENT, FAILED, SENT, run_notifications
+
+    with _job("notify") as counts:
+        config = load_config(config_path)
+        db = app.open_database(config, migrate=False)  # the daemon migrated at start
+        try:
+            report = run_notifications(db, config, today())
+        finally:
+            db.dispose()
+        counts.update(digests=len(report.digests), sent=report.count(SENT),
+                      failed=report.count(FAILED), already_sent=report.count(ALREADY_SENT),
+                      quiet_units=len(report.quiet_units))
+
+
 JOBS: dict[str, Callable[..., None]] = {
     "crawl": crawl_job,
     "monitor": monitor_job,
     "report": report_job,
+    "notify": notify_job,
 }

@@ -1,5 +1,5 @@
-"""The ``govwatch schedule`` daemon: APScheduler 3 running the crawl, monitor and report jobs
-on cron triggers from ``config/schedule.yaml``, in China time.
+"""The ``govwatch schedule`` daemon: APScheduler 3 running the crawl, monitor, report and
+notify jobs on cron triggers from ``config/schedule.yaml``, in China time.
 
 How it behaves, and why:
 - each job has a fixed id and is written with ``replace_existing``: restarting the daemon
@@ -121,6 +121,9 @@ class Jobs(_Strict):
     crawl: JobSchedule = JobSchedule(cron="0 2 * * *")
     monitor: JobSchedule = JobSchedule(cron="0 6 * * *")
     report: ReportSchedule = ReportSchedule(cron="0 8 * * mon")
+    notify: JobSchedule | None = Field(
+        None, description="每日通知（考核小组日报和单位日报）的发送时间；不写则不发送。"
+                          "应排在 monitor 之后，例如 \"30 7 * * *\"")
 
 
 class ScheduleConfig(_Strict):
@@ -192,6 +195,10 @@ def planned_jobs(schedule: ScheduleConfig, config_path: str) -> list[PlannedJob]
                                   cron_trigger(spec.report.cron),
                                   {"config_path": config_path,
                                    "auto_publish": spec.report.auto_publish}))
+    if spec.notify is not None and spec.notify.enabled:
+        planned.append(PlannedJob("notify", "每日通知", jobs.notify_job,
+                                  cron_trigger(spec.notify.cron),
+                                  {"config_path": config_path}))
     return planned
 
 

@@ -17,6 +17,9 @@ write ``from storage import repo; repo.X`` or ``from storage.repo import X``:
   ``policy_items``.
 - ``findings`` — ``FindingDraft`` and saving findings, ``writing_first``, ``FindingRow`` and
   ``list_findings``, ``bulletined_findings``.
+- ``notifications`` — the daily digests' reads (``findings_created_between``,
+  ``finding_counts``, ``failing_sources``) and their record (``claim_notification``,
+  ``finish_notification``, ``list_notifications``, ``unsent_notification_days``).
 - ``reviews`` — ``ReviewError``, ``TRANSITIONS``, ``review_findings``, ``finding_history``,
   ``finding_snapshot``.
 - ``_sql`` — shared helpers: the dialect's INSERT … ON CONFLICT (``_insert_for``) and
@@ -72,6 +75,19 @@ from storage.repo.findings import (
     save_findings_detailed,
     writing_first,
 )
+from storage.repo.notifications import (
+    NOTIFICATION_STATUSES,
+    FailingSource,
+    NotificationKey,
+    NotificationRow,
+    claim_notification,
+    failing_sources,
+    finding_counts,
+    findings_created_between,
+    finish_notification,
+    list_notifications,
+    unsent_notification_days,
+)
 from storage.repo.policy import (
     EXCLUDED_TITLE_CHARS,
     NOT_POLICY_REASON,
@@ -95,21 +111,34 @@ from storage.repo.reviews import (
     review_findings,
 )
 from storage.repo.sync import source_ids, sync_config, sync_config_if_changed
+from storage.repo.warnings import (
+    WarningChanges,
+    WarningDraft,
+    WarningRow,
+    list_warnings,
+    open_warnings,
+    save_warnings,
+    warnings_opened_between,
+)
 
 __all__ = [
     "COVERAGE_REACH_DAYS",
     "EXCLUDED_TITLE_CHARS",
     "FINDING_ROW_COLUMNS",
     "NEVER_COLLECTED",
+    "NOTIFICATION_STATUSES",
     "NOT_POLICY_REASON",
     "NO_SOURCES",
     "REVIEW_STATUSES",
     "TRANSITIONS",
     "BulletinedFinding",
+    "FailingSource",
     "FindingDraft",
     "FindingKey",
     "FindingRow",
     "ItemRecord",
+    "NotificationKey",
+    "NotificationRow",
     "PolicyItemRow",
     "PolicyState",
     "PostFact",
@@ -117,21 +146,32 @@ __all__ = [
     "SnapshotRecord",
     "SourceFacts",
     "StoredVerdict",
+    "WarningChanges",
+    "WarningDraft",
+    "WarningRow",
     "add_policy_exclusion",
     "as_china_date",
     "bulletined_findings",
+    "claim_notification",
     "close_crawl_run",
     "exclude_finding_title",
+    "failing_sources",
+    "finding_counts",
     "finding_history",
     "finding_row",
     "finding_snapshot",
+    "findings_created_between",
+    "finish_notification",
     "interrupt_open_runs",
     "items_of_kind",
     "json_value",
     "latest_runs",
     "links_of",
     "list_findings",
+    "list_notifications",
+    "list_warnings",
     "open_crawl_run",
+    "open_warnings",
     "policy_exclusions",
     "policy_items",
     "policy_states",
@@ -148,6 +188,7 @@ __all__ = [
     "save_policy_states",
     "save_snapshot",
     "save_snapshots",
+    "save_warnings",
     "select_items_of_kind",
     "source_facts",
     "source_ids",
@@ -158,5 +199,7 @@ __all__ = [
     "sync_config",
     "sync_config_if_changed",
     "unit_coverage",
+    "unsent_notification_days",
+    "warnings_opened_between",
     "writing_first",
 ]
