@@ -9,6 +9,11 @@ true" depends on what the original finding was about:
   after the bulletin.
 Only what the crawler saw is judged: while the column's or account's latest crawl has failed,
 a stale or under-posting finding is not called unrectified (the crawl_failure rule speaks).
+
+``recheck`` answers a unit's 整改说明 (rectification statement) the same way: at the first
+monitor run after the statement, whether its confirmed finding's condition still holds as of
+that run — from fresh crawl data that reaches the statement's day, else ``unknown`` (tried
+again at the next run). It records an outcome only; findings are not changed.
 """
 
 from __future__ import annotations
@@ -18,10 +23,18 @@ from datetime import date, timedelta
 
 from monitors import freshness
 from monitors.rule_map import RuleMap
-from storage.repo import BulletinedFinding, FindingDraft, SourceFacts
+from storage.repo import (
+    BulletinedFinding,
+    FindingDraft,
+    PendingRecheck,
+    RecheckResult,
+    SourceFacts,
+)
 
 RULE = "not_rectified"
 DEFAULT_RECTIFY_DAYS = 7
+RECHECK_RULES = ("stale_column", "low_post_frequency", "uninterpreted_policy")
+RECHECK_WEEK_DAYS = 7
 
 
 def still_true(named: BulletinedFinding, source: SourceFacts | None,
@@ -85,3 +98,53 @@ def judge(named: Iterable[BulletinedFinding], sources: dict[int, SourceFacts],
             },
         ))
     return drafts
+
+
+def _recheck_detail(statement: PendingRecheck, source: SourceFacts, holds: bool, posts: int,
+                    min_posts: int, seen: date) -> str:
+    if statement.rule == "stale_column":
+        newest = source.newest_published_on.isoformat() if source.newest_published_on else "无"
+        text = (f"栏目自问题判定日（{statement.finding_as_of}）以来仍未更新，最新发布日期 {newest}"
+                if holds else f"栏目已更新，最新发布日期 {newest}")
+    elif statement.rule == "low_post_frequency":
+        text = (f"截至 {seen} 的 {RECHECK_WEEK_DAYS} 天内发布 {posts} 次"
+                f"（应不少于 {min_posts} 次）")
+    else:
+        text = "该政策文件仍未找到对应的解读" if holds else "该政策文件已有对应的解读"
+    return f"{text}；数据截至 {seen}。"
+
+
+def recheck(statements: Iterable[PendingRecheck], sources: dict[int, SourceFacts],
+            uninterpreted: set[str], posts_per_day: dict[int, dict[date, int]], as_of: date,
+            default_min_posts: int = 3,
+            max_age_days: int = freshness.DEFAULT_MAX_AGE_DAYS) -> list[RecheckResult]:
+    """Whether each statement's finding still holds as of this run (``still_true``): a
+    column updated since the finding was judged, an account with the weekly minimum of posts
+    in the seven days up to the data's last day, a policy the rule no longer finds
+    uninterpreted. ``unknown`` when the source's latest crawl failed, its data is outdated
+    or does not reach the statement's day. Statements on other rules are left unchecked."""
+    results = []
+    for statement in statements:
+        if statement.rule not in RECHECK_RULES:
+            continue
+        source = sources.get(statement.source_id) if statement.source_id else None
+        seen = freshness.seen_until(source, as_of, max_age_days) if source else None
+        if source is None or source.last_run_outcome != "ok" or seen is None:
+            results.append(RecheckResult(statement.rectification_id, "unknown",
+                                         "最近一次抓取失败或数据已过期，暂无法核实。"))
+            continue
+        if seen < statement.submitted_on:
+            results.append(RecheckResult(statement.rectification_id, "unknown",
+                                         f"抓取数据截至 {seen}，尚无提交整改说明之后的数据。"))
+            continue
+        min_posts = int(source.thresholds.get("min_weekly_posts", default_min_posts))
+        per_day = posts_per_day.get(source.source_id, {})
+        posts = sum(per_day.get(seen - timedelta(days=d), 0) for d in range(RECHECK_WEEK_DAYS))
+        named = BulletinedFinding(statement.finding_id, statement.rule, statement.subject,
+                                  statement.unit_id, statement.category, statement.source_id,
+                                  statement.item_id, "", statement.finding_as_of)
+        holds = still_true(named, source, uninterpreted, posts, min_posts)
+        results.append(RecheckResult(
+            statement.rectification_id, "not_rectified" if holds else "rectified",
+            _recheck_detail(statement, source, holds, posts, min_posts, seen)))
+    return results

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from sqlalchemy.orm import Session
@@ -54,6 +54,7 @@ class MonitorReport:
     new_by_rule: Counter[str] = field(default_factory=Counter)
     outdated: int = 0  # sources not judged: their latest crawl is too old (数据过期)
     warnings: repo.WarningChanges = field(default_factory=repo.WarningChanges)
+    rechecked: int = 0  # 整改说明 whose finding was re-checked (``not_rectified.recheck``)
 
 
 def county_classes(settings: PolicyClasses) -> ClassPolicy:
@@ -156,6 +157,9 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         if named:  # not_rectified looks at the days after each bulletin too
             start = min(start, min(n.published_on for n in named))
         start = min(start, week_bounds(as_of)[0])  # the warnings count this week's posts
+        statements = repo.pending_rechecks(session)
+        if statements:  # a re-check counts the posts of the week up to the data's last day
+            start = min(start, as_of - timedelta(days=not_rectified.RECHECK_WEEK_DAYS))
         per_day = repo.posts_per_day(
             session, [f.source_id for f in facts if f.source_type == "account"], start, end)
         weeks = low_post_frequency.judge(facts, per_day, as_of, rule_map, t.min_weekly_posts,
@@ -168,16 +172,19 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         stale = stale_column.judge(facts, as_of, rule_map, t.stale_days, max_age)
         failures = crawl_failure.judge(facts, as_of, rule_map, t.crawl_failure_days, max_age)
         uninterpreted, states, policy_warnings = pending.result()
+        still_uninterpreted = {d.subject for d in uninterpreted}
         warnings = [*early_warnings.judge(facts, per_day, as_of, t), *policy_warnings]
         drafts = [
             *stale,
             *under_posted,
             *uninterpreted,
-            *not_rectified.judge(named, by_source, {d.subject for d in uninterpreted},
+            *not_rectified.judge(named, by_source, still_uninterpreted,
                                  per_day, as_of, rule_map, t.rectify_days,
                                  t.min_weekly_posts, max_age),
             *failures,
         ]
+        rechecks = not_rectified.recheck(statements, by_source, still_uninterpreted, per_day,
+                                         as_of, t.min_weekly_posts, max_age)
     # saved in a transaction of their own that writes first: two monitor runs at once then
     # save one after the other, each seeing what the other stored (``repo.writing_first``)
     with db.session() as session:
@@ -190,6 +197,7 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
                 report.new_by_rule[draft.rule] += 1
         report.by_rule.update(d.rule for d in drafts)
         report.warnings = repo.save_warnings(session, warnings, as_of)
+        report.rechecked = repo.record_rechecks(session, rechecks, as_of)
     report.outdated = sum(1 for d in failures
                           if d.evidence.get("outcome") == crawl_failure.STALE_DATA)
     return report

@@ -372,6 +372,39 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Raised at every logout: a session cookie copied before it no longer works.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A ``unit`` user's units (被考核单位): it sees and answers for these only.
+    unit_links: Mapped[list[UserUnit]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="UserUnit.unit_code")
+
+
+class UserUnit(Base):
+    """A unit a ``unit`` user answers for (by unit code, as the config names it)."""
+
+    __tablename__ = "user_unit"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Rectification(Base):
+    """整改说明: a unit user's statement that a confirmed finding of its unit was rectified,
+    with an optional evidence link; the next monitor run records whether the finding's
+    condition still holds (``checked_at``, ``outcome`` rectified | not_rectified | unknown,
+    ``detail``). Rows are never edited by users: each statement is a new row (the audit)."""
+
+    __tablename__ = "rectification"
+    __table_args__ = (Index("ix_rectification_finding", "finding_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"))
+    user_name: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    submitted_at: Mapped[datetime]
+    checked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    checked_as_of: Mapped[date | None] = mapped_column(Date, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ConfigSync(Base):

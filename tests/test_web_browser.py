@@ -41,7 +41,7 @@ from .conftest import DEMO_CONFIG, config_in, serving_demo
 
 AS_OF = date(2021, 9, 8)
 ARTEFACTS = Path(__file__).resolve().parent.parent / "data" / "screenshots"
-REVIEWER, VIEWER = "张三", "李四"
+REVIEWER, VIEWER, UNIT_USER = "张三", "李四", "城关镇联络员"
 PASSWORD = "kaohe-2021-pass"
 
 
@@ -140,6 +140,7 @@ def _serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         with db.session() as session:
             auth.create_user(session, REVIEWER, PASSWORD, "reviewer")
             auth.create_user(session, VIEWER, PASSWORD, "viewer")
+            auth.create_user(session, UNIT_USER, PASSWORD, "unit", ["A01"])
         server = uvicorn.Server(uvicorn.Config(create_app(config, db), host="127.0.0.1",
                                                port=0, log_level="warning"))
         thread = threading.Thread(target=server.run, daemon=True)
@@ -401,3 +402,35 @@ def test_a_reviewer_approves_the_bulletin_and_voids_an_entry(page_for: Login,
     history = page.locator("table.voided tbody tr", has_text="县政府通报〔2021〕9号")
     expect(history).to_contain_text("录错单位，应为 B03")
     expect(history).to_contain_text(REVIEWER)
+
+
+def test_a_unit_user_sees_its_unit_and_submits_a_rectification(page_for: Login,
+                                                               served: Served) -> None:
+    stale = served.finding("A01", "stale_column")
+    other = served.finding("B01", "stale_column")
+    reviewer = page_for(REVIEWER)
+    reviewer.goto(f"{served.url}/findings/{stale.id}")
+    reviewer.get_by_role("button", name="确认问题").click()
+    expect(reviewer.locator("h1 .badge")).to_have_text("已确认")
+
+    page = page_for(UNIT_USER)
+    expect(page.locator("header .role")).to_have_text("被考核单位")
+    page.goto(f"{served.url}/queue?status=all")
+    units = page.locator("table.grid tbody tr td:nth-child(2)")
+    assert units.count() > 0
+    assert {t.split()[0] for t in units.all_inner_texts()} == {"A01"}
+    expect(page.get_by_role("link", name="人工录入")).to_have_count(0)
+    assert page.request.get(f"{served.url}/findings/{other.id}").status == 404
+
+    page.goto(f"{served.url}/findings/{stale.id}")
+    expect(page.get_by_role("button", name="确认问题")).to_have_count(0)
+    page.get_by_label("整改说明").fill("已于当日补发栏目信息。")
+    page.get_by_label("佐证链接（选填）").fill("https://portal.example/a01/tzgg/")
+    page.get_by_role("button", name="提交整改说明").click()
+    expect(page.locator(".flash-ok")).to_contain_text(f"已提交整改说明（提交人：{UNIT_USER}）")
+    expect(page.locator("#rectification tbody tr")).to_contain_text("已于当日补发栏目信息。")
+    expect(page.locator("#rectification tbody tr")).to_contain_text("待下次监测复核")
+
+    reviewer.goto(f"{served.url}/queue?status=confirmed&unit=A01")
+    expect(reviewer.locator("tr", has_text=f"#{stale.id}").locator(".badge.statement")
+           ).to_have_text("已提交整改说明")

@@ -101,6 +101,8 @@ ROUTES = [
     Route("/findings/review", views.bulk_review, methods=["POST"]),
     Route("/findings/{finding_id:int}", views.finding_page, methods=["GET"]),
     Route("/findings/{finding_id:int}/review", views.finding_review, methods=["POST"]),
+    Route("/findings/{finding_id:int}/rectification", views.rectification_add,
+          methods=["POST"]),
     Route("/findings/{finding_id:int}/snapshot", views.snapshot, methods=["GET"]),
     Route("/findings/{finding_id:int}/screenshot", views.screenshot, methods=["GET"]),
     Route("/units", views.units_list, methods=["GET"]),

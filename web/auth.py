@@ -4,7 +4,8 @@ session secret.
 Passwords are hashed with scrypt (RFC 7914, ``hashlib.scrypt``) and a random 16-byte salt per
 user; the stored form is ``scrypt$<n>$<r>$<p>$<salt>$<hash>`` (base64), so parameters can be
 raised later without breaking existing accounts. Roles: ``reviewer`` (confirm, dismiss,
-manual entries) and ``viewer`` (read only).
+manual entries), ``viewer`` (read only) and ``unit`` (被考核单位: bound to one or more unit
+codes, it reads its own units' findings only and submits 整改说明 on them).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,9 +27,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govwatch.timeutil import now
-from storage.models import User
+from storage.models import Unit, User, UserUnit
 
-ROLES = {"reviewer": "审核人", "viewer": "只读"}
+ROLES = {"reviewer": "审核人", "viewer": "只读", "unit": "被考核单位"}
+UNIT_ROLE = "unit"
 MIN_PASSWORD_LENGTH = 8
 SECRET_ENV = "GOVWATCH_SECRET_KEY"
 SECRET_FILE = "secret_key"
@@ -82,10 +85,26 @@ class Account:
     active: bool
     created_at: datetime
     stamp: str  # changes when the password changes or the user logs out: old sessions end
+    units: frozenset[str] = frozenset()  # a ``unit`` user's unit codes
 
     @property
     def can_review(self) -> bool:
         return self.role == "reviewer" and self.active
+
+    @property
+    def is_unit(self) -> bool:
+        """A unit's account: it sees its own units' data only."""
+        return self.role == UNIT_ROLE
+
+    def sees(self, unit_code: str | None) -> bool:
+        """Whether this user may read a unit's data: reviewers and viewers every unit, a
+        unit user its own units only."""
+        return not self.is_unit or (unit_code is not None and unit_code in self.units)
+
+    @property
+    def scope(self) -> frozenset[str] | None:
+        """The unit codes the user is limited to; None: every unit."""
+        return self.units if self.is_unit else None
 
     @property
     def role_name(self) -> str:
@@ -99,7 +118,8 @@ def session_stamp(password_hash: str, epoch: int = 0) -> str:
 
 def _account(user: User) -> Account:
     return Account(user.id, user.name, user.role, user.active, user.created_at,
-                   session_stamp(user.password_hash, user.session_epoch or 0))
+                   session_stamp(user.password_hash, user.session_epoch or 0),
+                   frozenset(link.unit_code for link in user.unit_links))
 
 
 def end_sessions(session: Session, user_id: int) -> None:
@@ -124,12 +144,37 @@ def check_name(name: str) -> str:
     return name
 
 
-def create_user(session: Session, name: str, password: str, role: str) -> Account:
-    """Add an account; a removed (deactivated) account of that name comes back with the new
-    password and role. An active account of that name is refused."""
-    name = check_name(name)
+def _role_units(session: Session, role: str, units: Iterable[str]) -> list[str]:
+    """The unit codes a role is bound to: one or more known units for ``unit``, none else."""
     if role not in ROLES:
-        raise UserError(f"角色「{role}」无效，应为 reviewer（审核人）或 viewer（只读）")
+        raise UserError(f"角色「{role}」无效，应为 reviewer（审核人）、viewer（只读）"
+                        "或 unit（被考核单位）")
+    codes = sorted({c.strip() for c in units if c.strip()})
+    if role != UNIT_ROLE:
+        if codes:
+            raise UserError("只有 unit（被考核单位）角色可以指定单位")
+        return []
+    if not codes:
+        raise UserError("unit（被考核单位）角色须用 --units 指定至少一个单位代码")
+    known = set(session.scalars(select(Unit.code).where(Unit.code.in_(codes))))
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise UserError(f"没有单位「{'、'.join(unknown)}」，请核对单位代码")
+    return codes
+
+
+def _bind(user: User, role: str, codes: list[str]) -> None:
+    user.role = role
+    user.unit_links = [UserUnit(unit_code=c) for c in codes]
+
+
+def create_user(session: Session, name: str, password: str, role: str,
+                units: Iterable[str] = ()) -> Account:
+    """Add an account; a removed (deactivated) account of that name comes back with the new
+    password and role. An active account of that name is refused. ``units``: the unit codes
+    of a ``unit`` account (required for it, refused for the other roles)."""
+    name = check_name(name)
+    codes = _role_units(session, role, units)
     check_password(password)
     user = session.scalar(select(User).where(User.name == name))
     if user is not None and user.active:
@@ -137,7 +182,8 @@ def create_user(session: Session, name: str, password: str, role: str) -> Accoun
     if user is None:
         user = User(name=name, created_at=now())
         session.add(user)
-    user.password_hash, user.role, user.active = hash_password(password), role, True
+    user.password_hash, user.active = hash_password(password), True
+    _bind(user, role, codes)
     session.flush()
     return _account(user)
 
@@ -158,11 +204,13 @@ def set_password(session: Session, name: str, password: str) -> Account:
     return _account(user)
 
 
-def set_role(session: Session, name: str, role: str) -> Account:
-    if role not in ROLES:
-        raise UserError(f"角色「{role}」无效，应为 reviewer（审核人）或 viewer（只读）")
+def set_role(session: Session, name: str, role: str, units: Iterable[str] = ()) -> Account:
+    """Change a role (and a ``unit`` account's units); the user's open sessions end, so a
+    narrowed account never keeps a wider session."""
+    codes = _role_units(session, role, units)
     user = _existing(session, name)
-    user.role = role
+    _bind(user, role, codes)
+    user.session_epoch = (user.session_epoch or 0) + 1
     session.flush()
     return _account(user)
 

@@ -60,6 +60,8 @@ def _rows(request: Request, records: list[BulletinRecord]) -> list[BulletinRow]:
 def bulletins_page(request: Request, user: Account) -> Response:
     with state(request).db.session() as session:
         records = bulletin_records(session, limit=RECENT_WEEKS)
+    if user.is_unit:  # a unit sees the published bulletins only, never a week in the works
+        records = [r for r in records if r.published_at]
     latest = last_complete_week()
     return render(request, "bulletins.html", {
         "rows": _rows(request, records), "latest": latest, "latest_label": week_label(latest),

@@ -36,7 +36,10 @@ from scoring.entries import (
 from scoring.rubric import RubricSet
 from scoring.service import ScoreReport
 from storage import repo
-from storage.models import Finding, ManualEntry, Review, Snapshot, Unit
+from storage.models import Finding, ManualEntry, Rectification, Review, Snapshot, Unit
+from web.security import web_url
+
+Scope = frozenset[str] | None  # the unit codes a user is limited to; None: every unit
 
 PAGE_SIZE = 100
 # Web action → (to-status, Chinese verb)
@@ -72,6 +75,7 @@ class QueueRow:
     rule_name: str
     description: str
     status_name: str
+    statement: bool = False  # a unit submitted 整改说明 on it
 
 
 @dataclass(frozen=True)
@@ -85,9 +89,9 @@ class QueuePage:
     weeks: list[str]
 
 
-def _queue_row(row: repo.FindingRow) -> QueueRow:
+def _queue_row(row: repo.FindingRow, statement: bool = False) -> QueueRow:
     return QueueRow(row, RULE_NAMES.get(row.rule, row.rule), describe(row),
-                    STATUS_NAMES.get(row.status, row.status))
+                    STATUS_NAMES.get(row.status, row.status), statement)
 
 
 def _searched(row: repo.FindingRow, words: list[str]) -> bool:
@@ -100,12 +104,18 @@ def _searched(row: repo.FindingRow, words: list[str]) -> bool:
     return all(word in text for word in words)
 
 
-def queue_rows(session: Session, filters: QueueFilters) -> tuple[list[repo.FindingRow],
-                                                                   dict[str, int]]:
+def in_scope(code: str | None, scope: Scope) -> bool:
+    """Whether a unit's data is inside a user's scope (``Account.scope``)."""
+    return scope is None or (code is not None and code in scope)
+
+
+def queue_rows(session: Session, filters: QueueFilters, scope: Scope = None,
+               ) -> tuple[list[repo.FindingRow], dict[str, int]]:
     """Every finding under the filters in queue order (newest period first), and the counts
-    per status under the filters other than status."""
+    per status under the filters other than status; ``scope``: only those units' findings."""
     rows = repo.list_findings(session, unit=filters.unit or None, rule=filters.rule or None,
                               period=filters.week or None)
+    rows = [r for r in rows if in_scope(r.unit_code, scope)]
     words = filters.q.lower().split()
     if words:
         rows = [r for r in rows if _searched(r, words)]
@@ -129,16 +139,19 @@ def next_pending(session: Session, filters: QueueFilters, after: int) -> int | N
     return None
 
 
-def queue(session: Session, filters: QueueFilters) -> QueuePage:
-    """Findings under the filters (newest period first), one page of them, counts by status."""
-    rows, all_counts = queue_rows(session, filters)
+def queue(session: Session, filters: QueueFilters, scope: Scope = None) -> QueuePage:
+    """Findings under the filters (newest period first), one page of them, counts by status;
+    ``scope``: only those units (and only they in the unit filter)."""
+    rows, all_counts = queue_rows(session, filters, scope)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(filters.page, 1), pages)
     shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    units = [(u.code, u.name) for u in session.scalars(select(Unit).order_by(Unit.code))]
+    units = [(u.code, u.name) for u in session.scalars(select(Unit).order_by(Unit.code))
+             if in_scope(u.code, scope)]
     weeks = sorted(session.scalars(select(Finding.period).distinct()), reverse=True)
-    return QueuePage([_queue_row(r) for r in shown], all_counts, len(rows), page, pages, units,
-                     weeks)
+    stated = repo.with_rectification(session, [r.id for r in shown])
+    return QueuePage([_queue_row(r, r.id in stated) for r in shown], all_counts, len(rows),
+                     page, pages, units, weeks)
 
 
 # ----------------------------------------------------------------------------- one finding
@@ -175,6 +188,7 @@ class FindingDetail:
     target_error: str | None
     snapshot: SnapshotInfo | None
     history: list[Review]
+    rectifications: list[Rectification] = field(default_factory=list)  # 整改说明
 
     @property
     def row(self) -> repo.FindingRow:
@@ -183,6 +197,12 @@ class FindingDetail:
     @property
     def evidence(self) -> dict[str, Any]:
         return self.item.row.evidence
+
+
+def finding_unit(session: Session, finding_id: int) -> str | None:
+    """The unit code of a finding; None when there is no such finding."""
+    return session.scalar(select(Unit.code).join(Finding, Finding.unit_id == Unit.id)
+                          .where(Finding.id == finding_id))
 
 
 def _finding_row(session: Session, finding_id: int) -> repo.FindingRow | None:
@@ -224,8 +244,9 @@ def finding_detail(session: Session, rubrics: RubricSet, finding_id: int) -> Fin
                             bool(snap.html_path and Path(snap.html_path).exists()),
                             _png(snap) is not None)
     source_url = finding.source.url if finding.source is not None else None
-    return FindingDetail(_queue_row(row), source_url, target, error, info,
-                         repo.finding_history(session, finding_id))
+    statements = repo.rectifications_of(session, finding_id)
+    return FindingDetail(_queue_row(row, bool(statements)), source_url, target, error, info,
+                         repo.finding_history(session, finding_id), statements)
 
 
 def _png(snapshot: Snapshot) -> Path | None:
@@ -273,8 +294,10 @@ class UnitSummary:
     score: UnitScore | None
 
 
-def units_overview(session: Session, report: ScoreReport) -> list[UnitSummary]:
-    units = list(session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.code)))
+def units_overview(session: Session, report: ScoreReport, scope: Scope = None,
+                   ) -> list[UnitSummary]:
+    units = [u for u in session.scalars(select(Unit).where(Unit.active.is_(True))
+                                        .order_by(Unit.code)) if in_scope(u.code, scope)]
     facts = repo.source_facts(session, today())
     sources = Counter(f.unit_code for f in facts)
     status = Counter((r.unit_code, r.status) for r in repo.list_findings(session, evidence=False))
@@ -472,3 +495,19 @@ def queue_workbook(rows: Sequence[repo.FindingRow]) -> bytes:
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# ----------------------------------------------------------------------------- 整改说明
+
+STATEMENT_MAX_CHARS = 2000
+
+
+def check_statement(text: str, url: str) -> str | None:
+    """What is wrong with a 整改说明 as typed (Chinese), else None."""
+    if not text:
+        return "请填写整改说明。"
+    if len(text) > STATEMENT_MAX_CHARS:
+        return f"整改说明不能超过 {STATEMENT_MAX_CHARS} 个字符。"
+    if url and (len(url) > 1000 or web_url(url) is None):
+        return "佐证链接须是以 http:// 或 https:// 开头的完整网址。"
+    return None

@@ -4,6 +4,12 @@ GET pages need a logged-in user (else a redirect to the login page). Every POST 
 ``action``: the CSRF token is checked first (403 without it), then the login, then the role —
 viewers get 403 on anything that changes data. The logged-in user's name is the actor of every
 review and manual entry.
+
+A ``unit`` user (被考核单位) is scoped to its units (``Account.sees``/``scope``) in every
+route: lists show its units only; a finding, its snapshot or screenshot, or a unit page of
+another unit answers 404 — the same as a finding that does not exist, so ids never reveal
+what another unit has; the team's pages (manual entries, the score sheet, bulletin drafts)
+answer 403. It reviews nothing; it submits 整改说明 on its own confirmed findings.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from scoring.rubric import RubricSet
 from scoring.service import ScoreReport, score_county
 from storage import repo
 from storage.db import Database
+from storage.models import Finding
 from storage.repo import ReviewError
 from web import queries
 from web.auth import Account, LoginThrottle, authenticate, end_sessions, get_user
@@ -128,8 +135,9 @@ def action(*, reviewer: bool = True) -> Callable[[FormHandler],
             if user is None:
                 return await run_in_threadpool(forbidden, request, "请先登录。")
             if reviewer and not user.can_review:
+                who = "被考核单位账号" if user.is_unit else "只读账号"
                 return await run_in_threadpool(
-                    forbidden, request, "只读账号不能确认、驳回问题或录入分数。", user)
+                    forbidden, request, f"{who}不能确认、驳回问题或录入分数。", user)
             return await run_in_threadpool(handler, request, form, user)
 
         return wrapper
@@ -236,7 +244,7 @@ def _filters(params: Any) -> queries.QueueFilters:
 def queue_page(request: Request, user: Account) -> Response:
     filters = _filters(request.query_params)
     with state(request).db.session() as session:
-        data = queries.queue(session, filters)
+        data = queries.queue(session, filters, user.scope)
     title = "待审核" if filters.status == "pending" else "全部问题"
     return render(request, "queue.html", {
         "data": data, "filters": filters, "title": title,
@@ -250,7 +258,7 @@ def queue_export(request: Request, user: Account) -> Response:
     """The queue under its filters (every page) as an XLSX sheet: 审核清单.xlsx."""
     filters = _filters(request.query_params)
     with state(request).db.session() as session:
-        rows, _ = queries.queue_rows(session, filters)
+        rows, _ = queries.queue_rows(session, filters, user.scope)
     data = queries.queue_workbook(rows)
     name = "审核清单.xlsx" if filters.status == "pending" else "问题清单.xlsx"
     return Response(data, media_type=_MEDIA[".xlsx"], headers={
@@ -313,11 +321,24 @@ def _finding_id(request: Request) -> int:
     return int(request.path_params["finding_id"])
 
 
+def _visible_finding(request: Request, user: Account) -> int:
+    """The finding id of the path, if the user may see it; else 404 — for another unit's
+    finding too, exactly as for one that does not exist."""
+    finding_id = _finding_id(request)
+    if user.is_unit:
+        with state(request).db.session() as session:
+            code = queries.finding_unit(session, finding_id)
+        if not user.sees(code):
+            raise HTTPException(404, "没有这条问题")
+    return finding_id
+
+
 @page
 def finding_page(request: Request, user: Account) -> Response:
     st = state(request)
+    finding_id = _visible_finding(request, user)
     with st.db.session() as session:
-        detail = queries.finding_detail(session, st.rubrics, _finding_id(request))
+        detail = queries.finding_detail(session, st.rubrics, finding_id)
     if detail is None:
         raise HTTPException(404, "没有这条问题")
     back = str(request.query_params.get("back", ""))[:500]
@@ -355,6 +376,31 @@ def finding_review(request: Request, form: FormData, user: Account) -> Response:
     return RedirectResponse(f"/findings/{finding_id}", status_code=303)
 
 
+@action(reviewer=False)
+def rectification_add(request: Request, form: FormData, user: Account) -> Response:
+    """整改说明: a unit user's statement on a confirmed finding of its own unit (text
+    required, an http(s) evidence link optional), stored with its name and time."""
+    if not user.is_unit:
+        return forbidden(request, "整改说明由被考核单位账号提交。", user)
+    finding_id = _visible_finding(request, user)
+    text, url = _text(form, "text"), _text(form, "url")
+    problem = queries.check_statement(text, url)
+    with state(request).db.session() as session:
+        finding = session.get(Finding, finding_id)
+        if finding is None:
+            raise HTTPException(404, "没有这条问题")
+        if finding.status != "confirmed":
+            problem = "只能对已确认的问题提交整改说明。"
+        if problem is None:
+            repo.add_rectification(session, finding_id, user_name=user.name, text=text,
+                                   url=url or None)
+    if problem:
+        flash(request, f"未提交：{problem}", "error")
+    else:
+        flash(request, f"已提交整改说明（提交人：{user.name}）；下次监测时将自动复核。")
+    return RedirectResponse(f"/findings/{finding_id}", status_code=303)
+
+
 def _exclude_titles(user: Account, reason: str) -> Callable[[Session, list[int]], str]:
     """After dismissing policy findings as 非政策性文件: their titles go on the unit's
     exclusion list (recording who, when and from which finding)."""
@@ -369,8 +415,9 @@ def _exclude_titles(user: Account, reason: str) -> Callable[[Session, list[int]]
 @page
 def snapshot(request: Request, user: Account) -> Response:
     """The stored HTML of a finding's page, inert: CSP sandbox, no scripts, no requests."""
+    finding_id = _visible_finding(request, user)
     with state(request).db.session() as session:
-        html = queries.snapshot_html(session, _finding_id(request))
+        html = queries.snapshot_html(session, finding_id)
     if html is None:
         raise HTTPException(404, "没有页面快照")
     return Response(html, media_type="text/html; charset=utf-8", headers={
@@ -380,8 +427,9 @@ def snapshot(request: Request, user: Account) -> Response:
 
 @page
 def screenshot(request: Request, user: Account) -> Response:
+    finding_id = _visible_finding(request, user)
     with state(request).db.session() as session:
-        path = queries.screenshot_path(session, _finding_id(request))
+        path = queries.screenshot_path(session, finding_id)
     if path is None:
         raise HTTPException(404, "没有页面截图")
     return FileResponse(path, media_type="image/png", headers={
@@ -396,17 +444,20 @@ def units_list(request: Request, user: Account) -> Response:
     year = _year(request)
     report = _scores(request, year)
     with state(request).db.session() as session:
-        units = queries.units_overview(session, report)
+        units = queries.units_overview(session, report, user.scope)
     return render(request, "units.html", {"units": units, "year": year, "active": "units"},
                   user=user)
 
 
 @page
 def unit_detail(request: Request, user: Account) -> Response:
+    code = request.path_params["code"]
+    if not user.sees(code):  # another unit's page: as if there were no such unit
+        raise HTTPException(404, "没有这个单位")
     year = _year(request)
     report = _scores(request, year)
     with state(request).db.session() as session:
-        data = queries.unit_page(session, request.path_params["code"], report)
+        data = queries.unit_page(session, code, report)
     if data is None:
         raise HTTPException(404, "没有这个单位")
     return render(request, "unit.html", {"u": data, "year": year, "active": "units",
@@ -418,8 +469,9 @@ def ranking(request: Request, user: Account) -> Response:
     year = _year(request)
     report = _scores(request, year)
     classes: dict[str, list[Any]] = {}
-    for s in report.scores:
-        classes.setdefault(s.unit.category, []).append(s)
+    for s in report.scores:  # a unit user: its own units' rows, with their rank
+        if user.sees(s.unit.code):
+            classes.setdefault(s.unit.category, []).append(s)
     titles = {c: report.rubric.for_category(c).title for c in classes}
     return render(request, "ranking.html", {"report": report, "classes": classes,
                                             "titles": titles, "year": year,
@@ -444,8 +496,15 @@ def _entries_page(request: Request, user: Account, form: queries.EntryForm, year
     }, status=status, user=user)
 
 
+def _team_only(request: Request, user: Account, what: str) -> Response | None:
+    """403 for a unit user on a page of the assessment team's own work."""
+    return forbidden(request, f"{what}仅供考核小组使用。", user) if user.is_unit else None
+
+
 @page
 def entries_page(request: Request, user: Account) -> Response:
+    if refused := _team_only(request, user, "人工录入"):
+        return refused
     year = _year(request)
     form = queries.EntryForm(unit=request.query_params.get("unit", ""), year=str(year))
     return _entries_page(request, user, form, year)
@@ -522,6 +581,8 @@ def score_sheet(request: Request, user: Account) -> Response:
     """The XLSX score sheet (ranking + one sheet per unit) of a year, made on demand."""
     from scoring.sheets import write_score_workbook
 
+    if refused := _team_only(request, user, "评分表（含全部单位的得分明细）"):
+        return refused
     year = _year(request)
     report = _scores(request, year)
     name = f"评分表-{state(request).rubrics.name}-{year}.xlsx"

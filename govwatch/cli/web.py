@@ -21,6 +21,13 @@ from govwatch.cli.common import console, err_console, load_county
 SECURE_ENV = "GOVWATCH_SECURE_COOKIES"
 PASSWORD_STDIN_HELP = "从标准输入读取密码（一行），不提示输入。"
 T = TypeVar("T")
+ROLE_CHOICE = click.Choice(["reviewer", "viewer", "unit"])
+UNITS_HELP = ("unit 角色的单位代码，多个用逗号分隔，例如 A01,A02（unit 角色必填，"
+              "其他角色不可填）。")
+
+
+def _codes(units: str) -> list[str]:
+    return [c.strip() for c in units.replace("，", ",").split(",") if c.strip()]
 
 
 def _is_loopback(host: str) -> bool:
@@ -83,7 +90,8 @@ def serve(ctx: click.Context, host: str, port: int, secure_cookies: bool | None,
 def users() -> None:
     """审核平台的账号。
 
-    角色：reviewer 审核人，可审核和录入；viewer 查看人，只能查看。
+    角色：reviewer 审核人，可审核和录入；viewer 查看人，只能查看；unit 被考核单位，
+    只能查看本单位（--units 指定的单位）的问题，并对已确认的问题提交整改说明。
     """
 
 
@@ -111,19 +119,25 @@ def _run(ctx: click.Context, action: Callable[..., T], *args: object) -> T:
 
 @users.command("add")
 @click.argument("name", metavar="用户名")
-@click.option("--role", type=click.Choice(["reviewer", "viewer"]), default="reviewer",
-              show_default=True,
-              help="reviewer 审核人：可确认、驳回和录入；viewer 查看人：只能查看。")
+@click.option("--role", type=ROLE_CHOICE, default="reviewer", show_default=True,
+              help="reviewer 审核人：可确认、驳回和录入；viewer 查看人：只能查看；"
+                   "unit 被考核单位：只能查看本单位的问题并提交整改说明。")
+@click.option("--units", default="", metavar="单位代码", help=UNITS_HELP)
 @click.option("--password-stdin", is_flag=True, help=PASSWORD_STDIN_HELP)
 @click.pass_context
-def users_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
+def users_add(ctx: click.Context, name: str, role: str, units: str,
+              password_stdin: bool) -> None:
     """创建账号（会提示输入密码）。"""
     from web.auth import ROLES, create_user
 
     password = _read_password(password_stdin)
-    account = _run(ctx, create_user, name, password, role)
-    console.print(f"已创建账号「{account.name}」（{ROLES[role]}）。", markup=False,
-                  highlight=False)
+    account = _run(ctx, create_user, name, password, role, _codes(units))
+    console.print(f"已创建账号「{account.name}」（{ROLES[role]}{_units_text(account.units)}）。",
+                  markup=False, highlight=False)
+
+
+def _units_text(units: frozenset[str]) -> str:
+    return f"：{'、'.join(sorted(units))}" if units else ""
 
 
 @users.command("passwd")
@@ -141,14 +155,17 @@ def users_passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
 
 @users.command("role")
 @click.argument("name", metavar="用户名")
-@click.argument("role", type=click.Choice(["reviewer", "viewer"]), metavar="reviewer|viewer")
+@click.argument("role", type=ROLE_CHOICE, metavar="reviewer|viewer|unit")
+@click.option("--units", default="", metavar="单位代码", help=UNITS_HELP)
 @click.pass_context
-def users_role(ctx: click.Context, name: str, role: str) -> None:
-    """修改账号的角色：reviewer 审核人，viewer 查看人。"""
+def users_role(ctx: click.Context, name: str, role: str, units: str) -> None:
+    """修改账号的角色：reviewer 审核人，viewer 查看人，unit 被考核单位（须加 --units）。
+    该用户已登录的会话随即失效。"""
     from web.auth import ROLES, set_role
 
-    _run(ctx, set_role, name, role)
-    console.print(f"「{name}」的角色已改为{ROLES[role]}。", markup=False, highlight=False)
+    account = _run(ctx, set_role, name, role, _codes(units))
+    console.print(f"「{name}」的角色已改为{ROLES[role]}{_units_text(account.units)}。",
+                  markup=False, highlight=False)
 
 
 @users.command("remove")
@@ -170,9 +187,9 @@ def users_list(ctx: click.Context) -> None:
 
     accounts = _run(ctx, list_users)
     table = Table(title="审核平台账号")
-    for header in ("用户名", "角色", "状态", "创建时间"):
+    for header in ("用户名", "角色", "状态", "创建时间", "单位"):
         table.add_column(header)
     for a in accounts:
         table.add_row(a.name, a.role_name, "正常" if a.active else "已停用",
-                      f"{a.created_at:%Y-%m-%d %H:%M}")
+                      f"{a.created_at:%Y-%m-%d %H:%M}", "、".join(sorted(a.units)) or "—")
     console.print(table, markup=False, highlight=False)

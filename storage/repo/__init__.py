@@ -20,6 +20,9 @@ write ``from storage import repo; repo.X`` or ``from storage.repo import X``:
 - ``notifications`` — the daily digests' reads (``findings_created_between``,
   ``finding_counts``, ``failing_sources``) and their record (``claim_notification``,
   ``finish_notification``, ``list_notifications``, ``unsent_notification_days``).
+- ``rectifications`` — 整改说明: ``add_rectification``, ``rectifications_of``,
+  ``with_rectification``, and the monitors' re-check (``pending_rechecks``,
+  ``record_rechecks``).
 - ``reviews`` — ``ReviewError``, ``TRANSITIONS``, ``review_findings``, ``finding_history``,
   ``finding_snapshot``.
 - ``_sql`` — shared helpers: the dialect's INSERT … ON CONFLICT (``_insert_for``) and
@@ -102,6 +105,16 @@ from storage.repo.policy import (
     save_policy_states,
     stored_verdicts,
 )
+from storage.repo.rectifications import (
+    RECHECK_OUTCOMES,
+    PendingRecheck,
+    RecheckResult,
+    add_rectification,
+    pending_rechecks,
+    record_rechecks,
+    rectifications_of,
+    with_rectification,
+)
 from storage.repo.reviews import (
     REVIEW_STATUSES,
     TRANSITIONS,
@@ -129,6 +142,7 @@ __all__ = [
     "NOTIFICATION_STATUSES",
     "NOT_POLICY_REASON",
     "NO_SOURCES",
+    "RECHECK_OUTCOMES",
     "REVIEW_STATUSES",
     "TRANSITIONS",
     "BulletinedFinding",
@@ -139,9 +153,11 @@ __all__ = [
     "ItemRecord",
     "NotificationKey",
     "NotificationRow",
+    "PendingRecheck",
     "PolicyItemRow",
     "PolicyState",
     "PostFact",
+    "RecheckResult",
     "ReviewError",
     "SnapshotRecord",
     "SourceFacts",
@@ -150,6 +166,7 @@ __all__ = [
     "WarningDraft",
     "WarningRow",
     "add_policy_exclusion",
+    "add_rectification",
     "as_china_date",
     "bulletined_findings",
     "claim_notification",
@@ -172,6 +189,7 @@ __all__ = [
     "list_warnings",
     "open_crawl_run",
     "open_warnings",
+    "pending_rechecks",
     "policy_exclusions",
     "policy_items",
     "policy_states",
@@ -182,6 +200,8 @@ __all__ = [
     "prune_snapshots",
     "read_articles",
     "read_snapshot_html",
+    "record_rechecks",
+    "rectifications_of",
     "review_findings",
     "save_findings",
     "save_findings_detailed",
@@ -201,5 +221,6 @@ __all__ = [
     "unit_coverage",
     "unsent_notification_days",
     "warnings_opened_between",
+    "with_rectification",
     "writing_first",
 ]
