@@ -32,8 +32,10 @@ from govwatch.config import (
 
 RUBRICS_DIR = Path(__file__).resolve().parent.parent / "config" / "rubrics"
 DEFAULT_RUBRIC = "lingchuan-2021"
+# bulletin_notice is not a monitor's rule: a unit named in a published bulletin (被通报), one
+# event per bulletin, scored from govwatch's own bulletins (``repo.bulletin_notices``).
 MONITOR_RULES = ("stale_column", "low_post_frequency", "uninterpreted_policy", "not_rectified",
-                 "crawl_failure")
+                 "crawl_failure", "bulletin_notice")
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")]
 NonEmpty = Annotated[str, Field(min_length=1)]

@@ -21,7 +21,7 @@ from scoring.entries import ManualRecord, list_entries
 from scoring.rubric import RubricSet, load_rubric_set
 from storage import repo
 from storage.db import Database
-from storage.repo import FindingRow
+from storage.repo import BulletinNotice, FindingRow
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,17 @@ def manual_entry(record: ManualRecord) -> Entry:
                  source=record.source, note=record.note)
 
 
+def notice_entry(notice: BulletinNotice, rule_id: str) -> Entry:
+    number = notice.doc_number or f"{notice.period} 周通报"
+    return Entry(kind="deduction", ref=rule_id, source=f"通报{notice.period}",
+                 note=f"被通报（{number}，{notice.published_on.isoformat()} 发布）")
+
+
 def compute_scores(county: str, units: Sequence[UnitInfo], rubrics: RubricSet,
                    findings: Sequence[FindingRow], manual: Sequence[ManualRecord],
-                   year: int) -> ScoreReport:
-    """Score and rank ``units`` from confirmed findings and manual entries of ``year``."""
+                   year: int, notices: Sequence[BulletinNotice] = ()) -> ScoreReport:
+    """Score and rank ``units`` from confirmed findings, the bulletins that named them and
+    manual entries of ``year``."""
     inputs: dict[str, list[Entry]] = defaultdict(list)
     warnings: list[str] = []
     unscored = 0
@@ -76,6 +83,16 @@ def compute_scores(county: str, units: Sequence[UnitInfo], rubrics: RubricSet,
             unscored += 1
             continue
         inputs[row.unit_code].append(finding_entry(row, target[1].id))
+    for notice in notices:  # 被通报: once per unit and published bulletin of the year
+        unit = known.get(notice.unit_code)
+        if unit is None or notice.year != year:
+            continue
+        try:
+            target = rubrics.for_category(unit.category).monitor_target("bulletin_notice")
+        except KeyError:
+            continue  # the rubric says nothing about notices (warned for findings above)
+        if target is not None:
+            inputs[notice.unit_code].append(notice_entry(notice, target[1].id))
     for record in manual:
         if record.year == year and record.unit_code in known:
             inputs[record.unit_code].append(manual_entry(record))
@@ -108,5 +125,6 @@ def score_county(db: Database, config: CountyConfig, *, rubric: str | RubricSet 
                               coverage.get(u.code, repo.NO_SOURCES)) for u in config.units]
             findings = repo.list_findings(session, status="confirmed", evidence=False)
             manual = list_entries(session, year=year)
-        return compute_scores(config.county, units, rubrics, findings, manual, year)
+            notices = repo.bulletin_notices(session)
+        return compute_scores(config.county, units, rubrics, findings, manual, year, notices)
 

@@ -261,3 +261,32 @@ def test_csv_cells_that_look_like_formulas_get_an_apostrophe() -> None:
     buffer = io.StringIO()
     write_csv(buffer, [["=1+1", 3, "正常"]])
     assert buffer.getvalue().splitlines() == ["'=1+1,3,正常"]
+
+
+def test_a_published_bulletin_deducts_once_per_unit_it_names(county: Path) -> None:
+    """被通报的一次扣0.5分（A）/1分（B）: each unit a published bulletin names loses the line's
+    points once per bulletin, however many of its findings the bulletin lists."""
+    def finals() -> dict[str, float]:
+        result = run(county, "score", "--year", "2021", "--format", "json")
+        assert result.exit_code == 0, result.output
+        return {u["unit_code"]: u["final"] for u in json.loads(result.stdout)["units"]}
+
+    from govwatch.cli import main
+
+    def report(*args: str) -> click.testing.Result:
+        return CliRunner().invoke(main, ["--config", str(county), "report", "weekly", *args],
+                                  catch_exceptions=False)
+
+    before = finals()
+    published = report("--week", "2021-W36", "--publish", "--by", "张三", "--date", "2021-09-13")
+    assert published.exit_code == 0, published.output
+    after = finals()
+    # W36 names the stale columns of A01, A03 and B01 (B03's crawl failure is not a violation)
+    assert {code: round(before[code] - after[code], 2) for code in before
+            if before[code] != after[code]} == {"A01": 0.5, "A03": 0.5, "B01": 1}
+    detail = run(county, "score", "--year", "2021", "--unit", "B01")
+    assert "被通报" in detail.stdout and "通报2021-W36" in detail.stdout
+    # publishing the same week again names nobody twice
+    again = report("--week", "2021-W36", "--publish", "--by", "张三", "--date", "2021-09-13")
+    assert again.exit_code == 0, again.output
+    assert finals() == after

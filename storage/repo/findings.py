@@ -236,3 +236,37 @@ def bulletined_findings(session: Session) -> list[BulletinedFinding]:
         .where(Finding.status == "confirmed")
         .order_by(Bulletin.published_at, Finding.id))
     return [BulletinedFinding(*row[:-1], row[-1].astimezone(CHINA).date()) for row in rows]
+
+
+@dataclass(frozen=True)
+class BulletinNotice:
+    """A unit named in a published bulletin (通报): one per unit and bulletin, however many of
+    its findings the bulletin lists — what a 被通报的一次扣×分 rubric line counts."""
+
+    unit_code: str
+    period: str
+    doc_number: str | None
+    published_on: date
+    year: int  # the year it counts in: its 文号's year, else its week's
+
+
+# Findings that are not violations: a bulletin lists them in a technical note only.
+NOT_NAMING = ("crawl_failure",)
+
+
+def bulletin_notices(session: Session) -> list[BulletinNotice]:
+    """Every (unit, published bulletin) pair where the bulletin names a confirmed violation of
+    the unit, oldest bulletin first."""
+    rows = session.execute(
+        select(Unit.code, Bulletin.period, Bulletin.doc_number, Bulletin.published_at,
+               Bulletin.doc_year)
+        .join(Finding, Finding.unit_id == Unit.id)
+        .join(BulletinFinding, BulletinFinding.finding_id == Finding.id)
+        .join(Bulletin, Bulletin.id == BulletinFinding.bulletin_id)
+        .where(Finding.status == "confirmed", Finding.rule.not_in(NOT_NAMING),
+               Bulletin.published_at.is_not(None))
+        .distinct())
+    notices = [BulletinNotice(code, period, number, published.astimezone(CHINA).date(),
+                              doc_year or date.fromisoformat(f"{period}-7").year)
+               for code, period, number, published, doc_year in rows]
+    return sorted(notices, key=lambda n: (n.published_on, n.period, n.unit_code))
