@@ -30,7 +30,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from storage.db import Database
+from storage.db import Database, created_mark
 from storage.identity import item_key
 
 COUNTY_A = "青白赤黄丹紫金银玉石松柏桃李梅兰竹菊云雨风雪山川江河湖海"
@@ -150,6 +150,7 @@ def build(fixture: StoreFixture, db_path: Path, config_path: Path) -> dict[str, 
     """Create the database at ``db_path`` (replacing it) and its county YAML."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    created_mark(db_path).unlink(missing_ok=True)  # replaced on purpose: not a lost database
     db = Database(f"sqlite:///{db_path.resolve()}")
     db.migrate()
     db.dispose()
