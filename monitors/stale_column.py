@@ -21,20 +21,33 @@ RULE = "stale_column"
 DEFAULT_STALE_DAYS = 7
 
 
+def days_without_update(f: SourceFacts, as_of: date,
+                        max_age_days: int = freshness.DEFAULT_MAX_AGE_DAYS
+                        ) -> tuple[int, date] | None:
+    """(days since the column's newest item, the last day the crawl data covers) for a column
+    that must be updated and can be judged as of ``as_of``; None otherwise — never crawled,
+    crawl health in doubt (crawl_failure speaks), or outdated data (数据过期). Days are counted
+    to the latest crawl: no more was seen. The stale rule and the stale_soon warning read it."""
+    if f.source_type != "column" or not f.expect_update:
+        return None
+    if f.last_run_outcome != "ok" or f.newest_published_on is None:
+        return None
+    seen = freshness.seen_until(f, as_of, max_age_days)
+    if seen is None:
+        return None
+    return (seen - f.newest_published_on).days, seen
+
+
 def judge(facts: Iterable[SourceFacts], as_of: date, rule_map: RuleMap,
           default_stale_days: int = DEFAULT_STALE_DAYS,
           max_age_days: int = freshness.DEFAULT_MAX_AGE_DAYS) -> list[FindingDraft]:
     drafts = []
     for f in facts:
-        if f.source_type != "column" or not f.expect_update:
+        judged = days_without_update(f, as_of, max_age_days)
+        if judged is None:
             continue
-        if f.last_run_outcome != "ok" or f.newest_published_on is None:
-            continue  # never crawled, or crawl health is in doubt: not a staleness verdict
-        seen = freshness.seen_until(f, as_of, max_age_days)
-        if seen is None:
-            continue  # the crawl data is outdated: crawl_failure says 数据过期
+        days = judged[0]
         threshold = int(f.thresholds.get("stale_days", default_stale_days))
-        days = (seen - f.newest_published_on).days  # as far as a crawl looked
         if days < threshold:
             continue
         indicator, points = rule_map.lookup(RULE, f.category)

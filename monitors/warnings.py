@@ -72,16 +72,12 @@ def stale_soon(facts: Iterable[SourceFacts], as_of: date,
     """Columns ``warn_lead_days`` or fewer days from being stale."""
     drafts = []
     for f in facts:
-        if f.source_type != "column" or not f.expect_update:
-            continue
-        if f.last_run_outcome != "ok" or f.newest_published_on is None:
-            continue  # crawl health is in doubt: crawl_failed, not staleness
-        seen = freshness.seen_until(f, as_of, max_age_days)
-        if seen is None:
-            continue  # outdated data
+        judged = stale_column.days_without_update(f, as_of, max_age_days)
+        if judged is None or f.newest_published_on is None:  # (the latter: for the types)
+            continue  # not judged (crawl health, outdated data): no warning either
+        days, seen = judged
         threshold = _setting(f, "stale_days", default_stale_days)
         lead = _setting(f, "warn_lead_days", default_lead_days)
-        days = (seen - f.newest_published_on).days
         if not threshold - lead <= days < threshold:
             continue
         drafts.append(WarningDraft(
