@@ -13,6 +13,7 @@ their publish time in China time, and the next page to fetch, if any.
 from __future__ import annotations
 
 import calendar
+import html
 import json
 import re
 from collections.abc import Callable
@@ -26,7 +27,10 @@ import lxml.html
 from lxml import etree
 
 from crawler import extract
+from crawler.extract.parsing import _parse, _visible_text
 from govwatch.timeutil import CHINA
+
+POST_TEXT_LIMIT = 2000  # characters of a post's own text kept
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,9 @@ class Post:
     url: str
     title: str
     published_at: datetime | None  # aware, Asia/Shanghai
+    # the post's own text (HTML stripped, whitespace collapsed, bounded), for matching posts
+    # against the interpretations they carry; "" when the platform's list gives none
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,18 @@ def _title(text: str, limit: int = 80) -> str:
     plain = re.sub(r"<[^>]+>", "", text or "")
     plain = re.sub(r"\s+", " ", plain).strip()
     return plain[:limit] or "（无标题）"
+
+
+def _post_text(markup: str) -> str:
+    """A post's text from the HTML (or plain text) a platform gives: tags, scripts and styles
+    stripped, entities decoded, whitespace collapsed, at most ``POST_TEXT_LIMIT`` characters."""
+    if not markup:
+        return ""
+    doc = _parse(markup) if "<" in markup else None
+    # block ends (<p>, <br>, cells) become spaces; every text node is kept, as feedparser's
+    # sanitiser keeps it, so both readings of a feed agree
+    plain = html.unescape(markup) if doc is None else _visible_text(doc)
+    return " ".join(plain.split())[:POST_TEXT_LIMIT]
 
 
 # --------------------------------------------------------------------------- RSS / Atom
@@ -77,18 +96,32 @@ def _feedparser_posts(body: bytes, url: str) -> AccountPage:
         link = entry.get("link") or entry.get("id") or ""
         if not link:
             continue
-        posts.append(Post(urljoin(url, link), _title(entry.get("title", "")), when))
+        posts.append(Post(urljoin(url, link), _title(entry.get("title", "")), when,
+                          _post_text(_entry_markup(entry))))
     return AccountPage(posts)
+
+
+def _entry_markup(entry: Any) -> str:
+    """An entry's fullest text: its content (Atom content, RSS content:encoded), else its
+    summary (RSS description, Atom summary)."""
+    for content in entry.get("content") or []:
+        value = content.get("value") if isinstance(content, dict) else None
+        if value:
+            return str(value)
+    return str(entry.get("summary") or "")
 
 
 # feedparser costs ~5 ms a feed (a SAX parse, then sanitising every element); most
 # feeds are plain UTF-8 RSS 2.0 that lxml reads in a tenth of that. The fast reading below
 # takes only what it reads exactly as feedparser would and answers None for anything else
 # (other dialects, encodings, namespaced or unknown item fields, markup or entities in
-# titles, unusual dates), which then goes to feedparser.
+# titles, form fields in descriptions, unusual dates), which then goes to feedparser.
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _PLAIN_ITEM_FIELDS = {"title", "link", "guid", "pubDate", "description", "category",
                       "author", "comments"}
+# Markup whose text feedparser's sanitiser keeps where ours drops it (form fields, noscript):
+# such a description is left to feedparser.
+_UNSAFE_DESCRIPTION_RE = re.compile(r"<\s*(?:textarea|select|noscript|template)\b", re.I)
 _RFC822_RE = re.compile(
     r"(?:[A-Z][a-z]{2},\s*)?(\d{1,2})\s+([A-Z][a-z]{2})\s+(\d{4})\s+"
     r"(\d{2}):(\d{2})(?::(\d{2}))?\s+(?:([+-])(\d{2})(\d{2})|GMT|UTC?|Z)"
@@ -132,12 +165,15 @@ def _plain_rss_post(item: etree._Element, url: str) -> Post | None:
     title, link = fields.get("title", ""), fields.get("link", "")
     if not link or any(ch.isspace() for ch in link) or "<" in title or "&" in title:
         return None
+    description = fields.get("description", "")
+    if _UNSAFE_DESCRIPTION_RE.search(description):
+        return None
     when = None
     if "pubDate" in fields:
         when = _rfc822_time(fields["pubDate"])
         if when is None:
             return None
-    return Post(urljoin(url, link), _title(title), when)
+    return Post(urljoin(url, link), _title(title), when, _post_text(description))
 
 
 def _rfc822_time(text: str) -> datetime | None:
@@ -189,6 +225,10 @@ def weibo_time(text: str, now: datetime) -> datetime | None:
     return found.replace(tzinfo=CHINA) if found else None
 
 
+# The "...全文" link ending a long post's preview: the page's, not the post's words.
+_WEIBO_MORE_RE = re.compile(r"<a\b[^>]*>\s*全文\s*</a>\s*$")
+
+
 def _with_page(url: str, page: int) -> str:
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != "page"] + [("page", str(page))]
@@ -213,9 +253,11 @@ def parse_weibo(body: bytes, url: str, now: datetime) -> AccountPage:
         mid = str(mblog.get("mid") or mblog.get("id") or "")
         link = card.get("scheme") or f"https://m.weibo.cn/status/{mid}"
         # a post has no title: its first line stands for one
-        first_line = re.split(r"<br\s*/?>|\n", str(mblog.get("text", "")), maxsplit=1)[0]
+        markup = str(mblog.get("text", ""))
+        first_line = re.split(r"<br\s*/?>|\n", markup, maxsplit=1)[0]
         posts.append(Post(urljoin(url, str(link)), _title(first_line),
-                          weibo_time(str(mblog.get("created_at", "")), now)))
+                          weibo_time(str(mblog.get("created_at", "")), now),
+                          _post_text(_WEIBO_MORE_RE.sub("", markup))))
     info = _weibo_part(content.get("cardlistInfo") or {}, dict, "data.cardlistInfo")
     next_page = info.get("page")
     if next_page is not None and not str(next_page).isdigit():
@@ -260,9 +302,12 @@ def parse_wechat_list(body: bytes, url: str, now: datetime) -> AccountPage:
             link = anchors[0].get("href") if anchors else ""
         info = " ".join(box.xpath(".//*[contains(@class, 'weui_media_extra_info')]//text()"))
         when = extract.find_datetime(extract.to_halfwidth(info), now.date())
+        digest = " ".join(_visible_text(el) for el in
+                          box.xpath(".//*[contains(@class, 'weui_media_desc')]"))
         if link:
             posts.append(Post(urljoin(url, link.strip()), _title(title_el.text_content()),
-                              when.replace(tzinfo=CHINA) if when else None))
+                              when.replace(tzinfo=CHINA) if when else None,
+                              " ".join(digest.split())[:POST_TEXT_LIMIT]))
     if not posts:  # not the weui layout: treat it as any list page
         return parse_html_list(body, url, now)
     return AccountPage(posts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 
 @dataclass
@@ -23,6 +24,10 @@ class EntryItem:
     # "article_header", "article_byline", "article_label", "meta" or "fallback" (the
     # article page); None when undated. See crawler.extract's DATE_* and docs/extractor.md.
     date_source: str | None = None
+    # What an interpretation's page carries (``extract.ArticleMedia.as_dict``).
+    media: dict[str, int] | None = None
+    # A 留言's question and reply (``extract.MessageFacts``, as ``message_record`` stores it).
+    message: dict[str, Any] | None = None
 
 
 @dataclass

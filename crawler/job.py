@@ -8,8 +8,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 # Policy and interpretation articles are always read (within the window): their links, text and
-# 不作解读 statements are what the uninterpreted_policy rule matches on.
-READ_ARTICLES_OF = ("policy", "interpretation")
+# 不作解读 statements are what the uninterpreted_policy rule matches on, an interpretation's
+# images and players its form (解读形式); a 留言's page holds its question and reply times.
+READ_ARTICLES_OF = ("policy", "interpretation", "messages")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class SourceSpec:
     # Articles already read, url → "title|date" as the list showed them: opened again only
     # when the list shows a change (policy and interpretation columns; ``article_key``).
     known_articles: dict[str, str] = field(default_factory=dict)
+    # Messages columns: the operator's selectors for a 留言 page's fields (asked_at,
+    # replied_at, status, department), tried before the built-in reading.
+    message_selectors: dict[str, str] | None = None
 
 
 def article_key(title: str, published_on: date | None) -> str:

@@ -83,6 +83,7 @@ class StoragePipeline:
                 url=e.url, title=e.title, published_on=e.published_on,
                 published_at=e.published_at, content_hash=e.content_hash, links=e.links,
                 statement=e.statement, body=e.body, date_source=e.date_source,
+                media=e.media, message=e.message,
             ) for e in entries)
             self.buffered += len(entries)
             if isinstance(item, EntryBatch) and item.snapshot is not None:

@@ -46,7 +46,14 @@ from govwatch.config_cache import cached
 DEFAULT_CONFIG = Path("config/demo.yaml")
 CONFIG_ENV = "GOVWATCH_CONFIG"
 
-ColumnKind = Literal["general", "policy", "interpretation", "interaction"]
+# messages: a 互动交流 留言 board (question and reply times read from each message's page);
+# annual_report: where the unit publishes its 政府信息公开工作年度报告
+ColumnKind = Literal["general", "policy", "interpretation", "interaction", "messages",
+                     "annual_report"]
+# 解读形式: text 文字, graphic 图解/一图读懂, video 视频, audio 音频, animation 动漫/H5,
+# qa 问答/答记者问 (``monitors.interpretation_form``)
+InterpretationForm = Literal["text", "graphic", "video", "audio", "animation", "qa"]
+MonthDay = Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
 Platform = Literal["rss", "weibo", "wechat", "html", "manual"]  # manual: imported, never crawled
 Render = Literal["static", "browser"]
 Profile = Literal["auto", "generic", "trs", "hanweb", "gkmlpt"]
@@ -160,6 +167,12 @@ class Thresholds(_Strict):
     warn_lead_days: int = Field(
         2, ge=0, le=366, description="栏目距计为长期未更新还有多少天时预警（0：不预警）")
     warn_pace: WarnPace = Field(WarnPace(), description="政务新媒体本周更新进度预警")
+    reply_hours: int = Field(48, ge=1, le=8760, description="留言应在提问后多少小时内回复")
+    major_reply_hours: int = Field(
+        24, ge=1, le=8760,
+        description="影响重大的政务舆情（见 settings.messages）应在多少小时内回复")
+    annual_report_due: MonthDay = Field(
+        "01-31", description="上一年度政府信息公开工作年度报告的发布期限（月-日）")
 
 
 class ThresholdOverrides(_Strict):
@@ -175,6 +188,9 @@ class ThresholdOverrides(_Strict):
     data_max_age_days: int | None = Field(None, ge=1, le=366)
     warn_lead_days: int | None = Field(None, ge=0, le=366)
     warn_pace: WarnPace | None = None  # replaces the county's as a whole
+    reply_hours: int | None = Field(None, ge=1, le=8760)
+    major_reply_hours: int | None = Field(None, ge=1, le=8760)
+    annual_report_due: MonthDay | None = None
 
 
 class CrawlSettings(_Strict):
@@ -329,6 +345,24 @@ class NotifySettings(_Strict):
         return value.rstrip("/") if value else value
 
 
+class MessageSettings(_Strict):
+    """互动交流 留言 boards (columns of ``kind: messages``)."""
+
+    major_patterns: list[Pattern] = Field(
+        [], description="标题或内容符合即视为影响重大的政务舆情（须在 major_reply_hours 内回复）")
+
+
+class MeasureSettings(_Strict):
+    """What the measured rubric lines count (``monitors.measures``)."""
+
+    varied_forms: list[InterpretationForm] = Field(
+        ["graphic", "video", "audio", "animation", "qa"],
+        description="计为多样化解读的形式：graphic 图解、video 视频、audio 音频、"
+                    "animation 动漫/H5、qa 问答/答记者问、text 文字")
+    channel_match: float = Field(
+        0.85, gt=0, le=1, description="新媒体发文标题与解读标题的相似度达到多少即算同一篇解读")
+
+
 class Settings(_Strict):
     data_dir: Path = Path("data")
     database_url: str | None = Field(
@@ -344,6 +378,8 @@ class Settings(_Strict):
     crawl: CrawlSettings = CrawlSettings()
     bulletin: BulletinSettings = Field(BulletinSettings(), description="周通报公文格式")
     notify: NotifySettings = Field(NotifySettings(), description="每日通知（考核小组与各单位）")
+    messages: MessageSettings = Field(MessageSettings(), description="互动交流留言办理")
+    measures: MeasureSettings = Field(MeasureSettings(), description="可实测的评分项")
 
 
 class Selectors(_Strict):
@@ -353,6 +389,15 @@ class Selectors(_Strict):
     title: str | None = None
     link: str | None = None
     date: str | None = None
+
+
+class MessageSelectors(_Strict):
+    """CSS (or XPath) selectors on a 留言 page, when the built-in reading misses a field."""
+
+    asked_at: str | None = Field(None, description="留言（提问）时间")
+    replied_at: str | None = Field(None, description="回复时间")
+    status: str | None = Field(None, description="办理状态（已回复、办理中…）")
+    department: str | None = Field(None, description="回复（办理）单位")
 
 
 class TitlePatterns(_Strict):
@@ -386,6 +431,8 @@ class Column(_Fetched):
     max_pages: int | None = Field(None, ge=1)
     expect_update: bool = True
     policy_titles: TitlePatterns | None = None
+    message_selectors: MessageSelectors | None = Field(
+        None, description="kind: messages 时，留言页上各项的选择器（默认自动识别）")
 
 
 class Account(_Fetched):
@@ -510,6 +557,15 @@ FIELD_NAMES: dict[str, str] = {
     "monitored_since": "监测开始日期",
     "monitoring_start": "监测开始日期",
     "warn_lead_days": "提前预警天数",
+    "reply_hours": "留言回复时限（小时）",
+    "major_reply_hours": "重大舆情回复时限（小时）",
+    "annual_report_due": "年度报告发布期限",
+    "message_selectors": "留言页选择器",
+    "messages": "留言办理",
+    "major_patterns": "重大舆情规则",
+    "measures": "实测评分项",
+    "varied_forms": "多样化解读形式",
+    "channel_match": "渠道匹配阈值",
     "warn_pace": "新媒体更新进度预警",
     "weekday": "星期几（周一为 1）",
     "min_posts": "最少更新次数",

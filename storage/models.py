@@ -139,6 +139,22 @@ class Item(Base):
     # for an item that run did not judge.
     interpreted_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     interpretation_evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What an interpretation article's page carries (images, text_chars, videos, audios, h5:
+    # ``crawler.extract.ArticleMedia``), read with the article; None when never read.
+    media: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    # A 留言 (messages column) as its page shows it: asked_at, asked_has_time, replied_at,
+    # replied_has_time, status, status_text, department (``crawler.extract.MessageFacts``).
+    message: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True),
+                                                           nullable=True)
+    # The measured lines' verdicts on an interpretation, as of the last monitor run
+    # (``monitors.interpretation_form``, ``monitors.interpretation_channels``): its form
+    # (text | graphic | video | audio | animation | qa; None: cannot tell) and why, and
+    # whether a post of the unit's new-media accounts carries it (carried | absent; None:
+    # not judged) and which.
+    form: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    form_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    channel_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class SourceUrlChange(Base):

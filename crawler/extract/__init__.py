@@ -14,7 +14,9 @@ The package is split by what it reads:
   ``listing`` — the list API the spiders call;
 - ``pagination`` — the next list page;
 - ``articles`` — an article's publish date, and 不作解读 statements;
-- ``article_text`` — the article's body and the links it gives.
+- ``article_text`` — the article's body and the links it gives;
+- ``media`` — what an article's body carries: content images, text, video, audio, H5;
+- ``messages`` — one 政民互动 message: asked, replied, status, replying unit.
 
 Callers import from ``crawler.extract`` itself: the names below are its public API.
 """
@@ -34,6 +36,8 @@ from crawler.extract.listing import (
     list_entries,
     parse_list_page,
 )
+from crawler.extract.media import ArticleMedia, article_media
+from crawler.extract.messages import MessageFacts, MessageSelectors, message_facts
 from crawler.extract.model import (
     DATE_ARTICLE_BYLINE,
     DATE_ARTICLE_HEADER,
@@ -62,12 +66,16 @@ __all__ = [
     "DATE_URL",
     "MAX_ARTICLE_LINKS",
     "ArticleDate",
+    "ArticleMedia",
     "ArticleText",
     "ListEntry",
     "ListLayout",
     "ListPage",
     "ListSelectors",
+    "MessageFacts",
+    "MessageSelectors",
     "article_date",
+    "article_media",
     "article_text",
     "decode_html",
     "extract_article_date",
@@ -77,6 +85,7 @@ __all__ = [
     "find_next_page",
     "find_no_interpretation_statement",
     "list_entries",
+    "message_facts",
     "next_page_link",
     "parse_list_page",
     "to_halfwidth",

@@ -62,7 +62,7 @@ class AccountSpider(SourceSpider):
                 tally.items_dated += 1
                 dates.append(published_on)
             batch.append(EntryItem(source.source_id, post.url, post.title, published_on,
-                                   published_at=post.published_at))
+                                   published_at=post.published_at, body=post.text or None))
         if batch or snapshot is not None:
             yield EntryBatch(source.source_id, batch, snapshot)
         wanted = bool(dates) and min(dates) >= self.window_start

@@ -204,8 +204,31 @@ class ColumnSpider(SourceSpider):
         digest = hashlib.sha256(html.encode("utf-8", "replace")).hexdigest()
         text = extract.article_text(html, response.url)
         source = self.sources[source_id]
+        media = (extract.article_media(html, response.url).as_dict()
+                 if source.kind == "interpretation" else None)
+        message = None
+        if source.kind == "messages":
+            selectors = (extract.MessageSelectors(**source.message_selectors)
+                         if source.message_selectors else None)
+            message = message_record(extract.message_facts(html, response.url,
+                                                           self.reference_date, selectors))
         yield EntryItem(source_id, url, title, dated.published_on, content_hash=digest,
                         links=text.links,
                         statement=extract.find_no_interpretation_statement(html),
                         body=text.body if source.kind in READ_ARTICLES_OF else None,
-                        date_source=dated.date_source)
+                        date_source=dated.date_source, media=media, message=message)
+
+
+def message_record(facts: extract.MessageFacts) -> dict[str, Any] | None:
+    """A 留言's facts as the item stores them (JSON: times as ISO text); None when the page
+    showed neither a question time nor a status."""
+    if facts.asked_at is None and facts.status is None:
+        return None
+    return {
+        "asked_at": facts.asked_at.isoformat() if facts.asked_at else None,
+        "asked_has_time": facts.asked_has_time,
+        "replied_at": facts.replied_at.isoformat() if facts.replied_at else None,
+        "replied_has_time": facts.replied_has_time,
+        "status": facts.status, "status_text": facts.status_text,
+        "department": facts.department, "reply_chars": facts.reply_text_chars,
+    }

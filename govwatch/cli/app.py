@@ -114,6 +114,8 @@ def source_specs(config: CountyConfig, ids: dict[tuple[str, str], int], *,
                 headers=dict(column.headers), cookies=dict(column.cookies),
                 max_pages=column.max_pages, wait_for=column.wait_for,
                 browser_fallback=column.browser_fallback,
+                message_selectors=(column.message_selectors.model_dump(exclude_none=True)
+                                   if column.message_selectors else None),
             ))
         for account in unit.accounts:
             if (source_name and account.name != source_name) or (unit.code,
@@ -137,7 +139,7 @@ SETTLING_DAYS = 7
 
 def with_known_articles(db: Database, specs: list[SourceSpec],
                         reference_date: date) -> list[SourceSpec]:
-    """Policy and interpretation columns with the articles already read: the spider opens
+    """Policy, interpretation and messages columns with the articles already read: the spider opens
     such an article again only when its list entry (title, date) changed (``read_articles``
     leaves out recent ones and those of open policy findings: they are always read)."""
     wanted = [s.source_id for s in specs if s.type == "column" and s.kind in READ_ARTICLES_OF]

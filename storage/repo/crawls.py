@@ -38,6 +38,8 @@ class ItemRecord:
     statement: str | None = None
     body: str | None = None  # article text (policy and interpretation columns), bounded
     date_source: str | None = None  # the evidence published_on was read from
+    media: dict[str, int] | None = None  # what an interpretation's page carries
+    message: dict[str, Any] | None = None  # a 留言's times, status and department
 
 
 def store_items(session: Session, source_id: int, records: Sequence[ItemRecord],
@@ -79,8 +81,13 @@ def _item_upsert(session: Session) -> Any:
                               else_=excluded.links),
                 "statement": case((excluded.content_hash.is_(None), c.statement),
                                   else_=excluded.statement),
-                "body": case((excluded.content_hash.is_(None), c.body),
-                             else_=func.coalesce(excluded.body, c.body)),
+                # a list entry brings no text (kept), a post or a read article its own
+                "body": func.coalesce(excluded.body, c.body),
+                "media": case((excluded.content_hash.is_(None), c.media),
+                              else_=func.coalesce(excluded.media, c.media)),
+                # the latest reading of a 留言 page: a reply appears after the question
+                "message": case((excluded.content_hash.is_(None), c.message),
+                                else_=func.coalesce(excluded.message, c.message)),
             },
         )
     return _ITEM_UPSERTS[dialect]
@@ -258,7 +265,7 @@ def store_item_batches(session: Session, batches: dict[int, Sequence[ItemRecord]
         "published_on": r.published_on, "published_at": r.published_at,
         "first_seen_at": seen_at, "last_seen_at": seen_at,
         "content_hash": r.content_hash, "links": r.links, "statement": r.statement,
-        "body": r.body, "date_source": r.date_source,
+        "body": r.body, "date_source": r.date_source, "media": r.media, "message": r.message,
     } for source_id, by_key in unique.items() for key, r in by_key.items()]
     session.execute(_item_upsert(session), rows)
     return {source_id: len(by_url) - known.get(source_id, 0)

@@ -274,7 +274,8 @@ def read_articles(session: Session, source_ids: Iterable[int],
     while their list entry (url → (title, date) as stored) is unchanged: those published
     before ``settled_before`` (a 不作解读 statement or a 相关解读 link is often added in the
     first days) and not the subject of an open policy finding (its page may change to answer
-    it)."""
+    it); an interpretation read before its media were kept, and a 留言 not yet replied to,
+    are read again."""
     ids = list(source_ids)
     found: dict[int, dict[str, tuple[str, date | None]]] = {sid: {} for sid in ids}
     open_findings = select(Finding.item_id).where(
@@ -282,11 +283,17 @@ def read_articles(session: Session, source_ids: Iterable[int],
         Finding.item_id.is_not(None))
     for k in range(0, len(ids), 500):
         rows = session.execute(
-            select(Item.source_id, Item.url, Item.title, type_coerce(Item.published_on, String))
+            select(Item.source_id, Item.url, Item.title, type_coerce(Item.published_on, String),
+                   Source.kind, Item.media.is_(None), type_coerce(Item.message, Text))
+            .join(Source, Source.id == Item.source_id)
             .where(Item.source_id.in_(ids[k:k + 500]), Item.content_hash.is_not(None),
                    Item.body.is_not(None), Item.id.not_in(open_findings),
                    *((Item.published_on < settled_before,) if settled_before else ())))
-        for sid, url, title, published_on in rows:
+        for sid, url, title, published_on, kind, no_media, message in rows:
+            if kind == "interpretation" and no_media:
+                continue
+            if kind == "messages" and (_json(message) or {}).get("status") != "replied":
+                continue
             found[sid][url] = (title, _as_date(published_on))
     return found
 
