@@ -27,7 +27,14 @@ RULE_NAMES = {
     "uninterpreted_policy": "政策文件未解读",
     "crawl_failure": "抓取异常",
     "not_rectified": "通报后未整改",
+    "late_reply": "留言回复超时",
+    "annual_report_missing": "年度报告未按时发布",
 }
+# 解读形式 (``monitors.interpretation_form``) and the measured rubric lines (``scoring.measured``)
+FORM_NAMES = {"text": "文字", "graphic": "图解", "video": "视频", "audio": "音频",
+              "animation": "动漫/H5", "qa": "问答"}
+MEASURE_NAMES = {"interpretation_forms": "多样化解读占比",
+                 "interpretation_channels": "解读发布渠道占比"}
 STATUS_NAMES = {"pending": "待审核", "confirmed": "已确认", "dismissed": "已驳回"}
 OUTCOME_NAMES = {
     "http_error": "网站无法访问", "timeout": "访问超时", "blocked": "访问被拦截",
@@ -69,6 +76,19 @@ def describe(row: Described) -> str:
         original = RULE_NAMES.get(ev.get("original_rule", ""), "")
         return (f"{ev.get('bulletin_period')} 通报的「{original}」问题"
                 f"（第 {ev.get('original_finding_id')} 号）逾期 {ev.get('deadline')} 未整改")
+    if row.rule == "late_reply":
+        if ev.get("replied_at"):
+            return (f"留言「{ev.get('title')}」{ev.get('asked_at')} 提出，{ev.get('replied_at')} "
+                    f"回复，用时 {ev.get('hours')} 小时（应在 {ev.get('limit_hours')} 小时内）")
+        return (f"留言「{ev.get('title')}」{ev.get('asked_at')} 提出，截至 {ev.get('seen_at')} "
+                f"仍未回复，已 {ev.get('hours')} 小时（应在 {ev.get('limit_hours')} 小时内）")
+    if row.rule == "annual_report_missing":
+        year = ev.get("report_year")
+        if ev.get("late_item_title"):
+            return (f"{year}年政府信息公开工作年度报告 {ev.get('late_published_on')} 才发布，"
+                    f"晚于 {ev.get('due_on')}")
+        return (f"截至 {ev.get('seen_until')} 未见{year}年政府信息公开工作年度报告"
+                f"（应于 {ev.get('due_on')} 前发布）")
     return ""
 
 

@@ -295,6 +295,29 @@ def interpretation_names(title: str) -> tuple[list[Name], bool]:
     return ([name] if names_document(name) else []), False
 
 
+_FORM_PREFIX = re.compile(
+    r"^[【\[]?(?:视频|微视频|音频|动漫|H5|h5)?(?:解读|图解)?[】\]]?[｜|:：丨]?")
+
+
+def title_core(title: str) -> str:
+    """What an interpretation's title says without its form words (一图读懂、图解、解读…),
+    quotes, brackets and punctuation: how the same interpretation is recognised when a
+    new-media post re-titles it lightly (``monitors.interpretation_channels``)."""
+    text = _FORM_PREFIX.sub("", squeeze(title[:TITLE_LIMIT]))
+    for _ in range(3):  # prefixes and suffixes stack: 图解：关于…的解读
+        shorter = _strip_interpretation_words(_NOISE.sub("", text))
+        if shorter == text:
+            break
+        text = shorter
+    text = plain(text)
+    return text[2:] if text.startswith("关于") else text
+
+
+def plain(text: str) -> str:
+    """Text as ``title_core`` compares it: no spaces, punctuation, quotes or 《》."""
+    return _NOISE.sub("", squeeze(text)).translate(_BRACKETS)
+
+
 def _strip_interpretation_words(text: str) -> str:
     """A title without one leading 一图读懂/图解… and one trailing 解读/说明/图解…."""
     prefix = _INTERP_PREFIX.match(text)

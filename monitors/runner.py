@@ -27,8 +27,11 @@ from govwatch.config import CountyConfig, PolicyClasses, Thresholds
 from govwatch.liveness import owner_gone
 from govwatch.timeutil import week_bounds
 from monitors import (
+    annual_report,
     crawl_failure,
+    late_reply,
     low_post_frequency,
+    measured,
     not_rectified,
     stale_column,
     uninterpreted_policy,
@@ -42,7 +45,7 @@ from storage.db import Database, in_session_beside
 from storage.repo import FindingDraft, PostFact, SourceFacts, WarningDraft
 
 RULES = (stale_column.RULE, low_post_frequency.RULE, uninterpreted_policy.RULE,
-         not_rectified.RULE, crawl_failure.RULE)
+         not_rectified.RULE, crawl_failure.RULE, late_reply.RULE, annual_report.RULE)
 
 
 @dataclass
@@ -55,6 +58,7 @@ class MonitorReport:
     outdated: int = 0  # sources not judged: their latest crawl is too old (数据过期)
     warnings: repo.WarningChanges = field(default_factory=repo.WarningChanges)
     rechecked: int = 0  # 整改说明 whose finding was re-checked (``not_rectified.recheck``)
+    measured: int = 0  # interpretations whose form or channel verdict changed
 
 
 def county_classes(settings: PolicyClasses) -> ClassPolicy:
@@ -185,11 +189,14 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         ]
         rechecks = not_rectified.recheck(statements, by_source, still_uninterpreted, per_day,
                                          as_of, t.min_weekly_posts, max_age)
+        drafts += lines_with_items(session, config, facts, as_of, rule_map)
+        interpretation_states = measured_verdicts(session, config, facts, as_of)
     # saved in a transaction of their own that writes first: two monitor runs at once then
     # save one after the other, each seeing what the other stored (``repo.writing_first``)
     with db.session() as session:
         repo.writing_first(session)
         repo.save_policy_states(session, uninterpreted_policy.RULE, as_of, states)
+        repo.save_interpretation_states(session, interpretation_states)
         saved = repo.save_findings_detailed(session, drafts)
         for draft, (finding_id, is_new) in zip(drafts, saved, strict=True):
             (report.new_ids if is_new else report.known_ids).append(finding_id)
@@ -198,6 +205,44 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         report.by_rule.update(d.rule for d in drafts)
         report.warnings = repo.save_warnings(session, warnings, as_of)
         report.rechecked = repo.record_rechecks(session, rechecks, as_of)
+    report.measured = len(interpretation_states)
     report.outdated = sum(1 for d in failures
                           if d.evidence.get("outcome") == crawl_failure.STALE_DATA)
     return report
+
+
+def lines_with_items(session: Session, config: CountyConfig, facts: list[SourceFacts],
+                     as_of: date, rule_map: RuleMap) -> list[FindingDraft]:
+    """The rules that read single items of their columns: late replies to 留言 (messages
+    columns) and missing annual reports (annual_report columns)."""
+    t = config.settings.thresholds
+    by_source = {f.source_id: f for f in facts}
+    drafts: list[FindingDraft] = []
+    if any(f.kind == "messages" for f in facts):
+        # a message is judged when due in the assessment year: asked up to a month before it
+        messages = [late_reply.Message(m.item_id, m.source_id, m.url, m.title, m.text, m.facts)
+                    for m in repo.message_items(session, date(as_of.year - 1, 12, 1))]
+        drafts += late_reply.judge(
+            messages, by_source, as_of, rule_map, t.reply_hours, t.major_reply_hours,
+            config.settings.messages.major_patterns, t.data_max_age_days,
+            config.settings.monitoring_start)
+    if any(f.kind == annual_report.KIND for f in facts):
+        drafts += annual_report.judge(
+            facts, repo.items_of_kind(session, annual_report.KIND, as_of), as_of, rule_map,
+            t.annual_report_due, t.data_max_age_days)
+    return drafts
+
+
+def measured_verdicts(session: Session, config: CountyConfig, facts: list[SourceFacts],
+                      as_of: date) -> list[tuple[int, repo.InterpretationState]]:
+    """Each interpretation's form and channel verdict that changed (``monitors.measured``)."""
+    # this year's and last year's: the years a score may still be asked for
+    items = [i for i in repo.interpretations(session, as_of)
+             if i.published_on.year >= as_of.year - 1]
+    if not items:
+        return []
+    start = min(i.published_on for i in items) - timedelta(
+        days=measured.interpretation_channels.POSTED_BEFORE_DAYS)
+    posts = repo.account_posts(session, {i.unit_id for i in items}, start, as_of)
+    accounts = measured.accounts_by_unit(facts, posts, config.settings.crawl.window_days)
+    return measured.verdicts(items, accounts, config.settings.measures.channel_match)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import Literal
 
@@ -44,6 +45,19 @@ def grade(score: Decimal) -> str:
 
 
 @dataclass(frozen=True)
+class MeasuredItem:
+    """One item a measured value was computed from (``scoring.measured``)."""
+
+    item_id: int
+    title: str
+    url: str
+    published_on: date
+    verdict: str  # e.g. 图解 / 文字, 已在新媒体发布
+    hit: bool  # counts toward the percentage
+    reason: str
+
+
+@dataclass(frozen=True)
 class Entry:
     """One input event for a unit.
 
@@ -58,6 +72,8 @@ class Entry:
     value: Decimal | None = None
     source: str = ""  # e.g. "发现#12" or "录入#5（评分录入.xlsx 第3行）"
     note: str = ""
+    measured: bool = False  # a ``measure`` govwatch computed (not entered): entries override it
+    items: tuple[MeasuredItem, ...] = ()  # what a measured value was computed from
 
 
 @dataclass(frozen=True)
@@ -81,6 +97,9 @@ class LineScore:
     reasons: tuple[Reason, ...] = ()
     notes: tuple[str, ...] = ()  # caps applied, 不得分, percentage computations
     bonus_reasons: tuple[Reason, ...] = ()
+    # the measured values of its percentage rules: the one that counted, then one it
+    # overrode (an entered percentage overrides govwatch's measured one)
+    measures: tuple[Entry, ...] = ()
 
     @property
     def score(self) -> Decimal:
@@ -179,6 +198,7 @@ class _Buckets:
     events: dict[str, dict[str, list[Reason]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     measures: dict[str, Entry] = field(default_factory=dict)
+    overridden: dict[str, Entry] = field(default_factory=dict)  # measured, set aside
     line_bonus: dict[str, list[Reason]] = field(default_factory=lambda: defaultdict(list))
     item_bonus: dict[str, list[Reason]] = field(default_factory=lambda: defaultdict(list))
     majors: list[Reason] = field(default_factory=list)
@@ -209,7 +229,7 @@ def _sort(rubric: Rubric, entries: Iterable[Entry]) -> _Buckets:
                 if rule is None or rule.kind != "percentage" or e.value is None:
                     b.ignored.append(f"{where}：不是百分比扣分规则或缺少实测百分比，未计分")
                 else:
-                    b.measures[rule.id] = e  # the last measurement of a year counts
+                    _keep_measure(b, rule.id, e)
                 continue
             if rule is not None and rule.kind == "zero":
                 points = line.weight
@@ -247,6 +267,18 @@ def _sort(rubric: Rubric, entries: Iterable[Entry]) -> _Buckets:
     return b
 
 
+def _keep_measure(b: _Buckets, rule_id: str, e: Entry) -> None:
+    """An entered percentage overrides govwatch's measured one; among entries of one kind
+    the last of the year counts."""
+    current = b.measures.get(rule_id)
+    if current is not None and current.measured != e.measured:
+        if e.measured:  # entered already: the measured value is shown, not counted
+            b.overridden[rule_id] = e
+            return
+        b.overridden[rule_id] = current
+    b.measures[rule_id] = e
+
+
 def _total(reasons: Sequence[Reason]) -> Decimal:
     return sum((r.points for r in reasons), ZERO)
 
@@ -259,6 +291,7 @@ def _score_line(line: Line, b: _Buckets) -> LineScore:
         return LineScore(line, ZERO, ZERO)
     reasons: list[Reason] = []
     notes: list[str] = []
+    shown: list[Entry] = []
     other = ZERO  # rules other than 不得分, after their caps
     zero_hit = False
     for rule in line.spec.deductions:
@@ -274,9 +307,17 @@ def _score_line(line: Line, b: _Buckets) -> LineScore:
             assert m.value is not None
             points = percentage_deduction(rule, m.value)
             assert rule.min_percent is not None and rule.step is not None
-            note = (f"实测 {fmt(m.value)}%，标准不少于 {fmt(rule.min_percent)}%，"
+            word = "（govwatch 计算）" if m.measured else "（人工录入）"
+            note = (f"实测 {fmt(m.value)}%{word}，标准不少于 {fmt(rule.min_percent)}%，"
                     f"每降低 {fmt(rule.step)} 个百分点扣 {fmt(rule.points or ZERO)} 分")
             rule_reasons.append(Reason(m.source, f"{note}；{m.note}" if m.note else note, points))
+            shown.append(m)
+            set_aside = b.overridden.get(rule.id)
+            if set_aside is not None:
+                assert set_aside.value is not None
+                notes.append(f"{rule.id} 按人工录入的 {fmt(m.value)}% 计分，govwatch 实测值 "
+                             f"{fmt(set_aside.value)}% 未采用（{set_aside.note}）")
+                shown.append(set_aside)
         subtotal = _total(rule_reasons)
         reasons.extend(rule_reasons)
         if rule.cap is not None and subtotal > rule.cap:
@@ -301,7 +342,8 @@ def _score_line(line: Line, b: _Buckets) -> LineScore:
             notes.append(f"本项加分 {fmt(bonus)} 分，超过加分上限 {fmt(cap)} 分，"
                          f"按 {fmt(cap)} 分计")
             bonus = cap
-    return LineScore(line, deduction, bonus, tuple(reasons), tuple(notes), tuple(bonus_reasons))
+    return LineScore(line, deduction, bonus, tuple(reasons), tuple(notes), tuple(bonus_reasons),
+                     tuple(shown))
 
 
 def score_unit(rubric: Rubric, unit: UnitInfo, entries: Iterable[Entry]) -> UnitScore:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from govwatch.tables import Justify, TextTable, print_table
-from scoring.engine import LineScore, Reason, UnitScore, fmt
+from govwatch.vocabulary import MEASURE_NAMES
+from scoring.engine import Entry, LineScore, MeasuredItem, Reason, UnitScore, fmt
+from scoring.measured import MeasuredValue
 from scoring.service import ScoreReport
 
 
@@ -21,6 +24,19 @@ def _reason(r: Reason) -> dict[str, Any]:
     return {"source": r.source, "note": r.note, "points": _num(r.points)}
 
 
+def _item(i: MeasuredItem) -> dict[str, Any]:
+    return {"item_id": i.item_id, "title": i.title, "url": i.url,
+            "published_on": i.published_on.isoformat(), "verdict": i.verdict,
+            "counts": i.hit, "reason": i.reason}
+
+
+def _measure(e: Entry, counted: bool) -> dict[str, Any]:
+    return {"rule": e.ref, "percent": _num(e.value) if e.value is not None else None,
+            "origin": "measured" if e.measured else "entered", "counted": counted,
+            "source": e.source, "note": e.note,
+            "items": [_item(i) for i in e.items]}
+
+
 def line_dict(ls: LineScore) -> dict[str, Any]:
     line = ls.line
     return {
@@ -28,7 +44,58 @@ def line_dict(ls: LineScore) -> dict[str, Any]:
         "weight": _num(line.weight), "deduction": _num(ls.deduction), "score": _num(ls.score),
         "bonus": _num(ls.bonus), "reasons": [_reason(r) for r in ls.reasons],
         "notes": list(ls.notes),
+        # measured percentages (实测值): the one that counted first, then one set aside
+        "measures": [_measure(e, n == 0) for n, e in enumerate(ls.measures)],
     }
+
+
+@dataclass(frozen=True)
+class MeasuredLine:
+    """A measured value as the score output shows it: where it went and what counted."""
+
+    value: MeasuredValue
+    rule_id: str | None  # the percentage rule it feeds (None: this rubric has none)
+    used: str  # 计分采用: which value the score counted, in Chinese
+
+
+def measured_lines(report: ScoreReport, unit: str | None = None) -> list[MeasuredLine]:
+    """Every measured value of the year (of ``unit``), with how the score used it."""
+    scores = {s.unit.code: s for s in report.scores}
+    found = []
+    for value in report.measured:
+        s = scores.get(value.unit_code)
+        if s is None or unit not in (None, value.unit_code):
+            continue
+        target = s.rubric.measure_target(value.measure)
+        if target is None:
+            found.append(MeasuredLine(value, None, "本评分细则无对应评分项，仅供参考"))
+            continue
+        line, rule = target
+        counted = next((e for ls in s.lines if ls.line.id == line.id for e in ls.measures
+                        if e.ref == rule.id), None)
+        if counted is None or counted.measured:
+            used = f"按实测值 {fmt(value.percent)}% 计分"
+        else:
+            assert counted.value is not None
+            used = f"按人工录入值 {fmt(counted.value)}% 计分（{counted.source}），实测值未采用"
+        found.append(MeasuredLine(value, rule.id, used))
+    return found
+
+
+def print_measured(report: ScoreReport, console: Console, unit: str | None = None) -> None:
+    """实测项: each unit's measured percentages, their source and what they count from."""
+    rows = measured_lines(report, unit)
+    if not rows:
+        return
+    table = TextTable("实测项（根据抓取内容计算）", [(h, "left") for h in (
+        "单位", "实测项", "评分项", "实测值", "计分采用", "计算依据")], show_lines=True)
+    names = {s.unit.code: s.unit.name for s in report.scores}
+    for m in rows:
+        v = m.value
+        table.add_row(f"{v.unit_code} {names.get(v.unit_code, '')}", MEASURE_NAMES[v.measure],
+                      m.rule_id or "—", f"{fmt(v.percent)}%（{v.hits}/{v.total}）", m.used,
+                      v.note())
+    print_table(console, table)
 
 
 def unit_dict(s: UnitScore) -> dict[str, Any]:
@@ -55,6 +122,13 @@ def report_dict(report: ScoreReport, unit: str | None = None) -> dict[str, Any]:
     return {
         "county": report.county, "rubric": report.rubric.name, "year": report.year,
         "units": [unit_dict(s) for s in scores],
+        "measured": [{
+            "unit_code": m.value.unit_code, "measure": m.value.measure,
+            "name": MEASURE_NAMES[m.value.measure], "percent": _num(m.value.percent),
+            "hits": m.value.hits, "total": m.value.total, "unjudged": m.value.unjudged,
+            "rule": m.rule_id, "used": m.used, "note": m.value.note(),
+            "items": [_item(i) for i in m.value.items],
+        } for m in measured_lines(report, unit)],
         "unscored_findings": report.unscored_findings, "warnings": report.warnings,
     }
 

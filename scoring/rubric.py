@@ -35,7 +35,10 @@ DEFAULT_RUBRIC = "lingchuan-2021"
 # bulletin_notice is not a monitor's rule: a unit named in a published bulletin (被通报), one
 # event per bulletin, scored from govwatch's own bulletins (``repo.bulletin_notices``).
 MONITOR_RULES = ("stale_column", "low_post_frequency", "uninterpreted_policy", "not_rectified",
-                 "crawl_failure", "bulletin_notice")
+                 "crawl_failure", "bulletin_notice", "late_reply", "annual_report_missing")
+# The measured lines (``scoring.measured``): a unit's measured percentage per year feeds the
+# percentage rule the rubric's ``measures:`` names (absent or null: not measured).
+MEASURES = ("interpretation_forms", "interpretation_channels")
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]*$")]
 NonEmpty = Annotated[str, Field(min_length=1)]
@@ -137,6 +140,7 @@ class RubricFile(_Strict):
     bonuses: list[ItemSpec] = []
     majors: list[ItemSpec] = []
     monitor_rules: dict[str, Id | None] = {}
+    measures: dict[str, Id | None] = {}
 
     @model_validator(mode="after")
     def _classes(self) -> RubricFile:
@@ -235,6 +239,11 @@ class Rubric:
         target = self.spec.monitor_rules[rule]
         return self.rules[target] if target else None
 
+    def measure_target(self, measure: str) -> tuple[Line, RuleSpec] | None:
+        """The percentage rule a measured value feeds, or None (not measured here)."""
+        target = self.spec.measures.get(measure)
+        return self.rules[target] if target else None
+
 
 @dataclass(frozen=True)
 class RubricSet:
@@ -275,13 +284,14 @@ class RubricError(ConfigError):
 
 _LABELS = {"indicators": "一级指标", "children": "二级指标", "lines": "三级指标",
            "deductions": "扣分规则", "bonuses": "加分项", "majors": "重大扣分项"}
-_FIELDS = {"indicators": "指标表", "monitor_rules": "监测规则对应关系", "bonus": "加分标准",
+_FIELDS = {"indicators": "指标表", "monitor_rules": "监测规则对应关系",
+           "measures": "实测项对应关系", "bonus": "加分标准",
            "weight": "赋分", "id": "编号", "name": "名称", "points": "分值", "cap": "上限",
            "text": "标准", "kind": "类型", "bonuses": "加分项", "majors": "重大扣分项"}
 
 
 RUBRIC_NAMES = EntryNames(lists=_LABELS, ident=dict.fromkeys(_LABELS, "id"), fields=_FIELDS,
-                          keyed={"monitor_rules": "监测规则"})
+                          keyed={"monitor_rules": "监测规则", "measures": "实测项"})
 
 
 def _entry_label(data: Any, path: tuple[Any, ...]) -> str:
@@ -369,6 +379,17 @@ def _semantic_problems(spec: RubricFile, name: str, data: Any,
             elif rule.kind != "per_event" or rule.points is None:
                 add(path, f"扣分规则「{target}」不是按次扣分且有固定分值的规则",
                     "监测规则只能对应“发现一次扣×分”一类的规则")
+    for measure, target in spec.measures.items():
+        path = ("measures", measure)
+        if measure not in MEASURES:
+            add(path, f"未知的实测项 {measure}", f"可用：{'、'.join(MEASURES)}")
+        elif target is not None:
+            rule = rule_ids.get(target)
+            if rule is None:
+                add(path, f"对应的扣分规则「{target}」不存在", "填写本文件中某条扣分规则的编号")
+            elif rule.kind != "percentage":
+                add(path, f"扣分规则「{target}」不是百分比扣分规则",
+                    "实测项只能对应 kind: percentage 的规则（如“不得少于90%”）")
     for rule_name in MONITOR_RULES:
         if rule_name not in spec.monitor_rules:
             add(("monitor_rules",), f"缺少监测规则 {rule_name} 的对应关系",

@@ -18,6 +18,7 @@ from govwatch.timeutil import today
 from govwatch.vocabulary import RULE_NAMES
 from scoring.engine import Entry, UnitInfo, UnitScore, rank_units, score_unit
 from scoring.entries import ManualRecord, list_entries
+from scoring.measured import MeasuredValue, measured_values
 from scoring.rubric import RubricSet, load_rubric_set
 from storage import repo
 from storage.db import Database
@@ -32,6 +33,8 @@ class ScoreReport:
     scores: list[UnitScore]  # ranked within class
     unscored_findings: int = 0  # confirmed findings whose rule never deducts (crawl_failure)
     warnings: list[str] = field(default_factory=list)
+    # every measured value of the year, also those no rubric line takes (shown, not scored)
+    measured: list[MeasuredValue] = field(default_factory=list)
 
     def for_unit(self, code: str) -> UnitScore:
         for s in self.scores:
@@ -64,9 +67,11 @@ def notice_entry(notice: BulletinNotice, rule_id: str) -> Entry:
 
 def compute_scores(county: str, units: Sequence[UnitInfo], rubrics: RubricSet,
                    findings: Sequence[FindingRow], manual: Sequence[ManualRecord],
-                   year: int, notices: Sequence[BulletinNotice] = ()) -> ScoreReport:
-    """Score and rank ``units`` from confirmed findings, the bulletins that named them and
-    manual entries of ``year``."""
+                   year: int, notices: Sequence[BulletinNotice] = (),
+                   measured: Sequence[MeasuredValue] = ()) -> ScoreReport:
+    """Score and rank ``units`` from confirmed findings, the bulletins that named them, the
+    measured values (实测值) and manual entries of ``year`` (an entry overrides a measured
+    value of the same rule)."""
     inputs: dict[str, list[Entry]] = defaultdict(list)
     warnings: list[str] = []
     unscored = 0
@@ -93,6 +98,16 @@ def compute_scores(county: str, units: Sequence[UnitInfo], rubrics: RubricSet,
             continue  # the rubric says nothing about notices (warned for findings above)
         if target is not None:
             inputs[notice.unit_code].append(notice_entry(notice, target[1].id))
+    for value in measured:  # before the entries: an entered percentage overrides it
+        unit = known.get(value.unit_code)
+        if unit is None:
+            continue
+        try:
+            target = rubrics.for_category(unit.category).measure_target(value.measure)
+        except KeyError:
+            continue  # no rubric for the class (warned below)
+        if target is not None:
+            inputs[value.unit_code].append(value.entry(target[1].id))
     for record in manual:
         if record.year == year and record.unit_code in known:
             inputs[record.unit_code].append(manual_entry(record))
@@ -107,7 +122,7 @@ def compute_scores(county: str, units: Sequence[UnitInfo], rubrics: RubricSet,
     ranked = rank_units(scores)
     for s in ranked:
         warnings.extend(f"{s.unit.code} {s.unit.name}：{why}" for why in s.ignored)
-    return ScoreReport(county, rubrics, year, ranked, unscored, warnings)
+    return ScoreReport(county, rubrics, year, ranked, unscored, warnings, list(measured))
 
 
 def score_county(db: Database, config: CountyConfig, *, rubric: str | RubricSet | None = None,
@@ -126,5 +141,8 @@ def score_county(db: Database, config: CountyConfig, *, rubric: str | RubricSet 
             findings = repo.list_findings(session, status="confirmed", evidence=False)
             manual = list_entries(session, year=year)
             notices = repo.bulletin_notices(session)
-        return compute_scores(config.county, units, rubrics, findings, manual, year, notices)
+            measured = measured_values(repo.interpretation_rows(session, year),
+                                       config.settings.measures.varied_forms)
+        return compute_scores(config.county, units, rubrics, findings, manual, year, notices,
+                              measured)
 

@@ -20,9 +20,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from govwatch.tabular import without_formulas, write_csv
+from govwatch.vocabulary import MEASURE_NAMES
 from scoring.engine import UNMONITORED, UnitScore, fmt
 from scoring.entries import EXAMPLE_PREFIX, HEADERS, UnitRef
-from scoring.report import explain
+from scoring.report import explain, measured_lines
 from scoring.rubric import RubricSet
 from scoring.service import ScoreReport
 
@@ -150,6 +151,38 @@ def _unit_sheet(ws: Worksheet, report: ScoreReport, s: UnitScore) -> None:
     _print_setup(ws)
 
 
+MEASURED_SHEET = "实测明细"
+MEASURED_HEADERS = ("单位代码", "单位名称", "实测项", "评分项", "实测值", "计分采用", "标题",
+                    "发布日期", "判定", "是否计入", "依据", "网址")
+
+
+def _measured_sheet(book: Workbook, report: ScoreReport, unit: str | None) -> None:
+    """实测明细: every measured value and the items it was computed from (none: no sheet)."""
+    lines = measured_lines(report, unit)
+    if not lines:
+        return
+    ws = book.create_sheet(MEASURED_SHEET)
+    _title(ws, f"{report.county} {report.year}年度实测项明细（根据抓取内容计算）",
+           len(MEASURED_HEADERS))
+    _header(ws, 2, MEASURED_HEADERS)
+    names = {s.unit.code: s.unit.name for s in report.scores}
+    row = 3
+    for m in lines:
+        v = m.value
+        head = (v.unit_code, names.get(v.unit_code, ""), MEASURE_NAMES[v.measure],
+                m.rule_id or "—", f"{fmt(v.percent)}%（{v.hits}/{v.total}）", m.used)
+        for item in v.items:
+            for col, value in enumerate((*head, item.title, item.published_on.isoformat(),
+                                         item.verdict, "是" if item.hit else "否", item.reason,
+                                         item.url), 1):
+                cell = ws.cell(row=row, column=col, value=value)
+                cell.border, cell.alignment = BOX, WRAP
+            row += 1
+    _widths(ws, (9, 14, 14, 9, 12, 26, 40, 11, 12, 8, 40, 40))
+    ws.freeze_panes = "A3"
+    _print_setup(ws)
+
+
 def write_score_workbook(report: ScoreReport, path: Path, unit: str | None = None) -> Path:
     """Write the ranking sheet and one score sheet per unit (or only ``unit``)."""
     book = Workbook()
@@ -171,10 +204,11 @@ def write_score_workbook(report: ScoreReport, path: Path, unit: str | None = Non
     _widths(ranking, (7, 6, 10, 26, 10, 7, 10, 8, 8, 8, 48))
     ranking.freeze_panes = "A3"
     _print_setup(ranking)
-    used: set[str] = set()
+    used: set[str] = {MEASURED_SHEET}
     for s in sorted(report.scores, key=lambda s: s.unit.code):
         if unit in (None, s.unit.code):
             _unit_sheet(book.create_sheet(sheet_name(s, used)), report, s)
+    _measured_sheet(book, report, unit)
     path.parent.mkdir(parents=True, exist_ok=True)
     without_formulas(book)  # unit names come from the county's config, not from us
     book.save(path)

@@ -37,7 +37,8 @@ SESSION_COOKIE = "govwatch_session"
 SESSION_MAX_AGE = 12 * 3600  # a working day; sliding: refreshed on each request
 SOURCE_KINDS = {
     "general": "普通栏目", "policy": "政策文件", "interpretation": "政策解读",
-    "interaction": "互动交流", "rss": "RSS", "weibo": "微博", "wechat": "微信公众号",
+    "interaction": "互动交流", "messages": "留言办理", "annual_report": "年度报告",
+    "rss": "RSS", "weibo": "微博", "wechat": "微信公众号",
     "html": "网页", "manual": "人工导入",
 }
 

@@ -287,6 +287,9 @@ def _do_monitor(config: CountyConfig, db: Any, as_of: date) -> None:
     if not w.skipped and (w.opened or w.kept or w.resolved):
         console.print(f"  预警：新增 {len(w.opened)} 条，持续 {len(w.kept)} 条，"
                       f"解除 {len(w.resolved)} 条（govwatch warnings list 查看）")
+    if report.measured:
+        console.print(f"  实测项：{report.measured} 篇政策解读的形式或发布渠道判定有更新"
+                      "（govwatch score 查看实测值）")
     if report.outdated:
         limit = config.settings.thresholds.data_max_age_days
         err_console.print(

@@ -73,7 +73,13 @@ def score(ctx: click.Context, rubric: str | None, unit: str | None, year: int | 
 
 def _score(ctx: click.Context, rubric: str | None, unit: str | None, year: int | None,
            fmt_: str, out: Path | None) -> None:
-    from scoring.report import print_details, print_ranking, print_unit, report_dict
+    from scoring.report import (
+        print_details,
+        print_measured,
+        print_ranking,
+        print_unit,
+        report_dict,
+    )
     from scoring.service import score_county
 
     config = load_county(ctx)
@@ -117,6 +123,7 @@ def _score(ctx: click.Context, rubric: str | None, unit: str | None, year: int |
         else:
             print_ranking(report, target)
             print_details(report, target)
+        print_measured(report, target, unit)
         target.print(f"{report.year}年度，评分细则 {rubrics.name}，共 {len(report.scores)} 个单位。"
                      + (f"已确认的抓取异常 {report.unscored_findings} 条不计分。"
                         if report.unscored_findings else ""), highlight=False)

@@ -13,6 +13,9 @@ write ``from storage import repo; repo.X`` or ``from storage.repo import X``:
   (``unit_coverage``, ``NO_SOURCES``, ``NEVER_COLLECTED``).
 - ``facts`` — what the monitors read: ``SourceFacts``/``source_facts``, items as ``PostFact``
   (``posts_*``, ``items_of_kind``, ``post_facts_by_id``), ``read_articles``.
+- ``measures`` — the measured lines and the 留言 rule: ``interpretations`` (with media and
+  stored form/channel verdicts, ``save_interpretation_states``), ``account_posts``,
+  ``message_items``, and ``interpretation_rows`` for scoring.
 - ``policy`` — the policy rule's stored states and verdicts, exclusions (非政策性文件),
   ``policy_items``.
 - ``findings`` — ``FindingDraft`` and saving findings, ``writing_first``, ``FindingRow`` and
@@ -79,6 +82,17 @@ from storage.repo.findings import (
     save_findings,
     save_findings_detailed,
     writing_first,
+)
+from storage.repo.measures import (
+    Interpretation,
+    InterpretationRow,
+    InterpretationState,
+    MessageItem,
+    account_posts,
+    interpretation_rows,
+    interpretations,
+    message_items,
+    save_interpretation_states,
 )
 from storage.repo.notifications import (
     NOTIFICATION_STATUSES,
@@ -153,7 +167,11 @@ __all__ = [
     "FindingDraft",
     "FindingKey",
     "FindingRow",
+    "Interpretation",
+    "InterpretationRow",
+    "InterpretationState",
     "ItemRecord",
+    "MessageItem",
     "NotificationKey",
     "NotificationRow",
     "PendingRecheck",
@@ -168,6 +186,7 @@ __all__ = [
     "WarningChanges",
     "WarningDraft",
     "WarningRow",
+    "account_posts",
     "add_policy_exclusion",
     "add_rectification",
     "as_china_date",
@@ -183,6 +202,8 @@ __all__ = [
     "finding_snapshot",
     "findings_created_between",
     "finish_notification",
+    "interpretation_rows",
+    "interpretations",
     "interrupt_open_runs",
     "items_of_kind",
     "json_value",
@@ -191,6 +212,7 @@ __all__ = [
     "list_findings",
     "list_notifications",
     "list_warnings",
+    "message_items",
     "open_crawl_run",
     "open_warnings",
     "pending_rechecks",
@@ -209,6 +231,7 @@ __all__ = [
     "review_findings",
     "save_findings",
     "save_findings_detailed",
+    "save_interpretation_states",
     "save_policy_states",
     "save_snapshot",
     "save_snapshots",

@@ -1,0 +1,48 @@
+"""The verdicts behind the measured lines (实测项), item by item: each interpretation's form
+(``interpretation_form``) and whether the unit's new-media accounts carry it
+(``interpretation_channels``). Stored on the items with their reasons; ``scoring.measured``
+turns them into a unit's percentages for a year. Pure: facts in, changed verdicts out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+
+from monitors import interpretation_channels, interpretation_form
+from storage.repo import Interpretation, InterpretationState, PostFact, SourceFacts
+
+
+def accounts_by_unit(facts: Iterable[SourceFacts], posts: Mapping[int, Sequence[PostFact]],
+                     window_days: int) -> dict[int, interpretation_channels.AccountPosts]:
+    """Each unit's account posts and the first day they are known: ``window_days`` before
+    the earliest first successful crawl of its accounts (what that crawl could still see)."""
+    names: dict[int, dict[int, str]] = {}
+    first: dict[int, date] = {}
+    for f in facts:
+        if f.source_type != "account":
+            continue
+        names.setdefault(f.unit_id, {})[f.source_id] = f.source_name
+        if f.first_ok_at is not None:
+            day = f.first_ok_at.date() - timedelta(days=window_days)
+            first[f.unit_id] = min(first.get(f.unit_id, day), day)
+    return {unit: interpretation_channels.AccountPosts(posts.get(unit, ()), by_source,
+                                                       first.get(unit))
+            for unit, by_source in names.items()}
+
+
+def verdicts(items: Iterable[Interpretation],
+             accounts: Mapping[int, interpretation_channels.AccountPosts],
+             channel_match: float = interpretation_channels.DEFAULT_MATCH,
+             ) -> list[tuple[int, InterpretationState]]:
+    """(item id, new state) of the interpretations whose form or channel verdict changed."""
+    none = interpretation_channels.AccountPosts((), {}, None)
+    changed = []
+    for item in items:
+        form = interpretation_form.classify(item.title, item.media)
+        channel = interpretation_channels.judge(item.title, item.published_on,
+                                                accounts.get(item.unit_id, none), channel_match)
+        state = (form.form, form.reason, channel.channel, channel.reason)
+        if state != item.state:
+            changed.append((item.item_id, state))
+    return changed

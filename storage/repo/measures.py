@@ -1,0 +1,144 @@
+"""The measured rubric lines and the rules on 留言 and annual reports: interpretations with
+their media and stored form/channel verdicts, the posts of units' accounts, 留言 items, and
+what scoring reads of the verdicts (``interpretation_rows``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import String, Text, bindparam, func, select, type_coerce, update
+from sqlalchemy.orm import Session
+
+from storage.models import Item, Source, Unit
+from storage.repo._sql import _as_date, json_value
+from storage.repo.facts import _POST_COLUMNS, PostFact, _post_facts
+
+# (form, form reason, channel, channel reason) of an interpretation
+InterpretationState = tuple[str | None, str | None, str | None, str | None]
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """An interpretation-column item as the measured lines read it."""
+
+    item_id: int
+    source_id: int
+    unit_id: int
+    title: str
+    url: str
+    published_on: date
+    media: dict[str, int] | None
+    state: InterpretationState
+
+
+def interpretations(session: Session, as_of: date) -> list[Interpretation]:
+    """Items of active interpretation columns published up to ``as_of``, with their media
+    and the verdicts stored by the last run (``save_interpretation_states``)."""
+    rows = session.execute(
+        select(Item.id, Item.source_id, Source.unit_id, Item.title, Item.url,
+               type_coerce(Item.published_on, String), type_coerce(Item.media, Text),
+               Item.form, Item.form_reason, Item.channel, Item.channel_reason)
+        .join(Source, Source.id == Item.source_id)
+        .where(Source.kind == "interpretation", Source.type == "column",
+               Source.active.is_(True), Item.published_on <= as_of)
+        .order_by(Item.published_on, Item.id))
+    return [Interpretation(i, sid, uid, title, url, _as_date(day),  # type: ignore[arg-type]
+                           json_value(media) if media else None, (form, fr, ch, cr))
+            for i, sid, uid, title, url, day, media, form, fr, ch, cr in rows]
+
+
+def save_interpretation_states(session: Session,
+                               states: Iterable[tuple[int, InterpretationState]]) -> None:
+    """Store changed (item id, (form, reason, channel, reason)) verdicts."""
+    rows = [{"item_id": i, "f": f, "fr": fr, "c": c, "cr": cr} for i, (f, fr, c, cr) in states]
+    if rows:
+        table = Item.__table__
+        session.execute(update(table).where(table.c.id == bindparam("item_id")).values(
+            form=bindparam("f"), form_reason=bindparam("fr"), channel=bindparam("c"),
+            channel_reason=bindparam("cr")), rows)
+
+
+def account_posts(session: Session, unit_ids: Iterable[int], start: date,
+                  end: date) -> dict[int, list[PostFact]]:
+    """Posts (with their text) of the active accounts of these units published in
+    [start, end], by unit id, oldest first."""
+    ids = list(unit_ids)
+    found: dict[int, list[PostFact]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    accounts = dict(session.execute(
+        select(Source.id, Source.unit_id).where(Source.unit_id.in_(ids),
+                                                Source.type == "account",
+                                                Source.active.is_(True))).all())
+    if not accounts:
+        return found
+    stmt = (select(*_POST_COLUMNS, func.coalesce(Item.body, ""))
+            .where(Item.source_id.in_(list(accounts)), Item.published_on.between(start, end))
+            .order_by(Item.published_on, Item.id))
+    for post in _post_facts(stmt, session):
+        found[accounts[post.source_id]].append(post)
+    return found
+
+
+@dataclass(frozen=True)
+class MessageItem:
+    """A 留言 item: its page's facts (``item.message``) and the head of its text."""
+
+    item_id: int
+    source_id: int
+    url: str
+    title: str
+    text: str
+    facts: dict[str, Any]
+
+
+MESSAGE_TEXT_CHARS = 2000
+
+
+def message_items(session: Session, since: date) -> list[MessageItem]:
+    """Items of active messages columns published on or after ``since`` whose page was
+    read (``item.message`` set)."""
+    rows = session.execute(
+        select(Item.id, Item.source_id, Item.url, Item.title,
+               func.substr(func.coalesce(Item.body, ""), 1, MESSAGE_TEXT_CHARS),
+               type_coerce(Item.message, Text))
+        .join(Source, Source.id == Item.source_id)
+        .where(Source.kind == "messages", Source.type == "column", Source.active.is_(True),
+               Item.message.is_not(None), Item.published_on >= since)
+        .order_by(Item.id))
+    return [MessageItem(i, sid, url, title, text or "", dict(json_value(message) or {}))
+            for i, sid, url, title, text, message in rows]
+
+
+@dataclass(frozen=True)
+class InterpretationRow:
+    """An interpretation as scoring and the score sheet show it."""
+
+    unit_code: str
+    item_id: int
+    title: str
+    url: str
+    published_on: date
+    form: str | None
+    form_reason: str | None
+    channel: str | None
+    channel_reason: str | None
+
+
+def interpretation_rows(session: Session, year: int) -> list[InterpretationRow]:
+    """Interpretations of active columns published in ``year``, with their stored verdicts
+    (the last monitor run's), by unit code and date."""
+    rows = session.execute(
+        select(Unit.code, Item.id, Item.title, Item.url, type_coerce(Item.published_on, String),
+               Item.form, Item.form_reason, Item.channel, Item.channel_reason)
+        .join(Source, Source.id == Item.source_id).join(Unit, Unit.id == Source.unit_id)
+        .where(Source.kind == "interpretation", Source.type == "column",
+               Source.active.is_(True),
+               Item.published_on.between(date(year, 1, 1), date(year, 12, 31)))
+        .order_by(Unit.code, Item.published_on, Item.id))
+    return [InterpretationRow(code, i, title, url, _as_date(day),  # type: ignore[arg-type]
+                              form, fr, ch, cr)
+            for code, i, title, url, day, form, fr, ch, cr in rows]
