@@ -18,7 +18,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from demo_portal.site import POLICIES, SOURCES, Site, accepted_outcomes, expected_outcome
+from demo_portal.site import (
+    MESSAGES,
+    MISSING_ANNUAL_REPORT,
+    POLICIES,
+    SOURCES,
+    Site,
+    accepted_outcomes,
+    expected_outcome,
+)
 from govwatch.cli import app, demo_monitoring_start
 from govwatch.config import CountyConfig
 from govwatch.timeutil import iso_week
@@ -158,6 +166,10 @@ def expected_findings(as_of: date) -> set[tuple[str, str, str]]:
     for policy in POLICIES:
         if policy.expect_finding():
             found.add(("uninterpreted_policy", "B01", policy.name))
+    board = next(s for s in SOURCES if s.kind == "messages")
+    found.update(("late_reply", board.unit, board.name) for m in MESSAGES if m.late)
+    found.update(("annual_report_missing", s.unit, s.name) for s in SOURCES
+                 if s.kind == "annual_report" and s.unit == MISSING_ANNUAL_REPORT)
     return found
 
 

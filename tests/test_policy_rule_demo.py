@@ -107,7 +107,8 @@ def test_interpretations_are_stored_with_their_text_and_read_once(demo: Demo) ->
     with demo.db.session() as session:
         cited = session.scalar(select(Item.body).where(Item.title == DOCS["P12"].interpretation))
         columns = {s.kind: s.id for s in session.scalars(
-            select(Source).where(Source.kind.in_(("policy", "interpretation"))))}
+            select(Source).join(Unit, Unit.id == Source.unit_id)
+            .where(Unit.code == "B01", Source.kind.in_(("policy", "interpretation"))))}
         known = repo.read_articles(session, columns.values(), settled)
         read = {kind: session.scalars(select(Item.url).where(
             Item.source_id == sid, Item.body.is_not(None))).all()

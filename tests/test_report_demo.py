@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from demo_portal import DemoPortal
-from demo_portal.site import HOSTILE_TITLE
+from demo_portal.site import HOSTILE_TITLE, SOURCES
 from govwatch.cli import app, demo_monitoring_start, main
 from govwatch.cli.report import report
 from govwatch.config import CountyConfig
@@ -165,7 +165,8 @@ def test_sections_and_rows_in_docx_and_xlsx(county: County) -> None:
                     "四、整改情况", "五、各单位问题汇总", "（一）上期通报问题整改情况"):
         assert heading in text, heading
     summary = next(t for t in text if t.startswith("本周共监测"))
-    assert "本周共监测7个单位的20个政务公开栏目、3个政务新媒体账号" in summary
+    columns = sum(1 for s in SOURCES if s.type == "column")
+    assert f"本周共监测7个单位的{columns}个政务公开栏目、3个政务新媒体账号" in summary
     assert "本周发现问题3条，较上周增加1条" in summary
     assert "栏目长期未更新3条（上周0条）" in summary
     stale = table_with(docx_tables(county.file("2021-W36", "docx", draft=True)), "未更新天数")

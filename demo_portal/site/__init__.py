@@ -6,7 +6,9 @@ randomness is ``random.Random`` seeded with the as-of date and the source's path
 
 The ground truth — the units, their sources and the shape of each source's pages, the age of
 each column's newest item, each account's posts per ISO week, which policy files have an
-interpretation — is the plain data in ``UNITS``, ``SOURCES`` and ``POLICIES``; the pages are
+interpretation, and for the measured rubric lines the interpretations' forms and channels, the
+留言 reply times and the annual reports — is the plain data in ``UNITS``, ``SOURCES``,
+``POLICIES``, ``INTERPRETATIONS``, ``MESSAGES`` and ``ANNUAL_REPORT_COLUMNS``; the pages are
 generated from it, so tests and docs read it instead of repeating it. ``expected_outcome``
 and ``Site.expected`` turn it into what a crawl must record (ok, http_error, timeout, blocked,
 too_large) and find.
@@ -21,6 +23,11 @@ Modules (each imports only those above it in this list):
 - ``sources``: URL layout and sizes of every shape (``WEIBO_*``, ``HANWEB_*``, ``GKMLPT_*``, …),
   ``Unit``/``UNITS``, ``SourceSpec``/``SOURCES``, ``SHAPES``, ``OUTCOMES``,
   ``expected_outcome``, ``accepted_outcomes``.
+- ``measures``: ``Interpretation``/``INTERPRETATIONS``, ``WECHAT_NEAR_MISS``,
+  ``interpretation_age``, ``Message``/``MESSAGES``, ``AnnualReportColumn``/
+  ``ANNUAL_REPORT_COLUMNS``, ``annual_reports``, ``latest_due_year`` — the measured rubric lines:
+  B02's interpretations in several forms (four carried on WeChat), A02's 留言 board (one late
+  reply), A03's and B03's 政府信息公开工作年度报告 (B03's last due one missing).
 - ``model``: ``Page``, ``Entry``, ``GkmlptCategory``, ``Site`` (static pages plus the
   request-dependent answers).
 - ``text``: title pools per source (``POOLS``), archive items, article body sentences.
@@ -32,6 +39,9 @@ Modules (each imports only those above it in this list):
 - ``cms``: TRS script-paged, Hanweb jpage and gkmlpt columns with their JavaScript.
 - ``faults``: http-500, slow, 瑞数 412 and 加速乐 521 anti-bot challenges, oversized.
 - ``policy_pages``: the 政策文件 and 政策解读 columns generated from ``POLICIES``.
+- ``measure_pages``: the measured columns generated from ``measures`` (B02's 政策解读 with its
+  images and videos, the 留言 board, the 年报 columns) and the WeChat posts carrying
+  interpretations.
 - ``feeds``: new-media accounts — WeChat, RSS/Atom, Weibo API.
 - ``builder``: ``_Builder`` (all shapes together, home and unit pages) and ``build_site``.
 
@@ -41,6 +51,21 @@ This package re-exports the ground truth, the output model and ``build_site``.
 from __future__ import annotations
 
 from demo_portal.site.builder import build_site
+from demo_portal.site.measures import (
+    ANNUAL_REPORT_COLUMNS,
+    INTERPRETATIONS,
+    MESSAGES,
+    MISSING_ANNUAL_REPORT,
+    REPLY_HOURS,
+    WECHAT_NEAR_MISS,
+    AnnualReportColumn,
+    AnnualReportItem,
+    Interpretation,
+    Message,
+    annual_reports,
+    interpretation_age,
+    latest_due_year,
+)
 from demo_portal.site.model import Entry, GkmlptCategory, Page, Site
 from demo_portal.site.policies import OTHER_INTERPRETATIONS, POLICIES, PolicyDoc
 from demo_portal.site.sources import (
@@ -95,6 +120,7 @@ from demo_portal.site.sources import (
 
 __all__ = [
     "ACCEPTED_OUTCOMES",
+    "ANNUAL_REPORT_COLUMNS",
     "ATOM_PATH",
     "COUNTY",
     "CST",
@@ -117,13 +143,17 @@ __all__ = [
     "HOSTILE_INDEX",
     "HOSTILE_PATH",
     "HOSTILE_TITLE",
+    "INTERPRETATIONS",
     "JSON_LIST_PATH",
     "JSON_TYPE",
+    "MESSAGES",
+    "MISSING_ANNUAL_REPORT",
     "OTHER_INTERPRETATIONS",
     "OUTCOMES",
     "OVERSIZED_BYTES",
     "PAGE_SIZE",
     "POLICIES",
+    "REPLY_HOURS",
     "RUISHU_JS",
     "SHAPES",
     "SITE_NAME",
@@ -134,19 +164,27 @@ __all__ = [
     "TRS_SCRIPT_COUNT",
     "UNITS",
     "UNIT_BY_CODE",
+    "WECHAT_NEAR_MISS",
     "WEIBO_API",
     "WEIBO_CONTAINER",
     "WEIBO_PAGE_SIZE",
     "WEIBO_PROFILE",
     "WEIBO_UID",
+    "AnnualReportColumn",
+    "AnnualReportItem",
     "Entry",
     "GkmlptCategory",
+    "Interpretation",
+    "Message",
     "Page",
     "PolicyDoc",
     "Site",
     "SourceSpec",
     "Unit",
     "accepted_outcomes",
+    "annual_reports",
     "build_site",
     "expected_outcome",
+    "interpretation_age",
+    "latest_due_year",
 ]

@@ -45,6 +45,7 @@ class _Article:
     written_on: date | None = None
     links: tuple[tuple[str, str], ...] = ()  # (label, path) shown after the text
     policy: PolicyDoc | None = None
+    digest: str | None = None  # a WeChat post's summary when not its text's first 40 chars
 
     def entry(self) -> Entry:
         return Entry(self.title, self.path, self.published)

@@ -1,8 +1,9 @@
 """The builder: ``build_site(as_of, base_url)`` generates the whole county for an as-of date.
 
 ``_Builder`` combines the shape mixins, renders every source in ``SOURCES`` order (article
-serials depend on it), the policy columns, the home, unit and stub pages, and returns the
-``Site``. Nothing here does I/O or reads the clock.
+serials depend on it; the measured columns of ``measure_pages`` included), the policy columns,
+the home, unit and stub pages, and returns the ``Site``. Nothing here does I/O or reads the
+clock.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from demo_portal.site.faults import _FaultShapes
 from demo_portal.site.feeds import _FeedPages
 from demo_portal.site.lists import _ListShapes
 from demo_portal.site.markup import esc
+from demo_portal.site.measure_pages import _MeasurePages
 from demo_portal.site.model import Page, Site
 from demo_portal.site.policy_pages import _PolicyPages
 from demo_portal.site.sources import (
@@ -30,7 +32,7 @@ from demo_portal.site.sources import (
 )
 
 
-class _Builder(_ListShapes, _CmsShapes, _FaultShapes, _PolicyPages, _FeedPages):
+class _Builder(_ListShapes, _CmsShapes, _FaultShapes, _PolicyPages, _FeedPages, _MeasurePages):
     """Every page of the portal for one as-of date (see ``build``)."""
 
     def home(self) -> None:
@@ -103,6 +105,9 @@ class _Builder(_ListShapes, _CmsShapes, _FaultShapes, _PolicyPages, _FeedPages):
             "ruishu-412": self.shape_ruishu_412,
             "jsl-521": self.shape_jsl_521,
             "oversized": self.shape_oversized,
+            "interp-forms": self.shape_interp_forms,
+            "messages": self.shape_messages,
+            "annual-report": self.shape_annual_report,
         }
         for src in SOURCES:
             if src.shape in shapes:

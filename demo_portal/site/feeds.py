@@ -1,8 +1,9 @@
 """New-media accounts: posts per ISO week as ``SourceSpec.weekly_posts`` says.
 
-The WeChat profile list and its articles, the RSS 2.0 feed (plus an Atom feed of the same posts)
-with its article pages, and the Weibo container API pages (``getIndex``), status pages and
-profile page.
+The WeChat profile list and its articles (some posts of B02's account re-titled to carry the
+interpretations ``measures.INTERPRETATIONS`` says, see ``carry_interpretations``), the RSS 2.0
+feed (plus an Atom feed of the same posts) with its article pages, and the Weibo container API
+pages (``getIndex``), status pages and profile page.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from datetime import datetime, time, timedelta
 from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
-from demo_portal.site.base import _Article, _BuilderBase
+from demo_portal.site.base import _Article
 from demo_portal.site.markup import _token, cn_date, esc, rfc822, weibo_time
+from demo_portal.site.measure_pages import _MeasurePages
 from demo_portal.site.sources import (
     ATOM_PATH,
     CST,
@@ -29,7 +31,7 @@ from demo_portal.site.sources import (
 from demo_portal.site.text import POOLS
 
 
-class _FeedPages(_BuilderBase):
+class _FeedPages(_MeasurePages):
     """The WeChat, RSS/Atom and Weibo accounts."""
 
     def posts(self, src: SourceSpec) -> list[_Article]:
@@ -63,6 +65,8 @@ class _FeedPages(_BuilderBase):
 
     def wechat(self, src: SourceSpec) -> None:
         arts = self.posts(src)
+        if src.unit == "B02":
+            self.carry_interpretations(arts)
         blocks = []
         for i, art in enumerate(arts):
             token = _token(self.as_of, src.path, i)
@@ -74,7 +78,7 @@ class _FeedPages(_BuilderBase):
                 f'<span class="weui_media_hd" hrefs="{href}" data-s="640"></span>\n'
                 f'<div class="weui_media_bd">\n'
                 f'<h4 class="weui_media_title" hrefs="{href}">{esc(art.title)}</h4>\n'
-                f'<p class="weui_media_desc">{esc(art.paragraphs[0][:40])}…</p>\n'
+                f'<p class="weui_media_desc">{self.digest(art)}</p>\n'
                 f'<p class="weui_media_extra_info">{cn_date(art.published.date())}</p>\n'
                 "</div>\n</div>"
             )
@@ -104,6 +108,13 @@ border-bottom:1px solid #eee}}.weui_media_title{{margin:0 0 6px;font-size:17px}}
 """
         self.add_html(src.path, text)
         self.entries[src.path] = tuple(a.entry() for a in arts)
+
+    @staticmethod
+    def digest(art: _Article) -> str:
+        """A post's summary on the profile list (HTML): its digest, or its text's start."""
+        if art.digest is not None:
+            return esc(art.digest)
+        return f"{esc(art.paragraphs[0][:40])}…"
 
     def wechat_article(self, src: SourceSpec, art: _Article) -> str:
         text = "\n".join(f'<p style="text-indent:2em">{esc(p)}</p>' for p in art.paragraphs)

@@ -106,6 +106,11 @@ SHAPES: dict[str, str] = {
     "ruishu-412": "瑞数 anti-bot challenge: HTTP 412, $_ts script, no content",
     "jsl-521": "加速乐 anti-bot challenge: HTTP 521, document.cookie=__jsl_clearance script",
     "oversized": "valid ul/li list padded with an HTML comment to 6 MiB (max_response_mb: 5)",
+    "interp-forms": "ul/li list with dates of interpretations in several forms (图解, 视频, "
+    "text); article pages with content images, <video>, a player <iframe> or long text",
+    "messages": "互动交流 留言 board: table 标题/留言时间/状态; each 留言 page shows the question "
+    "and reply times (YYYY-MM-DD HH:MM:SS)",
+    "annual-report": "ul/li list with dates of 政府信息公开工作年度报告 (one per year)",
 }
 
 # What a crawl of a source must record. For ``too_large`` the crawler drops the response; it
@@ -126,7 +131,8 @@ class SourceSpec:
 
     ``path`` is what the config points at (for the Weibo account the API, for RSS the feed,
     for gkmlpt the shell with ``#<category>``). ``newest_age`` is the newest item's age in days
-    at the as-of date (``None`` for accounts and for columns without content). ``weekly_posts``
+    at the as-of date (``None`` for accounts, for columns without content and for the measured
+    columns, whose items ``measures`` dates — some by the as-of year). ``weekly_posts``
     gives an account's posts per ISO week: index 0 is the week holding the as-of date (posts
     only on days up to it), 1 the week before, and so on; there are no older posts.
     ``profile`` and ``timeout`` are the config values of the column; ``fault`` names the
@@ -138,7 +144,9 @@ class SourceSpec:
     name: str
     path: str
     type: str  # column | account
-    kind: str  # column kind (general | policy | interpretation) or account platform
+    # column kind (general | policy | interpretation | messages | annual_report) or account
+    # platform
+    kind: str
     shape: str
     newest_age: int | None
     expect_update: bool = True
@@ -298,6 +306,41 @@ SOURCES: tuple[SourceSpec, ...] = (
     ),
     SourceSpec(
         "A01", "图片新闻", "/a01/tpxw/", "column", "general", "oversized", 1, fault="too_large"
+    ),
+    # The measured rubric lines (ground truth in ``measures``), appended last for the same
+    # reason: interpretation forms and channels, 留言 replies, annual reports.
+    SourceSpec(
+        "B02",
+        "政策解读",
+        "/b02/zcjd/",
+        "column",
+        "interpretation",
+        "interp-forms",
+        None,
+        expect_update=False,
+    ),
+    SourceSpec(
+        "A02", "互动交流", "/a02/hdjl/", "column", "messages", "messages", None, expect_update=False
+    ),
+    SourceSpec(
+        "A03",
+        "政府信息公开年报",
+        "/a03/ndbg/",
+        "column",
+        "annual_report",
+        "annual-report",
+        None,
+        expect_update=False,
+    ),
+    SourceSpec(
+        "B03",
+        "政府信息公开年报",
+        "/b03/ndbg/",
+        "column",
+        "annual_report",
+        "annual-report",
+        None,
+        expect_update=False,
     ),
 )
 SOURCE_BY_PATH: dict[str, SourceSpec] = {s.path: s for s in SOURCES}
