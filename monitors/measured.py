@@ -16,15 +16,17 @@ from storage.repo import Interpretation, InterpretationState, PostFact, SourceFa
 def accounts_by_unit(facts: Iterable[SourceFacts], posts: Mapping[int, Sequence[PostFact]],
                      window_days: int) -> dict[int, interpretation_channels.AccountPosts]:
     """Each unit's account posts and the first day they are known: ``window_days`` before
-    the earliest first successful crawl of its accounts (what that crawl could still see)."""
+    the earliest first successful crawl of its accounts (what that crawl could still see;
+    the day it spoke for, its reference date)."""
     names: dict[int, dict[int, str]] = {}
     first: dict[int, date] = {}
     for f in facts:
         if f.source_type != "account":
             continue
         names.setdefault(f.unit_id, {})[f.source_id] = f.source_name
-        if f.first_ok_at is not None:
-            day = f.first_ok_at.date() - timedelta(days=window_days)
+        first_ok = f.first_ok_on or (f.first_ok_at.date() if f.first_ok_at else None)
+        if first_ok is not None:
+            day = first_ok - timedelta(days=window_days)
             first[f.unit_id] = min(first.get(f.unit_id, day), day)
     return {unit: interpretation_channels.AccountPosts(posts.get(unit, ()), by_source,
                                                        first.get(unit))

@@ -44,6 +44,7 @@ class SourceFacts:
     snapshot_id: int | None
     oldest_published_on: date | None = None
     first_ok_at: datetime | None = None  # first successful crawl ever
+    first_ok_on: date | None = None  # the day that crawl spoke for (its reference date)
     failing_since: datetime | None = None  # first failed run after the last successful one
     monitored_since: date | None = None
     policy_titles: dict[str, Any] | None = None
@@ -81,17 +82,21 @@ def source_facts(session: Session, as_of: date,
                       func.max(case((finished, CrawlRun.id))).label("last_id"),
                       func.max(case((CrawlRun.outcome == "ok", CrawlRun.id))).label("last_ok"),
                       func.min(case((CrawlRun.outcome == "ok", CrawlRun.started_at)))
-                      .label("first_ok"))
+                      .label("first_ok"),
+                      func.min(case((CrawlRun.outcome == "ok", CrawlRun.reference_date)))
+                      .label("first_ok_on"))
                .where(*of_kinds(CrawlRun.source_id))
                .group_by(CrawlRun.source_id).subquery())
     runs: dict[int, tuple[Any, ...]] = {}
     last_ok: dict[int, int | None] = {}
     first_ok: dict[int, Any] = {}
-    for sid, ok_id, ok_at, *run in session.execute(
-            select(grouped.c.source_id, grouped.c.last_ok, grouped.c.first_ok, CrawlRun.id,
+    first_ok_on: dict[int, Any] = {}
+    for sid, ok_id, ok_at, ok_on, *run in session.execute(
+            select(grouped.c.source_id, grouped.c.last_ok, grouped.c.first_ok,
+                   grouped.c.first_ok_on, CrawlRun.id,
                    CrawlRun.outcome, CrawlRun.started_at, CrawlRun.error, CrawlRun.http_status)
             .outerjoin(CrawlRun, CrawlRun.id == grouped.c.last_id)):
-        last_ok[sid], first_ok[sid] = ok_id, ok_at
+        last_ok[sid], first_ok[sid], first_ok_on[sid] = ok_id, ok_at, ok_on
         if run[0] is not None:
             runs[sid] = tuple(run)
     # the current run of failures: failed runs after the last successful one (few rows)
@@ -143,6 +148,7 @@ def source_facts(session: Session, as_of: date,
             oldest_published_on=_as_date(oldest.get(sid)),
             # aggregates bypass the column type: read them back as China time
             first_ok_at=_china(first_ok.get(sid)),
+            first_ok_on=_as_date(first_ok_on.get(sid)),
             failing_since=_china(failing.get(sid)),
             monitored_since=monitored, policy_titles=_json(policy_titles),
         ))

@@ -1,0 +1,143 @@
+"""The measured rubric lines on the real crawl of the demo portal (issue 22): the real portal on
+127.0.0.1, the real Scrapy engine in a child process, a real SQLite file, every monitor, then
+the score through the CLI.
+
+On 1 February 2026: B02's ten interpretations (8 图解/视频 → 80 %, 4 carried by its
+WeChat account → 40 %) give the rubric's deductions, an entered percentage overrides the
+measured one and says so; A02's 留言 board has exactly one late reply; B03's 2025 annual report
+is missing, A03's is not. Expectations come from the portal's ground truth
+(``demo_portal.site.measures``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from demo_portal.site import INTERPRETATIONS, MESSAGES, MISSING_ANNUAL_REPORT, Site
+from govwatch.cli import app, main
+from govwatch.config import CountyConfig, load_config
+from monitors.runner import run_monitors
+from storage import repo
+from storage.db import Database
+from storage.models import Item, Source, Unit
+
+from .conftest import DEMO_CONFIG, config_text_in, serving_demo
+
+AS_OF = date(2026, 2, 1)  # a Sunday; before the crawl's wall-clock day, as crawls replay
+UNITS = ("A02", "A03", "B02", "B03")
+SLOW = {("B02", "工作动态"), ("B03", "行政执法公示")}  # a browser column and a 6 s timeout
+
+
+@dataclass
+class Measured:
+    site: Site
+    config: CountyConfig
+    config_file: Path
+    db: Database
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Measured]:
+    """Units A02, A03, B02 and B03 crawled and monitored as of 2026-02-01."""
+    folder = tmp_path_factory.mktemp("measured")
+    with serving_demo(AS_OF) as portal:
+        config_file = folder / "demo.yaml"
+        config_file.write_text(config_text_in(DEMO_CONFIG, folder / "data"), encoding="utf-8")
+        config = load_config(config_file)
+        db = app.open_database(config)
+        with db.session() as session:
+            ids = {sid for (code, name), sid in repo.source_ids(session).items()
+                   if code in UNITS and (code, name) not in SLOW}
+        summary = app.crawl(config, db, source_ids=ids, reference_date=AS_OF)
+        assert summary.result is not None and summary.result.error is None
+        run_monitors(db, config, AS_OF)
+        yield Measured(portal.site, config, config_file, db)
+        db.dispose()
+
+
+def findings(db: Database, rule: str) -> list[repo.FindingRow]:
+    with db.session() as session:
+        return [r for r in repo.list_findings(session) if r.rule == rule]
+
+
+def test_each_interpretation_gets_its_planted_form_and_channel(measured: Measured) -> None:
+    with measured.db.session() as session:
+        rows = session.execute(
+            select(Item.title, Item.form, Item.form_reason, Item.channel, Item.channel_reason)
+            .join(Source, Source.id == Item.source_id).join(Unit, Unit.id == Source.unit_id)
+            .where(Unit.code == "B02", Source.kind == "interpretation")).all()
+    found = {title: (form, channel) for title, form, _, channel, _ in rows}
+    assert found == {i.title: (i.form, "carried" if i.carried_on_wechat else "absent")
+                     for i in INTERPRETATIONS}
+    assert all(reason and channel_reason for _, _, reason, _, channel_reason in rows)
+
+
+def test_exactly_the_late_reply_is_found(measured: Measured) -> None:
+    late = findings(measured.db, "late_reply")
+    assert [(r.unit_code, r.evidence["title"]) for r in late] == [
+        ("A02", m.title) for m in MESSAGES if m.late]
+    (row,) = late
+    assert row.evidence["limit_hours"] == 48 and row.evidence["hours"] == 73
+    assert row.points == 2  # Lingchuan A5.4.2a: 发现一次扣2分
+
+
+def test_the_missing_annual_report_is_found(measured: Measured) -> None:
+    missing = findings(measured.db, "annual_report_missing")
+    assert [(r.unit_code, r.evidence["report_year"]) for r in missing] == [
+        (MISSING_ANNUAL_REPORT, 2025)]
+    assert missing[0].evidence["due_on"] == "2026-01-31"
+    assert missing[0].points == 0  # the rubrics leave the deduction to the team
+
+
+def score(measured: Measured, *args: str) -> str:
+    result = CliRunner().invoke(main, ["--config", str(measured.config_file), "score", *args],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def b02_lines(measured: Measured) -> dict[str, dict]:
+    data = json.loads(score(measured, "--year", "2026", "--format", "json"))
+    (unit,) = [u for u in data["units"] if u["unit_code"] == "B02"]
+    return {line["id"]: line for ind in unit["indicators"] for line in ind["lines"]}
+
+
+def test_measured_percentages_deduct_and_an_entry_overrides_them(measured: Measured,
+                                                                 tmp_path: Path) -> None:
+    lines = b02_lines(measured)
+    forms, channels = lines["B5.2.1"], lines["B5.3.1"]
+    assert forms["deduction"] == 4  # 80 %: 5 steps of 2 below 90, 扣分上限 4
+    assert channels["deduction"] == 5  # 40 %: 10 steps of 1 below 50, 0.5 each
+    (shown,) = forms["measures"]
+    assert (shown["percent"], shown["origin"], shown["counted"]) == (80, "measured", True)
+    assert {i["title"] for i in shown["items"]} == {i.title for i in INTERPRETATIONS}
+    assert sum(i["counts"] for i in shown["items"]) == 8
+
+    table = score(measured, "--year", "2026")
+    assert "实测项" in table and "80%（8/10）" in table and "40%（4/10）" in table
+
+    sheet = tmp_path / "评分表.xlsx"
+    score(measured, "--year", "2026", "--format", "xlsx", "--out", str(sheet))
+    rows = list(load_workbook(sheet)["实测明细"].iter_rows(min_row=3, values_only=True))
+    assert len([r for r in rows if r[0] == "B02"]) == 20  # 10 items × 2 measured values
+
+    entry = tmp_path / "录入.csv"
+    entry.write_text("单位代码,类型,评分项编号,实测百分比,说明（证据）,录入人,年度\n"
+                     "B02,扣分,B5.2.1a,92,单位提供的解读台账,张三,2026\n", encoding="utf-8-sig")
+    result = CliRunner().invoke(main, ["--config", str(measured.config_file), "entries",
+                                       "import", str(entry)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    forms = b02_lines(measured)["B5.2.1"]
+    assert forms["deduction"] == 0
+    assert [(m["origin"], m["counted"], m["percent"]) for m in forms["measures"]] == [
+        ("entered", True, 92), ("measured", False, 80)]
+    assert any("govwatch 实测值 80% 未采用" in note for note in forms["notes"])
