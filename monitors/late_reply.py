@@ -8,9 +8,10 @@ that long after the question (a reply never given counts from the question's tim
 
 Never invents lateness: a time printed without hour counts as the end of its day for the
 question and the start of its day for the reply; a message whose page says nothing about a
-reply (no status, no reply) is not judged; an unanswered message is judged only at a crawl
-within ``data_max_age_days`` of the as-of date. Only messages due in the assessment year
-(and after ``monitoring_start``) are judged: one finding per message, on the 互动回应 line.
+reply (no status, no reply) is not judged; nothing is judged when the column's latest crawl
+is more than ``data_max_age_days`` before the as-of date (数据过期). Only messages due in the
+assessment year (and after ``monitoring_start``) are judged: one finding per message, on the
+互动回应 line.
 """
 
 from __future__ import annotations
@@ -99,8 +100,8 @@ def judge(messages: Iterable[Message], sources: Mapping[int, SourceFacts], as_of
     for m in messages:
         f = sources.get(m.source_id)
         asked = _asked(m.facts)
-        if f is None or asked is None or f.last_run_started is None:
-            continue
+        if f is None or asked is None or freshness.seen_until(f, as_of, max_age_days) is None:
+            continue  # outdated data: every rule is silent for the source (数据过期)
         hours, is_major = limit_hours(m, f.thresholds, reply_hours, major_hours, major)
         deadline = asked + timedelta(hours=hours)
         if not first_day <= deadline.date() <= as_of:
@@ -120,9 +121,9 @@ def judge(messages: Iterable[Message], sources: Mapping[int, SourceFacts], as_of
             evidence.update(replied_at=_printed(m.facts, "replied"),
                             hours=int((replied - asked).total_seconds() // 3600))
         else:
-            if status != "pending" or freshness.seen_until(f, as_of, max_age_days) is None:
-                continue  # cannot tell, or the data is too old to say it is still unanswered
             seen = f.last_run_started
+            if status != "pending" or seen is None:
+                continue  # the page does not say it is unanswered
             if seen <= deadline:
                 continue
             evidence.update(replied_at=None, seen_at=seen.strftime("%Y-%m-%d %H:%M"),

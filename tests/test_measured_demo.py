@@ -141,3 +141,31 @@ def test_measured_percentages_deduct_and_an_entry_overrides_them(measured: Measu
     assert [(m["origin"], m["counted"], m["percent"]) for m in forms["measures"]] == [
         ("entered", True, 92), ("measured", False, 80)]
     assert any("govwatch 实测值 80% 未采用" in note for note in forms["notes"])
+
+
+def test_the_finding_pages_show_the_evidence(measured: Measured) -> None:
+    import re
+    import warnings
+
+    from web import auth
+    from web.app import create_app
+
+    with warnings.catch_warnings():  # Starlette 1.x prefers httpx2 but still supports httpx
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    with measured.db.session() as session:
+        auth.create_user(session, "审核员甲", "correct horse 42", "reviewer")
+    client = TestClient(create_app(measured.config, measured.db, secret_key="test-secret"),
+                        base_url="http://127.0.0.1", follow_redirects=False)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    client.post("/login", data={"name": "审核员甲", "password": "correct horse 42",
+                                "csrf_token": token.group(1)})
+    (late,) = findings(measured.db, "late_reply")
+    page = client.get(f"/findings/{late.id}").text
+    assert late.evidence["title"] in page and "用时 73 小时" in page and "48 小时" in page
+    (missing,) = findings(measured.db, "annual_report_missing")
+    page = client.get(f"/findings/{missing.id}").text
+    assert "2025年政府信息公开工作年度报告" in page and "2026-01-31" in page
+    assert "按细则以人工录入计分" in page

@@ -157,10 +157,11 @@ def test_major_messages_must_be_answered_in_24_hours() -> None:
     assert len(found) == 1 and found[0]["limit_hours"] == 24 and found[0]["major"] is True
 
 
-def test_an_unanswered_message_is_not_judged_on_outdated_data() -> None:
+def test_no_message_is_judged_on_outdated_data() -> None:
     old = {7: source(last_run_started=datetime(2026, 11, 28, 6, tzinfo=CHINA))}
-    msg = message("2026-11-20T09:00+08:00", None, status="pending")
-    assert late_reply.judge([msg], old, AS_OF, RULES) == []
+    unanswered = message("2026-11-20T09:00+08:00", None, status="pending")
+    late = message("2026-11-20T09:00+08:00", "2026-11-25T09:00+08:00")
+    assert late_reply.judge([unanswered, late], old, AS_OF, RULES) == []
 
 
 # ----------------------------------------------------------------------------- annual report

@@ -38,11 +38,15 @@ def test_article_texts_are_kept_until_the_article_is_read_again(any_db: Database
     with any_db.session() as session:
         repo.store_items(session, interp, [repo.ItemRecord(
             "http://x.gov.cn/i/1.html", "《办法》解读", DAY, content_hash="a" * 64,
-            links=["http://x.gov.cn/p/1.html"], body=body[:20_000])])
+            links=["http://x.gov.cn/p/1.html"], body=body[:20_000],
+            media={"images": 0, "text_chars": 40_000, "videos": 0, "audios": 0, "h5": 0})])
+        # read before its media were kept: read again (its form needs them)
+        repo.store_items(session, interp, [repo.ItemRecord(
+            "http://x.gov.cn/i/2.html", "《规定》解读", DAY, content_hash="b" * 64, body="正文")])
         # the next crawl sees the list entry only: nothing read from the article is lost
         repo.store_items(session, interp, [repo.ItemRecord("http://x.gov.cn/i/1.html",
                                                            "《办法》解读", DAY)])
-        (fact,) = repo.items_of_kind(session, "interpretation", DAY, body_chars=100)
+        fact = repo.items_of_kind(session, "interpretation", DAY, body_chars=100)[0]
         assert fact.body == body[:100] and fact.links == ["http://x.gov.cn/p/1.html"]
         assert repo.items_of_kind(session, "interpretation", DAY)[0].body == ""  # not read
         known = repo.read_articles(session, [interp, policy])
