@@ -4,7 +4,8 @@ Outcomes (crawl_run.outcome): ok, http_error (with the status), timeout, connect
 or TCP), blocked (401/403/429, an anti-bot challenge page or robots.txt), too_large (over the
 size limit, also once decompressed), redirect_loop (too many redirects), off_portal (redirected
 off the source's portal, not followed: ``crawler.portal``), invalid_url (an address no request
-can be made to), no_items, parse_error; plus interrupted and no_browser, set outside the spider.
+can be made to), no_items, empty (the page says it lists nothing: a blank column, not a crawl
+failure), parse_error; plus interrupted and no_browser, set outside the spider.
 
 The messages (crawl_run.error) are read by people — in the crawl summary, on the finding page
 and in the bulletin's 抓取异常 note — so they are Chinese; the logs stay English.
@@ -27,6 +28,7 @@ CONNECTION_ERROR = "connection_error"
 BLOCKED = "blocked"
 TOO_LARGE = "too_large"
 NO_ITEMS = "no_items"
+EMPTY = "empty"  # the list page loaded and says it has nothing (暂无信息): blank_column
 PARSE_ERROR = "parse_error"
 INTERRUPTED = "interrupted"
 REDIRECT_LOOP = "redirect_loop"

@@ -50,3 +50,15 @@ class SnapshotItem:
     html: str
     http_status: int | None = None
     png: bytes | None = None
+
+
+@dataclass
+class PageLinksItem:
+    """What one crawled page links to and its CSS-hidden anchors (``extract.page_links``):
+    list pages and the articles read, for the link checks (dead_link, hidden_link)."""
+
+    source_id: int
+    page_url: str
+    links: list[str]
+    hidden: list[dict[str, str]]  # {href, text, reason}
+    title: str | None = None  # an article's

@@ -39,6 +39,15 @@ class SourceSpec:
     # Messages columns: the operator's selectors for a 留言 page's fields (asked_at,
     # replied_at, status, department), tried before the built-in reading.
     message_selectors: dict[str, str] | None = None
+    # Read every article in the window (not only policy, interpretation and message ones):
+    # their text is what the dictionary and personal-information checks scan.
+    scan_articles: bool = False
+    # Pages' links and hidden anchors are kept (dead_link, hidden_link), at most this many
+    # links a page; 0: not kept.
+    links_per_page: int = 0
+    # How far back this source's lists are paged (None: the crawl's window_days), e.g. a 留言
+    # board's 3 months for the national checks' unanswered messages.
+    window_days: int | None = None
 
 
 def article_key(title: str, published_on: date | None) -> str:

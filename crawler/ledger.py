@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crawler.health import HTTP_ERROR, INTERRUPTED, NO_ITEMS, OK
+from crawler.health import EMPTY, HTTP_ERROR, INTERRUPTED, NO_ITEMS, OK
 
 
 @dataclass
@@ -18,6 +18,7 @@ class SourceTally:
     items_new: int = 0
     first_page_failed: bool = False
     interrupted: bool = False  # the crawl ended (shutdown, kill) with requests in flight
+    empty: bool = False  # the list page says it lists nothing (暂无信息): a blank column
     failure_outcome: str | None = None
     http_status: int | None = None
     errors: list[str] = field(default_factory=list)
@@ -41,6 +42,8 @@ class SourceTally:
             return self.failure_outcome or HTTP_ERROR
         if self.interrupted:
             return INTERRUPTED
+        if self.items_dated == 0 and self.empty:
+            return EMPTY
         if self.items_found == 0 or self.items_dated == 0:
             return NO_ITEMS
         return OK
@@ -50,7 +53,9 @@ class SourceTally:
         if self.interrupted and not self.first_page_failed:
             notes.insert(0, "抓取在本栏目/账号完成前停止")
         elif not self.first_page_failed:
-            if self.items_found == 0:
+            if self.items_dated == 0 and self.empty:
+                notes.insert(0, "栏目页面显示暂无信息（空白栏目）")
+            elif self.items_found == 0:
                 notes.insert(0, "页面上没有找到列表条目")
             elif self.items_dated == 0:
                 notes.insert(0, "找到列表条目，但都没有日期")

@@ -24,7 +24,7 @@ from typing import Any
 from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.items import EntryBatch, SnapshotItem
+from crawler.items import EntryBatch, PageLinksItem, SnapshotItem
 from crawler.progress import report_error
 from govwatch.liveness import this_process
 from govwatch.timeutil import now
@@ -52,6 +52,7 @@ class StoragePipeline:
         self.buffer: dict[int, list[repo.ItemRecord]] = defaultdict(list)
         self.buffered = 0
         self.snapshots: list[repo.SnapshotRecord] = []
+        self.page_links: list[repo.PageLinksRecord] = []
         self.failure: str | None = None  # why storing failed, once it has
 
     @classmethod
@@ -77,6 +78,10 @@ class StoragePipeline:
             return item  # nowhere to keep it; the crawl is stopping
         if isinstance(item, SnapshotItem):
             self._keep_snapshot(item)
+        elif isinstance(item, PageLinksItem):
+            self.page_links.append(repo.PageLinksRecord(
+                item.source_id, item.page_url, item.links, item.hidden, item.title,
+                getattr(self.crawler.spider, "reference_date", None)))
         else:
             entries = item.entries if isinstance(item, EntryBatch) else [item]
             self.buffer[item.source_id].extend(repo.ItemRecord(
@@ -88,7 +93,8 @@ class StoragePipeline:
             self.buffered += len(entries)
             if isinstance(item, EntryBatch) and item.snapshot is not None:
                 self._keep_snapshot(item.snapshot)
-        if self.buffered >= BATCH_SIZE or len(self.snapshots) >= SNAPSHOT_BATCH_SIZE:
+        if (self.buffered >= BATCH_SIZE or len(self.snapshots) >= SNAPSHOT_BATCH_SIZE
+                or len(self.page_links) >= BATCH_SIZE):
             self._flush(self.crawler.spider)
         return item
 
@@ -141,12 +147,13 @@ class StoragePipeline:
 
     def _flush(self, spider: Any) -> None:
         """Write the buffered items and snapshots in one transaction."""
-        if self.failure or (not self.buffered and not self.snapshots):
+        if self.failure or (not self.buffered and not self.snapshots and not self.page_links):
             return
         try:
             with self.db.session() as session:
                 new = repo.store_item_batches(session, self.buffer)
                 repo.save_snapshots(session, self.data_dir, self.snapshots)
+                repo.save_page_links(session, self.page_links)
         except STORAGE_ERRORS as exc:
             self._storage_failed(exc)
             return
@@ -155,3 +162,4 @@ class StoragePipeline:
         self.buffer.clear()
         self.buffered = 0
         self.snapshots = []
+        self.page_links = []

@@ -79,6 +79,12 @@ def _inside_network(host: str, resolve: Resolver) -> bool:
     return False
 
 
+def inside_network(origin: str) -> bool:
+    """Whether an origin (``host`` or ``host:port``) is inside a private network."""
+    host = origin.rsplit(":", 1)[0] if origin.count(":") == 1 else origin
+    return _inside_network(host.strip("[]"), resolve_host)
+
+
 @dataclass(frozen=True)
 class Origin:
     """Scheme, host and port of a URL (the port filled in from the scheme)."""

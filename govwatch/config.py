@@ -48,8 +48,13 @@ CONFIG_ENV = "GOVWATCH_CONFIG"
 
 # messages: a 互动交流 留言 board (question and reply times read from each message's page);
 # annual_report: where the unit publishes its 政府信息公开工作年度报告
+# homepage: a site's 首页 (national checks: homepage_stale, site_unreachable)
 ColumnKind = Literal["general", "policy", "interpretation", "interaction", "messages",
-                     "annual_report"]
+                     "annual_report", "homepage"]
+# The national checks' column classes (国办秘函〔2019〕19号): news 动态/要闻 (2 weeks), notice
+# 通知公告 and policy 政策文件 (6 months); other: no class threshold
+NationalClass = Literal["news", "notice", "policy", "other"]
+ProfileName = Literal["national"]
 # 解读形式: text 文字, graphic 图解/一图读懂, video 视频, audio 音频, animation 动漫/H5,
 # qa 问答/答记者问 (``monitors.interpretation_form``)
 InterpretationForm = Literal["text", "graphic", "video", "audio", "animation", "qa"]
@@ -173,6 +178,8 @@ class Thresholds(_Strict):
         description="影响重大的政务舆情（见 settings.messages）应在多少小时内回复")
     annual_report_due: MonthDay = Field(
         "01-31", description="上一年度政府信息公开工作年度报告的发布期限（月-日）")
+    backdated_days: int = Field(
+        3, ge=1, le=366, description="每日抓取的栏目中，条目首次出现晚于其发布日期多少天即视为倒签")
 
 
 class ThresholdOverrides(_Strict):
@@ -191,6 +198,7 @@ class ThresholdOverrides(_Strict):
     reply_hours: int | None = Field(None, ge=1, le=8760)
     major_reply_hours: int | None = Field(None, ge=1, le=8760)
     annual_report_due: MonthDay | None = None
+    backdated_days: int | None = Field(None, ge=1, le=366)
 
 
 class CrawlSettings(_Strict):
@@ -215,6 +223,11 @@ class CrawlSettings(_Strict):
     )
     allowed_hosts: list[HostName] = Field(
         [], description="除各栏目、账号自身的域名外，允许跳转和链接到的其他域名（内网地址除外）")
+    scan_articles: bool = Field(
+        False, description="也读取普通栏目在抓取窗口内的文章正文（用于错敏词、个人信息和链接检查）")
+    check_links: bool = Field(True, description="检查所抓页面上的链接是否有效（每个链接每天一次）")
+    links_per_page: int = Field(50, ge=0, le=1000, description="每个页面最多检查多少个链接")
+    link_timeout: float = Field(10, gt=0, le=120, description="检查一个链接的超时秒数")
 
 
 class PolicyClasses(_Strict):
@@ -345,6 +358,33 @@ class NotifySettings(_Strict):
         return value.rstrip("/") if value else value
 
 
+class NationalSettings(_Strict):
+    """The national website checks (政府网站与政务新媒体检查指标, 国办秘函〔2019〕19号), run when
+    ``profiles`` has ``national``."""
+
+    homepage_stale_days: int = Field(14, ge=1, description="首页超过多少天未更新即单项否决")
+    news_stale_days: int = Field(14, ge=1, description="动态、要闻类栏目超过多少天未更新")
+    notice_stale_days: int = Field(
+        183, ge=1, description="通知公告、政策文件类栏目超过多少天未更新")
+    veto_columns: int = Field(5, ge=1, description="未更新或空白栏目达到多少个即单项否决")
+    unanswered_days: int = Field(90, ge=1, description="留言超过多少天未回复即单项否决")
+    account_silent_days: int = Field(14, ge=1, description="政务新媒体超过多少天未更新即单项否决")
+    probe_timeout: float = Field(15, gt=0, le=120, description="首页探测超过多少秒算无法访问")
+    unreachable_share: float = Field(
+        0.05, gt=0, le=1, description="一周内无法访问的探测次数占比达到多少即单项否决")
+    min_probes: int = Field(7, ge=1, description="一周内至少探测多少次才作判定")
+
+
+class TextCheckSettings(_Strict):
+    """错敏词 and personal information checks on crawled titles and texts."""
+
+    dictionaries: list[Path] = Field(
+        [], description="本县的错敏词表（YAML，写法同 config/dictionaries/wrong_expressions.yaml）")
+    allow: list[NonEmpty] = Field([], description="误报的词或句子（出现即不报）")
+    contact_patterns: list[Pattern] = Field(
+        [], description="允许公开电话号码的上下文（如 联系电话、监督电话），内置常见写法")
+
+
 class MessageSettings(_Strict):
     """互动交流 留言 boards (columns of ``kind: messages``)."""
 
@@ -379,6 +419,10 @@ class Settings(_Strict):
     bulletin: BulletinSettings = Field(BulletinSettings(), description="周通报公文格式")
     notify: NotifySettings = Field(NotifySettings(), description="每日通知（考核小组与各单位）")
     messages: MessageSettings = Field(MessageSettings(), description="互动交流留言办理")
+    profiles: list[ProfileName] = Field(
+        [], description="另外运行的检查：national 全国政府网站与政务新媒体检查指标")
+    national: NationalSettings = Field(NationalSettings(), description="全国检查指标的阈值")
+    text_checks: TextCheckSettings = Field(TextCheckSettings(), description="错敏词与个人信息检查")
     measures: MeasureSettings = Field(MeasureSettings(), description="可实测的评分项")
 
 
@@ -433,6 +477,12 @@ class Column(_Fetched):
     policy_titles: TitlePatterns | None = None
     message_selectors: MessageSelectors | None = Field(
         None, description="kind: messages 时，留言页上各项的选择器（默认自动识别）")
+    scan_articles: bool | None = Field(
+        None, description="读取本栏目抓取窗口内的文章正文以检查错敏词、个人信息和链接"
+                          "（默认用 crawl.scan_articles）")
+    national_class: NationalClass | None = Field(
+        None, description="全国检查指标的栏目类别：news 动态要闻、notice 通知公告、"
+                          "policy 政策文件、other（默认按栏目名称和类型判断）")
 
 
 class Account(_Fetched):
@@ -566,6 +616,16 @@ FIELD_NAMES: dict[str, str] = {
     "measures": "实测评分项",
     "varied_forms": "多样化解读形式",
     "channel_match": "渠道匹配阈值",
+    "profiles": "检查方案",
+    "national": "全国检查指标",
+    "national_class": "全国检查栏目类别",
+    "text_checks": "错敏词与个人信息检查",
+    "dictionaries": "错敏词表",
+    "allow": "允许的词句",
+    "contact_patterns": "联系电话上下文",
+    "backdated_days": "倒签天数",
+    "scan_articles": "读取普通栏目正文",
+    "check_links": "检查链接",
     "warn_pace": "新媒体更新进度预警",
     "weekday": "星期几（周一为 1）",
     "min_posts": "最少更新次数",
@@ -924,7 +984,8 @@ DATA_DIR_ENV = "GOVWATCH_DATA_DIR"
 
 
 def anchored(config: CountyConfig, folder: Path) -> CountyConfig:
-    """``config`` with a relative data_dir (and SQLite path) resolved against ``folder``, the
+    """``config`` with a relative data_dir, SQLite path and dictionary files
+    (``text_checks.dictionaries``) resolved against ``folder``, the
     config file's: the database a command opens must not depend on the shell's working
     directory. ``$GOVWATCH_DATA_DIR`` overrides data_dir (relative to the working directory,
     as a shell path is)."""
@@ -936,10 +997,15 @@ def anchored(config: CountyConfig, folder: Path) -> CountyConfig:
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:" and not path.startswith(("file:", "/")):
             url = f"sqlite:///{(folder / path).resolve()}"
-    if data_dir == settings.data_dir and url == settings.database_url:
+    checks = settings.text_checks
+    dictionaries = [path if path.is_absolute() else (folder / path).resolve()
+                    for path in checks.dictionaries]
+    if (data_dir == settings.data_dir and url == settings.database_url
+            and dictionaries == checks.dictionaries):
         return config
     moved = config.model_copy(update={"settings": settings.model_copy(
-        update={"data_dir": data_dir.resolve(), "database_url": url})})
+        update={"data_dir": data_dir.resolve(), "database_url": url,
+                "text_checks": checks.model_copy(update={"dictionaries": dictionaries})})})
     # the digest speaks of what the file says (the sync compares units and sources), not of
     # where its data lives: kept, not worked out again (~0.35 s for a province)
     moved._digest = config._digest

@@ -240,6 +240,55 @@ class Snapshot(Base):
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
+class PageLinks(Base):
+    """What a crawled page links to and which of its anchors are hidden by CSS (暗链), as its
+    latest crawl saw it (``crawler.extract.page_links``): what dead_link and hidden_link read."""
+
+    __tablename__ = "page_links"
+    __table_args__ = (UniqueConstraint("source_id", "page_url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    page_url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)  # an article's title
+    seen_on: Mapped[date] = mapped_column(Date)  # the crawl's reference date
+    links: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    hidden: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{href, text, reason}]
+
+
+class LinkCheck(Base):
+    """One day's check of one link (``crawler.linkcheck``): each URL at most once a day."""
+
+    __tablename__ = "link_check"
+    __table_args__ = (UniqueConstraint("url", "checked_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    checked_on: Mapped[date] = mapped_column(Date)
+    checked_at: Mapped[datetime]
+    ok: Mapped[bool] = mapped_column(Boolean)
+    http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    final_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    method: Mapped[str | None] = mapped_column(String(8), nullable=True)
+
+
+class SiteProbe(Base):
+    """One probe of a site's 首页 (a ``kind: homepage`` column): reachable within the national
+    checks' time limit or not (site_unreachable)."""
+
+    __tablename__ = "site_probe"
+    __table_args__ = (Index("ix_site_probe_source_at", "source_id", "probed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    probed_at: Mapped[datetime]
+    ok: Mapped[bool] = mapped_column(Boolean)
+    http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 class Finding(Base):
     """A deduction event proposed by a monitor, reviewed by the assessment team."""
 

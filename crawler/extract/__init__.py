@@ -15,6 +15,7 @@ The package is split by what it reads:
 - ``pagination`` — the next list page;
 - ``articles`` — an article's publish date, and 不作解读 statements;
 - ``article_text`` — the article's body and the links it gives;
+- ``links`` — every visible link of a page, and its hidden anchors (暗链);
 - ``media`` — what an article's body carries: content images, text, video, audio, H5;
 - ``messages`` — one 政民互动 message: asked, replied, status, replying unit.
 
@@ -29,6 +30,7 @@ from crawler.extract.articles import (
     find_no_interpretation_statement,
 )
 from crawler.extract.dates import find_date, find_datetime
+from crawler.extract.links import HiddenAnchor, PageLinks, page_links
 from crawler.extract.listing import (
     ListLayout,
     ListPage,
@@ -68,12 +70,14 @@ __all__ = [
     "ArticleDate",
     "ArticleMedia",
     "ArticleText",
+    "HiddenAnchor",
     "ListEntry",
     "ListLayout",
     "ListPage",
     "ListSelectors",
     "MessageFacts",
     "MessageSelectors",
+    "PageLinks",
     "article_date",
     "article_media",
     "article_text",
@@ -87,6 +91,7 @@ __all__ = [
     "list_entries",
     "message_facts",
     "next_page_link",
+    "page_links",
     "parse_list_page",
     "to_halfwidth",
 ]

@@ -9,15 +9,17 @@ the pipeline's job, judging the monitors'.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import scrapy
 from scrapy.http import Response
 
 from crawler import extract, profiles
+from crawler.extract.empty import looks_empty
 from crawler.health import PARSE_ERROR
-from crawler.items import EntryBatch, EntryItem, SnapshotItem
+from crawler.items import EntryBatch, EntryItem, PageLinksItem, SnapshotItem
 from crawler.job import READ_ARTICLES_OF, SourceSpec, article_key
 from crawler.spiders.base import SourceSpider, safe_text, settles
 
@@ -68,6 +70,29 @@ class ColumnSpider(SourceSpider):
             yield from pending
             raise
         yield from pending
+        if page == 1 and tally.items_dated == 0 and looks_empty(html):
+            tally.empty = True
+        # the list's own entries are the column's articles, not links to check: what is
+        # left (menus, sidebars, attachments) is shared by many pages and checked once
+        yield from self.page_links(source, response.url, html,
+                                   skip=self.seen[source.source_id])
+
+    def page_links(self, source: SourceSpec, url: str, html: str, title: str | None = None,
+                   skip: Collection[str] = ()) -> Iterator[PageLinksItem]:
+        """The page's links (less ``skip``) and hidden anchors, when the crawl keeps them."""
+        if not source.links_per_page:
+            return
+        found = extract.page_links(html, url, limit=source.links_per_page + len(skip))
+        links = [link for link in found.links if link not in skip][:source.links_per_page]
+        yield PageLinksItem(source.source_id, url, links,
+                            [{"href": h.href, "text": h.text, "reason": h.reason}
+                             for h in found.hidden], title)
+
+    def window_start_of(self, source: SourceSpec) -> date:
+        """How far back the source's lists are paged and its articles read."""
+        if source.window_days is None:
+            return self.window_start
+        return min(self.window_start, self.reference_date - timedelta(days=source.window_days))
 
     def _read_list(self, source: SourceSpec, response: Response, html: str, page: int,
                    pending: list[SnapshotItem]) -> Iterator[Any]:
@@ -92,7 +117,8 @@ class ColumnSpider(SourceSpider):
             tally.fail(PARSE_ERROR, f"配置的选择器有误：{exc}", first_page=page == 1)
             return
         fresh = yield from self._entries(source, entries, pending)
-        if page >= self.page_cap(source) or not profiles.more_wanted(fresh, self.window_start):
+        if page >= self.page_cap(source) or not profiles.more_wanted(
+                fresh, self.window_start_of(source)):
             return
         next_url = extract.next_page_link(parsed) if parsed is not None else None
         if next_url is None and profile == "trs":
@@ -162,11 +188,12 @@ class ColumnSpider(SourceSpider):
         seen = self.seen[source.source_id]
         fresh = [e for e in entries if e.url not in seen]
         seen.update(e.url for e in fresh)
-        read_all = source.kind in READ_ARTICLES_OF
+        read_all = source.kind in READ_ARTICLES_OF or source.scan_articles
         known = source.known_articles
+        window_start = self.window_start_of(source)
         # an article read before is opened again only when its list entry changed
         to_read = [e for e in fresh if e.published_on is None or (
-            read_all and e.published_on >= self.window_start
+            read_all and e.published_on >= window_start
             and known.get(e.url) != article_key(e.title, e.published_on))]
         dated = [EntryItem(source.source_id, e.url, e.title, e.published_on,
                            date_source=e.date_source)
@@ -212,11 +239,13 @@ class ColumnSpider(SourceSpider):
                          if source.message_selectors else None)
             message = message_record(extract.message_facts(html, response.url,
                                                            self.reference_date, selectors))
+        read = source.kind in READ_ARTICLES_OF or source.scan_articles
         yield EntryItem(source_id, url, title, dated.published_on, content_hash=digest,
                         links=text.links,
                         statement=extract.find_no_interpretation_statement(html),
-                        body=text.body if source.kind in READ_ARTICLES_OF else None,
+                        body=text.body if read else None,
                         date_source=dated.date_source, media=media, message=message)
+        yield from self.page_links(source, url, html, title)
 
 
 def message_record(facts: extract.MessageFacts) -> dict[str, Any] | None:

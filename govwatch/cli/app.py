@@ -18,7 +18,8 @@ from sqlalchemy.engine import make_url
 
 from crawler.browser import BrowserNotFound, find_chromium
 from crawler.job import READ_ARTICLES_OF, CrawlJob, SourceSpec, article_key
-from crawler.portal import Origin
+from crawler.portal import Origin, inside_network
+from crawler.probe import ProbeResult
 from crawler.process import CrawlResult, ProgressCallback, log_file_for, run_crawl
 from crawler.settings import scrapy_settings
 from govwatch.collector import collector_paused
@@ -90,6 +91,7 @@ class CrawlSummary:
     result: CrawlResult | None
     skipped: dict[int, str]  # source id → why it was not crawled
     pruned_snapshots: int = 0
+    links_checked: int = 0  # links checked after the crawl (crawl.check_links)
 
 
 def source_specs(config: CountyConfig, ids: dict[tuple[str, str], int], *,
@@ -116,6 +118,11 @@ def source_specs(config: CountyConfig, ids: dict[tuple[str, str], int], *,
                 browser_fallback=column.browser_fallback,
                 message_selectors=(column.message_selectors.model_dump(exclude_none=True)
                                    if column.message_selectors else None),
+                scan_articles=(column.scan_articles if column.scan_articles is not None
+                               else config.settings.crawl.scan_articles),
+                links_per_page=(config.settings.crawl.links_per_page
+                                if config.settings.crawl.check_links else 0),
+                window_days=message_window(config) if column.kind == "messages" else None,
             ))
         for account in unit.accounts:
             if (source_name and account.name != source_name) or (unit.code,
@@ -202,7 +209,46 @@ def crawl(config: CountyConfig, db: Database, *, unit_code: str | None = None,
              result.exit_code)
     with db.session() as session:
         pruned = repo.prune_snapshots(session, crawl_cfg.snapshot_retention_days)
-    return CrawlSummary(len(specs), result, skipped, pruned)
+    checked = 0
+    if crawl_cfg.check_links and result.error is None:
+        checked = check_page_links(config, db, reference_date, {s.source_id for s in specs})
+    return CrawlSummary(len(specs), result, skipped, pruned, checked)
+
+
+def message_window(config: CountyConfig) -> int | None:
+    """How far back 留言 boards are read: far enough for the national checks' unanswered
+    messages (a month past their limit) when that profile is on."""
+    if "national" not in config.settings.profiles:
+        return None
+    return max(config.settings.crawl.window_days, config.settings.national.unanswered_days + 30)
+
+
+LINK_OK_DAYS = 7  # a link found alive is checked again a week later; a dead one every day
+
+
+def check_page_links(config: CountyConfig, db: Database, day: date,
+                     source_ids: set[int]) -> int:
+    """Check, in a child process, the links of the pages these sources' crawl kept that were
+    not checked yet that day (nor found alive in the week before); only links on the
+    county's own portals are fetched
+    (``crawler.linkcheck``). Returns how many were checked."""
+    from crawler.linkcheck import check_links_in_child
+
+    crawl_cfg = config.settings.crawl
+    with db.session() as session:
+        pages = repo.page_links(session, day, source_ids)
+        done = repo.links_checked_on(session, day, LINK_OK_DAYS)
+    urls = sorted({url for page in pages for url in page.links} - done)
+    if not urls:
+        return 0
+    hosts = county_hosts(config)
+    results = check_links_in_child(
+        urls, allowed_hosts=hosts, private_ok_hosts=[h for h in hosts if inside_network(h)],
+        timeout=crawl_cfg.link_timeout, user_agent=crawl_cfg.user_agent)
+    with db.session() as session:
+        return repo.save_link_checks(session, day, (
+            repo.LinkCheckRecord(r.url, r.ok, r.status, r.error, r.final_url, r.method)
+            for r in results))
 
 
 def county_hosts(config: CountyConfig) -> list[str]:
@@ -255,3 +301,22 @@ def _record_skipped(db: Database, skipped: dict[int, str], reference_date: date)
             run_id = repo.open_crawl_run(session, source_id, owner=this_process(),
                                          reference_date=reference_date)
             repo.close_crawl_run(session, run_id, outcome="no_browser", error=why)
+
+
+def probe_sites(config: CountyConfig, db: Database) -> list[tuple[str, str, ProbeResult]]:
+    """Probe every site's 首页 (``kind: homepage`` columns) once and record it; (unit code,
+    column name, result) of each."""
+    from crawler.probe import probe_all
+
+    with db.session() as session:
+        ids = repo.source_ids(session)
+    sites = [(u.code, c.name, c.url) for u in config.units for c in u.columns
+             if c.kind == "homepage" and (u.code, c.name) in ids]
+    results = probe_all([url for _, _, url in sites], config.settings.national.probe_timeout,
+                        config.settings.crawl.user_agent)
+    with db.session() as session:
+        for (code, name, _), result in zip(sites, results, strict=True):
+            repo.save_probe(session, ids[(code, name)], ok=result.ok,
+                            http_status=result.http_status, seconds=result.seconds,
+                            error=result.error)
+    return [(code, name, result) for (code, name, _), result in zip(sites, results, strict=True)]

@@ -1,0 +1,244 @@
+"""The checks beyond the weekly rules: pages' links and hidden anchors (``page_links``), the
+daily link checks (``link_check``), probes of sites' 首页 (``site_probe``), the texts the
+dictionary and personal-information checks scan, and when items were first seen (倒签)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import String, Text, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from govwatch.timeutil import now
+from storage.models import CrawlRun, Item, LinkCheck, PageLinks, SiteProbe, Source
+from storage.repo._sql import _as_date, _china, _insert_for, json_value
+
+
+@dataclass(frozen=True)
+class PageLinksRecord:
+    """A page's links as the crawler hands them to storage."""
+
+    source_id: int
+    page_url: str
+    links: list[str]
+    hidden: list[dict[str, str]]
+    title: str | None = None
+    seen_on: date | None = None  # the crawl's reference date (default: today)
+
+
+def save_page_links(session: Session, records: Sequence[PageLinksRecord]) -> None:
+    """Keep each page's latest links and hidden anchors (one row per source and page)."""
+    if not records:
+        return
+    latest = {(r.source_id, r.page_url): r for r in records}
+    today = now().date()
+    rows = [{"source_id": r.source_id, "page_url": r.page_url, "title": r.title,
+             "seen_on": r.seen_on or today, "links": r.links, "hidden": r.hidden}
+            for r in latest.values()]
+    stmt = _insert_for(session)(PageLinks)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=["source_id", "page_url"],
+        set_={"title": func.coalesce(stmt.excluded.title, PageLinks.title),
+              "seen_on": stmt.excluded.seen_on, "links": stmt.excluded.links,
+              "hidden": stmt.excluded.hidden}), rows)
+
+
+@dataclass(frozen=True)
+class PageLinksRow:
+    """A page's links as the link rules read them."""
+
+    source_id: int
+    page_url: str
+    title: str | None
+    seen_on: date
+    links: list[str]
+    hidden: list[dict[str, str]]
+
+
+def page_links(session: Session, since: date,
+               source_ids: Iterable[int] | None = None) -> list[PageLinksRow]:
+    """Pages seen on or after ``since`` (of the given sources), with their links."""
+    stmt = select(PageLinks.source_id, PageLinks.page_url, PageLinks.title,
+                  type_coerce(PageLinks.seen_on, String), type_coerce(PageLinks.links, Text),
+                  type_coerce(PageLinks.hidden, Text)).where(PageLinks.seen_on >= since)
+    if source_ids is not None:
+        stmt = stmt.where(PageLinks.source_id.in_(list(source_ids)))
+    return [PageLinksRow(sid, url, title, _as_date(day),  # type: ignore[arg-type]
+                         list(json_value(links) or []), list(json_value(hidden) or []))
+            for sid, url, title, day, links, hidden in session.execute(
+                stmt.order_by(PageLinks.source_id, PageLinks.id))]
+
+
+def links_checked_on(session: Session, day: date, ok_for_days: int = 0) -> set[str]:
+    """URLs not to check again on ``day``: checked that day already (a URL is checked at most
+    once a day), or found alive within the ``ok_for_days`` before it (a dead one is checked
+    again each day)."""
+    alive_since = date.fromordinal(day.toordinal() - ok_for_days)
+    return set(session.scalars(select(LinkCheck.url).where(
+        (LinkCheck.checked_on == day)
+        | (LinkCheck.ok.is_(True) & LinkCheck.checked_on.between(alive_since, day))).distinct()))
+
+
+@dataclass(frozen=True)
+class LinkCheckRecord:
+    url: str
+    ok: bool
+    http_status: int | None
+    error: str | None
+    final_url: str | None
+    method: str | None
+
+
+def save_link_checks(session: Session, day: date, results: Iterable[LinkCheckRecord]) -> int:
+    """Store one day's checks (a URL checked again that day keeps its first result)."""
+    at = now()
+    rows = [{"url": r.url, "checked_on": day, "checked_at": at, "ok": r.ok,
+             "http_status": r.http_status, "error": r.error, "final_url": r.final_url,
+             "method": r.method} for r in results]
+    if rows:
+        stmt = _insert_for(session)(LinkCheck).on_conflict_do_nothing(
+            index_elements=["url", "checked_on"])
+        session.execute(stmt, rows)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    """A URL's latest check up to a day, and the day before's when it failed too."""
+
+    url: str
+    checked_on: date
+    ok: bool
+    http_status: int | None
+    error: str | None
+    failures: int  # consecutive failed checks up to checked_on (of the last few)
+
+
+def link_statuses(session: Session, urls: Iterable[str], until: date,
+                  lookback: int = 5) -> dict[str, LinkStatus]:
+    """The latest check of each URL on or before ``until``."""
+    wanted = sorted(set(urls))
+    found: dict[str, list[tuple[date, bool, int | None, str | None]]] = {}
+    for k in range(0, len(wanted), 500):
+        for url, day, ok, status, error in session.execute(
+                select(LinkCheck.url, type_coerce(LinkCheck.checked_on, String), LinkCheck.ok,
+                       LinkCheck.http_status, LinkCheck.error)
+                .where(LinkCheck.url.in_(wanted[k:k + 500]), LinkCheck.checked_on <= until)):
+            found.setdefault(url, []).append((_as_date(day), ok, status, error))  # type: ignore
+    statuses = {}
+    for url, checks in found.items():
+        checks.sort(reverse=True)
+        latest = checks[0]
+        failures = 0
+        for check in checks[:lookback]:
+            if check[1]:
+                break
+            failures += 1
+        statuses[url] = LinkStatus(url, latest[0], latest[1], latest[2], latest[3], failures)
+    return statuses
+
+
+# ----------------------------------------------------------------------------- probes
+
+
+def save_probe(session: Session, source_id: int, *, ok: bool, http_status: int | None,
+               seconds: float | None, error: str | None,
+               probed_at: datetime | None = None) -> None:
+    session.add(SiteProbe(source_id=source_id, probed_at=probed_at or now(), ok=ok,
+                          http_status=http_status, seconds=seconds, error=error))
+
+
+@dataclass(frozen=True)
+class ProbeRow:
+    source_id: int
+    probed_at: datetime
+    ok: bool
+    http_status: int | None
+    seconds: float | None
+    error: str | None
+
+
+def probes_between(session: Session, start: datetime, end: datetime) -> list[ProbeRow]:
+    """Probes of every site from ``start`` (inclusive) to ``end`` (exclusive), oldest first."""
+    return [ProbeRow(sid, _china(at), ok, status, seconds, error)  # type: ignore[arg-type]
+            for sid, at, ok, status, seconds, error in session.execute(
+                select(SiteProbe.source_id, type_coerce(SiteProbe.probed_at, String),
+                       SiteProbe.ok, SiteProbe.http_status, SiteProbe.seconds, SiteProbe.error)
+                .where(SiteProbe.probed_at >= start, SiteProbe.probed_at < end)
+                .order_by(SiteProbe.probed_at))]
+
+
+# ----------------------------------------------------------------------------- items
+
+
+@dataclass(frozen=True)
+class SeenItem:
+    """An item with the day the crawler first saw it (倒签 compares it with its date)."""
+
+    item_id: int
+    source_id: int
+    url: str
+    title: str
+    published_on: date
+    first_seen_on: date
+
+
+def items_first_seen_since(session: Session, since: datetime) -> list[SeenItem]:
+    """Dated column items first stored at or after ``since``, with the day the crawl that
+    first stored them spoke for (its reference date: the day itself, or the day a replayed
+    crawl stood for)."""
+    first_run_day = (select(CrawlRun.reference_date)
+                     .where(CrawlRun.source_id == Item.source_id,
+                            CrawlRun.started_at <= Item.first_seen_at)
+                     .order_by(CrawlRun.started_at.desc()).limit(1)
+                     .correlate(Item).scalar_subquery())
+    rows = session.execute(
+        select(Item.id, Item.source_id, Item.url, Item.title,
+               type_coerce(Item.published_on, String), type_coerce(Item.first_seen_at, String),
+               type_coerce(first_run_day, String))
+        .join(Source, Source.id == Item.source_id)
+        .where(Source.type == "column", Source.active.is_(True),
+               Item.published_on.is_not(None), Item.first_seen_at >= since))
+    return [SeenItem(i, sid, url, title, _as_date(day),  # type: ignore[arg-type]
+                     _as_date(run_day) or _china(seen).date())  # type: ignore[union-attr]
+            for i, sid, url, title, day, seen, run_day in rows]
+
+
+def ok_crawl_days(session: Session, source_ids: Iterable[int], start: date,
+                  end: date) -> dict[int, set[date]]:
+    """The days (reference dates) each source was crawled successfully in [start, end]."""
+    ids = list(source_ids)
+    days: dict[int, set[date]] = {i: set() for i in ids}
+    for k in range(0, len(ids), 500):
+        for sid, day in session.execute(
+                select(CrawlRun.source_id, type_coerce(CrawlRun.reference_date, String))
+                .where(CrawlRun.source_id.in_(ids[k:k + 500]), CrawlRun.outcome == "ok",
+                       CrawlRun.reference_date.between(start, end)).distinct()):
+            days[sid].add(_as_date(day))  # type: ignore[arg-type]
+    return days
+
+
+@dataclass(frozen=True)
+class TextRow:
+    """An item's title and text for the dictionary and personal-information checks."""
+
+    item_id: int
+    source_id: int
+    url: str
+    title: str
+    body: str
+    published_on: date | None
+
+
+def texts_seen_since(session: Session, since: date) -> list[TextRow]:
+    """Items of active sources seen by a crawl on or after ``since`` (their title, and their
+    text where it was read)."""
+    rows = session.execute(
+        select(Item.id, Item.source_id, Item.url, Item.title, func.coalesce(Item.body, ""),
+               type_coerce(Item.published_on, String))
+        .join(Source, Source.id == Item.source_id)
+        .where(Source.active.is_(True), Item.last_seen_at >= since))
+    return [TextRow(i, sid, url, title, body, _as_date(day))
+            for i, sid, url, title, body, day in rows]

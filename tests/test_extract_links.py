@@ -1,0 +1,249 @@
+"""What a page links to, and which of its anchors are hidden (暗链): ``page_links``.
+
+tests/pages/links/hacked_article.html imitates a county article page after a break-in: the
+template's menus and image-replaced logo, then links planted with each hiding technique,
+inline and through the page's own <style> rules. The saved real pages in
+../shared/real-pages, when present, must read without error.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler import extract
+from crawler.extract import HiddenAnchor, PageLinks, page_links
+
+PAGES = Path(__file__).resolve().parent / "pages" / "links"
+REAL_PAGES = Path(os.environ.get("GOVWATCH_REAL_PAGES")
+                  or Path(__file__).resolve().parents[1].parent / "shared" / "real-pages")
+URL = "http://www.mmx.gov.cn/zwgk/tzgg/202109/t20210907_1.html"
+
+
+def hacked() -> PageLinks:
+    return page_links((PAGES / "hacked_article.html").read_bytes(), URL)
+
+
+def reasons(found: PageLinks) -> dict[str, str]:
+    return {h.href: h.reason for h in found.hidden}
+
+
+def one(html: str) -> PageLinks:
+    """``page_links`` of a small page around ``html``."""
+    return page_links(f"<html><head><meta charset='utf-8'></head><body>{html}</body></html>",
+                      URL)
+
+
+# ----------------------------------------------------------------------------- the fixture
+
+
+def test_visible_links_are_absolute_deduplicated_without_fragments_in_page_order() -> None:
+    assert hacked().links == (
+        "http://www.mmx.gov.cn/",  # the logo: text indented away, but its image shows
+        "http://www.mmx.gov.cn/index.html",  # menu items under a font-size:0 list…
+        "http://www.mmx.gov.cn/zwgk/",  # …that sets their own size again
+        "http://www.mmx.gov.cn/hdjl/",  # fragment removed
+        "http://www.mmx.gov.cn/zwgk/P020211001/防火方案.pdf",  # relative → absolute
+        "http://www.gov.cn/",  # aria-hidden is for screen readers, not hiding
+        "http://www.mmx.gov.cn/ztzl/",  # visibility:visible inside visibility:hidden
+        "http://bszs.conac.cn/sitename?method=show&id=1",  # the footer counts too
+    )
+
+
+def test_javascript_mailto_tel_and_in_page_anchors_are_skipped() -> None:
+    found = hacked()
+    every = [*found.links, *(h.href for h in found.hidden)]
+    assert not any(u.startswith(("javascript:", "mailto:", "tel:")) for u in every)
+    assert URL not in every  # href="#"
+
+
+def test_every_inline_hiding_technique_is_reported_with_its_reason() -> None:
+    found = reasons(hacked())
+    assert found["http://www.bocai-1.example.com/"] == "display:none（所在元素 div）"
+    assert found["http://www.bocai-2.example.com/"] == "移出可见区域（left:-999px，所在元素 div）"
+    assert found["http://www.bocai-3.example.com/"] == "滚动字幕宽或高不超过1像素（所在元素 marquee）"
+    assert found["http://www.bocai-4.example.com/"] == "hidden 属性（所在元素 div）"
+    assert found["http://www.bocai-5.example.com/"] == "字号为0（链接本身）"
+    assert found["http://www.bocai-6.example.com/"] == (
+        "文字颜色与背景相同（rgb(255, 255, 255)，所在元素 span）")
+    assert found["http://www.bocai-7.example.com/"] == (
+        "高度为0且超出部分隐藏（height:0px，所在元素 div）")
+
+
+def test_every_stylesheet_hiding_technique_is_reported_with_its_reason() -> None:
+    found = reasons(hacked())
+    assert found["http://www.bocai-8.example.com/"] == "display:none（所在元素 div.hide）"
+    assert found["http://www.bocai-9.example.com/"] == "visibility:hidden（所在元素 div#yc）"
+    assert found["http://www.bocai-10.example.com/"] == "字号为0（链接本身）"  # .foot .x a
+    assert found["http://www.bocai-11.example.com/"] == "宽高为0（所在元素 div.zero）"  # .wrap > .zero
+    assert found["http://www.bocai-12.example.com/"] == (
+        "移出可见区域（left:-10000px，所在元素 div.off）")
+    assert found["http://www.bocai-13.example.com/"] == (
+        "首行缩进移出可见区域（text-indent:-9999px，所在元素 div.ti）")
+    assert found["http://www.bocai-14.example.com/"] == "文字颜色与背景相同（white，所在元素 div.bai）"
+
+
+def test_a_hidden_link_to_a_government_site_is_still_reported() -> None:
+    hidden = {h.href: h for h in hacked().hidden}
+    assert hidden["http://www.other-county.gov.cn/"] == HiddenAnchor(
+        "http://www.other-county.gov.cn/", "某某县政府网", "display:none（所在元素 div）")
+    assert len(hidden) == 15
+    assert not set(hidden) & set(hacked().links)
+
+
+# ----------------------------------------------------------------------------- the rules
+
+
+@pytest.mark.parametrize(("html", "reason"), [
+    ("<a href='/a' style='display: none !important'>a</a>", "display:none（链接本身）"),
+    ("<div style='visibility:hidden'><p><a href='/a'>a</a></p></div>",
+     "visibility:hidden（所在元素 div）"),
+    ("<div style='font:0/0 a'><a href='/a'>a</a></div>", "字号为0（所在元素 div）"),
+    ("<div style='font-size:0em'><a href='/a'>a</a></div>", "字号为0（所在元素 div）"),
+    ("<div style='font-size:0'><span style='font-size:2em'><a href='/a'>a</a></span></div>",
+     "字号为0（所在元素 div）"),  # a relative size of nothing is nothing
+    ("<div style='position:fixed;top:-2000px'><a href='/a'>a</a></div>",
+     "移出可见区域（top:-2000px，所在元素 div）"),
+    ("<div style='width:0;height:0'><a href='/a'>a</a></div>", "宽高为0（所在元素 div）"),
+    ("<div style='width:1px;overflow:hidden'><a href='/a'>a</a></div>",
+     "宽度为0且超出部分隐藏（width:1px，所在元素 div）"),
+    ("<marquee style='height:0'><a href='/a'>a</a></marquee>",
+     "滚动字幕宽或高不超过1像素（所在元素 marquee）"),
+    ("<table bgcolor='#FFFFFF'><tr><td><font color='white'><a href='/a'>a</a></font></td></tr>"
+     "</table>", "文字颜色与背景相同（white，所在元素 font）"),
+    ("<div style='background:#fff'><a style='color:#FFFFFF' href='/a'>a</a></div>",
+     "文字颜色与背景相同（#ffffff，链接本身）"),
+    ("<div style='background-color:rgba(0,0,0,1)'><a style='color:black' href='/a'>a</a></div>",
+     "文字颜色与背景相同（black，链接本身）"),
+    ("<div class='c' id='x-1'><a href='/a'>a</a></div><style>#x-1{display:none}</style>",
+     "display:none（所在元素 div#x-1）"),
+    ("<style>div.c > p.d a { visibility: collapse }</style>"
+     "<div class='c'><p class='d e'><span><a href='/a'>a</a></span></p></div>",
+     "visibility:collapse（链接本身）"),
+])
+def test_each_hiding_technique(html: str, reason: str) -> None:
+    found = one(html)
+    assert found.links == ()
+    assert [h.reason for h in found.hidden] == [reason]
+    assert found.hidden[0].href == "http://www.mmx.gov.cn/a"
+
+
+@pytest.mark.parametrize("html", [
+    "<a href='/a'>a</a>",
+    "<div aria-hidden='true'><a href='/a'>a</a></div>",
+    "<div style='display:none'></div><a href='/a'>a</a>",  # a sibling hides nothing
+    "<div style='visibility:hidden'><a style='visibility:visible' href='/a'>a</a></div>",
+    "<div hidden style='display:block'><a href='/a'>a</a></div>",  # CSS overrides [hidden]
+    "<ul style='font-size:0'><li style='font-size:14px'><a href='/a'>a</a></li></ul>",
+    "<div style='font-size:0'><a href='/a'><img src='/logo.png'></a></div>",  # the image shows
+    "<a href='/a' style='display:block;text-indent:-9999px;background:url(/l.png)'>logo</a>",
+    "<a href='/a' style='text-indent:-9999px'>a</a>",  # no indent on an inline box
+    "<a href='/a' style='width:0;height:0;overflow:hidden'>a</a>",  # no size on an inline box
+    "<div style='position:static;left:-9999px'><a href='/a'>a</a></div>",  # offsets ignored
+    "<div style='position:absolute;left:-200px'><a href='/a'>a</a></div>",  # partly visible
+    "<div style='width:0'><a href='/a'>a</a></div>",  # overflows, visible
+    "<div style='background:#fff url(/bg.png)'><a style='color:#fff' href='/a'>a</a></div>",
+    "<div style='background:#fff'><p style='background:#c00'><a style='color:#fff' href='/a'>"
+    "a</a></p></div>",
+    "<div style='background:rgba(255,255,255,.5)'><a style='color:#fff' href='/a'>a</a></div>",
+    "<style>.m li:hover .sub{display:none} @media print{a{display:none}} a[href]{display:none}"
+    " .x + a{display:none} .y{display:none</style><a class='sub' href='/a'>a</a>",
+    "<template><a href='/b'>b</a></template><a href='/a'>a</a>",
+])
+def test_visible_anchors_are_not_reported(html: str) -> None:
+    found = one(html)
+    assert found.hidden == ()
+    assert found.links == ("http://www.mmx.gov.cn/a",)
+
+
+def test_a_page_wide_background_is_trusted_only_without_external_css() -> None:
+    inner = "<a style='color:#fff' href='/a'>a</a>"
+    page = "<html><head>{}</head><body style='background:#fff'>{}</body></html>"
+    alone = page_links(page.format("", inner), URL)
+    assert [h.reason for h in alone.hidden] == ["文字颜色与背景相同（#fff，链接本身）"]
+    # another stylesheet may paint the boxes between the body and the link
+    styled = page_links(page.format("<link rel='stylesheet' href='/s.css'>", inner), URL)
+    assert styled.hidden == () and styled.links == ("http://www.mmx.gov.cn/a",)
+
+
+def test_the_cascade_order_decides() -> None:
+    later = one("<style>.h{display:none} div.h{display:block}</style>"
+                "<div class='h'><a href='/a'>a</a></div>")
+    assert later.hidden == ()
+    inline = one("<style>.h{display:block}</style>"
+                 "<div class='h' style='display:none'><a href='/a'>a</a></div>")
+    assert [h.reason for h in inline.hidden] == ["display:none（所在元素 div.h）"]
+    important = one("<style>.h{display:none!important}</style>"
+                    "<div class='h' style='display:block'><a href='/a'>a</a></div>")
+    assert [h.reason for h in important.hidden] == ["display:none（所在元素 div.h）"]
+
+
+def test_hidden_anchor_text_is_stripped_and_bounded() -> None:
+    found = one(f"<div style='display:none'><a href='/a'>\n  {'赌' * 300}  </a></div>")
+    assert found.hidden[0].text == "赌" * 100
+    spaced = one("<div style='display:none'><a href='/a'> 真人\n\t娱乐 </a></div>")
+    assert spaced.hidden[0].text == "真人 娱乐"
+
+
+def test_the_limit_is_honoured_for_each_list() -> None:
+    html = "".join(f"<a href='/v{i}'>v</a><a style='display:none' href='/h{i}'>h</a>"
+                   for i in range(50))
+    found = page_links(html, URL, limit=10)
+    assert found.links == tuple(f"http://www.mmx.gov.cn/v{i}" for i in range(10))
+    assert [h.href for h in found.hidden] == [f"http://www.mmx.gov.cn/h{i}" for i in range(10)]
+    assert len(page_links(html * 10, URL).links) == 50  # duplicates counted once
+
+
+def test_base_href_is_honoured() -> None:
+    found = one("<base href='http://xxgk.mmx.gov.cn/gk/'><a href='a.html'>a</a>")
+    assert found.links == ("http://xxgk.mmx.gov.cn/gk/a.html",)
+
+
+# ----------------------------------------------------------------------------- garbage
+
+
+@pytest.mark.parametrize("junk", [
+    "", b"", "   ", "plain text", "<", b"\x00\xff\xfe" * 1000, bytes(range(256)) * 100,
+    "<a href='http://[::1'>x</a>", "<style>{{{{}}}}:;;;{" * 5000 + "</style>",
+    "<style>a{display:none}" + "<a href=/a>a</a>",
+    "<div style='" + ";".join(["left:-x", "color:rgb(1,2)", "font:", "height:1e9px"] * 50) + "'>",
+])
+def test_garbage_never_raises(junk: str | bytes) -> None:
+    found = page_links(junk, URL)
+    assert isinstance(found, PageLinks)
+
+
+def test_hostile_pages_are_bounded() -> None:
+    rules = "".join(f"div .c{i % 50} div div div div div a{{display:none}}\n"
+                    for i in range(5000))
+    html = (f"<style>{rules} * * {{color:red}}</style><body>" + "<div class='c1 c2'>" * 200
+            + "".join(f"<a href='/{i}'>t</a>" for i in range(30000)))
+    started = time.monotonic()
+    found = page_links(html, URL)
+    assert time.monotonic() - started < 10
+    assert len(found.links) + len(found.hidden) <= 400
+
+
+def test_page_links_is_exported() -> None:
+    assert extract.page_links is page_links
+    assert {"page_links", "PageLinks", "HiddenAnchor"} <= set(extract.__all__)
+
+
+# ----------------------------------------------------------------------------- real pages
+
+
+def test_real_pages_read_without_error() -> None:
+    pages = sorted(REAL_PAGES.glob("*.html")) if REAL_PAGES.is_dir() else []
+    if not pages:
+        pytest.skip(f"no saved real pages in {REAL_PAGES}")
+    hidden = 0
+    for path in pages:
+        found = page_links(path.read_bytes(), "http://www.example.gov.cn/a/b.html")
+        assert all(u.startswith(("http://", "https://")) for u in found.links), path.name
+        assert all("#" not in u for u in found.links), path.name
+        hidden += len(found.hidden)
+    # the portals' own hidden dropdowns and CMS credits: display:none, nothing planted
+    assert hidden < 100
