@@ -29,7 +29,20 @@ RULE_NAMES = {
     "not_rectified": "通报后未整改",
     "late_reply": "留言回复超时",
     "annual_report_missing": "年度报告未按时发布",
+    "homepage_stale": "首页长期未更新",
+    "class_stale": "栏目超期未更新（全国指标）",
+    "blank_column": "空白栏目",
+    "unanswered_message": "留言超期未回复",
+    "account_silent": "政务新媒体长期未更新",
+    "site_unreachable": "网站无法访问",
+    "dead_link": "错链死链",
+    "hidden_link": "暗链/非法链接",
+    "wrong_expression": "严重表述错误",
+    "personal_info": "泄露个人信息",
+    "backdated_item": "倒签发布",
 }
+# The rules of the national checks (国办秘函〔2019〕19号) whose finding fails a site outright
+VETO_RULES = ("homepage_stale", "site_unreachable", "unanswered_message", "account_silent")
 # 解读形式 (``monitors.interpretation_form``) and the measured rubric lines (``scoring.measured``)
 FORM_NAMES = {"text": "文字", "graphic": "图解", "video": "视频", "audio": "音频",
               "animation": "动漫/H5", "qa": "问答"}
@@ -43,7 +56,7 @@ OUTCOME_NAMES = {
     "interrupted": "抓取中断", "no_browser": "缺少浏览器",
     "stale_data": "数据过期（近期未抓取）",
     "off_portal": "跳转到门户网站以外（未跟随）", "redirect_loop": "重定向循环（跳转次数过多）",
-    "invalid_url": "网址无效，无法访问",
+    "invalid_url": "网址无效，无法访问", "empty": "栏目为空（暂无信息）",
 }
 
 
@@ -82,6 +95,38 @@ def describe(row: Described) -> str:
                     f"回复，用时 {ev.get('hours')} 小时（应在 {ev.get('limit_hours')} 小时内）")
         return (f"留言「{ev.get('title')}」{ev.get('asked_at')} 提出，截至 {ev.get('seen_at')} "
                 f"仍未回复，已 {ev.get('hours')} 小时（应在 {ev.get('limit_hours')} 小时内）")
+    if row.rule in ("homepage_stale", "class_stale"):
+        kind = f"{ev.get('class_name')}栏目" if ev.get("class_name") else "首页"
+        return (f"{kind}最新发布 {ev.get('newest_published_on')}，已 "
+                f"{ev.get('days_without_update')} 天未更新（标准：{ev.get('threshold_days')} 天）")
+    if row.rule == "blank_column":
+        return "栏目页面显示暂无信息，没有任何内容"
+    if row.rule == "unanswered_message":
+        return (f"留言「{ev.get('title')}」{ev.get('asked_at')} 提出，截至 {ev.get('seen_at')} "
+                f"已 {ev.get('days')} 天未回复（标准：{ev.get('threshold_days')} 天）")
+    if row.rule == "account_silent":
+        return (f"最新发布 {ev.get('newest_published_on')}，已 {ev.get('days_silent')} 天未更新"
+                f"（标准：{ev.get('threshold_days')} 天）")
+    if row.rule == "site_unreachable":
+        share = float(ev.get("share") or 0)
+        return (f"一周内探测 {ev.get('probes')} 次，{ev.get('failed')} 次无法访问或超时"
+                f"（{share:.1%}，标准：不超过 {float(ev.get('threshold_share') or 0):.0%}）")
+    if row.rule == "dead_link":
+        return (f"链接 {ev.get('link_url')} 无法打开（{ev.get('error') or '—'}），"
+                f"出现在 {ev.get('page_count')} 个页面")
+    if row.rule == "hidden_link":
+        anchors = ev.get("anchors") or [{}]
+        first = anchors[0]
+        word = f"，含“{first.get('word')}”" if first.get("word") else ""
+        return (f"{ev.get('count')} 个可疑链接，如 {first.get('href')}"
+                f"{'（' + first['hidden'] + '）' if first.get('hidden') else ''}{word}")
+    if row.rule == "backdated_item":
+        together = ev.get("appeared_together") or 1
+        period = ev.get("bulletin_period")
+        bulletin = f"；{period} 通报点名本栏目后出现" if period else ""
+        return (f"「{ev.get('title')}」标注 {ev.get('published_on')} 发布，"
+                f"{ev.get('first_seen_on')} 才出现（晚 {ev.get('delay_days')} 天，"
+                f"同日共 {together} 条）{bulletin}")
     if row.rule == "annual_report_missing":
         year = ev.get("report_year")
         if ev.get("late_item_title"):

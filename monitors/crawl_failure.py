@@ -13,7 +13,7 @@ it (``monitors.freshness``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 
 from govwatch.timeutil import iso_week
@@ -36,11 +36,15 @@ def failing_days(f: SourceFacts) -> int:
 
 def judge(facts: Iterable[SourceFacts], as_of: date, rule_map: RuleMap,
           default_days: int = DEFAULT_DAYS,
-          max_age_days: int = freshness.DEFAULT_MAX_AGE_DAYS) -> list[FindingDraft]:
+          max_age_days: int = freshness.DEFAULT_MAX_AGE_DAYS,
+          judged_elsewhere: Collection[str] = ()) -> list[FindingDraft]:
+    """``judged_elsewhere``: outcomes another rule reports (``empty``: blank_column)."""
     drafts = []
     for f in facts:
         if freshness.is_outdated(f, as_of, max_age_days):
             drafts.append(_outdated(f, as_of, rule_map, max_age_days))
+            continue
+        if f.last_run_outcome in judged_elsewhere:
             continue
         days = failing_days(f)
         needed = int(f.thresholds.get("crawl_failure_days", default_days))

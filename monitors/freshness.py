@@ -10,8 +10,9 @@ must not turn into a dozen violations.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
+from govwatch.timeutil import CHINA
 from storage.repo import SourceFacts
 
 DEFAULT_MAX_AGE_DAYS = 3
@@ -43,3 +44,12 @@ def seen_until(f: SourceFacts, as_of: date,
     if f.last_run_started is None or is_outdated(f, as_of, default):
         return None
     return min(as_of, f.last_run_started.date())
+
+
+def seen_at(f: SourceFacts, as_of: date) -> datetime | None:
+    """The moment the source's data speaks for: its latest crawl, or the end of the as-of
+    day for a crawl that stood for an earlier day (a replay, ``crawl --as-of``)."""
+    if f.last_run_started is None:
+        return None
+    end_of_day = datetime.combine(as_of, time(23, 59, 59), CHINA)
+    return min(f.last_run_started, end_of_day)

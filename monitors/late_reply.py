@@ -54,7 +54,7 @@ def _moment(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
 
 
-def _asked(facts: Mapping[str, Any]) -> datetime | None:
+def asked_moment(facts: Mapping[str, Any]) -> datetime | None:
     """The latest moment the question can have been asked."""
     asked = _moment(facts.get("asked_at"))
     if asked is not None and not facts.get("asked_has_time", True):
@@ -70,7 +70,7 @@ def _replied(facts: Mapping[str, Any]) -> datetime | None:
     return replied
 
 
-def _printed(facts: Mapping[str, Any], which: str) -> str | None:
+def printed(facts: Mapping[str, Any], which: str) -> str | None:
     """The question's or reply's time as the page printed it (to the minute, or the day)."""
     moment = _moment(facts.get(f"{which}_at"))
     if moment is None:
@@ -99,7 +99,7 @@ def judge(messages: Iterable[Message], sources: Mapping[int, SourceFacts], as_of
     drafts = []
     for m in messages:
         f = sources.get(m.source_id)
-        asked = _asked(m.facts)
+        asked = asked_moment(m.facts)
         if f is None or asked is None or freshness.seen_until(f, as_of, max_age_days) is None:
             continue  # outdated data: every rule is silent for the source (数据过期)
         hours, is_major = limit_hours(m, f.thresholds, reply_hours, major_hours, major)
@@ -110,7 +110,7 @@ def judge(messages: Iterable[Message], sources: Mapping[int, SourceFacts], as_of
         status = m.facts.get("status")
         evidence: dict[str, Any] = {
             "title": m.title, "item_url": m.url, "column_url": f.source_url,
-            "asked_at": _printed(m.facts, "asked"),
+            "asked_at": printed(m.facts, "asked"),
             "limit_hours": hours, "major": is_major, "deadline": deadline.isoformat(),
             "status_text": m.facts.get("status_text"), "department": m.facts.get("department"),
             "crawl_run_id": f.last_run_id,
@@ -118,10 +118,10 @@ def judge(messages: Iterable[Message], sources: Mapping[int, SourceFacts], as_of
         if replied is not None:
             if replied <= deadline:
                 continue
-            evidence.update(replied_at=_printed(m.facts, "replied"),
+            evidence.update(replied_at=printed(m.facts, "replied"),
                             hours=int((replied - asked).total_seconds() // 3600))
         else:
-            seen = f.last_run_started
+            seen = freshness.seen_at(f, as_of)
             if status != "pending" or seen is None:
                 continue  # the page does not say it is unanswered
             if seen <= deadline:

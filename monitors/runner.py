@@ -17,35 +17,55 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
 from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig, PolicyClasses, Thresholds
 from govwatch.liveness import owner_gone
-from govwatch.timeutil import week_bounds
+from govwatch.timeutil import CHINA, now, week_bounds
 from monitors import (
+    account_silent,
     annual_report,
+    backdated_item,
+    blank_column,
+    class_stale,
     crawl_failure,
+    dead_link,
+    freshness,
+    hidden_link,
+    homepage_stale,
     late_reply,
     low_post_frequency,
     measured,
     not_rectified,
+    personal_info,
+    site_unreachable,
     stale_column,
+    unanswered_message,
     uninterpreted_policy,
+    wrong_expression,
 )
 from monitors import warnings as early_warnings
+from monitors.national_class import national_class
 from monitors.policy_class import ClassPolicy
 from monitors.policy_match import BODY_LIMIT
 from monitors.rule_map import RuleMap, load_rule_map
+from monitors.text_scan import ScannedText
+from monitors.wrong_expression import load_dictionary
 from storage import repo
 from storage.db import Database, in_session_beside
 from storage.repo import FindingDraft, PostFact, SourceFacts, WarningDraft
 
 RULES = (stale_column.RULE, low_post_frequency.RULE, uninterpreted_policy.RULE,
-         not_rectified.RULE, crawl_failure.RULE, late_reply.RULE, annual_report.RULE)
+         not_rectified.RULE, crawl_failure.RULE, late_reply.RULE, annual_report.RULE,
+         dead_link.RULE, hidden_link.RULE, backdated_item.RULE, wrong_expression.RULE,
+         personal_info.RULE)
+NATIONAL_RULES = (homepage_stale.RULE, class_stale.RULE, blank_column.RULE,
+                  unanswered_message.RULE, account_silent.RULE, site_unreachable.RULE)
 
 
 @dataclass
@@ -174,7 +194,9 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         under_posted = [low_post_frequency.add_posts(d, posts[span])
                         for d, span in zip(weeks, spans, strict=True)]
         stale = stale_column.judge(facts, as_of, rule_map, t.stale_days, max_age)
-        failures = crawl_failure.judge(facts, as_of, rule_map, t.crawl_failure_days, max_age)
+        national = "national" in config.settings.profiles
+        failures = crawl_failure.judge(facts, as_of, rule_map, t.crawl_failure_days, max_age,
+                                       (blank_column.EMPTY,) if national else ())
         uninterpreted, states, policy_warnings = pending.result()
         still_uninterpreted = {d.subject for d in uninterpreted}
         warnings = [*early_warnings.judge(facts, per_day, as_of, t), *policy_warnings]
@@ -190,6 +212,9 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         rechecks = not_rectified.recheck(statements, by_source, still_uninterpreted, per_day,
                                          as_of, t.min_weekly_posts, max_age)
         drafts += lines_with_items(session, config, facts, as_of, rule_map)
+        drafts += page_checks(session, config, facts, as_of, rule_map, named)
+        if national:
+            drafts += national_checks(session, config, facts, as_of, rule_map)
         interpretation_states = measured_verdicts(session, config, facts, as_of)
     # saved in a transaction of their own that writes first: two monitor runs at once then
     # save one after the other, each seeing what the other stored (``repo.writing_first``)
@@ -246,3 +271,74 @@ def measured_verdicts(session: Session, config: CountyConfig, facts: list[Source
     posts = repo.account_posts(session, {i.unit_id for i in items}, start, as_of)
     accounts = measured.accounts_by_unit(facts, posts, config.settings.crawl.window_days)
     return measured.verdicts(items, accounts, config.settings.measures.channel_match)
+
+
+def county_hosts(config: CountyConfig) -> set[str]:
+    """The host names of the county's configured sources and ``crawl.allowed_hosts``."""
+    hosts = {urlsplit(s.url).hostname or "" for u in config.units
+             for s in (*u.columns, *u.accounts)}
+    return (hosts | set(config.settings.crawl.allowed_hosts)) - {""}
+
+
+def page_checks(session: Session, config: CountyConfig, facts: list[SourceFacts],
+                as_of: date, rule_map: RuleMap,
+                bulletins: list[repo.BulletinedFinding]) -> list[FindingDraft]:
+    """The checks on what pages carry and when items appeared: 错敏词 and personal
+    information in titles and texts, dead and hidden links, and back-dated items (倒签)."""
+    t = config.settings.thresholds
+    by_source = {f.source_id: f for f in facts}
+    since = as_of - timedelta(days=t.data_max_age_days)
+    pages = repo.page_links(session, since)
+    statuses = repo.link_statuses(session, {u for p in pages for u in p.links}, as_of)
+    fresh = {sid: f for sid, f in by_source.items()
+             if freshness.seen_until(f, as_of, t.data_max_age_days) is not None}
+    # the texts stored since a little over a week ago (titles; texts where read)
+    texts = [ScannedText(r.item_id, r.source_id, r.url, r.title, r.body, r.published_on)
+             for r in repo.texts_seen_since(session, now() - timedelta(days=8))
+             if r.source_id in fresh]
+    checks = config.settings.text_checks
+    drafts = [*wrong_expression.judge(texts, fresh, as_of, rule_map,
+                                      load_dictionary(checks.dictionaries, checks.allow)),
+              *personal_info.judge(texts, fresh, as_of, rule_map, checks.contact_patterns),
+              *dead_link.judge(pages, statuses, by_source, as_of, rule_map,
+                               t.data_max_age_days,
+                               [s.url for u in config.units for s in (*u.columns, *u.accounts)]),
+              *hidden_link.judge(pages, by_source, as_of, rule_map, county_hosts(config),
+                                 t.data_max_age_days)]
+    # first stored up to a week and a day ago (in a replayed crawl, its run's reference date
+    # says which day it stood for)
+    seen = repo.items_first_seen_since(session, now() - timedelta(
+        days=backdated_item.LOOKBACK_DAYS + 1))
+    if seen:
+        start = min(i.published_on for i in seen)
+        days = repo.ok_crawl_days(session, {i.source_id for i in seen}, start, as_of)
+        drafts += backdated_item.judge(seen, days, by_source, bulletins, as_of, rule_map,
+                                       t.backdated_days, t.data_max_age_days)
+    return drafts
+
+
+def national_checks(session: Session, config: CountyConfig, facts: list[SourceFacts],
+                    as_of: date, rule_map: RuleMap) -> list[FindingDraft]:
+    """The national website checks (``settings.profiles: [national]``)."""
+    n = config.settings.national
+    max_age = config.settings.thresholds.data_max_age_days
+    by_source = {f.source_id: f for f in facts}
+    ids = repo.source_ids(session)
+    classes = {ids[(u.code, c.name)]: national_class(c.name, c.kind, c.national_class)
+               for u in config.units for c in u.columns if (u.code, c.name) in ids}
+    messages = [late_reply.Message(m.item_id, m.source_id, m.url, m.title, m.text, m.facts)
+                for m in repo.message_items(session, as_of - timedelta(days=366))]
+    end = datetime.combine(as_of + timedelta(days=1), time(), CHINA)
+    probes = repo.probes_between(session, end - timedelta(days=site_unreachable.WINDOW_DAYS),
+                                 end)
+    return [
+        *homepage_stale.judge(facts, as_of, rule_map, n.homepage_stale_days, max_age),
+        *class_stale.judge(facts, classes, as_of, rule_map, n.news_stale_days,
+                           n.notice_stale_days, max_age),
+        *blank_column.judge(facts, as_of, rule_map, max_age),
+        *unanswered_message.judge(messages, by_source, as_of, rule_map, n.unanswered_days,
+                                  max_age),
+        *account_silent.judge(facts, as_of, rule_map, n.account_silent_days, max_age),
+        *site_unreachable.judge(probes, by_source, as_of, rule_map, n.unreachable_share,
+                                n.min_probes),
+    ]

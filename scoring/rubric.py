@@ -35,7 +35,11 @@ DEFAULT_RUBRIC = "lingchuan-2021"
 # bulletin_notice is not a monitor's rule: a unit named in a published bulletin (被通报), one
 # event per bulletin, scored from govwatch's own bulletins (``repo.bulletin_notices``).
 MONITOR_RULES = ("stale_column", "low_post_frequency", "uninterpreted_policy", "not_rectified",
-                 "crawl_failure", "bulletin_notice", "late_reply", "annual_report_missing")
+                 "crawl_failure", "bulletin_notice", "late_reply", "annual_report_missing",
+                 # the national checks (settings.profiles: [national]) and the 重大扣分 risks
+                 "homepage_stale", "class_stale", "blank_column", "unanswered_message",
+                 "account_silent", "site_unreachable", "dead_link", "hidden_link",
+                 "wrong_expression", "personal_info", "backdated_item")
 # The measured lines (``scoring.measured``): a unit's measured percentage per year feeds the
 # percentage rule the rubric's ``measures:`` names (absent or null: not measured).
 MEASURES = ("interpretation_forms", "interpretation_channels")

@@ -106,7 +106,16 @@ def config_group() -> None:
 @click.pass_context
 def config_check(ctx: click.Context) -> None:
     """检查配置文件，一次列出所有错误及修改方法；有错误时退出状态为 2。"""
+    from govwatch.config import ConfigError
+    from monitors.wrong_expression import load_dictionary
+
     config = load_county(ctx)
+    checks = config.settings.text_checks
+    try:  # the county's 错敏词 lists are part of its configuration
+        load_dictionary(checks.dictionaries, checks.allow)
+    except ConfigError as exc:
+        click.echo(exc.report(), err=True)
+        ctx.exit(2)
     columns = sum(len(u.columns) for u in config.units)
     accounts = sum(len(u.accounts) for u in config.units)
     console.print(f"配置检查通过：{config.county}，{len(config.units)} 个单位，"
@@ -194,7 +203,8 @@ def _print_crawl_summary(db: Any, config: CountyConfig, ids: dict[tuple[str, str
     found = sum(r.items_found for r in runs.values())
     console.print(f"抓取完成：{summary.sources} 个来源（正常 {ok} 个，异常 {len(runs) - ok} 个），"
                   f"{summary.result.pages} 个页面，{found} 个条目"
-                  f"（新增 {new} 个）。")
+                  f"（新增 {new} 个）" + (f"，检查链接 {summary.links_checked} 个"
+                                          if summary.links_checked else "") + "。")
     failed = [(wanted[sid], r) for sid, r in runs.items() if r.outcome != "ok"]
     if failed:
         headers = ("单位", "栏目/账号", "情况", "说明")
@@ -303,12 +313,38 @@ def _do_monitor(config: CountyConfig, db: Any, as_of: date) -> None:
 @click.pass_context
 def monitor(ctx: click.Context, as_of: date | None) -> None:
     """按考核规则检查已抓取的数据，记录发现的问题（待审核）。"""
+    from govwatch.config import ConfigError
+
     config = load_county(ctx)
     db = app.open_database(config)
     try:
         _do_monitor(config, db, as_of or today())
+    except ConfigError as exc:  # a county 错敏词 list that does not load
+        click.echo(exc.report(), err=True)
+        ctx.exit(2)
     finally:
         db.dispose()
+
+
+@main.command()
+@click.pass_context
+def probe(ctx: click.Context) -> None:
+    """探测各网站首页（kind: homepage 的栏目）能否在规定时间内打开，并记录结果。"""
+    config = load_county(ctx)
+    db = app.open_database(config)
+    try:
+        results = app.probe_sites(config, db)
+    finally:
+        db.dispose()
+    if not results:
+        console.print("没有配置网站首页（kind: homepage 的栏目），未探测。")
+        return
+    from rich.markup import escape
+
+    for code, name, r in results:
+        state = (f"正常（HTTP {r.http_status}，{r.seconds:.2f} 秒）" if r.ok
+                 else f"[red]无法访问[/red]：{escape(r.error or '')}")
+        console.print(f"{escape(code)} {escape(name)}：{state}", highlight=False)
 
 
 # ------------------------------------------------------------------------------ demo

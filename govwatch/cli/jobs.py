@@ -127,9 +127,22 @@ def notify_job(config_path: str) -> None:
                       quiet_units=len(report.quiet_units))
 
 
+def probe_job(config_path: str) -> None:
+    """Probe every site's 首页 once (the national checks' site_unreachable)."""
+    with _job("probe") as counts:
+        config = load_config(config_path)
+        db = app.open_database(config, migrate=False)  # the daemon migrated at start
+        try:
+            results = app.probe_sites(config, db)
+        finally:
+            db.dispose()
+        counts.update(sites=len(results), failed=sum(not r.ok for _, _, r in results))
+
+
 JOBS: dict[str, Callable[..., None]] = {
     "crawl": crawl_job,
     "monitor": monitor_job,
     "report": report_job,
     "notify": notify_job,
+    "probe": probe_job,
 }

@@ -166,3 +166,40 @@ def list_(ctx: click.Context, limit: int) -> None:
                       r.published_by or "—", str(r.named) if r.published_at else "—",
                       str(r.draft_named) if r.awaiting_approval else "—")
     print_table(console, table)
+
+
+@report.command("national")
+@click.option("--as-of", "as_of", callback=parse_date_option, metavar="YYYY-MM-DD",
+              help="自查的季度以此日期所在季度为准（默认今天）。")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="季度自查表（xlsx，默认 <data_dir>/reports/自查表-<年>Q<季度>.xlsx）。")
+@click.pass_context
+def national(ctx: click.Context, as_of: date | None, out: Path | None) -> None:
+    """全国政府网站与政务新媒体检查指标：各网站和账号的单项否决情况，并生成季度自查表。"""
+    from govwatch.tables import TextTable, print_table
+    from reports.national import quarter_of, summarize, write_self_check
+    from storage import repo
+
+    config = load_county(ctx)
+    day = as_of or today()
+    start, end = quarter_of(day)
+    db = app.open_database(config, must_exist=True)
+    try:
+        with db.session() as session:
+            rows = repo.list_findings(session)
+    finally:
+        db.dispose()
+    summary = summarize(config, rows, start, end)
+    table = TextTable(f"单项否决情况（{chinese_date(start)}至{chinese_date(end)}）", [
+        (h, "left") for h in ("对象", "指标", "问题数", "是否单项否决")])
+    for subject in (*summary.sites, *summary.accounts):
+        for result in subject.results:
+            table.add_row(subject.name, result.indicator.name, str(len(result.findings)),
+                          "是" if result.vetoed else "否")
+    print_table(console, table)
+    quarter = f"{start.year}Q{(start.month - 1) // 3 + 1}"
+    path = out or Path(config.settings.data_dir) / "reports" / f"自查表-{quarter}.xlsx"
+    write_self_check(summary, path)
+    vetoed = [s.name for s in (*summary.sites, *summary.accounts) if s.vetoed]
+    _say(("单项否决：" + "、".join(vetoed)) if vetoed else "未触及单项否决。")
+    _say(f"季度自查表已保存：{path}")

@@ -124,6 +124,9 @@ class Jobs(_Strict):
     notify: JobSchedule | None = Field(
         None, description="每日通知（考核小组日报和单位日报）的发送时间；不写则不发送。"
                           "应排在 monitor 之后，例如 \"30 7 * * *\"")
+    probe: JobSchedule | None = Field(
+        None, description="探测各网站首页能否访问（全国检查指标：网站无法访问）；"
+                          "每天多次，例如 \"*/30 * * * *\"；不写则不探测")
 
 
 class ScheduleConfig(_Strict):
@@ -198,6 +201,10 @@ def planned_jobs(schedule: ScheduleConfig, config_path: str) -> list[PlannedJob]
     if spec.notify is not None and spec.notify.enabled:
         planned.append(PlannedJob("notify", "每日通知", jobs.notify_job,
                                   cron_trigger(spec.notify.cron),
+                                  {"config_path": config_path}))
+    if spec.probe is not None and spec.probe.enabled:
+        planned.append(PlannedJob("probe", "探测网站首页", jobs.probe_job,
+                                  cron_trigger(spec.probe.cron),
                                   {"config_path": config_path}))
     return planned
 
