@@ -586,6 +586,7 @@ def test_every_link_works_and_no_date_is_after_as_of(portal: DemoPortal) -> None
         portal.url + "/b03/tzgg/": 500,
         portal.url + "/b04/bszn/": 412,
         portal.url + "/a02/tzgg/": 521,
+        portal.url + "/b03/ssj/attach/missing.pdf": 404,  # national.DEAD_LINK
     }
     reached = {urlsplit(u).path for u in seen}
     for entries in portal.site.entries.values():
@@ -629,6 +630,7 @@ def test_new_sources_ground_truth() -> None:
         "/b04/bszn/": "blocked",
         "/a02/tzgg/": "blocked",
         "/a01/tpxw/": "too_large",
+        "/a03/zxgk/": "empty",  # a blank column (national checks)
     }
     assert accepted_outcomes(SRC["/a01/tpxw/"]) == {"too_large", "parse_error", "http_error"}
     assert accepted_outcomes(SRC["/b04/bszn/"]) == {"blocked"}

@@ -4,7 +4,8 @@
 gkmlpt categories) and the helpers every page shape uses: seeded ``random.Random`` per source,
 publication stamps, the portal layout (header, nav, side menu, crumbs, footer), article pages,
 ``general_articles`` / ``spread_articles`` (the dated items of a column), ``publish``,
-``list_column`` and ``column_page``. ``_Article`` is an item being built. Nothing here does I/O
+``list_column`` and ``column_page``, and the two hooks ``national_pages`` fills
+(``plant_articles``, ``list_extra``). ``_Article`` is an item being built. Nothing here does I/O
 or reads the clock: every date comes from the as-of date.
 """
 
@@ -46,6 +47,7 @@ class _Article:
     links: tuple[tuple[str, str], ...] = ()  # (label, path) shown after the text
     policy: PolicyDoc | None = None
     digest: str | None = None  # a WeChat post's summary when not its text's first 40 chars
+    extra: str = ""  # HTML after the paragraphs, inside the text block (tables, links)
 
     def entry(self) -> Entry:
         return Entry(self.title, self.path, self.published)
@@ -56,7 +58,8 @@ class _Article:
 class _BuilderBase:
     """The builder's state (pages, entries, data-proxy records) and what every shape uses:
     seeded randomness, the page layout, article pages and item generation. The shape mixins
-    (``lists``, ``cms``, ``faults``, ``policy_pages``, ``feeds``) add the pages."""
+    (``lists``, ``cms``, ``faults``, ``policy_pages``, ``measure_pages``, ``national_pages``,
+    ``feeds``) add the pages."""
 
     as_of: date
     base_url: str
@@ -208,6 +211,8 @@ class _BuilderBase:
                 "</td></tr></table>"
             )
         text = "\n".join(f"<p>{esc(p)}</p>" for p in art.paragraphs)
+        if art.extra:
+            text += "\n" + art.extra
         links = "".join(
             f'<p class="related">【<a href="{href}">{esc(label)}</a>】</p>'
             for label, href in art.links
@@ -266,7 +271,18 @@ class _BuilderBase:
                     views=rng.randint(80, 3000),
                 )
             )
+        self.plant_articles(src, unit, arts)
         return arts
+
+    def plant_articles(self, src: SourceSpec, unit: Unit, arts: list[_Article]) -> None:
+        """Change some items ``general_articles`` made for ``src`` (newest first) in place,
+        before they are listed and published; ``national_pages`` plants its text and link
+        checks here. Nothing by default."""
+
+    def list_extra(self, src: SourceSpec) -> str:
+        """HTML a column's list page shows after the list (``column_page``);
+        ``national_pages`` plants hidden links here. Nothing by default."""
+        return ""
 
     def spread_articles(
         self,
@@ -335,5 +351,6 @@ class _BuilderBase:
 
     def column_page(self, src: SourceSpec, unit: Unit, content: str) -> None:
         charset = "gb2312" if src.encoding == "gbk" else "utf-8"
+        content += self.list_extra(src)
         text = self.layout(src.name, self.column_crumbs(unit, src), content, unit, charset)
         self.add_html(src.path, text, src.encoding)

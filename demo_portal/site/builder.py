@@ -1,9 +1,10 @@
 """The builder: ``build_site(as_of, base_url)`` generates the whole county for an as-of date.
 
 ``_Builder`` combines the shape mixins, renders every source in ``SOURCES`` order (article
-serials depend on it; the measured columns of ``measure_pages`` included), the policy columns,
-the home, unit and stub pages, and returns the ``Site``. Nothing here does I/O or reads the
-clock.
+serials depend on it; the measured columns of ``measure_pages`` and the national checks'
+columns of ``national_pages`` included), the policy columns, the home page (with its 最新动态
+list, the portal homepage source), the unit and stub pages, and returns the ``Site``. Nothing
+here does I/O or reads the clock.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from demo_portal.site.lists import _ListShapes
 from demo_portal.site.markup import esc
 from demo_portal.site.measure_pages import _MeasurePages
 from demo_portal.site.model import Page, Site
+from demo_portal.site.national_pages import _NationalPages
 from demo_portal.site.policy_pages import _PolicyPages
 from demo_portal.site.sources import (
     ATOM_PATH,
@@ -32,7 +34,15 @@ from demo_portal.site.sources import (
 )
 
 
-class _Builder(_ListShapes, _CmsShapes, _FaultShapes, _PolicyPages, _FeedPages, _MeasurePages):
+class _Builder(
+    _ListShapes,
+    _CmsShapes,
+    _FaultShapes,
+    _PolicyPages,
+    _FeedPages,
+    _MeasurePages,
+    _NationalPages,
+):
     """Every page of the portal for one as-of date (see ``build``)."""
 
     def home(self) -> None:
@@ -44,7 +54,8 @@ class _Builder(_ListShapes, _CmsShapes, _FaultShapes, _PolicyPages, _FeedPages, 
                     continue
                 href = WEIBO_PROFILE if src.shape == "weibo" else src.path
                 label = {"wechat": "微信公众号", "rss": "RSS订阅", "weibo": "政务微博"}.get(
-                    src.kind if src.type == "account" else "", "栏目"
+                    src.kind if src.type == "account" else "",
+                    "网站" if src.kind == "homepage" else "栏目",
                 )
                 links.append(f'<li><a href="{href}">{label}：{esc(src.name)}</a></li>')
                 if src.shape == "rss":
@@ -65,7 +76,8 @@ class _Builder(_ListShapes, _CmsShapes, _FaultShapes, _PolicyPages, _FeedPages, 
                 ),
             )
         content = (
-            '<div class="list-hd"><h2>政务公开目录</h2></div>\n'
+            self.portal_latest()
+            + '<div class="list-hd"><h2>政务公开目录</h2></div>\n'
             "<p>以下为各考核单位的信息公开栏目和政务新媒体账号：</p>\n" + "\n".join(boxes)
         )
         self.add_html("/", self.layout("首页", [], content))
@@ -108,6 +120,9 @@ class _Builder(_ListShapes, _CmsShapes, _FaultShapes, _PolicyPages, _FeedPages, 
             "interp-forms": self.shape_interp_forms,
             "messages": self.shape_messages,
             "annual-report": self.shape_annual_report,
+            "homepage": self.shape_homepage,
+            "blank": self.shape_blank,
+            "backdated": self.shape_backdated,
         }
         for src in SOURCES:
             if src.shape in shapes:
@@ -118,6 +133,7 @@ class _Builder(_ListShapes, _CmsShapes, _FaultShapes, _PolicyPages, _FeedPages, 
                 self.rss(src)
             elif src.shape == "weibo":
                 self.weibo(src)
+            # "portal-home" (/): ``home`` builds it once every column it quotes is built
         self.policy_columns()
         self.home()
         not_found = self.layout(

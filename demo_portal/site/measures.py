@@ -5,7 +5,8 @@ and 政府信息公开工作年度报告.
   eight of them varied (图解, 视频: 80 %), four also carried by B02's WeChat account (40 %);
   ``WECHAT_NEAR_MISS`` is a WeChat post on the topic of an uncarried one that is no copy of it.
 - ``MESSAGES``: A02 河西镇's 互动交流 留言 board (``/a02/hdjl/``) — exactly one reply later
-  than ``REPLY_HOURS``.
+  than ``REPLY_HOURS`` (M1), and one question unanswered for 100 days (M7: the national
+  checks' unanswered_message, see ``national``; late too, ``Message.gives_late_reply``).
 - ``ANNUAL_REPORT_COLUMNS``: the 政府信息公开年报 columns of A03 六泉乡 and B03 县市场监管局;
   B03 lacks the report last due (``MISSING_ANNUAL_REPORT``) and shows a 工作要点 instead.
 
@@ -140,8 +141,9 @@ class Message:
     ``asked``: when the question was asked, as an offset from 00:00 (China time) of the as-of
     date (negative: days before). ``reply_after``: how long after the question the reply came,
     ``None`` when there is no reply yet. ``late``: replied more than ``REPLY_HOURS`` after the
-    question (an unanswered one is never late here: it is not due yet at any crawl on the
-    as-of date).
+    question (never for an unanswered one: whether that is overdue depends on the as-of date,
+    see ``gives_late_reply`` — M4 is not yet due at any crawl on the as-of date, M7 long
+    overdue).
     """
 
     key: str
@@ -159,6 +161,27 @@ class Message:
 
     def replied_at(self, as_of: date) -> datetime | None:
         return None if self.reply_after is None else self.asked_at(as_of) + self.reply_after
+
+    def reply_due(self, as_of: date) -> datetime:
+        """The deadline of the reply: ``REPLY_HOURS`` after the question."""
+        return self.asked_at(as_of) + timedelta(hours=REPLY_HOURS)
+
+    def gives_late_reply(self, as_of: date) -> bool:
+        """Whether a crawl on ``as_of`` must give late_reply for this message: it was answered
+        after ``reply_due`` or is still unanswered, and ``reply_due`` falls in the as-of
+        date's year, on or before the as-of date (M1, and M7 when its deadline — 98 days
+        before — is still in the as-of year; never M4, due two days after)."""
+        due = self.reply_due(as_of)
+        replied = self.replied_at(as_of)
+        overdue = replied is None or replied > due
+        return overdue and due.year == as_of.year and due.date() <= as_of
+
+    def unanswered_days(self, as_of: date) -> int | None:
+        """Whole days from the question's date to ``as_of`` while no reply has come (``None``
+        once answered)."""
+        if self.reply_after is not None:
+            return None
+        return (as_of - self.asked_at(as_of).date()).days
 
 
 def _days(days: int, hours: int, minutes: int = 0, seconds: int = 0) -> timedelta:
@@ -213,6 +236,14 @@ MESSAGES: tuple[Message, ...] = (
         "西街垃圾收集点近几天垃圾堆积，没有及时清运，天气转热后气味较大，请尽快处理。",
         "您好！经核实，因清运车辆检修，西街收集点清运延误。镇环卫所已调配车辆完成清运，并增加该收集点的"
         "清运频次。给您带来不便，敬请谅解。",
+    ),
+    # UNANSWERED for 100 days (asked 10:12:40): the national checks' unanswered_message (over
+    # 90 days), and overdue since 48 h after the question
+    Message(
+        "M7", f"{_HDJL}detail_5107.html", "东坡村灌溉水渠淤塞请求清理", "孙**",
+        -_days(100, 0) + _days(0, 10, 12, 40), None, False,
+        "东坡村南片灌溉水渠多年未清理，渠道淤塞严重，灌溉时水流不到下游农田，影响村民耕种，"
+        "恳请镇里组织清淤。",
     ),
 )
 

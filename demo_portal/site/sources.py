@@ -111,17 +111,26 @@ SHAPES: dict[str, str] = {
     "messages": "互动交流 留言 board: table 标题/留言时间/状态; each 留言 page shows the question "
     "and reply times (YYYY-MM-DD HH:MM:SS)",
     "annual-report": "ul/li list with dates of 政府信息公开工作年度报告 (one per year)",
+    "portal-home": "the county portal's 首页 (/): unit boxes of undated links and a 最新动态 "
+    "ul/li list with <span>YYYY-MM-DD</span>",
+    "homepage": "a unit's own small site 首页: boxes (工作动态, 通知公告) of ul/li dated links to "
+    "article pages under the site's folder",
+    "blank": "a column's list page frame with 暂无信息 in the list area and no items",
+    "backdated": "ul/li list with dates, released in batches every 39 days: some items are "
+    "first listed days after the date they show",
 }
 
 # What a crawl of a source must record. For ``too_large`` the crawler drops the response; it
 # may record that as too_large, parse_error or http_error (``accepted_outcomes``).
-OUTCOMES = ("ok", "http_error", "timeout", "blocked", "too_large")
+# empty: a blank column (暂无信息) — reported by the national checks' blank_column
+OUTCOMES = ("ok", "http_error", "timeout", "blocked", "too_large", "empty")
 ACCEPTED_OUTCOMES: dict[str, frozenset[str]] = {
     "ok": frozenset({"ok"}),
     "http_error": frozenset({"http_error"}),
     "timeout": frozenset({"timeout"}),
     "blocked": frozenset({"blocked"}),
     "too_large": frozenset({"too_large", "parse_error", "http_error"}),
+    "empty": frozenset({"empty"}),
 }
 
 
@@ -131,8 +140,9 @@ class SourceSpec:
 
     ``path`` is what the config points at (for the Weibo account the API, for RSS the feed,
     for gkmlpt the shell with ``#<category>``). ``newest_age`` is the newest item's age in days
-    at the as-of date (``None`` for accounts, for columns without content and for the measured
-    columns, whose items ``measures`` dates — some by the as-of year). ``weekly_posts``
+    at the as-of date (``None`` for accounts, for columns without content, for the measured
+    columns, whose items ``measures`` dates — some by the as-of year — and for the national
+    checks' columns, whose items ``national`` dates). ``weekly_posts``
     gives an account's posts per ISO week: index 0 is the week holding the as-of date (posts
     only on days up to it), 1 the week before, and so on; there are no older posts.
     ``profile`` and ``timeout`` are the config values of the column; ``fault`` names the
@@ -144,8 +154,8 @@ class SourceSpec:
     name: str
     path: str
     type: str  # column | account
-    # column kind (general | policy | interpretation | messages | annual_report) or account
-    # platform
+    # column kind (general | policy | interpretation | messages | annual_report | homepage) or
+    # account platform
     kind: str
     shape: str
     newest_age: int | None
@@ -307,6 +317,36 @@ SOURCES: tuple[SourceSpec, ...] = (
     SourceSpec(
         "A01", "图片新闻", "/a01/tpxw/", "column", "general", "oversized", 1, fault="too_large"
     ),
+    # The national website checks (ground truth in ``national``): a stale unit homepage and the
+    # portal's 首页 (near miss), a blank column, a column with back-dated items. Inserted before
+    # the measured block, not after it: no page of that block depends on its position (its
+    # paths are fixed), so every existing page keeps its serials, and the measured block stays
+    # last (``SOURCES[-4:]``).
+    SourceSpec(
+        "B02",
+        "县教育局网站首页",
+        "/jyj/",
+        "column",
+        "homepage",
+        "homepage",
+        None,
+        expect_update=False,
+    ),
+    SourceSpec(
+        "A01",
+        "县政府门户网站首页",
+        "/",
+        "column",
+        "homepage",
+        "portal-home",
+        None,
+        expect_update=False,
+    ),
+    SourceSpec(
+        "A03", "专项公开", "/a03/zxgk/", "column", "general", "blank", None, expect_update=False,
+        fault="empty",
+    ),
+    SourceSpec("A01", "公示公告", "/a01/gsgg/", "column", "general", "backdated", None),
     # The measured rubric lines (ground truth in ``measures``), appended last for the same
     # reason: interpretation forms and channels, 留言 replies, annual reports.
     SourceSpec(

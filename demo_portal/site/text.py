@@ -1,8 +1,8 @@
 """Text pools the generated items are written from.
 
-``POOLS`` gives each source its title templates × topic fills (``_Pool``); ``ARCHIVE_ITEMS`` are
-the 机构概况 column's fixed items; ``MIDDLES`` and ``CLOSINGS`` are the article body sentences.
-Plain data.
+``POOLS`` gives each source (and each box of B02's own site) its title templates × topic
+fills (``_Pool``); ``ARCHIVE_ITEMS`` are the 机构概况 column's fixed items; ``MIDDLES`` and
+``CLOSINGS`` are the article body sentences. Plain data.
 """
 
 from __future__ import annotations
@@ -278,6 +278,32 @@ POOLS: dict[str, _Pool] = {
         ),
         TOWN_TOPICS,
         offset=7,
+    ),
+    # B02 县教育局's own site (/jyj/, national.JYJ_BOXES): its two boxes
+    "/jyj/gzdt/": _Pool(
+        (
+            "我局召开{t}专题会议",
+            "全县{t}工作培训会顺利举行",
+            "我局深入学校开展{t}调研",
+            "{t}工作取得新进展",
+            "我局部署开展{t}专项行动",
+            "{t}主题活动在全县中小学启动",
+            "演示县教育局{t}工作简报",
+        ),
+        EDU_TOPICS,
+        offset=3,
+    ),
+    "/jyj/tzgg/": _Pool(
+        (
+            "关于做好{y}年{t}工作的通知",
+            "关于开展{t}专项检查的通知",
+            "关于报送{t}工作总结的通知",
+            "关于组织参加{t}培训的通知",
+            "关于{t}工作情况的通报",
+            "关于印发{t}工作方案的通知",
+        ),
+        EDU_TOPICS,
+        offset=6,
     ),
 }
 
