@@ -33,6 +33,17 @@ def accounts_by_unit(facts: Iterable[SourceFacts], posts: Mapping[int, Sequence[
             for unit, by_source in names.items()}
 
 
+def needs_judging(item: Interpretation, as_of: date) -> bool:
+    """Whether an interpretation's verdicts may have changed since they were stored: never
+    judged, or its channel still open — not judged, or absent while a post may still come."""
+    form, _, channel, _ = item.state
+    if form is None and channel is None:
+        return True
+    recent = item.published_on >= as_of - timedelta(
+        days=interpretation_channels.POSTED_AFTER_DAYS)
+    return channel is None or (channel == interpretation_channels.ABSENT and recent)
+
+
 def verdicts(items: Iterable[Interpretation],
              accounts: Mapping[int, interpretation_channels.AccountPosts],
              channel_match: float = interpretation_channels.DEFAULT_MATCH,

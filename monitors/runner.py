@@ -170,8 +170,22 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
 
     with db.session() as session:  # runs a killed crawl left open are not crawls in progress
         repo.sweep_orphaned_runs(session, owner_gone)
+    def beyond_weekly(session: Session) -> tuple[list[FindingDraft],
+                                                 list[tuple[int, repo.InterpretationState]]]:
+        facts = repo.source_facts(session, as_of)
+        named = repo.bulletined_findings(session)
+        national = "national" in config.settings.profiles
+        drafts = [*lines_with_items(session, config, facts, as_of, rule_map),
+                  *page_checks(session, config, facts, as_of, rule_map, named),
+                  *(national_checks(session, config, facts, as_of, rule_map)
+                    if national else ())]
+        return drafts, measured_verdicts(session, config, facts, as_of)
+
     with db.session() as session:
         pending = in_session_beside(session, policy_rule)
+        # the checks beyond the weekly rules in a second child: three processes share the
+        # cores instead of these waiting for the policy rule
+        beyond_pending = in_session_beside(session, beyond_weekly)
         facts = repo.source_facts(session, as_of)
         by_source = {f.source_id: f for f in facts}
 
@@ -198,6 +212,7 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         failures = crawl_failure.judge(facts, as_of, rule_map, t.crawl_failure_days, max_age,
                                        (blank_column.EMPTY,) if national else ())
         uninterpreted, states, policy_warnings = pending.result()
+        beyond, interpretation_states = beyond_pending.result()
         still_uninterpreted = {d.subject for d in uninterpreted}
         warnings = [*early_warnings.judge(facts, per_day, as_of, t), *policy_warnings]
         drafts = [
@@ -211,11 +226,7 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         ]
         rechecks = not_rectified.recheck(statements, by_source, still_uninterpreted, per_day,
                                          as_of, t.min_weekly_posts, max_age)
-        drafts += lines_with_items(session, config, facts, as_of, rule_map)
-        drafts += page_checks(session, config, facts, as_of, rule_map, named)
-        if national:
-            drafts += national_checks(session, config, facts, as_of, rule_map)
-        interpretation_states = measured_verdicts(session, config, facts, as_of)
+        drafts += beyond
     # saved in a transaction of their own that writes first: two monitor runs at once then
     # save one after the other, each seeing what the other stored (``repo.writing_first``)
     with db.session() as session:
@@ -261,14 +272,19 @@ def lines_with_items(session: Session, config: CountyConfig, facts: list[SourceF
 def measured_verdicts(session: Session, config: CountyConfig, facts: list[SourceFacts],
                       as_of: date) -> list[tuple[int, repo.InterpretationState]]:
     """Each interpretation's form and channel verdict that changed (``monitors.measured``)."""
-    # this year's and last year's: the years a score may still be asked for
+    # this year's and last year's (the years a score may still be asked for) whose verdicts
+    # may have changed: most were settled by an earlier run
     items = [i for i in repo.interpretations(session, as_of)
-             if i.published_on.year >= as_of.year - 1]
+             if i.published_on.year >= as_of.year - 1 and measured.needs_judging(i, as_of)]
     if not items:
         return []
-    start = min(i.published_on for i in items) - timedelta(
-        days=measured.interpretation_channels.POSTED_BEFORE_DAYS)
-    posts = repo.account_posts(session, {i.unit_id for i in items}, start, as_of)
+    with_accounts = {f.unit_id for f in facts if f.source_type == "account"}
+    judged = [i for i in items if i.unit_id in with_accounts]
+    posts: dict[int, list[PostFact]] = {}
+    if judged:
+        start = min(i.published_on for i in judged) - timedelta(
+            days=measured.interpretation_channels.POSTED_BEFORE_DAYS)
+        posts = repo.account_posts(session, {i.unit_id for i in judged}, start, as_of)
     accounts = measured.accounts_by_unit(facts, posts, config.settings.crawl.window_days)
     return measured.verdicts(items, accounts, config.settings.measures.channel_match)
 
@@ -292,23 +308,26 @@ def page_checks(session: Session, config: CountyConfig, facts: list[SourceFacts]
     statuses = repo.link_statuses(session, {u for p in pages for u in p.links}, as_of)
     fresh = {sid: f for sid, f in by_source.items()
              if freshness.seen_until(f, as_of, t.data_max_age_days) is not None}
-    # the texts stored since a little over a week ago (titles; texts where read)
+    # what appeared in the week before the as-of date (in a replayed crawl, the machine's
+    # week): titles, and texts where read
+    since = min(now(), datetime.combine(as_of, time(), CHINA)) - timedelta(
+        days=backdated_item.LOOKBACK_DAYS + 1)
     texts = [ScannedText(r.item_id, r.source_id, r.url, r.title, r.body, r.published_on)
-             for r in repo.texts_seen_since(session, now() - timedelta(days=8))
-             if r.source_id in fresh]
+             for r in repo.texts_first_seen_since(session, since) if r.source_id in fresh]
     checks = config.settings.text_checks
     drafts = [*wrong_expression.judge(texts, fresh, as_of, rule_map,
                                       load_dictionary(checks.dictionaries, checks.allow)),
-              *personal_info.judge(texts, fresh, as_of, rule_map, checks.contact_patterns),
-              *dead_link.judge(pages, statuses, by_source, as_of, rule_map,
-                               t.data_max_age_days,
-                               [s.url for u in config.units for s in (*u.columns, *u.accounts)]),
-              *hidden_link.judge(pages, by_source, as_of, rule_map, county_hosts(config),
-                                 t.data_max_age_days)]
-    # first stored up to a week and a day ago (in a replayed crawl, its run's reference date
-    # says which day it stood for)
-    seen = repo.items_first_seen_since(session, now() - timedelta(
-        days=backdated_item.LOOKBACK_DAYS + 1))
+              *personal_info.judge(texts, fresh, as_of, rule_map, checks.contact_patterns)]
+    if pages:  # the county's hosts and source URLs are only needed to judge pages' links
+        drafts += dead_link.judge(
+            pages, statuses, by_source, as_of, rule_map, t.data_max_age_days,
+            [s.url for u in config.units for s in (*u.columns, *u.accounts)])
+        drafts += hidden_link.judge(pages, by_source, as_of, rule_map, county_hosts(config),
+                                    t.data_max_age_days)
+    # first stored in that week (a replayed crawl's run says which day it stood for)
+    least = min([t.backdated_days, *(int(f.thresholds["backdated_days"]) for f in facts
+                                     if "backdated_days" in f.thresholds)])
+    seen = repo.items_first_seen_since(session, since, least)
     if seen:
         start = min(i.published_on for i in seen)
         days = repo.ok_crawl_days(session, {i.source_id for i in seen}, start, as_of)

@@ -54,7 +54,7 @@ from storage.repo.checks import (
     save_link_checks,
     save_page_links,
     save_probe,
-    texts_seen_since,
+    texts_first_seen_since,
 )
 from storage.repo.crawls import (
     COVERAGE_REACH_DAYS,
@@ -282,7 +282,7 @@ __all__ = [
     "sweep_orphaned_runs",
     "sync_config",
     "sync_config_if_changed",
-    "texts_seen_since",
+    "texts_first_seen_since",
     "unit_coverage",
     "unsent_notification_days",
     "warnings_opened_between",

@@ -4,9 +4,10 @@ dictionary and personal-information checks scan, and when items were first seen 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, Text, func, select, type_coerce
 from sqlalchemy.orm import Session
@@ -185,25 +186,54 @@ class SeenItem:
     first_seen_on: date
 
 
-def items_first_seen_since(session: Session, since: datetime) -> list[SeenItem]:
-    """Dated column items first stored at or after ``since``, with the day the crawl that
-    first stored them spoke for (its reference date: the day itself, or the day a replayed
-    crawl stood for)."""
-    first_run_day = (select(CrawlRun.reference_date)
-                     .where(CrawlRun.source_id == Item.source_id,
-                            CrawlRun.started_at <= Item.first_seen_at)
-                     .order_by(CrawlRun.started_at.desc()).limit(1)
-                     .correlate(Item).scalar_subquery())
+def items_first_seen_since(session: Session, since: datetime,
+                           min_delay_days: int = 0) -> list[SeenItem]:
+    """Dated column items first stored at or after ``since`` at least ``min_delay_days``
+    after their date, with the day the crawl that first stored them spoke for (its
+    reference date: the day itself, or the day a replayed crawl stood for)."""
     rows = session.execute(
-        select(Item.id, Item.source_id, Item.url, Item.title,
-               type_coerce(Item.published_on, String), type_coerce(Item.first_seen_at, String),
-               type_coerce(first_run_day, String))
+        select(Item.id, Item.source_id, type_coerce(Item.published_on, String),
+               type_coerce(Item.first_seen_at, String))
         .join(Source, Source.id == Item.source_id)
         .where(Source.type == "column", Source.active.is_(True),
-               Item.published_on.is_not(None), Item.first_seen_at >= since))
-    return [SeenItem(i, sid, url, title, _as_date(day),  # type: ignore[arg-type]
-                     _as_date(run_day) or _china(seen).date())  # type: ignore[union-attr]
-            for i, sid, url, title, day, seen, run_day in rows]
+               Item.published_on.is_not(None), Item.first_seen_at >= since)).all()
+    # the day it was stored is never before the day its crawl stood for: a first cut by it
+    candidates = []
+    for item_id, sid, day, seen in rows:
+        published, stored = _as_date(day), _china(seen)
+        assert published is not None and stored is not None
+        if (stored.date() - published).days >= min_delay_days:
+            candidates.append((item_id, sid, published, stored))
+    if not candidates:
+        return []
+    # the run that stored each item: the latest of its source started before it was stored
+    starts: dict[int, list[tuple[datetime, date]]] = {}
+    sources = sorted({sid for _, sid, _, _ in candidates})
+    for k in range(0, len(sources), 500):
+        for sid, started, day in session.execute(
+                select(CrawlRun.source_id, type_coerce(CrawlRun.started_at, String),
+                       type_coerce(CrawlRun.reference_date, String))
+                .where(CrawlRun.source_id.in_(sources[k:k + 500]),
+                       CrawlRun.started_at >= since - timedelta(days=2),
+                       CrawlRun.reference_date.is_not(None))):
+            starts.setdefault(sid, []).append((_china(started), _as_date(day)))  # type: ignore
+    for runs in starts.values():
+        runs.sort()
+    wanted: dict[int, tuple[int, date, date]] = {}
+    for item_id, sid, published, stored in candidates:
+        runs = starts.get(sid, [])
+        k = bisect_right(runs, (stored, date.max)) - 1
+        first_seen_on = runs[k][1] if k >= 0 else stored.date()
+        if (first_seen_on - published).days >= min_delay_days:
+            wanted[item_id] = (sid, published, first_seen_on)
+    found = []
+    ids = sorted(wanted)
+    for k in range(0, len(ids), 500):
+        for item_id, url, title in session.execute(
+                select(Item.id, Item.url, Item.title).where(Item.id.in_(ids[k:k + 500]))):
+            sid, published, first_seen_on = wanted[item_id]
+            found.append(SeenItem(item_id, sid, url, title, published, first_seen_on))
+    return found
 
 
 def ok_crawl_days(session: Session, source_ids: Iterable[int], start: date,
@@ -232,13 +262,13 @@ class TextRow:
     published_on: date | None
 
 
-def texts_seen_since(session: Session, since: date) -> list[TextRow]:
-    """Items of active sources seen by a crawl on or after ``since`` (their title, and their
-    text where it was read)."""
+def texts_first_seen_since(session: Session, since: datetime) -> list[TextRow]:
+    """Items of active sources first stored at or after ``since`` (their title, and their
+    text where it was read): each item is checked in the days after it appeared."""
     rows = session.execute(
         select(Item.id, Item.source_id, Item.url, Item.title, func.coalesce(Item.body, ""),
                type_coerce(Item.published_on, String))
         .join(Source, Source.id == Item.source_id)
-        .where(Source.active.is_(True), Item.last_seen_at >= since))
+        .where(Source.active.is_(True), Item.first_seen_at >= since))
     return [TextRow(i, sid, url, title, body, _as_date(day))
             for i, sid, url, title, body, day in rows]
