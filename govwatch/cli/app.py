@@ -238,7 +238,11 @@ def check_page_links(config: CountyConfig, db: Database, day: date,
     with db.session() as session:
         pages = repo.page_links(session, day, source_ids)
         done = repo.links_checked_on(session, day, LINK_OK_DAYS)
-    urls = sorted({url for page in pages for url in page.links} - done)
+    # pages this crawl fetched answered it, and configured columns and accounts are the
+    # crawl's own business (crawl_failure): neither is checked again
+    fetched = {page.page_url for page in pages} | {
+        s.url for u in config.units for s in (*u.columns, *u.accounts)}
+    urls = sorted({url for page in pages for url in page.links} - done - fetched)
     if not urls:
         return 0
     hosts = county_hosts(config)
