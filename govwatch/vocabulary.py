@@ -41,6 +41,7 @@ RULE_NAMES = {
     "personal_info": "泄露个人信息",
     "backdated_item": "倒签发布",
 }
+PII_KINDS = {"id_card": "身份证号", "mobile": "手机号码", "bank_card": "银行卡号"}
 # The rules of the national checks (国办秘函〔2019〕19号) whose finding fails a site outright
 VETO_RULES = ("homepage_stale", "site_unreachable", "unanswered_message", "account_silent")
 # 解读形式 (``monitors.interpretation_form``) and the measured rubric lines (``scoring.measured``)
@@ -99,6 +100,14 @@ def describe(row: Described) -> str:
         kind = f"{ev.get('class_name')}栏目" if ev.get("class_name") else "首页"
         return (f"{kind}最新发布 {ev.get('newest_published_on')}，已 "
                 f"{ev.get('days_without_update')} 天未更新（标准：{ev.get('threshold_days')} 天）")
+    if row.rule == "wrong_expression":
+        where = "标题" if ev.get("where") == "title" else "正文"
+        fix = f"应为「{ev.get('right')}」" if ev.get("right") else "应删除"
+        return f"{where}中「{ev.get('wrong')}」{fix}（共 {ev.get('hits')} 处）"
+    if row.rule == "personal_info":
+        counts = "、".join(f"{PII_KINDS.get(k, k)} {n} 处"
+                          for k, n in (ev.get("counts") or {}).items())
+        return f"「{ev.get('title')}」公开了个人信息：{counts}（证据已打码）"
     if row.rule == "blank_column":
         return "栏目页面显示暂无信息，没有任何内容"
     if row.rule == "unanswered_message":

@@ -250,3 +250,16 @@ def test_probes_of_a_real_server() -> None:
         closed = s.getsockname()[1]
     refused = probe(f"http://127.0.0.1:{closed}/", timeout=2)
     assert not refused.ok and refused.error == "连接被拒绝"
+
+
+def test_every_new_rule_is_described_in_chinese() -> None:
+    from govwatch.vocabulary import RULE_NAMES, describe
+
+    wrong = row("wrong_expression", "政务动态", "http://x/", where="body", wrong="中华人名共和国",
+                right="中华人民共和国", hits=1)
+    assert describe(wrong) == "正文中「中华人名共和国」应为「中华人民共和国」（共 1 处）"
+    pii = row("personal_info", "信息公开", "http://x/", title="拟录用人员公示",
+              counts={"id_card": 3})
+    assert describe(pii) == "「拟录用人员公示」公开了个人信息：身份证号 3 处（证据已打码）"
+    from scoring.rubric import MONITOR_RULES
+    assert set(MONITOR_RULES) - {"bulletin_notice"} <= set(RULE_NAMES)
