@@ -9,6 +9,7 @@ the pipeline's job, judging the monitors'.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Collection, Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -22,6 +23,10 @@ from crawler.health import PARSE_ERROR
 from crawler.items import EntryBatch, EntryItem, PageLinksItem, SnapshotItem
 from crawler.job import READ_ARTICLES_OF, SourceSpec, article_key
 from crawler.spiders.base import SourceSpider, safe_text, settles
+
+# A column's own list pages (index_3.html, list_2.shtml, ?page=4): what a pager links to
+_LIST_PAGE = re.compile(r"/(?:index|list|default)(?:[_-]\d+)?\.\w{2,5}$|[?&](?:page|pageNo|p)=\d+",
+                        re.IGNORECASE)
 
 # Article pages opened per list page: enough for the monitors' window, polite enough.
 MAX_ARTICLES_PER_PAGE = 40
@@ -79,11 +84,16 @@ class ColumnSpider(SourceSpider):
 
     def page_links(self, source: SourceSpec, url: str, html: str, title: str | None = None,
                    skip: Collection[str] = ()) -> Iterator[PageLinksItem]:
-        """The page's links (less ``skip``) and hidden anchors, when the crawl keeps them."""
+        """The page's links (less ``skip``, and on a list page the column's own list pages:
+        its pager's 尾页 is paging, not a link to check) and hidden anchors, when the crawl
+        keeps them."""
         if not source.links_per_page:
             return
         found = extract.page_links(html, url, limit=source.links_per_page + len(skip))
-        links = [link for link in found.links if link not in skip][:source.links_per_page]
+        folder = source.url.rsplit("/", 1)[0] + "/"
+        links = [link for link in found.links if link not in skip and not (
+            skip and link.startswith(folder) and _LIST_PAGE.search(link))]
+        links = links[:source.links_per_page]
         yield PageLinksItem(source.source_id, url, links,
                             [{"href": h.href, "text": h.text, "reason": h.reason}
                              for h in found.hidden], title)

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
@@ -223,6 +224,13 @@ def message_window(config: CountyConfig) -> int | None:
     return max(config.settings.crawl.window_days, config.settings.national.unanswered_days + 30)
 
 
+def _origin_of(url: str) -> str:
+    try:
+        return str(Origin.of(url)).lower()
+    except ValueError:
+        return ""
+
+
 LINK_OK_DAYS = 7  # a link found alive is checked again a week later; a dead one every day
 
 
@@ -242,10 +250,13 @@ def check_page_links(config: CountyConfig, db: Database, day: date,
     # crawl's own business (crawl_failure): neither is checked again
     fetched = {page.page_url for page in pages} | {
         s.url for u in config.units for s in (*u.columns, *u.accounts)}
-    urls = sorted({url for page in pages for url in page.links} - done - fetched)
+    hosts = county_hosts(config)
+    # only the county's own portals are fetched: others are not sent to the checker at all
+    ours = {h.lower() for h in hosts}
+    urls = sorted(url for url in {u for page in pages for u in page.links} - done - fetched
+                  if _origin_of(url) in ours or (urlsplit(url).hostname or "") in ours)
     if not urls:
         return 0
-    hosts = county_hosts(config)
     results = check_links_in_child(
         urls, allowed_hosts=hosts, private_ok_hosts=[h for h in hosts if inside_network(h)],
         timeout=crawl_cfg.link_timeout, user_agent=crawl_cfg.user_agent)
