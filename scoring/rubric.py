@@ -11,7 +11,7 @@ Errors name the file, the line and the item in Chinese, like the county config's
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -372,28 +372,28 @@ def _semantic_problems(spec: RubricFile, name: str, data: Any,
 
     rule_ids = {rule.id: rule for l1 in spec.indicators for l2 in l1.children
                 for line in l2.lines for rule in line.deductions}
-    for rule_name, target in spec.monitor_rules.items():
-        path = ("monitor_rules", rule_name)
-        if rule_name not in MONITOR_RULES:
-            add(path, f"未知的监测规则 {rule_name}", f"可用：{'、'.join(MONITOR_RULES)}")
-        elif target is not None:
-            rule = rule_ids.get(target)
-            if rule is None:
-                add(path, f"对应的扣分规则「{target}」不存在", "填写本文件中某条扣分规则的编号")
-            elif rule.kind != "per_event" or rule.points is None:
-                add(path, f"扣分规则「{target}」不是按次扣分且有固定分值的规则",
-                    "监测规则只能对应“发现一次扣×分”一类的规则")
-    for measure, target in spec.measures.items():
-        path = ("measures", measure)
-        if measure not in MEASURES:
-            add(path, f"未知的实测项 {measure}", f"可用：{'、'.join(MEASURES)}")
-        elif target is not None:
-            rule = rule_ids.get(target)
-            if rule is None:
-                add(path, f"对应的扣分规则「{target}」不存在", "填写本文件中某条扣分规则的编号")
-            elif rule.kind != "percentage":
-                add(path, f"扣分规则「{target}」不是百分比扣分规则",
-                    "实测项只能对应 kind: percentage 的规则（如“不得少于90%”）")
+
+    def check_targets(section: str, mapping: dict[str, str | None], known: tuple[str, ...],
+                      what: str, fits: Callable[[RuleSpec], bool], misfit: str,
+                      fix: str) -> None:
+        """Each name of ``mapping`` is one of ``known`` and maps to a rule that ``fits``."""
+        for name, target in mapping.items():
+            path = (section, name)
+            if name not in known:
+                add(path, f"未知的{what} {name}", f"可用：{'、'.join(known)}")
+            elif target is not None:
+                rule = rule_ids.get(target)
+                if rule is None:
+                    add(path, f"对应的扣分规则「{target}」不存在", "填写本文件中某条扣分规则的编号")
+                elif not fits(rule):
+                    add(path, f"扣分规则「{target}」{misfit}", fix)
+
+    check_targets("monitor_rules", spec.monitor_rules, MONITOR_RULES, "监测规则",
+                  lambda r: r.kind == "per_event" and r.points is not None,
+                  "不是按次扣分且有固定分值的规则", "监测规则只能对应“发现一次扣×分”一类的规则")
+    check_targets("measures", spec.measures, MEASURES, "实测项",
+                  lambda r: r.kind == "percentage", "不是百分比扣分规则",
+                  "实测项只能对应 kind: percentage 的规则（如“不得少于90%”）")
     for rule_name in MONITOR_RULES:
         if rule_name not in spec.monitor_rules:
             add(("monitor_rules",), f"缺少监测规则 {rule_name} 的对应关系",
