@@ -48,34 +48,20 @@ from demo_portal.site import (
     unanswered_messages,
 )
 
+from .test_demo_measures_pages import page, site_for
+from .test_demo_measures_pages import text as flat
+
 WEDNESDAY = date(2021, 9, 8)
 NEW_YEAR_MONDAY = date(2022, 1, 3)
 AS_OFS = [WEDNESDAY, NEW_YEAR_MONDAY]
 BOARD = "/a02/hdjl/"
 STAMP = "%Y-%m-%d %H:%M:%S"
 TYPO, RIGHT = "中华人名共和国", "中华人民共和国"
-_SITES: dict[date, Site] = {}
-
-
-def site_for(as_of: date) -> Site:
-    if as_of not in _SITES:
-        _SITES[as_of] = build_site(as_of)
-    return _SITES[as_of]
 
 
 @pytest.fixture(params=AS_OFS, ids=str)
 def site(request: pytest.FixtureRequest) -> Site:
     return site_for(request.param)
-
-
-def page(site: Site, path: str) -> lxml_html.HtmlElement:
-    found = site.pages[path]
-    assert found.status == 200 and found.content_type == "text/html; charset=utf-8", path
-    return lxml_html.fromstring(found.body.decode("utf-8"))
-
-
-def flat(node: lxml_html.HtmlElement) -> str:
-    return "".join(node.text_content().split())
 
 
 def dated_links(nodes: list[lxml_html.HtmlElement]) -> list[tuple[str, str, date]]:
