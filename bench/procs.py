@@ -53,6 +53,8 @@ class Watched:
     returncode: int
     seconds: float
     peaks: dict[int, tuple[str, float]] = field(default_factory=dict)
+    # the first and last poll each process was seen alive at
+    lifetimes: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     def peak_of(self, marker: str) -> float:
         """Largest peak among processes whose command line contains ``marker`` (or, when
@@ -61,10 +63,18 @@ class Watched:
         return max(chosen, default=0.0)
 
     def total_of(self, marker: str) -> tuple[int, float]:
-        """How many processes' command lines contain ``marker``, and the sum of their peaks
-        (processes running side by side: a bound of their peak together)."""
-        chosen = [mb for cmd, mb in self.peaks.values() if marker in cmd]
-        return len(chosen), sum(chosen)
+        """Processes whose command lines contain ``marker``: the most alive at one poll, and
+        a bound of their peak together (at each poll, the peaks of those alive then added
+        up; the largest such sum). Processes that run one after the other (the crawl's
+        processes, then its link check) are not added together."""
+        chosen = {pid: mb for pid, (cmd, mb) in self.peaks.items() if marker in cmd}
+        spans = {pid: self.lifetimes.get(pid, (0, 0)) for pid in chosen}
+        most, together = 0, 0.0
+        for poll in {poll for span in spans.values() for poll in span}:
+            alive = [pid for pid, (first, last) in spans.items() if first <= poll <= last]
+            most = max(most, len(alive))
+            together = max(together, sum(chosen[pid] for pid in alive))
+        return most, together
 
 
 def watch(cmd: list[str], *, env: dict[str, str] | None = None, log: Path | None = None,
@@ -75,14 +85,20 @@ def watch(cmd: list[str], *, env: dict[str, str] | None = None, log: Path | None
     try:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
         peaks: dict[int, tuple[str, float]] = {}
+        lifetimes: dict[int, tuple[int, int]] = {}
+        poll = 0
         while proc.poll() is None:
             for pid in _tree(proc.pid):
                 seen = _hwm_mb(pid)
-                if seen and seen[1] >= peaks.get(pid, ("", 0.0))[1]:
+                if seen is None:
+                    continue
+                lifetimes[pid] = (lifetimes.get(pid, (poll, poll))[0], poll)
+                if seen[1] >= peaks.get(pid, ("", 0.0))[1]:
                     peaks[pid] = seen
+            poll += 1
             time.sleep(interval)
         seconds = time.monotonic() - started
     finally:
         if log:
             out.close()  # type: ignore[union-attr]
-    return Watched(proc.returncode, seconds, peaks)
+    return Watched(proc.returncode, seconds, peaks, lifetimes)
