@@ -13,8 +13,9 @@ menu) is the monitor's judgement, not this module's.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from lxml import etree
 
@@ -207,6 +208,8 @@ class _Rule:
     combinators: tuple[str, ...]  # between compounds: " " (descendant) or ">" (child)
     rank: tuple[int, int, int, int]  # specificity (ids, classes, tags), then source order
     declarations: tuple[tuple[str, str, bool], ...]  # property, value, !important
+    # what the ancestors must have between them (``_tokens``): most rules fail on it at once
+    needs: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -214,6 +217,12 @@ class _Info:
     tag: str
     id: str
     classes: frozenset[str]
+
+
+def _tokens(tag: str | None, ids: Iterable[str], classes: Iterable[str]) -> frozenset[str]:
+    """An element's (or a compound's) tag, ids and classes as one set of marked names."""
+    return frozenset((*(("t" + tag,) if tag else ()), *("#" + i for i in ids if i),
+                      *("." + c for c in classes)))
 
 
 def _declarations(text: str) -> tuple[tuple[str, str, bool], ...]:
@@ -291,11 +300,14 @@ def _blocks(css: str) -> Iterator[tuple[str, str]]:
 
 
 class _Sheet:
-    """The page's ``<style>`` rules, indexed by what their last compound requires."""
+    """The page's ``<style>`` rules, indexed by what their last compound requires.
+
+    Immutable once built: pages of one site share their stylesheet, so a parsed sheet is
+    reused (``_sheet_for``); what matching may spend is counted per page (``_Matcher``).
+    """
 
     def __init__(self, css: str) -> None:
         self.by_key: dict[tuple[str, str], list[_Rule]] = {}
-        self.budget = _MATCH_BUDGET
         order = 0
         css = _COMMENT_RE.sub(" ", css[:_MAX_CSS_CHARS])
         for prelude, block in _blocks(css):
@@ -311,7 +323,10 @@ class _Sheet:
                                sum(len(c.classes) for c in compounds),
                                sum(c.tag is not None for c in compounds))
                 order += 1
-                rule = _Rule(compounds, combinators, (*specificity, order), declarations)
+                needs = frozenset().union(*(_tokens(c.tag, c.ids, c.classes)
+                                            for c in compounds[:-1]))
+                rule = _Rule(compounds, combinators, (*specificity, order), declarations,
+                             needs)
                 last = compounds[-1]
                 key = (("#", last.ids[0]) if last.ids else (".", min(last.classes))
                        if last.classes else ("t", last.tag) if last.tag else ("*", ""))
@@ -319,16 +334,32 @@ class _Sheet:
                 if order >= _MAX_RULES:
                     return
 
-    def matching(self, chain: list[_Info]) -> list[_Rule]:
-        """The rules matching the last element of ``chain`` (its ancestors before it)."""
-        if not self.by_key or self.budget <= 0:
+
+@lru_cache(maxsize=32)
+def _sheet_for(css: str) -> _Sheet | None:
+    """The parsed sheet of a page's ``<style>`` text (None when it has no rules)."""
+    sheet = _Sheet(css)
+    return sheet if sheet.by_key else None
+
+
+class _Matcher:
+    """Matches one page's elements against a sheet, within the page's matching budget."""
+
+    def __init__(self, sheet: _Sheet) -> None:
+        self.by_key = sheet.by_key
+        self.budget = _MATCH_BUDGET
+
+    def matching(self, chain: list[_Info], above: frozenset[str]) -> list[_Rule]:
+        """The rules matching the last element of ``chain`` (its ancestors before it, whose
+        ``_tokens`` together are ``above``)."""
+        if self.budget <= 0:
             return []
         info = chain[-1]
         keys = [("#", info.id), ("t", info.tag), ("*", ""), *((".", c) for c in info.classes)]
         found = []
         for key in keys:
             for rule in self.by_key.get(key, ()):
-                if self._matches(rule, chain):
+                if rule.needs <= above and self._matches(rule, chain):
                     found.append(rule)
         return found
 
@@ -370,16 +401,41 @@ _INERT_TAGS = frozenset({"template", "script", "style", "head", "title"})
 
 
 @dataclass(frozen=True)
+class _Owner:
+    """The element a fact comes from: its depth in the page (an anchor at the same depth is
+    that element itself) and its name for the reader (``div#yc``, ``span.x``)."""
+
+    depth: int
+    tag: str
+    name: str
+
+
+def _owner(el: etree._Element, tag: str, depth: int) -> _Owner:
+    classes = (el.get("class") or "").split()
+    name = tag
+    if (el.get("id") or "").strip():
+        name += "#" + (el.get("id") or "").strip()[:40]
+    elif classes:
+        name += "".join("." + c for c in classes[:2])[:60]
+    return _Owner(depth, tag, name)
+
+
+def _describe(owner: _Owner, anchor_depth: int) -> str:
+    """Where the hiding is, in Chinese: the link itself or the element around it."""
+    return "链接本身" if owner.depth == anchor_depth else f"所在元素 {owner.name}"
+
+
+@dataclass(frozen=True)
 class _Hiding:
     """Why a subtree is hidden: the technique, a detail (the value), the element doing it."""
 
     what: str
     detail: str
-    owner: etree._Element
+    owner: _Owner
 
-    def reason(self, anchor: etree._Element) -> str:
+    def reason(self, anchor_depth: int) -> str:
         detail = f"{self.detail}，" if self.detail else ""
-        return f"{self.what}（{detail}{_describe(self.owner, anchor)}）"
+        return f"{self.what}（{detail}{_describe(self.owner, anchor_depth)}）"
 
 
 @dataclass(frozen=True)
@@ -388,28 +444,15 @@ class _Context:
 
     inert: bool = False  # inside <template>, <head>…: nothing shown, nothing linked
     hidden: _Hiding | None = None  # the whole subtree is hidden
-    visibility: tuple[str, etree._Element | None] = ("visible", None)
-    font_zero: etree._Element | None = None  # the element whose font size made it 0
+    visibility: tuple[str, _Owner | None] = ("visible", None)
+    font_zero: _Owner | None = None  # the element whose font size made it 0
     indent: _Hiding | None = None  # a text-indent off the screen (not image replacement)
-    colour: tuple[str, etree._Element, str] | None = None  # text colour, owner, as written
-    background: tuple[str, etree._Element] | None = None  # nearest painted background
+    colour: tuple[str, _Owner, str] | None = None  # text colour, owner, as written
+    background: tuple[str, _Owner] | None = None  # nearest painted background
 
 
-def _describe(el: etree._Element, anchor: etree._Element) -> str:
-    """Where the hiding is, in Chinese: the link itself or the element around it."""
-    if el is anchor:
-        return "链接本身"
-    name = el.tag if isinstance(el.tag, str) else "?"
-    classes = (el.get("class") or "").split()
-    if (el.get("id") or "").strip():
-        name += "#" + (el.get("id") or "").strip()[:40]
-    elif classes:
-        name += "".join("." + c for c in classes[:2])[:60]
-    return f"所在元素 {name}"
-
-
-def _style_of(el: etree._Element, info: _Info, chain: list[_Info],
-              sheet: _Sheet | None) -> tuple[dict[str, str], set[str]]:
+def _style_of(el: etree._Element, info: _Info, chain: list[_Info], above: frozenset[str],
+              matcher: _Matcher | None) -> tuple[dict[str, str], set[str]]:
     """The element's relevant computed declarations (the cascade of presentational
     attributes, sheet rules, inline style and !important) and the properties set by CSS."""
     hints: dict[str, str] = {}
@@ -424,8 +467,8 @@ def _style_of(el: etree._Element, info: _Info, chain: list[_Info],
                 hints[name] = value + ("px" if value.isdigit() else "")
     normal: dict[str, str] = {}
     important: dict[str, str] = {}
-    if sheet is not None:
-        for rule in sorted(sheet.matching(chain), key=lambda r: r.rank):
+    if matcher is not None:
+        for rule in sorted(matcher.matching(chain, above), key=lambda r: r.rank):
             for prop, value, imp in rule.declarations:
                 (important if imp else normal)[prop] = value
     inline = el.get("style")
@@ -439,57 +482,57 @@ def _style_of(el: etree._Element, info: _Info, chain: list[_Info],
     return {**hints, **authored}, set(authored)
 
 
-def _own_hiding(el: etree._Element, info: _Info, style: dict[str, str],
-                authored: set[str]) -> _Hiding | None:
+def _own_hiding(el: etree._Element, info: _Info, style: dict[str, str], authored: set[str],
+                owner: _Owner) -> _Hiding | None:
     """Why this element hides its whole subtree, or None."""
     display = style.get("display", "")
     if display == "none":
-        return _Hiding("display:none", "", el)
+        return _Hiding("display:none", "", owner)
     if el.get("hidden") is not None and "display" not in authored:
-        return _Hiding("hidden 属性", "", el)
+        return _Hiding("hidden 属性", "", owner)
     if style.get("position") in ("absolute", "fixed", "relative"):
         for side in ("left", "top"):
             offset = _length(style.get(side))
             if offset is not None and offset <= _OFFSCREEN_PX:
-                return _Hiding("移出可见区域", f"{side}:{style[side]}", el)
+                return _Hiding("移出可见区域", f"{side}:{style[side]}", owner)
     width, height = _length(style.get("width")), _length(style.get("height"))
     if info.tag == "marquee":
         if (height is not None and height <= 1) or (width is not None and width <= 1):
-            return _Hiding("滚动字幕宽或高不超过1像素", "", el)
+            return _Hiding("滚动字幕宽或高不超过1像素", "", owner)
         return None
     boxed = (info.tag not in _INLINE_TAGS or display in _BOX_DISPLAYS
              or style.get("position") in ("absolute", "fixed"))
     if not boxed:  # width and height do not apply to an inline box
         return None
     if width is not None and height is not None and width <= 0 and height <= 0:
-        return _Hiding("宽高为0", "", el)
+        return _Hiding("宽高为0", "", owner)
     clipped = any(style.get(p) in ("hidden", "clip")
                   for p in ("overflow", "overflow-x", "overflow-y"))
     if clipped and height is not None and height <= 1:
-        return _Hiding("高度为0且超出部分隐藏", f"height:{style['height']}", el)
+        return _Hiding("高度为0且超出部分隐藏", f"height:{style['height']}", owner)
     if clipped and width is not None and width <= 1:
-        return _Hiding("宽度为0且超出部分隐藏", f"width:{style['width']}", el)
+        return _Hiding("宽度为0且超出部分隐藏", f"width:{style['width']}", owner)
     return None
 
 
 def _child_context(el: etree._Element, info: _Info, parent: _Context, style: dict[str, str],
-                   authored: set[str]) -> _Context:
+                   authored: set[str], owner: _Owner) -> _Context:
     """The element's own context: its parent's, updated by what it declares."""
     changes: dict[str, object] = {}
     if parent.hidden is None:
-        hiding = _own_hiding(el, info, style, authored)
+        hiding = _own_hiding(el, info, style, authored, owner)
         if hiding is not None:
             changes["hidden"] = hiding
     if "visibility" in style and style["visibility"] not in ("inherit", "unset"):
-        changes["visibility"] = (style["visibility"], el)
+        changes["visibility"] = (style["visibility"], owner)
     size = _font_size(style)
     if size is not None:
         kind, number = size
         if kind == "px":
-            changes["font_zero"] = el if number is not None and number <= 0 else None
+            changes["font_zero"] = owner if number is not None and number <= 0 else None
         elif kind == "rel" and number is not None:
             # a relative size of a zero size is zero: the zero's owner stays the cause
-            changes["font_zero"] = (el if number <= 0 else parent.font_zero)
+            changes["font_zero"] = (owner if number <= 0 else parent.font_zero)
         else:
             changes["font_zero"] = None
     if "text-indent" in style:
@@ -498,30 +541,30 @@ def _child_context(el: etree._Element, info: _Info, parent: _Context, style: dic
         # an indented box showing a background image is a logo (image replacement)
         image = _background(style) == _UNKNOWN
         changes["indent"] = (_Hiding("首行缩进移出可见区域",
-                                     f"text-indent:{style['text-indent']}", el)
+                                     f"text-indent:{style['text-indent']}", owner)
                              if px is not None and px <= _OFFSCREEN_PX and block and not image
                              else None)
     if "color" in style:
         colour = _colour(style["color"])
-        changes["colour"] = ((colour, el, style["color"])
+        changes["colour"] = ((colour, owner, style["color"])
                              if colour and colour != _TRANSPARENT else None)
     painted = _background(style)
     if painted is not None and painted != _TRANSPARENT:
-        changes["background"] = (painted, el)
+        changes["background"] = (painted, owner)
     return replace(parent, **changes) if changes else parent  # type: ignore[arg-type]
 
 
-def _text_hiding(anchor: etree._Element, style: dict[str, str], ctx: _Context, text: str,
-                 external_css: bool) -> str | None:
+def _text_hiding(anchor: etree._Element, depth: int, style: dict[str, str], ctx: _Context,
+                 text: str, external_css: bool) -> str | None:
     """Why an anchor's text cannot be read though its box is there (a zero font size, an
     indent off the screen, text in the background's colour); None when it can, or when the
     anchor shows an image instead."""
     if not text or anchor.find(".//img") is not None or _background(style) == _UNKNOWN:
         return None
     if ctx.font_zero is not None:
-        return f"字号为0（{_describe(ctx.font_zero, anchor)}）"
+        return f"字号为0（{_describe(ctx.font_zero, depth)}）"
     if ctx.indent is not None:
-        return ctx.indent.reason(anchor)
+        return ctx.indent.reason(depth)
     if ctx.colour is not None and ctx.background is not None:
         colour, owner, written = ctx.colour
         painted, holder = ctx.background
@@ -529,8 +572,49 @@ def _text_hiding(anchor: etree._Element, style: dict[str, str], ctx: _Context, t
         # may paint the boxes in between
         far = holder.tag in ("body", "html") and external_css
         if painted == colour and not far:
-            return f"文字颜色与背景相同（{written}，{_describe(owner, anchor)}）"
+            return f"文字颜色与背景相同（{written}，{_describe(owner, depth)}）"
     return None
+
+
+@dataclass
+class _Node:
+    """An element's place in the cascade: what it inherits and declares. Elements with the
+    same attributes under the same node (the items of a list, the links of a menu) share
+    one node, so each distinct place is worked out once a page."""
+
+    info: _Info
+    ctx: _Context
+    style: dict[str, str]
+    tokens: frozenset[str]  # the ``_tokens`` of the element and its ancestors
+    children: dict[tuple[str | None, ...], _Node] = field(default_factory=dict)
+
+
+def _signature(el: etree._Element, tag: str) -> tuple[str | None, ...]:
+    """Everything of an element the cascade reads (besides its ancestors)."""
+    get = el.get
+    return (tag, get("id"), get("class"), get("style"),
+            "" if get("hidden") is not None else None,
+            get("color") if tag == "font" else None,
+            get("bgcolor") if tag in _BGCOLOR_TAGS else None,
+            (get("width") or "") + "x" + (get("height") or "") if tag == "marquee" else None)
+
+
+def _node(el: etree._Element, tag: str, parent: _Node, chain: list[_Info],
+          matcher: _Matcher | None) -> _Node:
+    """The element's node (``chain`` ends with its own info)."""
+    info = chain[-1]
+    if parent.ctx.inert or tag in _INERT_TAGS:
+        return _Node(info, replace(parent.ctx, inert=True), {}, parent.tokens)
+    tokens = (parent.tokens | _tokens(tag, (info.id,), info.classes)
+              if matcher is not None else parent.tokens)
+    style, authored = _style_of(el, info, chain, parent.tokens, matcher)
+    owner = _owner(el, tag, len(chain))
+    return _Node(info, _child_context(el, info, parent.ctx, style, authored, owner), style,
+                 tokens)
+
+
+def _anchor_text(anchor: etree._Element) -> str:
+    return _norm_space(anchor.text_content() or "")[:_TEXT_LIMIT]
 
 
 def _info(el: etree._Element, tag: str) -> _Info:
@@ -552,53 +636,65 @@ def page_links(html: str | bytes, url: str, limit: int = 200) -> PageLinks:
         doc = None
     if doc is None:
         return PageLinks((), ())
-    base = _page_base(doc, url)
+    return links_in(doc, _page_base(doc, url), limit)
+
+
+def links_in(doc: etree._Element, base: str, limit: int = 200) -> PageLinks:
+    """``page_links`` of a page parsed already (the list parser's tree: a list page is parsed
+    once), its relative links resolved against ``base``. The tree is only read."""
     css = "".join(s.text or "" for s in doc.iter("style"))
-    sheet = _Sheet(css) if css.strip() else None
+    sheet = _sheet_for(css) if css.strip() else None
+    matcher = _Matcher(sheet) if sheet is not None else None
     external_css = any("stylesheet" in (link.get("rel") or "").lower()
                        for link in doc.iter("link"))
     links: dict[str, None] = {}
     hidden: dict[str, HiddenAnchor] = {}
     chain: list[_Info] = []
-    contexts: list[_Context] = [_Context()]
+    nodes: list[_Node] = [_Node(_Info("", "", frozenset()), _Context(), {}, frozenset())]
     examined = 0
     for event, el in etree.iterwalk(doc, events=("start", "end")):
         if not isinstance(el.tag, str):
             continue
         if event == "end":
             chain.pop()
-            contexts.pop()
+            nodes.pop()
             continue
         examined += 1
         if examined > MAX_ELEMENTS:
             break
         tag = el.tag.lower()
-        info = _info(el, tag)
-        chain.append(info)
-        parent = contexts[-1]
-        if parent.inert or tag in _INERT_TAGS:
-            contexts.append(replace(parent, inert=True))
-            continue
-        style, authored = _style_of(el, info, chain, sheet)
-        ctx = _child_context(el, info, parent, style, authored)
-        contexts.append(ctx)
-        if tag != "a":
+        parent = nodes[-1]
+        signature = _signature(el, tag)
+        node = parent.children.get(signature)
+        if node is None:
+            chain.append(_info(el, tag))
+            node = parent.children[signature] = _node(el, tag, parent, chain, matcher)
+        else:
+            chain.append(node.info)
+        nodes.append(node)
+        ctx = node.ctx
+        if tag != "a" or ctx.inert:
             continue
         href = _resolve(el.get("href"), base)
         if not href or not href.lower().startswith(("http://", "https://")):
             continue
-        text = _norm_space(el.text_content() or "")[:_TEXT_LIMIT]
-        reason = ctx.hidden.reason(el) if ctx.hidden is not None else None
+        depth = len(chain)
+        reason = ctx.hidden.reason(depth) if ctx.hidden is not None else None
         if reason is None and ctx.visibility[0] in ("hidden", "collapse"):
             value, owner = ctx.visibility
-            reason = f"visibility:{value}（{_describe(el if owner is None else owner, el)}）"
-        if reason is None:
-            reason = _text_hiding(el, style, ctx, text, external_css)
+            reason = (f"visibility:{value}（"
+                      f"{'链接本身' if owner is None else _describe(owner, depth)}）")
+        text = None
+        if reason is None and (ctx.font_zero or ctx.indent or (
+                ctx.colour and ctx.background and ctx.colour[0] == ctx.background[0])):
+            text = _anchor_text(el)  # only text that might be unreadable is read
+            reason = _text_hiding(el, depth, node.style, ctx, text, external_css)
         if reason is None:
             if href not in links and len(links) < limit:
                 links[href] = None
         elif href not in hidden and len(hidden) < limit:
-            hidden[href] = HiddenAnchor(href, text, reason)
+            hidden[href] = HiddenAnchor(href, _anchor_text(el) if text is None else text,
+                                        reason)
         if len(links) >= limit and len(hidden) >= limit:
             break
     return PageLinks(tuple(links), tuple(hidden.values()))

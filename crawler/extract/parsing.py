@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import accumulate
 from urllib.parse import urldefrag, urljoin
 
@@ -98,6 +99,16 @@ def _resolve(href: str | None, base: str) -> str | None:
     href = _clean_href(href)
     if not href or href.startswith("#") or href.lower().startswith(_BAD_SCHEMES):
         return None
+    if href.startswith(("http://", "https://", "/")) and not href.startswith("//") \
+            and base.startswith(("http://", "https://")):
+        # an absolute or root-relative link resolves the same against the site's root: the
+        # menus and footers every page of a site repeats are joined once
+        base = "/".join(base.split("/", 3)[:3])
+    return _joined(base, href)
+
+
+@lru_cache(maxsize=8192)
+def _joined(base: str, href: str) -> str | None:
     try:
         url = urldefrag(urljoin(base, href))[0]
     except ValueError:  # e.g. malformed IPv6 hosts

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Generator, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -70,7 +70,7 @@ class ColumnSpider(SourceSpider):
         # its own when no entries go out, and also when reading the page fails.
         pending = [self.snapshot(source, response, html)]
         try:
-            yield from self._read_list(source, response, html, page, pending)
+            parsed = yield from self._read_list(source, response, html, page, pending)
         except Exception:
             yield from pending
             raise
@@ -80,16 +80,19 @@ class ColumnSpider(SourceSpider):
         # the list's own entries are the column's articles, not links to check: what is
         # left (menus, sidebars, attachments) is shared by many pages and checked once
         yield from self.page_links(source, response.url, html,
-                                   skip=self.seen[source.source_id])
+                                   skip=self.seen[source.source_id], parsed=parsed)
 
     def page_links(self, source: SourceSpec, url: str, html: str, title: str | None = None,
-                   skip: Collection[str] = ()) -> Iterator[PageLinksItem]:
+                   skip: Collection[str] = (),
+                   parsed: extract.ListPage | None = None) -> Iterator[PageLinksItem]:
         """The page's links (less ``skip``, and on a list page the column's own list pages:
         its pager's 尾页 is paging, not a link to check) and hidden anchors, when the crawl
-        keeps them."""
+        keeps them. A list page's links are read from the list parser's tree (``parsed``)."""
         if not source.links_per_page:
             return
-        found = extract.page_links(html, url, limit=source.links_per_page + len(skip))
+        limit = source.links_per_page + len(skip)
+        found = (extract.links_in(parsed.doc, parsed.base, limit) if parsed is not None
+                 else extract.page_links(html, url, limit=limit))
         folder = source.url.rsplit("/", 1)[0] + "/"
         links = [link for link in found.links if link not in skip and not (
             skip and link.startswith(folder) and _LIST_PAGE.search(link))]
@@ -105,8 +108,9 @@ class ColumnSpider(SourceSpider):
         return min(self.window_start, self.reference_date - timedelta(days=source.window_days))
 
     def _read_list(self, source: SourceSpec, response: Response, html: str, page: int,
-                   pending: list[SnapshotItem]) -> Iterator[Any]:
-        """Entries and the next page of a list page (``parse_list`` without the evidence)."""
+                   pending: list[SnapshotItem]) -> Generator[Any, None, extract.ListPage | None]:
+        """Entries and the next page of a list page (``parse_list`` without the evidence);
+        returns the parsed page (None when the page was read without parsing it whole)."""
         tally = self.tallies[source.source_id]
         profile = source.profile
         if profile == "auto":
@@ -119,23 +123,24 @@ class ColumnSpider(SourceSpider):
             yield from self._entries(source, result.entries, pending)
             if result.next:
                 yield self._hanweb_request(source, result.next, page + 1)
-            return
-        parsed = extract.parse_list_page(html, response.url)  # parsed once, read twice
+            return None
+        parsed = extract.parse_list_page(html, response.url)  # parsed once, read thrice
         try:
             entries = self._list_entries(source, parsed, selectors)
         except ValueError as exc:  # an operator selector that does not parse
             tally.fail(PARSE_ERROR, f"配置的选择器有误：{exc}", first_page=page == 1)
-            return
+            return parsed
         fresh = yield from self._entries(source, entries, pending)
         if page >= self.page_cap(source) or not profiles.more_wanted(
                 fresh, self.window_start_of(source)):
-            return
+            return parsed
         next_url = extract.next_page_link(parsed) if parsed is not None else None
         if next_url is None and profile == "trs":
             next_url = profiles.trs_next_page(html, response.url)
         if next_url and next_url not in self.seen[source.source_id]:
             self.seen[source.source_id].add(next_url)
             yield self.request(source, next_url, self.parse_list, page=page + 1)
+        return parsed
 
     def _list_entries(self, source: SourceSpec, parsed: extract.ListPage | None,
                       selectors: extract.ListSelectors | None) -> list[extract.ListEntry]:
