@@ -4,14 +4,16 @@ It runs with govwatch's own Scrapy settings (``crawler.settings.scrapy_settings`
 crawl config: delay, concurrency, timeouts, retries, robots) less the storage pipeline, the
 progress extension and govwatch's engine tuning (``ENGINE_TUNING``: stock Scrapy values, so the
 baseline is what a plain Scrapy project gets), and the same process
-shape — a column spider and an account spider in one ``CrawlerProcess`` — and reaches page 2
-of a column only after page 1 answered, as govwatch does. Run as
+shape — a column spider and an account spider in one ``CrawlerProcess``, in one process or
+shared out by portal over several as ``govwatch crawl`` does — and reaches page 2 of a column
+only after page 1 answered, as govwatch does. Run as
 ``python -m bench.bare SPEC.json OUT.json`` (the bench writes SPEC).
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import resource
 import sys
 import time
@@ -25,6 +27,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response
 
 from bench.fixture import CrawlFixture
+from crawler.process import share_by_portal, shared_settings
 from crawler.settings import ENGINE_TUNING, scrapy_settings
 
 
@@ -71,7 +74,12 @@ class BareAccountSpider(scrapy.Spider):
 
 
 def run(spec: dict[str, Any]) -> dict[str, Any]:
-    """Crawl the fixture described by ``spec``; return pages, duration and peak memory."""
+    """Crawl the fixture described by ``spec``; return pages, duration and peak memory.
+
+    With ``spec["processes"]`` above 1 the fixture's columns and accounts are shared out by
+    portal over that many spawned processes, as ``govwatch crawl`` shares its sources
+    (``crawler.process.share_by_portal`` and ``shared_settings``): like for like.
+    """
     fixture = CrawlFixture(date.fromisoformat(spec["reference"]), spec["portals"],
                            spec["units"], spec["columns"], spec["pages"], spec["accounts"],
                            spec["port"])
@@ -83,17 +91,33 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     for name in ENGINE_TUNING:
         settings.pop(name)
     settings["LOG_FILE_APPEND"] = False
+    # the columns (each a chain of list pages) and the feeds, shared out by portal
+    work: list[list[str]] = [*fixture.column_chains(), *([url] for url in fixture.account_urls())]
+    feeds = set(fixture.account_urls())
+    groups = share_by_portal(work, lambda chain: chain[0], spec.get("processes", 1))
     started = time.monotonic()
+    if len(groups) == 1:
+        pages = _crawl(settings, work, feeds)
+    else:
+        shared = shared_settings(settings, len(groups))
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(len(groups)) as pool:
+            pages = sum(pool.starmap(_crawl, [(shared, group, feeds) for group in groups]))
+    elapsed = time.monotonic() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"pages": pages, "seconds": elapsed, "peak_rss_mb": peak_kb / 1024,
+            "processes": len(groups)}
+
+
+def _crawl(settings: dict[str, Any], work: list[list[str]], feeds: set[str]) -> int:
+    """Crawl ``work`` (column chains, and single feed URLs) in this process; pages fetched."""
     process = CrawlerProcess(settings)
     crawlers = [process.create_crawler(BareColumnSpider),
                 process.create_crawler(BareAccountSpider)]
-    process.crawl(crawlers[0], chains=fixture.column_chains())
-    process.crawl(crawlers[1], urls=fixture.account_urls())
+    process.crawl(crawlers[0], chains=[chain for chain in work if chain[0] not in feeds])
+    process.crawl(crawlers[1], urls=[chain[0] for chain in work if chain[0] in feeds])
     process.start()
-    elapsed = time.monotonic() - started
-    pages = sum(c.spider.pages for c in crawlers)  # type: ignore[union-attr]
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"pages": pages, "seconds": elapsed, "peak_rss_mb": peak_kb / 1024}
+    return sum(c.spider.pages for c in crawlers)  # type: ignore[union-attr]
 
 
 def main() -> None:

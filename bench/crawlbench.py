@@ -1,13 +1,19 @@
-"""Crawl throughput: ``govwatch crawl`` against a bare Scrapy spider over the same fixture.
+"""Crawl throughput: ``govwatch crawl`` against a bare Scrapy spider over the same fixture,
+like for like.
 
 Both crawl the fixture portal served by ``bench.server`` in its own process, with the same
-Scrapy politeness settings, one after the other. Throughput is pages per second, counted by
-the server (list pages and feeds it answered) and timed two ways:
+Scrapy politeness settings, one after the other, on equal resources: govwatch as configured
+by default (a crawl process per core, sources shared out by portal) against the bare spider
+shared out the same way over as many processes; then, unless told not to, both in one process.
+Throughput is pages per second, counted by the server (list pages and feeds it answered) and
+timed two ways:
 - fetch window: from the first to the last page the server answered (the crawl itself);
 - end to end: the whole command, from process start to exit (``govwatch crawl`` also loads
-  the config, syncs it to the database, spawns its crawl process and closes 24,000 crawl runs;
-  the bare spider only starts Scrapy).
-The crawl process's peak RSS (VmHWM) is polled while it runs.
+  the config, syncs it to the database, spawns its crawl processes, closes 24,000 crawl runs
+  and checks the links it kept; the bare spider only starts Scrapy).
+CPU seconds per 1,000 pages are counted too, less noisy than throughput on a shared machine:
+the kernel's count for each command's whole process tree, and govwatch's crawl processes
+alone. The crawl processes' peak RSS (VmHWM) is polled while they run.
 """
 
 from __future__ import annotations
@@ -36,6 +42,14 @@ def _throughput(stats: dict[str, Any], command_seconds: float) -> dict[str, Any]
             "fetch_seconds": round(_window(stats), 2),
             "pages_per_s_fetch": round(pages / _window(stats), 1),
             "pages_per_s_end_to_end": round(pages / command_seconds, 1)}
+
+
+def _cpu(stats: dict[str, Any], command: float, crawl: float) -> dict[str, Any]:
+    """CPU seconds, of the whole command and of its crawl processes, and per 1,000 pages."""
+    pages = max(stats["lists"] + stats["feeds"], 1)
+    return {"cpu_seconds": round(command, 1), "crawl_cpu_seconds": round(crawl, 1),
+            "cpu_per_1000_pages": round(command / pages * 1000, 2),
+            "crawl_cpu_per_1000_pages": round(crawl / pages * 1000, 2)}
 
 
 def clean_env() -> dict[str, str]:
@@ -139,6 +153,7 @@ def _govwatch_crawl(fixture: CrawlFixture, work: Path, server: FixtureServer,
     count, peaks = gw.total_of(CRAWL_CHILD_MARKER)
     return config_path, {
         **_throughput(stats, gw.seconds),
+        **_cpu(stats, gw.cpu_seconds, gw.cpu_of(CRAWL_CHILD_MARKER)),
         "init_seconds": round(init.seconds, 2),
         "crawl_processes": count,
         # the crawl processes run side by side: their peaks added up
@@ -150,13 +165,43 @@ def _govwatch_crawl(fixture: CrawlFixture, work: Path, server: FixtureServer,
     }
 
 
+def _bare_crawl(fixture: CrawlFixture, work: Path, server: FixtureServer,
+                env: dict[str, str], crawl_cfg: dict[str, Any], *, processes: int,
+                say: Any = print) -> dict[str, Any]:
+    """The bare spider over the fixture in ``processes`` processes (shared out by portal as
+    ``govwatch crawl`` shares its sources); its figures."""
+    shape = f"{processes} process{'es' if processes != 1 else ''}"
+    say(f"  crawl: bare Scrapy spider ({shape})…")
+    work.mkdir(parents=True, exist_ok=True)
+    spec = {"reference": fixture.reference.isoformat(), "portals": fixture.portals,
+            "units": fixture.units, "columns": fixture.columns, "pages": fixture.pages,
+            "accounts": fixture.accounts, "port": fixture.port, "crawl": crawl_cfg,
+            "processes": processes, "log_file": str((work / "bare-scrapy.log").resolve())}
+    (work / "bare-spec.json").write_text(json.dumps(spec), encoding="utf-8")
+    server.reset()
+    bare = watch([sys.executable, "-m", "bench.bare", str(work / "bare-spec.json"),
+                  str(work / "bare-result.json")], env=env, log=work / "bare.log")
+    stats = server.stats()
+    if bare.returncode:
+        raise RuntimeError(f"bare spider failed; see {work / 'bare.log'}")
+    own = json.loads((work / "bare-result.json").read_text(encoding="utf-8"))
+    return {
+        **_throughput(stats, bare.seconds),
+        # the bare command is its crawl: its CPU is the crawl's
+        **_cpu(stats, bare.cpu_seconds, bare.cpu_seconds),
+        "crawl_processes": own["processes"],
+        "peak_rss_mb": round(max(own["peak_rss_mb"], bare.peak_of("bench.bare")), 1),
+    }
+
+
 def run(fixture: CrawlFixture, work: Path, *, concurrency: int, one_process: bool = True,
         say: Any = print) -> dict[str, Any]:
-    """Serve the fixture, crawl it with govwatch (as configured by default: a crawl process
-    per core; then, with ``one_process``, in one crawl process, into a second store) and
-    with the bare spider; the figures."""
+    """Serve the fixture and crawl it like for like: with govwatch as configured by default
+    (a crawl process per core) and with the bare spider over as many processes; then, with
+    ``one_process``, both in one process. The figures and their ratios."""
     work.mkdir(parents=True, exist_ok=True)
     env = clean_env()
+    processes = os.cpu_count() or 1  # what govwatch crawl uses when not configured
     result: dict[str, Any] = {
         "fixture": {"portals": fixture.portals, "units": fixture.units,
                     "columns_per_unit": fixture.columns, "pages_per_column": fixture.pages,
@@ -167,41 +212,36 @@ def run(fixture: CrawlFixture, work: Path, *, concurrency: int, one_process: boo
         config_path, result["govwatch"] = _govwatch_crawl(
             fixture, work, server, env, concurrency=concurrency, say=say)
         result["init_seconds"] = result["govwatch"]["init_seconds"]
-        if one_process:
-            _, result["govwatch_one_process"] = _govwatch_crawl(
-                fixture, work / "one-process", server, env, concurrency=concurrency,
-                processes=1, say=say)
         # the operator's later commands need the config: load time of this config, once
         started = time.monotonic()
         crawl_cfg = load_config(config_path).settings.crawl.model_dump(mode="json")
         result["config_load_seconds"] = round(time.monotonic() - started, 2)
-
-        say("  crawl: bare Scrapy spider…")
-        spec = {"reference": fixture.reference.isoformat(), "portals": fixture.portals,
-                "units": fixture.units, "columns": fixture.columns, "pages": fixture.pages,
-                "accounts": fixture.accounts, "port": fixture.port, "crawl": crawl_cfg,
-                "log_file": str((work / "bare-scrapy.log").resolve())}
-        (work / "bare-spec.json").write_text(json.dumps(spec), encoding="utf-8")
-        server.reset()
-        bare = watch([sys.executable, "-m", "bench.bare", str(work / "bare-spec.json"),
-                      str(work / "bare-result.json")], env=env, log=work / "bare.log")
-        stats = server.stats()
-        if bare.returncode:
-            raise RuntimeError(f"bare spider failed; see {work / 'bare.log'}")
-        own = json.loads((work / "bare-result.json").read_text(encoding="utf-8"))
-        result["bare"] = {
-            **_throughput(stats, bare.seconds),
-            "peak_rss_mb": round(max(own["peak_rss_mb"], bare.peak_of("bench.bare")), 1),
-        }
-    g, b = result["govwatch"], result["bare"]
-    result["ratio_fetch"] = round(g["pages_per_s_fetch"] / b["pages_per_s_fetch"], 3)
-    result["ratio_end_to_end"] = round(g["pages_per_s_end_to_end"]
-                                       / b["pages_per_s_end_to_end"], 3)
-    if "govwatch_one_process" in result:
-        one = result["govwatch_one_process"]
-        result["ratio_fetch_one_process"] = round(
-            one["pages_per_s_fetch"] / b["pages_per_s_fetch"], 3)
+        result["bare"] = _bare_crawl(fixture, work / "bare", server, env, crawl_cfg,
+                                     processes=processes, say=say)
+        if one_process:
+            _, result["govwatch_one_process"] = _govwatch_crawl(
+                fixture, work / "one-process", server, env, concurrency=concurrency,
+                processes=1, say=say)
+            result["bare_one_process"] = _bare_crawl(
+                fixture, work / "bare-one-process", server, env, crawl_cfg, processes=1,
+                say=say)
+    result.update(_ratios(result["govwatch"], result["bare"]))
+    if one_process:
+        result.update({f"{key}_one_process": value for key, value in _ratios(
+            result["govwatch_one_process"], result["bare_one_process"]).items()})
     result["same_pages"] = all(
-        r["pages"] == fixture.expected_pages
-        for r in (g, b, result.get("govwatch_one_process", g)))
+        r["pages"] == fixture.expected_pages for key, r in result.items()
+        if key.startswith(("govwatch", "bare")))
     return result
+
+
+def _ratios(govwatch: dict[str, Any], bare: dict[str, Any]) -> dict[str, float]:
+    """govwatch against the bare spider on equal resources: throughput (fetch window, whole
+    command) and CPU per page (the bare spider's CPU over govwatch's: 1 is as cheap)."""
+    return {
+        "ratio_fetch": round(govwatch["pages_per_s_fetch"] / bare["pages_per_s_fetch"], 3),
+        "ratio_end_to_end": round(govwatch["pages_per_s_end_to_end"]
+                                  / bare["pages_per_s_end_to_end"], 3),
+        "ratio_cpu": round(bare["cpu_per_1000_pages"]
+                           / max(govwatch["crawl_cpu_per_1000_pages"], 1e-9), 3),
+    }

@@ -34,6 +34,19 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User and system CPU seconds the process has used so far."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+
+
 def _hwm_mb(pid: int) -> tuple[str, float] | None:
     try:
         text = Path(f"/proc/{pid}/status").read_text()
@@ -55,6 +68,15 @@ class Watched:
     peaks: dict[int, tuple[str, float]] = field(default_factory=dict)
     # the first and last poll each process was seen alive at
     lifetimes: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # CPU seconds of the command and all its descendants (exact: the kernel's count for a
+    # reaped process tree), and of each process at its last poll (within a poll's CPU)
+    cpu_seconds: float = 0.0
+    cpu: dict[int, float] = field(default_factory=dict)
+
+    def cpu_of(self, marker: str) -> float:
+        """CPU seconds of the processes whose command lines contain ``marker``."""
+        return sum(self.cpu.get(pid, 0.0) for pid, (cmd, _) in self.peaks.items()
+                   if marker in cmd)
 
     def peak_of(self, marker: str) -> float:
         """Largest peak among processes whose command line contains ``marker`` (or, when
@@ -79,20 +101,27 @@ class Watched:
 
 def watch(cmd: list[str], *, env: dict[str, str] | None = None, log: Path | None = None,
           interval: float = 0.25, cwd: str | None = None) -> Watched:
-    """Run ``cmd`` to its end, polling the peak RSS of it and every descendant."""
+    """Run ``cmd`` to its end, polling the peak RSS and CPU of it and every descendant."""
     out = log.open("wb") if log else subprocess.DEVNULL
     started = time.monotonic()
     try:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
         peaks: dict[int, tuple[str, float]] = {}
         lifetimes: dict[int, tuple[int, int]] = {}
+        cpu: dict[int, float] = {}
         poll = 0
-        while proc.poll() is None:
+        while True:
+            # wait4 reaps the command with the CPU its whole tree used (Popen.poll would not)
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                break
             for pid in _tree(proc.pid):
-                seen = _hwm_mb(pid)
-                if seen is None:
+                seen, used = _hwm_mb(pid), _cpu_seconds(pid)
+                if seen is None or used is None:
                     continue
                 lifetimes[pid] = (lifetimes.get(pid, (poll, poll))[0], poll)
+                cpu[pid] = used
                 if seen[1] >= peaks.get(pid, ("", 0.0))[1]:
                     peaks[pid] = seen
             poll += 1
@@ -101,4 +130,5 @@ def watch(cmd: list[str], *, env: dict[str, str] | None = None, log: Path | None
     finally:
         if log:
             out.close()  # type: ignore[union-attr]
-    return Watched(proc.returncode, seconds, peaks, lifetimes)
+    return Watched(proc.returncode, seconds, peaks, lifetimes,
+                   usage.ru_utime + usage.ru_stime, cpu)

@@ -7,10 +7,11 @@ timed:
 - ``run_monitors`` as of the as-of day (every rule; new findings inserted), in process;
 - the team confirms ~85 % of the new violations and dismisses ~5 % (bulk SQL, not timed);
 - ``score_county`` and ``produce_week`` (all four formats, published), in process;
-- the same three as operators run them: ``govwatch monitor`` (a re-run: findings known),
-  ``govwatch score`` and ``govwatch report weekly``, each a fresh process that also loads the
-  60,000-source config (from the config cache, as every command after the first does) and
-  syncs it to the database.
+- the same three as operators run them, each three times in a row (the slowest run is the
+  figure): ``govwatch monitor`` (a re-run: findings known), ``govwatch score`` and
+  ``govwatch report weekly``, each a fresh process that also loads the 60,000-source config
+  (from the config cache, as every command after the first does) and syncs it to the
+  database.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from govwatch.config_cache import CACHE_ENV
 from govwatch.timeutil import iso_week, now
 
 T = TypeVar("T")
+CLI_RUNS = 3  # each operator command is run this many times in a row
 
 
 def _timed(fn: Callable[[], T]) -> tuple[T, float]:
@@ -147,9 +149,14 @@ def run(fixture: store.StoreFixture, work: Path, *, cli: bool = True,
                            as_of.isoformat(), "--out", str(work / "reports-cli")],
         }
         for name, cmd in commands.items():
-            say(f"  stages: {' '.join(cmd[3:])}…")
-            seen = watch(cmd, env=env, log=work / f"{name}.log")
-            if seen.returncode:
-                raise RuntimeError(f"{name} failed; see {work / f'{name}.log'}")
-            result[f"{name}_seconds"] = round(seen.seconds, 2)
+            say(f"  stages: {' '.join(cmd[3:])} ×{CLI_RUNS}…")
+            runs = []
+            for _ in range(CLI_RUNS):
+                seen = watch(cmd, env=env, log=work / f"{name}.log")
+                if seen.returncode:
+                    raise RuntimeError(f"{name} failed; see {work / f'{name}.log'}")
+                runs.append(round(seen.seconds, 2))
+            # the slowest of the runs in a row is the figure: a target holds in each run
+            result[f"{name}_seconds"] = max(runs)
+            result[f"{name}_runs"] = runs
     return result

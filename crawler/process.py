@@ -29,18 +29,19 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from crawler.job import CrawlJob, SourceSpec, portal_of
+from crawler.job import CrawlJob, portal_of
 from govwatch.logs import quiet_logging_failures
 
 log = logging.getLogger("govwatch.crawl")
 
 ProgressCallback = Callable[[int, int, int, int], None]  # pages, items, sources done, failed
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class CrawlResult:
     error: str | None = None
 
 
+# Set to a file path, each crawl process writes its cProfile statistics to PATH.<n>.
+PROFILE_ENV = "GOVWATCH_PROFILE_CRAWL"
 # After SIGTERM, how long the children get to close their spiders before they are killed.
 STOP_GRACE_SECONDS = 20.0
 _PR_SET_PDEATHSIG = 1
@@ -94,32 +97,55 @@ def _child(job: CrawlJob, events: Any, tag: int = 0, parent_pid: int | None = No
     # frozen, it is left out of the collector's full passes, each of which would otherwise
     # rescan ~180,000 objects (a sixth of a large crawl's CPU time).
     gc.freeze()
-    process.start()
+    profile_to = os.environ.get(PROFILE_ENV, "").strip()
+    if profile_to:  # a developer's profile of the crawl (docs/performance.md)
+        import cProfile
+
+        with cProfile.Profile() as profile:
+            process.start()
+        profile.dump_stats(f"{profile_to}.{tag}")
+    else:
+        process.start()
     events.put(("finished", tag))
 
 
 def split_by_portal(job: CrawlJob, processes: int) -> list[CrawlJob]:
-    """``job`` as up to ``processes`` jobs, a portal's sources never split between two.
+    """``job`` as up to ``processes`` jobs, a portal's sources never split between two
+    (``share_by_portal``), the global concurrency shared out (``shared_settings``)."""
+    groups = share_by_portal(job.sources, lambda spec: spec.url, processes)
+    if len(groups) == 1:
+        return [job]
+    settings = shared_settings(job.scrapy_settings, len(groups))
+    return [replace(job, sources=tuple(group), scrapy_settings=settings) for group in groups]
 
-    Largest portals first, each to the job with the fewest sources so far. Per-domain
-    politeness (delay, concurrency per portal) then holds as in one process, and the global
-    concurrency is shared out so that all of them together keep it too.
+
+def share_by_portal(things: Sequence[T], url_of: Callable[[T], str],
+                    processes: int) -> list[list[T]]:
+    """``things`` (sources, or anything with a URL) in up to ``processes`` groups, a portal's
+    never split between two: largest portals first, each to the group with the fewest so
+    far. Per-domain politeness (delay, concurrency per portal) then holds as in one process.
     """
-    portals: dict[str, list[SourceSpec]] = {}
-    for spec in job.sources:
-        portals.setdefault(portal_of(spec.url), []).append(spec)
+    portals: dict[str, list[T]] = {}
+    for thing in things:
+        portals.setdefault(portal_of(url_of(thing)), []).append(thing)
     parts = max(1, min(processes, len(portals)))
     if parts == 1:
-        return [job]
-    groups: list[list[SourceSpec]] = [[] for _ in range(parts)]
-    for specs in sorted(portals.values(), key=len, reverse=True):
-        min(groups, key=len).extend(specs)
-    settings = dict(job.scrapy_settings)
-    if "CONCURRENT_REQUESTS" in settings:
-        settings["CONCURRENT_REQUESTS"] = max(
-            -(-settings["CONCURRENT_REQUESTS"] // parts),
-            settings.get("CONCURRENT_REQUESTS_PER_DOMAIN", 1))
-    return [replace(job, sources=tuple(group), scrapy_settings=settings) for group in groups]
+        return [list(things)]
+    groups: list[list[T]] = [[] for _ in range(parts)]
+    for members in sorted(portals.values(), key=len, reverse=True):
+        min(groups, key=len).extend(members)
+    return groups
+
+
+def shared_settings(settings: Mapping[str, Any], parts: int) -> dict[str, Any]:
+    """Scrapy settings for one of ``parts`` processes crawling side by side: the global
+    concurrency shared out so that all of them together keep it (never below the
+    per-domain limit)."""
+    shared = dict(settings)
+    if "CONCURRENT_REQUESTS" in shared and parts > 1:
+        shared["CONCURRENT_REQUESTS"] = max(-(-shared["CONCURRENT_REQUESTS"] // parts),
+                                            shared.get("CONCURRENT_REQUESTS_PER_DOMAIN", 1))
+    return shared
 
 
 def run_crawl(job: CrawlJob, on_progress: ProgressCallback | None = None,

@@ -35,3 +35,14 @@ def test_watch_sees_a_real_process_tree() -> None:
     assert watched.returncode == 0
     most, peak = watched.total_of("the-child")
     assert most == 1 and peak >= 30
+
+
+def test_watch_counts_the_cpu_of_the_whole_tree() -> None:
+    busy = "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end: pass"
+    parent = (f"import subprocess, sys, time; "
+              f"subprocess.run([sys.executable, '-c', {busy!r}, 'the-' + 'child']); "
+              f"time.sleep(0.3)")
+    watched = watch([sys.executable, "-c", parent], interval=0.05)
+    assert watched.returncode == 0
+    assert watched.cpu_seconds >= 0.6  # the child's 0.6 s, reaped with the command
+    assert 0.4 <= watched.cpu_of("the-child") <= watched.cpu_seconds
