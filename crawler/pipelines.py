@@ -110,27 +110,26 @@ class StoragePipeline:
         self._flush(spider)
         try:
             with self.db.session() as session:
-                for source_id, run_id in self.run_ids.items():
-                    self._close_run(session, spider, source_id, run_id)
+                repo.close_crawl_runs(session, [
+                    self._run_close(spider, source_id, run_id)
+                    for source_id, run_id in self.run_ids.items()])
         except STORAGE_ERRORS as exc:
             self._storage_failed(exc)
             log.error("crawl runs left open for the sweep to close")
         finally:
             self.db.dispose()
 
-    def _close_run(self, session: Any, spider: Any, source_id: int, run_id: int) -> None:
+    def _run_close(self, spider: Any, source_id: int, run_id: int) -> repo.RunClose:
         tally = spider.tallies[source_id]
         tally.interrupted = spider.unfinished(source_id)
         if self.failure:  # what was fetched may not all be stored: not a clean crawl
-            repo.close_crawl_run(session, run_id, outcome="interrupted", pages=tally.pages,
+            return repo.RunClose(run_id, "interrupted", pages=tally.pages,
                                  items_found=tally.items_found, items_new=tally.items_new,
                                  error=f"抓取中止：{self.failure}")
-            return
-        repo.close_crawl_run(
-            session, run_id, outcome=tally.outcome(), pages=tally.pages,
-            items_found=tally.items_found, items_dated=tally.items_dated,
-            items_new=tally.items_new, http_status=tally.http_status,
-            error=tally.error_text(),
+        return repo.RunClose(
+            run_id, tally.outcome(), pages=tally.pages, items_found=tally.items_found,
+            items_dated=tally.items_dated, items_new=tally.items_new,
+            http_status=tally.http_status, error=tally.error_text(),
         )
 
     def _storage_failed(self, exc: BaseException) -> None:

@@ -140,13 +140,36 @@ def open_crawl_run(session: Session, source_id: int, started_at: datetime | None
     return run.id
 
 
+@dataclass(frozen=True)
+class RunClose:
+    """How a crawl run ended (``close_crawl_runs``)."""
+
+    run_id: int
+    outcome: str
+    pages: int = 0
+    items_found: int = 0
+    items_dated: int = 0
+    items_new: int = 0
+    http_status: int | None = None
+    error: str | None = None
+
+
 def close_crawl_run(session: Session, run_id: int, *, outcome: str, pages: int = 0,
                     items_found: int = 0, items_dated: int = 0, items_new: int = 0,
                     http_status: int | None = None, error: str | None = None) -> None:
-    session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(
-        outcome=outcome, pages=pages, items_found=items_found, items_dated=items_dated,
-        items_new=items_new, http_status=http_status, error=error, finished_at=now(),
-    ))
+    close_crawl_runs(session, [RunClose(run_id, outcome, pages, items_found, items_dated,
+                                        items_new, http_status, error)])
+
+
+def close_crawl_runs(session: Session, closes: Sequence[RunClose]) -> None:
+    """Close many runs with one statement (a crawl of a province closes tens of thousands)."""
+    if not closes:
+        return
+    finished_at = now()
+    session.execute(update(CrawlRun), [
+        {"id": c.run_id, "outcome": c.outcome, "pages": c.pages, "items_found": c.items_found,
+         "items_dated": c.items_dated, "items_new": c.items_new, "http_status": c.http_status,
+         "error": c.error, "finished_at": finished_at} for c in closes])
 
 
 def interrupt_open_runs(session: Session, source_ids: Iterable[int] | None = None) -> int:
