@@ -40,7 +40,7 @@ class AccountPosts:
     names: dict[int, str]  # source id → account name, for the reason
     known_from: date | None
     _days: list[date] = field(default_factory=list, compare=False, repr=False)
-    _cores: list[str] = field(default_factory=list, compare=False, repr=False)
+    _cores: list[str | None] = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._days.extend(p.published_on for p in self.posts)
@@ -53,10 +53,16 @@ class AccountPosts:
         return self.posts[self._span(start, end)]
 
     def cores_between(self, start: date, end: date) -> list[str]:
-        """Their titles' cores (``title_core``), worked out once per post."""
-        if not self._cores and self.posts:
-            self._cores.extend(title_core(p.title) for p in self.posts)
-        return self._cores[self._span(start, end)]
+        """Their titles' cores (``title_core``), worked out once per post, and only for
+        posts some interpretation's window reaches."""
+        span = self._span(start, end)
+        cores = self._cores
+        if not cores:
+            cores.extend([None] * len(self.posts))
+        for i in range(span.start, span.stop):
+            if cores[i] is None:
+                cores[i] = title_core(self.posts[i].title)
+        return cores[span]  # type: ignore[return-value]  # all worked out above
 
 
 class Channel(NamedTuple):

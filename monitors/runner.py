@@ -170,10 +170,9 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
 
     with db.session() as session:  # runs a killed crawl left open are not crawls in progress
         repo.sweep_orphaned_runs(session, owner_gone)
-    def beyond_weekly(session: Session) -> tuple[list[FindingDraft],
-                                                 list[tuple[int, repo.InterpretationState]]]:
-        facts = repo.source_facts(session, as_of)
-        named = repo.bulletined_findings(session)
+    def beyond_weekly(session: Session, facts: list[SourceFacts],
+                      named: list[repo.BulletinedFinding]) -> tuple[
+                          list[FindingDraft], list[tuple[int, repo.InterpretationState]]]:
         national = "national" in config.settings.profiles
         drafts = [*lines_with_items(session, config, facts, as_of, rule_map),
                   *page_checks(session, config, facts, as_of, rule_map, named),
@@ -184,14 +183,16 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
     with db.session() as session:
         pending = in_session_beside(session, policy_rule)
         # the checks beyond the weekly rules in a second child: three processes share the
-        # cores instead of these waiting for the policy rule
-        beyond_pending = in_session_beside(session, beyond_weekly)
+        # cores instead of these waiting for the policy rule. Loaded before it starts, the
+        # facts are the child's too (a forked child inherits them: loaded once, not twice)
         facts = repo.source_facts(session, as_of)
+        named = repo.bulletined_findings(session)
+        beyond_pending = in_session_beside(
+            session, lambda child_session: beyond_weekly(child_session, facts, named))
         by_source = {f.source_id: f for f in facts}
 
         max_age = t.data_max_age_days
         start, end = low_post_frequency.needed_range(facts, as_of, max_age)
-        named = repo.bulletined_findings(session)
         if named:  # not_rectified looks at the days after each bulletin too
             start = min(start, min(n.published_on for n in named))
         start = min(start, week_bounds(as_of)[0])  # the warnings count this week's posts
