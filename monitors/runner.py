@@ -279,14 +279,19 @@ def measured_verdicts(session: Session, config: CountyConfig, facts: list[Source
              if i.published_on.year >= as_of.year - 1 and measured.needs_judging(i, as_of)]
     if not items:
         return []
-    with_accounts = {f.unit_id for f in facts if f.source_type == "account"}
-    judged = [i for i in items if i.unit_id in with_accounts]
+    window_days = config.settings.crawl.window_days
+    # the posts are read only for what can be judged against them: interpretations of units
+    # with accounts, published once the accounts were watched (the others are "not judged"
+    # whatever was posted, and would pull in a year of posts)
+    watched = measured.accounts_by_unit(facts, {}, window_days)
+    judged = [i for i in items if (unit := watched.get(i.unit_id)) is not None
+              and unit.known_from is not None and i.published_on >= unit.known_from]
     posts: dict[int, list[PostFact]] = {}
     if judged:
         start = min(i.published_on for i in judged) - timedelta(
             days=measured.interpretation_channels.POSTED_BEFORE_DAYS)
         posts = repo.account_posts(session, {i.unit_id for i in judged}, start, as_of)
-    accounts = measured.accounts_by_unit(facts, posts, config.settings.crawl.window_days)
+    accounts = measured.accounts_by_unit(facts, posts, window_days)
     return measured.verdicts(items, accounts, config.settings.measures.channel_match)
 
 
