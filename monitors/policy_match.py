@@ -323,6 +323,8 @@ def _strip_interpretation_words(text: str) -> str:
     prefix = _INTERP_PREFIX.match(text)
     if prefix and prefix.end():
         text = text[prefix.end():]
+    if not text.endswith(_INTERP_SUFFIXES):  # most titles end otherwise: one test, not 16
+        return text
     for suffix in _INTERP_SUFFIXES:
         if text.endswith(suffix):
             return text[: len(text) - len(suffix)].rstrip(_SEPARATORS)
