@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -109,11 +109,43 @@ def _resolve(href: str | None, base: str) -> str | None:
 
 @lru_cache(maxsize=8192)
 def _joined(base: str, href: str) -> str | None:
+    folder = _folder_of(base) if _PLAIN_RELATIVE.match(href) else None
+    if folder is not None and _plain_path(href.split("?", 1)[0].removeprefix("./")):
+        # what urljoin gives for a plain relative path (a list's own entries, mostly), at
+        # a fraction of its cost
+        return folder + href.removeprefix("./")
     try:
         url = urldefrag(urljoin(base, href))[0]
     except ValueError:  # e.g. malformed IPv6 hosts
         return None
     return url or None
+
+
+# A relative reference that is a path (and maybe a query): no scheme, host, fragment,
+# parameters or backslashes, and a query only when not empty (urljoin drops a bare "?")
+_PLAIN_RELATIVE = re.compile(r"[^:/?#;\\][^:?#;\\]*(?:\?[^#]+)?$")
+
+
+def _plain_path(path: str) -> bool:
+    """A path without empty, "." or ".." segments (which urljoin would rewrite)."""
+    return all(part not in ("", ".", "..") for part in path.split("/")[:-1]) \
+        and path.rsplit("/", 1)[-1] not in (".", "..")
+
+
+@lru_cache(maxsize=1024)
+def _folder_of(base: str) -> str | None:
+    """``scheme://host/folder/`` of a plain http(s) base URL, or None when urljoin would have
+    more to do than append to it."""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc or ";" in parts.path:
+        return None
+    folder = parts.path[:parts.path.rfind("/") + 1] or "/"
+    if not folder.startswith("/") or not _plain_path(folder[1:]):
+        return None
+    return f"{parts.scheme}://{parts.netloc}{folder}"
 
 
 _SKIP_TEXT_TAGS = {"script", "style", "noscript", "template", "textarea", "select"}
