@@ -30,7 +30,7 @@ from crawler.extract.articles import (
     find_no_interpretation_statement,
 )
 from crawler.extract.dates import find_date, find_datetime
-from crawler.extract.links import HiddenAnchor, PageLinks, links_in, page_links
+from crawler.extract.links import HiddenAnchor, PageLinks, href_targets, links_in, page_links
 from crawler.extract.listing import (
     ListLayout,
     ListPage,
@@ -88,6 +88,7 @@ __all__ = [
     "find_datetime",
     "find_next_page",
     "find_no_interpretation_statement",
+    "href_targets",
     "links_in",
     "list_entries",
     "message_facts",

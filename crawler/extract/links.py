@@ -613,6 +613,21 @@ def _node(el: etree._Element, tag: str, parent: _Node, chain: list[_Info],
                  tokens)
 
 
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def href_targets(html: str, base: str) -> set[str]:
+    """Every URL the page's markup names in an ``href`` (any tag, visible or not, resolved
+    against ``base``), read from the text without parsing: what two pages of one template
+    are compared by before the second is walked (``crawler.spiders.column``)."""
+    found = set()
+    for quoted, single, bare in _HREF.findall(html):
+        url = _resolve(quoted or single or bare, base)
+        if url is not None:
+            found.add(url)
+    return found
+
+
 def _anchor_text(anchor: etree._Element) -> str:
     return _norm_space(anchor.text_content() or "")[:_TEXT_LIMIT]
 

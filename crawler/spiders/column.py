@@ -42,6 +42,9 @@ class ColumnSpider(SourceSpider):
         super().__init__(*args, **kwargs)
         # Where the generic detector found each column's list, tried first on its next pages.
         self.layouts: dict[int, extract.ListLayout] = {}
+        # What each column's last walked list page links to beyond its own entries and pager
+        # (a fingerprint): a next page that links to the same is not walked again
+        self.link_templates: dict[int, int] = {}
 
     def first_request(self, source: SourceSpec) -> scrapy.Request | None:
         profile = source.profile
@@ -79,8 +82,25 @@ class ColumnSpider(SourceSpider):
             tally.empty = True
         # the list's own entries are the column's articles, not links to check: what is
         # left (menus, sidebars, attachments) is shared by many pages and checked once
-        yield from self.page_links(source, response.url, html,
-                                   skip=self.seen[source.source_id], parsed=parsed)
+        yield from self.list_page_links(source, response.url, html, page, parsed)
+
+    def list_page_links(self, source: SourceSpec, url: str, html: str, page: int,
+                        parsed: extract.ListPage | None) -> Iterator[PageLinksItem]:
+        """A list page's links, unless the column's page before linked to the same beyond
+        the list itself: a column's pages share their template (menus, sidebars, footer),
+        so its next pages add only their own entries, which are not links to check."""
+        if not source.links_per_page:
+            return
+        skip = self.seen[source.source_id]
+        folder = source.url.rsplit("/", 1)[0] + "/"
+        beyond_list = frozenset(
+            link for link in extract.href_targets(html, parsed.base if parsed else url)
+            if link not in skip and not (link.startswith(folder) and _LIST_PAGE.search(link)))
+        fingerprint = hash(beyond_list)
+        if page > 1 and self.link_templates.get(source.source_id) == fingerprint:
+            return
+        self.link_templates[source.source_id] = fingerprint
+        yield from self.page_links(source, url, html, skip=skip, parsed=parsed)
 
     def page_links(self, source: SourceSpec, url: str, html: str, title: str | None = None,
                    skip: Collection[str] = (),
