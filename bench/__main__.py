@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the databases and crawl data")
     parser.add_argument("--no-one-process", action="store_true",
                         help="skip the second govwatch crawl in one crawl process")
+    parser.add_argument("--no-link-checks", action="store_true",
+                        help="govwatch crawls without keeping and checking pages' links "
+                             "(to measure what the link checks cost)")
     parser.add_argument("--merge", nargs="+", type=Path, metavar="JSON",
                         help="combine result files of separate runs, print the table, exit")
     args = parser.parse_args(argv)
@@ -120,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
             here["crawl"] = crawlbench.run(crawl_base.scaled(scale), work,
                                            concurrency=args.concurrency,
-                                           one_process=not args.no_one_process)
+                                           one_process=not args.no_one_process,
+                                           check_links=not args.no_link_checks)
             if not args.keep:
                 shutil.rmtree(work / "data", ignore_errors=True)
                 shutil.rmtree(work / "one-process" / "data", ignore_errors=True)

@@ -127,14 +127,15 @@ def _stored(db_path: Path) -> dict[str, Any]:
 
 def _govwatch_crawl(fixture: CrawlFixture, work: Path, server: FixtureServer,
                     env: dict[str, str], *, concurrency: int, processes: int | None = None,
-                    say: Any = print) -> tuple[Path, dict[str, Any]]:
+                    check_links: bool = True, say: Any = print) -> tuple[Path, dict[str, Any]]:
     """``govwatch init`` and ``govwatch crawl`` of the fixture into a new store under
     ``work``; the config written and the figures."""
     work.mkdir(parents=True, exist_ok=True)
     data_dir = work / "data"
     config_path = work / "bench-crawl.yaml"
     fixture.write_config(config_path, data_dir.resolve(), concurrency=concurrency,
-                         max_pages=fixture.pages, processes=processes)
+                         max_pages=fixture.pages, processes=processes,
+                         check_links=check_links)
     govwatch = [sys.executable, "-m", "govwatch", "--config", str(config_path)]
     shape = f"{processes} crawl process{'es' if processes != 1 else ''}" if processes else \
         "a crawl process per core"
@@ -195,7 +196,7 @@ def _bare_crawl(fixture: CrawlFixture, work: Path, server: FixtureServer,
 
 
 def run(fixture: CrawlFixture, work: Path, *, concurrency: int, one_process: bool = True,
-        say: Any = print) -> dict[str, Any]:
+        check_links: bool = True, say: Any = print) -> dict[str, Any]:
     """Serve the fixture and crawl it like for like: with govwatch as configured by default
     (a crawl process per core) and with the bare spider over as many processes; then, with
     ``one_process``, both in one process. The figures and their ratios."""
@@ -206,11 +207,12 @@ def run(fixture: CrawlFixture, work: Path, *, concurrency: int, one_process: boo
         "fixture": {"portals": fixture.portals, "units": fixture.units,
                     "columns_per_unit": fixture.columns, "pages_per_column": fixture.pages,
                     "accounts": fixture.accounts, "expected_pages": fixture.expected_pages},
-        "concurrent_requests_per_domain": concurrency,
+        "concurrent_requests_per_domain": concurrency, "check_links": check_links,
     }
     with FixtureServer(fixture, work / "server.log") as server:
         config_path, result["govwatch"] = _govwatch_crawl(
-            fixture, work, server, env, concurrency=concurrency, say=say)
+            fixture, work, server, env, concurrency=concurrency, check_links=check_links,
+            say=say)
         result["init_seconds"] = result["govwatch"]["init_seconds"]
         # the operator's later commands need the config: load time of this config, once
         started = time.monotonic()
@@ -221,7 +223,7 @@ def run(fixture: CrawlFixture, work: Path, *, concurrency: int, one_process: boo
         if one_process:
             _, result["govwatch_one_process"] = _govwatch_crawl(
                 fixture, work / "one-process", server, env, concurrency=concurrency,
-                processes=1, say=say)
+                processes=1, check_links=check_links, say=say)
             result["bare_one_process"] = _bare_crawl(
                 fixture, work / "bare-one-process", server, env, crawl_cfg, processes=1,
                 say=say)
