@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from govwatch.timeutil import CHINA, now
@@ -166,10 +166,19 @@ def close_crawl_runs(session: Session, closes: Sequence[RunClose]) -> None:
     if not closes:
         return
     finished_at = now()
-    session.execute(update(CrawlRun), [
-        {"id": c.run_id, "outcome": c.outcome, "pages": c.pages, "items_found": c.items_found,
-         "items_dated": c.items_dated, "items_new": c.items_new, "http_status": c.http_status,
-         "error": c.error, "finished_at": finished_at} for c in closes])
+    table = CrawlRun.__table__
+    stmt = update(table).where(table.c.id == bindparam("run_id")).values(
+        {name: bindparam(name) for name in _CLOSED_FIELDS})
+    for start in range(0, len(closes), 1000):  # a bounded batch in memory at a time
+        session.execute(stmt, [
+            {"run_id": c.run_id, "outcome": c.outcome, "pages": c.pages,
+             "items_found": c.items_found, "items_dated": c.items_dated,
+             "items_new": c.items_new, "http_status": c.http_status, "error": c.error,
+             "finished_at": finished_at} for c in closes[start:start + 1000]])
+
+
+_CLOSED_FIELDS = ("outcome", "pages", "items_found", "items_dated", "items_new", "http_status",
+                  "error", "finished_at")
 
 
 def interrupt_open_runs(session: Session, source_ids: Iterable[int] | None = None) -> int:
