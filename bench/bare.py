@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import queue
 import resource
 import sys
 import time
@@ -99,14 +100,35 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     if len(groups) == 1:
         pages = _crawl(settings, work, feeds)
     else:
-        shared = shared_settings(settings, len(groups))
+        # a process each (spawned, as govwatch's crawl processes are), each with its own log
         context = multiprocessing.get_context("spawn")
-        with context.Pool(len(groups)) as pool:
-            pages = sum(pool.starmap(_crawl, [(shared, group, feeds) for group in groups]))
+        answers = context.Queue()
+        children = []
+        for n, group in enumerate(groups):
+            own = {**shared_settings(settings, len(groups)),
+                   "LOG_FILE": f"{settings['LOG_FILE']}.{n}"}
+            child = context.Process(target=_crawl_part, args=(own, group, feeds, answers))
+            child.start()
+            children.append(child)
+        pages, waiting = 0, len(children)
+        while waiting:
+            try:
+                pages += answers.get(timeout=5)
+                waiting -= 1
+            except queue.Empty:
+                if not any(child.is_alive() for child in children) and answers.empty():
+                    raise RuntimeError("a bare crawl process ended without answering") from None
+        for child in children:
+            child.join()
     elapsed = time.monotonic() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"pages": pages, "seconds": elapsed, "peak_rss_mb": peak_kb / 1024,
             "processes": len(groups)}
+
+
+def _crawl_part(settings: dict[str, Any], work: list[list[str]], feeds: set[str],
+                answers: Any) -> None:
+    answers.put(_crawl(settings, work, feeds))
 
 
 def _crawl(settings: dict[str, Any], work: list[list[str]], feeds: set[str]) -> int:
