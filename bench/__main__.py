@@ -3,7 +3,7 @@ write ``data/bench/results.json``.
 
 Examples::
 
-    python -m bench                      # crawl at scale 1, stages at scales 1 and 2 (~14 min)
+    python -m bench                      # crawl at scale 1, stages at scales 1 and 2 (~30 min)
     python -m bench --crawl-scales all   # the crawls at scale 2 too (+ ~25 min)
     python -m bench --quick              # scale 1 only, no CLI runs of the stages
     python -m bench --only crawl --scales 1 --units 400 --accounts 800
