@@ -24,6 +24,7 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
@@ -69,6 +70,17 @@ _URL_EXAMPLE = "http://www.example.gov.cn/col/col123/index.html"
 _HOST_NAME = re.compile(r"[^\W_](?:[\w.-]*[^\W_])?")
 
 
+@lru_cache(maxsize=4096)
+def _valid_host(host: str) -> bool:
+    """An IP address, or a name of letters, digits, "-" and "." (a county's thousands of
+    sources share a few hosts: each is checked once)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return all(_HOST_NAME.fullmatch(label) for label in host.split("."))
+    return True
+
+
 def _url_problem(url: str) -> tuple[str, str, dict[str, str]] | None:
     """(message template, fix, the template's values) for a URL no request can be made to, or
     None. The crawler would otherwise meet it only when building the request."""
@@ -80,13 +92,10 @@ def _url_problem(url: str) -> tuple[str, str, dict[str, str]] | None:
     if not host:
         return ("网址「{url}」无效：缺少网站域名",
                 f"请在 {parts.scheme}:// 之后写上网站域名，例如 {_URL_EXAMPLE}", {})
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        if not all(_HOST_NAME.fullmatch(label) for label in host.split(".")):
-            return ("网址「{url}」无效：域名「{host}」含有空格或不允许的字符",
-                    "域名只能由字母、数字、中文、- 和 . 组成，请删除其中的空格等字符",
-                    {"host": host})
+    if not _valid_host(host):
+        return ("网址「{url}」无效：域名「{host}」含有空格或不允许的字符",
+                "域名只能由字母、数字、中文、- 和 . 组成，请删除其中的空格等字符",
+                {"host": host})
     port_text = parts.netloc.rpartition("@")[2].rpartition("]")[2].partition(":")[2]
     try:
         port = parts.port
@@ -957,7 +966,9 @@ def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
     loader = _YAML_LOADER(text)
     try:
         node = loader.get_single_node()
-        if node is not None and _expanded_size(node) > MAX_YAML_NODES:
+        # only aliases (written *name) make a document larger than its text: without a "*"
+        # in the text there is nothing to expand, nor to loop (a province's config: ~3 s)
+        if node is not None and "*" in text and _expanded_size(node) > MAX_YAML_NODES:
             raise YamlShapeError(
                 f"展开别名后超过 {MAX_YAML_NODES:,} 项（别名层层嵌套）", None)
         return node, (loader.construct_document(node) if node is not None else None)
