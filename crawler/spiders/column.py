@@ -28,6 +28,11 @@ from crawler.spiders.base import SourceSpider, safe_text, settles
 _LIST_PAGE = re.compile(r"/(?:index|list|default)(?:[_-]\d+)?\.\w{2,5}$|[?&](?:page|pageNo|p)=\d+",
                         re.IGNORECASE)
 
+
+def _own_list_page(source: SourceSpec, link: str) -> bool:
+    """Whether ``link`` is one of the column's own list pages (its pager's targets)."""
+    return link.startswith(source.url.rsplit("/", 1)[0] + "/") and bool(_LIST_PAGE.search(link))
+
 # Article pages opened per list page: enough for the monitors' window, polite enough.
 MAX_ARTICLES_PER_PAGE = 40
 HANWEB_MAX_RECORDS = 300
@@ -92,10 +97,9 @@ class ColumnSpider(SourceSpider):
         if not source.links_per_page:
             return
         skip = self.seen[source.source_id]
-        folder = source.url.rsplit("/", 1)[0] + "/"
         beyond_list = frozenset(
             link for link in extract.href_targets(html, parsed.base if parsed else url)
-            if link not in skip and not (link.startswith(folder) and _LIST_PAGE.search(link)))
+            if link not in skip and not _own_list_page(source, link))
         fingerprint = hash(beyond_list)
         if page > 1 and self.link_templates.get(source.source_id) == fingerprint:
             return
@@ -113,9 +117,8 @@ class ColumnSpider(SourceSpider):
         limit = source.links_per_page + len(skip)
         found = (extract.links_in(parsed.doc, parsed.base, limit) if parsed is not None
                  else extract.page_links(html, url, limit=limit))
-        folder = source.url.rsplit("/", 1)[0] + "/"
-        links = [link for link in found.links if link not in skip and not (
-            skip and link.startswith(folder) and _LIST_PAGE.search(link))]
+        links = [link for link in found.links
+                 if link not in skip and not (skip and _own_list_page(source, link))]
         links = links[:source.links_per_page]
         yield PageLinksItem(source.source_id, url, links,
                             [{"href": h.href, "text": h.text, "reason": h.reason}
