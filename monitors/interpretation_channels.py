@@ -73,9 +73,8 @@ class Channel(NamedTuple):
     post: PostFact | None = None
 
 
-# a post is compared with every interpretation of its month: its title core and plain text
-# are worked out once
-_core = lru_cache(maxsize=100_000)(title_core)
+# a post is compared with every interpretation of its month: its plain text is worked out
+# once (its title core is kept by ``AccountPosts``)
 _plain = lru_cache(maxsize=100_000)(plain)
 
 
@@ -94,9 +93,9 @@ def _may_carry(core: str, posts: Sequence[PostFact], cores: list[str],
     return len(core) >= MIN_CORE and any(core in _plain(p.body) for p in posts if p.body)
 
 
-def _how(core: str, post: PostFact, threshold: float) -> str | None:
-    """How ``post`` carries the interpretation whose title core is ``core``, or None."""
-    other = _core(post.title)
+def _how(core: str, post: PostFact, other: str, threshold: float) -> str | None:
+    """How ``post`` (whose title core is ``other``) carries the interpretation whose title
+    core is ``core``, or None."""
     if not core or not other:
         return None
     if core == other:
@@ -123,8 +122,9 @@ def judge(title: str, published_on: date, accounts: AccountPosts,
     end = published_on + timedelta(days=POSTED_AFTER_DAYS)
     window = accounts.between(start, end)
     cores = accounts.cores_between(start, end)
-    for post in window if _may_carry(core, window, cores, threshold) else ():
-        how = _how(core, post, threshold)
+    for post, other in zip(window, cores, strict=True) if _may_carry(
+            core, window, cores, threshold) else ():
+        how = _how(core, post, other, threshold)
         if how:
             account = accounts.names.get(post.source_id, "新媒体账号")
             return Channel(CARRIED, f"「{account}」{post.published_on.isoformat()} 发布"
