@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -167,18 +167,12 @@ def close_crawl_runs(session: Session, closes: Sequence[RunClose]) -> None:
         return
     finished_at = now()
     table = CrawlRun.__table__
+    columns = [f.name for f in fields(RunClose) if f.name != "run_id"] + ["finished_at"]
     stmt = update(table).where(table.c.id == bindparam("run_id")).values(
-        {name: bindparam(name) for name in _CLOSED_FIELDS})
+        {name: bindparam(name) for name in columns})
     for start in range(0, len(closes), 1000):  # a bounded batch in memory at a time
-        session.execute(stmt, [
-            {"run_id": c.run_id, "outcome": c.outcome, "pages": c.pages,
-             "items_found": c.items_found, "items_dated": c.items_dated,
-             "items_new": c.items_new, "http_status": c.http_status, "error": c.error,
-             "finished_at": finished_at} for c in closes[start:start + 1000]])
-
-
-_CLOSED_FIELDS = ("outcome", "pages", "items_found", "items_dated", "items_new", "http_status",
-                  "error", "finished_at")
+        session.execute(stmt, [{**asdict(c), "finished_at": finished_at}
+                               for c in closes[start:start + 1000]])
 
 
 def interrupt_open_runs(session: Session, source_ids: Iterable[int] | None = None) -> int:
