@@ -303,13 +303,14 @@ def title_core(title: str) -> str:
     """What an interpretation's title says without its form words (一图读懂、图解、解读…),
     quotes, brackets and punctuation: how the same interpretation is recognised when a
     new-media post re-titles it lightly (``monitors.interpretation_channels``)."""
-    text = _FORM_PREFIX.sub("", squeeze(title[:TITLE_LIMIT]))
+    text = _NOISE.sub("", _FORM_PREFIX.sub("", squeeze(title[:TITLE_LIMIT])))
     for _ in range(3):  # prefixes and suffixes stack: 图解：关于…的解读
-        shorter = _strip_interpretation_words(_NOISE.sub("", text))
+        # a part of a text without noise has none: no second pass over what is left
+        shorter = _strip_interpretation_words(text)
         if shorter == text:
             break
         text = shorter
-    text = plain(text)
+    text = text.translate(_BRACKETS)
     return text[2:] if text.startswith("关于") else text
 
 
@@ -485,16 +486,17 @@ class InterpretationDoc(Document):
     quoted_title: bool = field(init=False)
     cited: tuple[Citation, ...] = field(init=False)
 
+    cited_numbers: frozenset[DocNumber] = field(init=False)  # the 文号 cited, but not as old
+
     def __post_init__(self) -> None:
         super().__post_init__()
         names, quoted = interpretation_names(self.title)
         object.__setattr__(self, "names", tuple(names))
         object.__setattr__(self, "quoted_title", quoted)
-        object.__setattr__(self, "cited", tuple(citations(self.body, self.published_on)))
-
-    @property
-    def cited_numbers(self) -> frozenset[DocNumber]:
-        return frozenset(c.number for c in self.cited if c.number and c.role != "old")
+        cited = tuple(citations(self.body, self.published_on))
+        object.__setattr__(self, "cited", cited)
+        object.__setattr__(self, "cited_numbers", frozenset(
+            c.number for c in cited if c.number and c.role != "old"))
 
 
 def link_key(url: str) -> str:
