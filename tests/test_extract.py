@@ -396,6 +396,30 @@ def test_single_entry_column_beats_column_menu() -> None:
     ]
 
 
+def test_of_two_equal_lists_the_first_on_the_page_is_read() -> None:
+    """Lists that weigh the same (as many entries, dated, titles as long): the first."""
+    def block(folder: str) -> str:
+        return "".join(f'<li><a href="/{folder}/{i}.html">某某县第{i}号政府信息公开公告</a>'
+                       f"<span>2021-08-{i + 1:02d}</span></li>" for i in range(8))
+    html = _page(body=f'<div class="a"><ul>{block("first")}</ul></div>'
+                      f'<div class="b"><ul>{block("second")}</ul></div>')
+    entries = extract_list(html, BASE, REF)
+    assert [e.url.rsplit("/", 2)[-2] for e in entries] == ["first"] * 8
+
+
+def test_a_page_all_chrome_keeps_its_dated_list() -> None:
+    """A portal wrapping everything in a class that reads as chrome (``nav``): its dated
+    list is still the column's, and the undated menu beside it is not."""
+    items = "".join(f'<li><a href="/zwgk/{i}.html">某某县第{i}号政府信息公开公告</a>'
+                    f"<span>2021-08-{i + 1:02d}</span></li>" for i in range(6))
+    menu = "".join(f'<li><a href="/lm/{i}/">某某县政务公开栏目{i}</a></li>' for i in range(12))
+    html = (f'<html><body><div class="nav-wrap"><div class="lm"><ul>{menu}</ul></div>'
+            f'<div class="lb"><ul>{items}</ul></div></div></body></html>')
+    entries = extract_list(html, BASE, REF)
+    assert len(entries) == 6
+    assert all("/zwgk/" in e.url and e.published_on for e in entries)
+
+
 def test_gbk_decoded_text_and_gbk_bytes() -> None:
     html = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk">
 </head><body><ul class="list">

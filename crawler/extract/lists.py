@@ -285,6 +285,10 @@ class _Detector:
 
     def groups(self) -> list[list[_Record]]:
         """Records grouped by their list container, adjacent twin containers merged."""
+        return [built for built in map(self._built, self._grouped()) if built]
+
+    def _grouped(self) -> list[list[etree._Element]]:
+        """``groups``' record elements, not yet read."""
         seen: set[etree._Element] = set()
         by_parent: dict[etree._Element, list[etree._Element]] = {}
         for link in self.links:
@@ -295,13 +299,10 @@ class _Detector:
             parent = record.getparent()
             if parent is not None:
                 by_parent.setdefault(parent, []).append(record)
-        merged = self._merge_twins(by_parent)
-        result = []
-        for records in merged:
-            built = [rec for rec in (self._build(el) for el in records) if rec]
-            if built:
-                result.append(built)
-        return result
+        return self._merge_twins(by_parent)
+
+    def _built(self, records: list[etree._Element]) -> list[_Record]:
+        return [rec for rec in map(self._build, records) if rec]
 
     def records_in(self, container: etree._Element) -> list[_Record]:
         """The records ``groups`` would find with ``container`` as their parent.
@@ -352,19 +353,31 @@ class _Detector:
 
     def best(self) -> list[_Record]:
         """The main list: dated, numerous, article-like entries score highest."""
+        grouped = self._grouped()
+        content = [(k, g) for k, g in enumerate(grouped) if not _is_chrome(g[0].getparent())]
         scored = []
-        for records in self.groups():
-            container = records[0].element.getparent()
-            score = sum(_record_weight(rec) for rec in records)
-            avg_len = sum(len(rec.title) for rec in records) / len(records)
-            scored.append((_is_chrome(container), score, len(records), avg_len, records))
-        content = [item for item in scored if not item[0]]
-        if not content:
+        if content:
+            # an entry weighs at most 3 (``_record_weight``): a group of n cannot reach a
+            # score above 3n, and is not read once one has (menus, link blocks beside the list)
+            top = 0.0
+            for k, records in sorted(content, key=lambda kg: -len(kg[1])):
+                if 3 * len(records) < top:
+                    break
+                built = self._built(records)
+                if built:
+                    score = sum(_record_weight(rec) for rec in built)
+                    top = max(top, score)
+                    scored.append((k, score, built))
+        else:
             # A portal may wrap everything in an unlucky class; dated lists still count.
-            content = [item for item in scored if any(r.published_on for r in item[4])]
-        if not content:
+            scored = [(k, sum(_record_weight(rec) for rec in built), built)
+                      for k, built in enumerate(map(self._built, grouped))
+                      if any(r.published_on for r in built)]
+        if not scored:
             return []
-        return max(content, key=lambda item: item[1:4])[4]
+        scored.sort(key=lambda item: item[0])  # equals: the first on the page wins
+        return max(scored, key=lambda item: (
+            item[1], len(item[2]), sum(len(rec.title) for rec in item[2]) / len(item[2])))[2]
 
 
 def _record_weight(rec: _Record) -> float:
