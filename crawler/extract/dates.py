@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -301,8 +302,12 @@ def _label_kind(text: str, start: int) -> str:
 _ROW_RANK = {_PUBLISH: 0, _PLAIN: 1, _DOCUMENT: 2, _GENERIC: 3}
 
 
+@lru_cache(maxsize=4096)
 def _row_date(text: str, reference: date) -> date | None:
-    """The publish date a list row prints (``text`` half-width), or None."""
+    """The publish date a list row prints (``text`` half-width), or None.
+
+    Remembered: a row's text beside its title is mostly its date alone, the same on many
+    rows and pages."""
     best: tuple[int, date] | None = None
     for hit in _hits(text, reference):
         rank = _ROW_RANK.get(_label_kind(text, hit.start))

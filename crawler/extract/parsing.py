@@ -94,8 +94,12 @@ def _clean_href(href: str | None) -> str:
 _BAD_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "vbscript:")
 
 
+@lru_cache(maxsize=8192)
 def _resolve(href: str | None, base: str) -> str | None:
-    """Absolute URL without fragment, or None for links that lead nowhere useful."""
+    """Absolute URL without fragment, or None for links that lead nowhere useful.
+
+    Remembered: a list page's links are resolved by the list reader, the pager, the link
+    check and the template fingerprint, each in turn."""
     href = _clean_href(href)
     if not href or href.startswith("#") or href.lower().startswith(_BAD_SCHEMES):
         return None
