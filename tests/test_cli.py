@@ -176,3 +176,13 @@ def test_commands_find_the_database_from_any_working_directory(tmp_path: Path) -
     listed = run("findings", "list", "--format", "json", cwd=elsewhere)
     assert listed.returncode == 0, listed.stderr[-2000:]
     assert not (elsewhere / "data").exists()  # the same database, not a new empty one
+
+
+def test_the_review_commands_start_without_the_crawler() -> None:
+    """Monitoring, scoring and reporting never load Scrapy, Twisted or Alembic (a current
+    schema needs no migration): every such command would pay for them at start-up."""
+    probe = ("import sys, govwatch.cli, monitors.runner, reports.lifecycle, scoring.service\n"
+             "print(sorted(m for m in ('scrapy', 'twisted', 'alembic') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.strip() == "[]"

@@ -19,7 +19,6 @@ from sqlalchemy.engine import make_url
 
 from crawler.browser import BrowserNotFound, find_chromium
 from crawler.job import READ_ARTICLES_OF, CrawlJob, SourceSpec, article_key
-from crawler.portal import Origin, inside_network
 from crawler.probe import ProbeResult
 from crawler.process import CrawlResult, ProgressCallback, log_file_for, run_crawl
 from crawler.settings import scrapy_settings
@@ -225,6 +224,8 @@ def message_window(config: CountyConfig) -> int | None:
 
 
 def _origin_of(url: str) -> str:
+    from crawler.portal import Origin  # imports Scrapy: only the crawl's commands need it
+
     try:
         return str(Origin.of(url)).lower()
     except ValueError:
@@ -241,6 +242,7 @@ def check_page_links(config: CountyConfig, db: Database, day: date,
     county's own portals are fetched
     (``crawler.linkcheck``). Returns how many were checked."""
     from crawler.linkcheck import check_links_in_child
+    from crawler.portal import inside_network
 
     crawl_cfg = config.settings.crawl
     with db.session() as session:
@@ -271,6 +273,8 @@ def county_hosts(config: CountyConfig) -> list[str]:
     (``host:port``) of every configured column and account — the county's own portals — and
     the hosts of ``crawl.allowed_hosts``. Addresses inside the network stay out of reach of
     public ones."""
+    from crawler.portal import Origin  # imports Scrapy: only the crawl's commands need it
+
     origins = set()
     for url in (s.url for u in config.units for s in (*u.columns, *u.accounts)):
         with contextlib.suppress(ValueError):  # config check refused it already
