@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,6 +31,11 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 def escape(text: object) -> str:
     """Text safe inside a Markdown paragraph or table cell."""
+    return _escaped(text if isinstance(text, str) else clean(text))
+
+
+@lru_cache(maxsize=65_536)  # a province's tables repeat their units, rules and dates
+def _escaped(text: str) -> str:
     escaped = html.escape(clean(text), quote=False)
     escaped = _MD_SPECIAL.sub(r"\\\1", escaped)
     return " ".join(escaped.split())  # no line breaks inside a cell
