@@ -212,10 +212,12 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         national = "national" in config.settings.profiles
         failures = crawl_failure.judge(facts, as_of, rule_map, t.crawl_failure_days, max_age,
                                        (blank_column.EMPTY,) if national else ())
+        # worked out while the children still work: what follows waits for them
+        posting_warnings = early_warnings.judge(facts, per_day, as_of, t)
         uninterpreted, states, policy_warnings = pending.result()
         beyond, interpretation_states = beyond_pending.result()
         still_uninterpreted = {d.subject for d in uninterpreted}
-        warnings = [*early_warnings.judge(facts, per_day, as_of, t), *policy_warnings]
+        warnings = [*posting_warnings, *policy_warnings]
         drafts = [
             *stale,
             *under_posted,
