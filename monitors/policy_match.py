@@ -485,7 +485,6 @@ class InterpretationDoc(Document):
     names: tuple[Name, ...] = field(init=False)
     quoted_title: bool = field(init=False)
     cited: tuple[Citation, ...] = field(init=False)
-
     cited_numbers: frozenset[DocNumber] = field(init=False)  # the 文号 cited, but not as old
 
     def __post_init__(self) -> None:
