@@ -159,7 +159,8 @@ class _Detector:
         self.doc = doc
         self.base = base
         self.reference = reference
-        self.links: dict[etree._Element, tuple[str, str]] = {}  # link -> (url, title)
+        # link -> (url, title, its visible text normalised)
+        self.links: dict[etree._Element, tuple[str, str, str]] = {}
         self.marked: set[etree._Element] = set()  # elements that contain a title link
         self.heads: dict[etree._Element, list[str] | None] = {}  # table -> column headers
         for link in (doc if scope is None else scope).iter("a"):
@@ -177,7 +178,7 @@ class _Detector:
             url = _resolve(href, base)
             if not url:
                 continue
-            self.links[link] = (url, title)
+            self.links[link] = (url, title, text)
             node: etree._Element | None = link
             while node is not None and node not in self.marked:
                 self.marked.add(node)
@@ -273,12 +274,11 @@ class _Detector:
         if not candidates:
             return None
         link = max(candidates, key=lambda el: len(self.links[el][1]))
-        url = self.links[link][0]
+        url, _, shown = self.links[link]
         # A date inside the link belongs to this entry: in an element of its own, or glued
         # to the end of the link text. The title is the rest (or a@title when that is cut).
         own = _link_date(link, self.reference) if len(link) else None
-        text, link_date = own or _title_and_date(_norm_space(_visible_text(link)),
-                                                  self.reference)
+        text, link_date = own or _title_and_date(shown, self.reference)
         title = _entry_title(link, text)
         published, source = self._record_date(record, link, url, link_date)
         return _Record(record, link, url, title, published, source)
