@@ -7,7 +7,6 @@ the same items, crawl outcomes and findings as crawling it in one.
 
 from __future__ import annotations
 
-import multiprocessing
 import sqlite3
 from pathlib import Path
 
@@ -54,19 +53,18 @@ def _crawled(tmp_path: Path, portals: dict[str, DemoPortal], processes: int
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     config = load_config(path)
     db = app.open_database(config)
-    seen: set[int] = set()
-
-    def count_processes(*_: int) -> None:
-        seen.update(c.pid for c in multiprocessing.active_children()
-                    if c.name == "govwatch-crawl" and c.pid)
-
     try:
-        summary = app.crawl(config, db, reference_date=AS_OF, on_progress=count_processes)
+        summary = app.crawl(config, db, reference_date=AS_OF)
         assert summary.result is not None and summary.result.exit_code == 0
         run_monitors(db, config, AS_OF)
     finally:
         db.dispose()
-    return Path(config.settings.data_dir) / "govwatch.db", len(seen)
+    db_path = Path(config.settings.data_dir) / "govwatch.db"
+    # the processes that crawled, as the runs they opened record them (host:pid:start); a
+    # progress callback may come only after a quick process has already finished
+    with sqlite3.connect(db_path) as conn:
+        owners = conn.execute("SELECT count(DISTINCT owner) FROM crawl_run").fetchone()[0]
+    return db_path, owners
 
 
 def _stored(db_path: Path) -> dict[str, list[tuple[object, ...]]]:
