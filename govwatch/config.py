@@ -536,6 +536,10 @@ class CountyConfig(_Strict):
             self._digest = hashlib.sha256(self.model_dump_json().encode("utf-8")).hexdigest()
         return self._digest
 
+    def source_urls(self) -> list[str]:
+        """The URL of every configured column and account (the county's own sources)."""
+        return [s.url for u in self.units for s in (*u.columns, *u.accounts)]
+
     def model_copy(self, *, update: Mapping[str, Any] | None = None,
                    deep: bool = False) -> CountyConfig:
         """As pydantic's; a copy with changed fields works out its own digest."""

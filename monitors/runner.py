@@ -299,8 +299,7 @@ def measured_verdicts(session: Session, config: CountyConfig, facts: list[Source
 
 def county_hosts(config: CountyConfig) -> set[str]:
     """The host names of the county's configured sources and ``crawl.allowed_hosts``."""
-    hosts = {urlsplit(s.url).hostname or "" for u in config.units
-             for s in (*u.columns, *u.accounts)}
+    hosts = {urlsplit(url).hostname or "" for url in config.source_urls()}
     return (hosts | set(config.settings.crawl.allowed_hosts)) - {""}
 
 
@@ -329,7 +328,7 @@ def page_checks(session: Session, config: CountyConfig, facts: list[SourceFacts]
     if pages:  # the county's hosts and source URLs are only needed to judge pages' links
         drafts += dead_link.judge(
             pages, statuses, by_source, as_of, rule_map, t.data_max_age_days,
-            [s.url for u in config.units for s in (*u.columns, *u.accounts)])
+            config.source_urls())
         drafts += hidden_link.judge(pages, by_source, as_of, rule_map, county_hosts(config),
                                     t.data_max_age_days)
     # first stored in that week (a replayed crawl's run says which day it stood for)

@@ -250,8 +250,7 @@ def check_page_links(config: CountyConfig, db: Database, day: date,
         done = repo.links_checked_on(session, day, LINK_OK_DAYS)
     # pages this crawl fetched answered it, and configured columns and accounts are the
     # crawl's own business (crawl_failure): neither is checked again
-    fetched = {page.page_url for page in pages} | {
-        s.url for u in config.units for s in (*u.columns, *u.accounts)}
+    fetched = {page.page_url for page in pages} | set(config.source_urls())
     hosts = county_hosts(config)
     # only the county's own portals are fetched: others are not sent to the checker at all
     ours = {h.lower() for h in hosts}
@@ -276,7 +275,7 @@ def county_hosts(config: CountyConfig) -> list[str]:
     from crawler.portal import Origin  # imports Scrapy: only the crawl's commands need it
 
     origins = set()
-    for url in (s.url for u in config.units for s in (*u.columns, *u.accounts)):
+    for url in config.source_urls():
         with contextlib.suppress(ValueError):  # config check refused it already
             origins.add(str(Origin.of(url)).lower())
     return sorted(origins | set(config.settings.crawl.allowed_hosts))
