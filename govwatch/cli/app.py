@@ -5,7 +5,6 @@ Each takes a loaded ``CountyConfig`` and returns data; printing is the caller's 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import os
@@ -272,12 +271,8 @@ def county_hosts(config: CountyConfig) -> list[str]:
     (``host:port``) of every configured column and account — the county's own portals — and
     the hosts of ``crawl.allowed_hosts``. Addresses inside the network stay out of reach of
     public ones."""
-    from crawler.portal import Origin  # imports Scrapy: only the crawl's commands need it
-
-    origins = set()
-    for url in config.source_urls():
-        with contextlib.suppress(ValueError):  # config check refused it already
-            origins.add(str(Origin.of(url)).lower())
+    # a URL without an origin ("") was refused by the config check already
+    origins = {_origin_of(url) for url in config.source_urls()} - {""}
     return sorted(origins | set(config.settings.crawl.allowed_hosts))
 
 
