@@ -33,6 +33,7 @@ def _own_list_page(source: SourceSpec, link: str) -> bool:
     """Whether ``link`` is one of the column's own list pages (its pager's targets)."""
     return link.startswith(source.url.rsplit("/", 1)[0] + "/") and bool(_LIST_PAGE.search(link))
 
+
 # Article pages opened per list page: enough for the monitors' window, polite enough.
 MAX_ARTICLES_PER_PAGE = 40
 HANWEB_MAX_RECORDS = 300
