@@ -4,11 +4,12 @@ feedparser reads it, snapshots and items written in batches as one by one."""
 from __future__ import annotations
 
 import gzip
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bench.fixture import CrawlFixture
 from crawler import accounts
@@ -16,7 +17,9 @@ from demo_portal import build_site
 from govwatch.timeutil import CHINA
 from storage import repo
 from storage.db import Database
+from storage.identity import item_key
 from storage.models import Snapshot, Source, Unit
+from storage.repo import _sql, crawls
 
 URL = "http://x.gov.cn/b03/rss.xml"
 
@@ -123,7 +126,8 @@ def test_snapshot_batches_write_what_save_snapshot_writes(sqlite_db: Database,
     assert Path(batch[0].png_path).read_bytes() == b"\x89PNG" and batch[1].png_path is None
 
 
-def test_item_batches_count_new_items_per_source_as_store_items(sqlite_db: Database) -> None:
+def test_item_batches_count_new_items_per_source_as_store_items(any_db: Database) -> None:
+    sqlite_db = any_db  # and PostgreSQL: the known items are looked up by (source, key) pairs
     first, second = _source(sqlite_db, "tzgg"), _source(sqlite_db, "gzdt")
 
     def records(*urls: str) -> list[repo.ItemRecord]:
@@ -141,3 +145,51 @@ def test_item_batches_count_new_items_per_source_as_store_items(sqlite_db: Datab
     with sqlite_db.session() as session:
         assert repo.store_items(session, second, records("a", "d", "e")) == 1
         assert repo.store_item_batches(session, {first: [], second: records("e")}) == {second: 0}
+
+
+def _item_rows(db: Database) -> list[tuple[object, ...]]:
+    with db.session() as session:
+        return [tuple(row) for row in session.execute(text("SELECT * FROM item ORDER BY id"))]
+
+
+def test_items_written_at_the_driver_level_are_stored_as_sqlalchemy_stores_them(
+        tmp_path: Path) -> None:
+    """``execute_rows`` (SQLite's fast path) against ``session.execute`` of the same upsert:
+    new items, then the same items again with a page read (the update branch)."""
+    seen = datetime(2021, 9, 8, 10, 0, 5, 123456, tzinfo=CHINA)
+    first_pass = [
+        repo.ItemRecord(url="http://x.gov.cn/tzgg/1.html", title="关于防汛的通知",
+                        published_on=date(2021, 8, 30), date_source="list"),
+        repo.ItemRecord(url="http://x.gov.cn/tzgg/2.html?id=3", title="",
+                        published_on=None,
+                        published_at=datetime(2021, 8, 29, 23, 30, tzinfo=UTC)),
+        repo.ItemRecord(url="http://x.gov.cn/tzgg/3.html", title="《条例》解读", published_on=None,
+                        content_hash="ab" * 32, links=["http://x.gov.cn/a.pdf"],
+                        statement="不作解读", body="正文", media={"images": 2},
+                        message={"status": "已回复", "asked_at": "2021-08-01T09:00:00"}),
+    ]
+    second_pass = [replace(r, title="新标题" if r.title else "", content_hash="cd" * 32,
+                           published_on=date(2021, 9, 1), links=["http://x.gov.cn/b.pdf"],
+                           media=None, message={"status": "未回复"}) for r in first_pass]
+    stored = []
+    for name, write in (("driver", _sql.execute_rows),
+                        ("sqlalchemy", lambda s, stmt, rows: s.execute(stmt, rows))):
+        db = Database(f"sqlite:///{tmp_path / name}.db")
+        db.migrate()
+        source_id = _source(db, "tzgg")
+        for records in (first_pass, second_pass):
+            with db.session() as session:
+                rows = [{"source_id": source_id, "key": item_key(r.url), "url": r.url,
+                         "title": r.title, "published_on": r.published_on,
+                         "published_at": r.published_at, "first_seen_at": seen,
+                         "last_seen_at": seen, "content_hash": r.content_hash,
+                         "links": r.links, "statement": r.statement, "body": r.body,
+                         "date_source": r.date_source, "media": r.media, "message": r.message}
+                        for r in records]
+                write(session, crawls._item_upsert(session), rows)
+            seen = seen.replace(day=9)
+        stored.append(_item_rows(db))
+        seen = seen.replace(day=8)
+        db.dispose()
+    assert len(stored[0]) == 3
+    assert stored[0] == stored[1]

@@ -16,13 +16,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from govwatch.timeutil import CHINA, now
 from storage.identity import item_key
 from storage.models import CrawlRun, Finding, Item, Snapshot, Source, Unit
-from storage.repo._sql import _insert_for
+from storage.repo._sql import _insert_for, execute_rows
 
 
 @dataclass
@@ -239,6 +239,9 @@ def _write_snapshot_files(folder: Path, html: str,
     return digest, html_path, png_path
 
 
+_SNAPSHOT_INSERT = insert(Snapshot.__table__)
+
+
 @dataclass
 class SnapshotRecord:
     """A page to keep as evidence, as the crawler hands it to storage (``save_snapshots``)."""
@@ -270,7 +273,7 @@ def save_snapshots(session: Session, data_dir: Path, records: Sequence[SnapshotR
                      "url": rec.url, "taken_at": rec.taken_at, "http_status": rec.http_status,
                      "html_path": str(html_path), "png_path": str(png_path) if png_path else None,
                      "sha256": digest})
-    session.execute(insert(Snapshot.__table__), rows)
+    execute_rows(session, _SNAPSHOT_INSERT, rows)
 
 
 def store_item_batches(session: Session, batches: dict[int, Sequence[ItemRecord]],
@@ -293,28 +296,41 @@ def store_item_batches(session: Session, batches: dict[int, Sequence[ItemRecord]
         "content_hash": r.content_hash, "links": r.links, "statement": r.statement,
         "body": r.body, "date_source": r.date_source, "media": r.media, "message": r.message,
     } for source_id, by_key in unique.items() for key, r in by_key.items()]
-    session.execute(_item_upsert(session), rows)
+    execute_rows(session, _item_upsert(session), rows)
     return {source_id: len(by_url) - known.get(source_id, 0)
             for source_id, by_url in unique.items()}
 
 
-_KNOWN_CHUNK = 500  # keys per lookup, well under every database's bound-parameter limit
+_KNOWN_CHUNK = 400  # pairs per lookup, well under every database's bound-parameter limit
 
 
 def _known_items(session: Session, unique: dict[int, dict[str, ItemRecord]]) -> dict[int, int]:
-    """How many of each source's item keys are stored already."""
-    wanted = {(source_id, key) for source_id, by_key in unique.items() for key in by_key}
-    keys = sorted({key for _, key in wanted})
+    """How many of each source's item keys are stored already.
+
+    The (source, key) pairs are joined to the item table's (source_id, key) index: one probe
+    a pair (``source_id IN … AND key IN …`` probed every source with every key, ten times the
+    work for a batch of 25 sources)."""
+    pairs = [(source_id, key) for source_id, by_key in unique.items() for key in by_key]
+    qmark = session.get_bind().dialect.paramstyle == "qmark"  # SQLite: no compiling
     known: dict[int, int] = {}
-    for start in range(0, len(keys), _KNOWN_CHUNK):
-        # source_id IN … AND key IN … uses the (source_id, key) index; the pairs are then
-        # matched exactly here (two sources may list the same path)
-        stmt = select(Item.source_id, Item.key).where(
-            Item.source_id.in_(list(unique)), Item.key.in_(keys[start:start + _KNOWN_CHUNK]))
-        for source_id, key in session.execute(stmt):
-            if (source_id, key) in wanted:
-                known[source_id] = known.get(source_id, 0) + 1
+    for start in range(0, len(pairs), _KNOWN_CHUNK):
+        chunk = pairs[start:start + _KNOWN_CHUNK]
+        if qmark:
+            rows = ", ".join(["(?, ?)"] * len(chunk))
+            found = session.connection().exec_driver_sql(
+                _KNOWN_SQL.format(rows=rows), tuple(v for pair in chunk for v in pair))
+        else:
+            rows = ", ".join(f"(:s{i}, :k{i})" for i in range(len(chunk)))
+            params = {f"{name}{i}": value for i, pair in enumerate(chunk)
+                      for name, value in zip("sk", pair, strict=True)}
+            found = session.execute(text(_KNOWN_SQL.format(rows=rows)), params)
+        for (source_id,) in found:
+            known[source_id] = known.get(source_id, 0) + 1
     return known
+
+
+_KNOWN_SQL = ("WITH wanted(source_id, key) AS (VALUES {rows}) SELECT item.source_id FROM wanted"
+              " JOIN item ON item.source_id = wanted.source_id AND item.key = wanted.key")
 
 
 def read_snapshot_html(snapshot: Snapshot) -> str | None:
