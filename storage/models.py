@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -238,6 +239,19 @@ class Snapshot(Base):
     html_path: Mapped[str | None] = mapped_column(Text, nullable=True)
     png_path: Mapped[str | None] = mapped_column(Text, nullable=True)
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    __table_args__ = (Index("ix_snapshot_sha256", "sha256"),)
+
+
+class PageBody(Base):
+    """A snapshot's HTML, gzipped, keyed by the SHA-256 of its text: snapshots of identical
+    pages (a column unchanged since the last crawl) share one row. Snapshots saved before
+    revision 0020 keep a file instead (``Snapshot.html_path``)."""
+
+    __tablename__ = "page_body"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    html_gz: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class PageLinks(Base):

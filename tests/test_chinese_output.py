@@ -39,6 +39,7 @@ ENGLISH_CLICK = ("Usage:", "Options:", "Commands:", "Show this message", "Error:
 OWN_COMMANDS = [
     (), ("config",), ("config", "check"), ("init",), ("crawl",), ("monitor",), ("demo",),
     ("worker",), ("schedule",), ("findings",), ("findings", "list"), ("findings", "show"),
+    ("findings", "snapshot"),
     ("findings", "confirm"), ("findings", "dismiss"), ("findings", "reopen"), ("serve",),
     ("users",), ("users", "add"), ("users", "passwd"), ("users", "role"), ("users", "remove"),
     ("users", "list"), ("posts",), ("posts", "template"), ("posts", "import"),

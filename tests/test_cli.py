@@ -94,6 +94,12 @@ def test_review_from_the_command_line(demo_run: tuple[Run, subprocess.CompletedP
     assert "王芳 待审核 → 已确认，理由：已核实" in shown.stdout
     assert "赵强 已确认 → 待审核，理由：单位申诉" in shown.stdout
     assert "页面快照" in shown.stdout and "评分细则" in shown.stdout
+    assert f"govwatch findings snapshot {first} > 快照.html" in shown.stdout
+    page = run("findings", "snapshot", str(first))  # the stale column's page, as crawled
+    assert page.returncode == 0 and "<html" in page.stdout.lower()
+    assert "通知公告" in page.stdout or "动态" in page.stdout
+    nothing = run("findings", "snapshot", "99999")
+    assert nothing.returncode != 0 and "问题 99999 没有可查看的页面快照" in nothing.stderr
     missing = run("findings", "confirm", "99999", "--by", "王芳")
     assert missing.returncode != 0 and "99999" in missing.stderr
 

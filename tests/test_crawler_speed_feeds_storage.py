@@ -3,13 +3,12 @@ feedparser reads it, snapshots and items written in batches as one by one."""
 
 from __future__ import annotations
 
-import gzip
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from bench.fixture import CrawlFixture
 from crawler import accounts
@@ -18,7 +17,7 @@ from govwatch.timeutil import CHINA
 from storage import repo
 from storage.db import Database
 from storage.identity import item_key
-from storage.models import Snapshot, Source, Unit
+from storage.models import PageBody, Snapshot, Source, Unit
 from storage.repo import _sql, crawls
 
 URL = "http://x.gov.cn/b03/rss.xml"
@@ -117,11 +116,12 @@ def test_snapshot_batches_write_what_save_snapshot_writes(sqlite_db: Database,
     with sqlite_db.session() as session:
         single = session.get(Snapshot, one)
         batch = list(session.scalars(select(Snapshot).where(Snapshot.id != one)))
-    assert single is not None and len(batch) == 2
-    for snap in batch:
-        assert snap.sha256 == single.sha256 and snap.http_status == 200
-        assert snap.html_path == single.html_path.replace("/one/", "/many/")
-        assert gzip.decompress(Path(snap.html_path).read_bytes()).decode() == page
+        assert single is not None and len(batch) == 2
+        assert session.scalar(select(func.count()).select_from(PageBody)) == 1  # one page
+        for snap in batch:
+            assert snap.sha256 == single.sha256 and snap.http_status == 200
+            assert snap.taken_at == taken and snap.html_path is None
+            assert repo.read_snapshot_html(session, snap) == page
     assert batch[0].png_path == single.png_path.replace("/one/", "/many/")
     assert Path(batch[0].png_path).read_bytes() == b"\x89PNG" and batch[1].png_path is None
 

@@ -261,7 +261,7 @@ def test_list_pages_are_kept_as_evidence(crawled: Crawled) -> None:
         rendered = by_source[ids[("B02", "工作动态")]]
         assert any(s.png_path and Path(s.png_path).read_bytes()[:4] == b"\x89PNG"
                    for s in rendered)
-        html = repo.read_snapshot_html(by_source[ids[("A01", "通知公告")]][0])
+        html = repo.read_snapshot_html(session, by_source[ids[("A01", "通知公告")]][0])
         assert html is not None and "通知公告" in html  # GBK page stored as readable text
         failed = by_source[ids[("B03", "通知公告")]]
         assert failed[0].http_status == 500  # what the broken column answered, too

@@ -12,6 +12,7 @@ from sqlalchemy import func, inspect, select, text
 from govwatch.cli.app import config_fingerprint
 from govwatch.config import load_config
 from govwatch.timeutil import CHINA
+from govwatch.timeutil import now as repo_now
 from storage import repo
 from storage.db import MIGRATIONS, Database, database_url
 from storage.models import Item, Source, Unit
@@ -189,10 +190,13 @@ def test_snapshots_are_compressed_shared_and_pruned(any_db: Database, tmp_path: 
     import gzip
     from datetime import timedelta
 
-    from storage.models import Snapshot
+    from storage.models import PageBody, Snapshot
 
     source_id = _unit_and_source(any_db)
     page = "<html><body><ul><li>关于防汛的通知 2021-08-30</li></ul></body></html>"
+    # a snapshot saved before page bodies (revision 0020): a file of its own
+    legacy_file = tmp_path / "legacy.html.gz"
+    legacy_file.write_bytes(gzip.compress("<html>旧快照</html>".encode()))
     with any_db.session() as session:
         first = repo.save_snapshot(session, tmp_path, source_id=source_id, crawl_run_id=None,
                                    url="http://x.gov.cn/tzgg/", html=page, png=b"\x89PNG")
@@ -200,10 +204,18 @@ def test_snapshots_are_compressed_shared_and_pruned(any_db: Database, tmp_path: 
                                     url="http://x.gov.cn/tzgg/", html=page)
         kept = repo.save_snapshot(session, tmp_path, source_id=source_id, crawl_run_id=None,
                                   url="http://x.gov.cn/tzgg/", html=page + "<!-- v2 -->")
+        legacy = Snapshot(source_id=source_id, url="http://x.gov.cn/tzgg/",
+                          taken_at=repo_now(), html_path=str(legacy_file), sha256="0" * 64)
+        session.add(legacy)
+        session.flush()
         snaps = {s.id: s for s in session.scalars(select(Snapshot))}
-        assert snaps[first].html_path == snaps[second].html_path  # one file, two rows
-        assert gzip.decompress(Path(snaps[first].html_path).read_bytes()).decode() == page
-        assert repo.read_snapshot_html(snaps[kept]) == page + "<!-- v2 -->"
+        bodies = dict(session.execute(select(PageBody.sha256, PageBody.html_gz)).all())
+        assert snaps[first].sha256 == snaps[second].sha256  # one body, two rows
+        assert len(bodies) == 2
+        assert gzip.decompress(bodies[snaps[first].sha256]).decode() == page
+        assert repo.read_snapshot_html(session, snaps[kept]) == page + "<!-- v2 -->"
+        assert repo.read_snapshot_html(session, snaps[legacy.id]) == "<html>旧快照</html>"
+        assert all(repo.snapshot_has_html(session, s) for s in snaps.values())
         unit_id = session.scalar(select(Unit.id))
         repo.save_findings(session, [repo.FindingDraft(
             rule="stale_column", unit_id=unit_id, subject=f"source:{source_id}",
@@ -212,12 +224,15 @@ def test_snapshots_are_compressed_shared_and_pruned(any_db: Database, tmp_path: 
         for snap in snaps.values():  # all a year and a half old
             snap.taken_at = snap.taken_at - timedelta(days=550)
     with any_db.session() as session:
-        assert repo.prune_snapshots(session, retention_days=365) == 2
+        assert repo.prune_snapshots(session, retention_days=365) == 3
         left = list(session.scalars(select(Snapshot)))
-    assert [s.id for s in left] == [kept]  # evidence of a finding is never pruned
-    assert not Path(snaps[first].html_path).exists()
+        assert [s.id for s in left] == [kept]  # evidence of a finding is never pruned
+        # the pruned snapshots' body went with them, the finding's stayed
+        assert list(session.scalars(select(PageBody.sha256))) == [left[0].sha256]
+        assert not repo.snapshot_has_html(session, snaps[first])
+        assert repo.read_snapshot_html(session, left[0]) == page + "<!-- v2 -->"
     assert not Path(snaps[first].png_path).exists()
-    assert Path(left[0].html_path).exists()
+    assert not legacy_file.exists()
 
 
 def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:

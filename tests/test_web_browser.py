@@ -100,7 +100,7 @@ def _hostile_finding(db: Database, data_dir: Path) -> int:
             .where(Item.title == HOSTILE_TITLE)).one()
         page = session.scalars(select(Snapshot).where(Snapshot.source_id == source.id)
                                .order_by(Snapshot.id.desc())).first()
-        html = repo.read_snapshot_html(page) if page else "<html><body></body></html>"
+        html = repo.read_snapshot_html(session, page) if page else "<html><body></body></html>"
         assert html is not None
         html = html.replace("</body>", '<script>alert("snapshot")</script></body>')
         shot = session.scalars(select(Snapshot.png_path)

@@ -241,7 +241,7 @@ def finding_detail(session: Session, rubrics: RubricSet, finding_id: int) -> Fin
     info = None
     if snap is not None:
         info = SnapshotInfo(snap.id, snap.url, snap.taken_at, snap.http_status,
-                            bool(snap.html_path and Path(snap.html_path).exists()),
+                            repo.snapshot_has_html(session, snap),
                             _png(snap) is not None)
     source_url = finding.source.url if finding.source is not None else None
     statements = repo.rectifications_of(session, finding_id)
@@ -258,7 +258,7 @@ def _png(snapshot: Snapshot) -> Path | None:
 
 def snapshot_html(session: Session, finding_id: int) -> str | None:
     snap = repo.finding_snapshot(session, finding_id)
-    return repo.read_snapshot_html(snap) if snap is not None else None
+    return repo.read_snapshot_html(session, snap) if snap is not None else None
 
 
 def screenshot_path(session: Session, finding_id: int) -> Path | None:

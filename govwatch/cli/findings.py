@@ -187,7 +187,8 @@ def show(ctx: click.Context, finding_id: int) -> None:
         f"状态：{STATUS_NAMES.get(row.status, row.status)}",
     ]
     if snapshot is not None:
-        lines.append(f"页面快照：{snapshot.html_path}（{snapshot.taken_at:%Y-%m-%d %H:%M}）")
+        where = snapshot.html_path or f"govwatch findings snapshot {finding_id} > 快照.html"
+        lines.append(f"页面快照：{where}（{snapshot.taken_at:%Y-%m-%d %H:%M}）")
         if snapshot.png_path:
             lines.append(f"页面截图：{snapshot.png_path}")
     if row.rule == "uninterpreted_policy":
@@ -202,6 +203,24 @@ def show(ctx: click.Context, finding_id: int) -> None:
         click.echo(f"  {review.at:%Y-%m-%d %H:%M} {review.actor} "
                    f"{STATUS_NAMES.get(review.from_status)} → "
                    f"{STATUS_NAMES.get(review.to_status)}{reason}")
+
+
+@findings.command("snapshot")
+@click.argument("finding_id", type=int, metavar="问题编号")
+@click.pass_context
+def snapshot_command(ctx: click.Context, finding_id: int) -> None:
+    """输出一条问题的页面快照（抓取时保存的网页 HTML）。"""
+    config = load_county(ctx)
+    db = app.open_database(config, must_exist=True)
+    try:
+        with db.session() as session:
+            snapshot = repo.finding_snapshot(session, finding_id)
+            html = repo.read_snapshot_html(session, snapshot) if snapshot is not None else None
+    finally:
+        db.dispose()
+    if html is None:
+        raise click.ClickException(f"问题 {finding_id} 没有可查看的页面快照")
+    click.echo(html, nl=False)
 
 
 def _review_command(action: str) -> click.Command:
