@@ -87,6 +87,9 @@ def _child(job: CrawlJob, events: Any, tag: int = 0, parent_pid: int | None = No
     set_channel(events, tag)
     quiet_logging_failures()
     process = CrawlerProcess(dict(job.scrapy_settings))
+    # Scrapy filters by level in its log handler, so each response's DEBUG records were made
+    # (caller looked up, record built) and then dropped: below the level, none are made now.
+    logging.getLogger().setLevel(job.scrapy_settings.get("LOG_LEVEL", "INFO"))
     for spider, kind in ((ColumnSpider, "column"), (AccountSpider, "account")):
         sources = [s for s in job.sources if s.type == kind]
         if sources:

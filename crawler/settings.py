@@ -11,7 +11,8 @@ from typing import Any
 
 from crawler.browser import LAUNCH_ARGS
 
-ENGINE_TUNING = ("CONCURRENT_ITEMS", "WARN_ON_GENERATOR_RETURN_VALUE")
+ENGINE_TUNING = ("CONCURRENT_ITEMS", "WARN_ON_GENERATOR_RETURN_VALUE", "STATS_CLASS",
+                 "DOWNLOADER_STATS", "LOGSTATS_INTERVAL")
 """Settings that trim Scrapy's per-response overhead; politeness does not depend on them."""
 
 
@@ -42,6 +43,12 @@ def scrapy_settings(crawl: dict[str, Any], *, database_url: str, data_dir: str,
         "CONCURRENT_ITEMS": 4,
         # A development-time check that re-parses each callback's source on every response.
         "WARN_ON_GENERATOR_RETURN_VALUE": False,
+        # Scrapy's stats (request and byte counts, kept per response) are read by nobody:
+        # each source's tally is govwatch's own (crawl_run). Without them the periodic
+        # "Crawled N pages" log line would say 0, so it goes too.
+        "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector",
+        "DOWNLOADER_STATS": False,
+        "LOGSTATS_INTERVAL": 0,
         "ITEM_PIPELINES": {"crawler.pipelines.StoragePipeline": 300},
         # Before every built-in middleware (robots.txt at 100 would already fetch from a new
         # host): a source's requests and redirects stay on its portal (crawler.portal).
