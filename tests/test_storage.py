@@ -14,7 +14,7 @@ from govwatch.config import load_config
 from govwatch.timeutil import CHINA
 from govwatch.timeutil import now as repo_now
 from storage import repo
-from storage.db import MIGRATIONS, Database, database_url
+from storage.db import MIGRATIONS, Database, database_url, head_revision
 from storage.models import Item, Source, Unit
 from storage.repo import sync as repo_sync
 
@@ -42,6 +42,34 @@ def test_migrate_creates_every_table_and_is_repeatable(any_db: Database) -> None
     with any_db.engine.connect() as conn:
         version = conn.execute(text("select version_num from alembic_version")).scalar()
     assert version == ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def test_migration_files_are_named_after_their_revisions() -> None:
+    """``storage.db.migrate`` compares the database's revision with the newest file's name
+    before it asks Alembic: each file is its revision, revising the one before."""
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    assert head_revision() == scripts.get_current_head()
+    files = sorted((MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+    for before, path in zip([None, *files], files, strict=False):
+        script = scripts.get_revision(path.name.split("_", 1)[0])
+        assert script is not None and Path(script.path).name == path.name
+        assert script.down_revision == (before.name.split("_", 1)[0] if before else None)
+
+
+def test_an_outdated_database_is_migrated_and_a_current_one_left_alone(
+        tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    db.migrate()
+    with db.engine.begin() as conn:  # a database last migrated by an older govwatch
+        conn.execute(text("DROP TABLE page_body"))
+        conn.execute(text("DROP INDEX ix_snapshot_sha256"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0019'"))
+    db.migrate()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
+            head_revision()
+        assert inspect(conn).has_table("page_body")
+    db.dispose()
 
 
 def test_default_database_is_sqlite_under_the_data_folder(tmp_path: Path,
