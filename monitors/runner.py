@@ -54,7 +54,6 @@ from monitors.national_class import national_class
 from monitors.policy_class import ClassPolicy
 from monitors.policy_match import BODY_LIMIT
 from monitors.rule_map import RuleMap, load_rule_map
-from monitors.text_scan import ScannedText
 from monitors.wrong_expression import load_dictionary
 from storage import repo
 from storage.db import Database, in_session_beside
@@ -319,8 +318,7 @@ def page_checks(session: Session, config: CountyConfig, facts: list[SourceFacts]
     # week): titles, and texts where read
     since = min(now(), datetime.combine(as_of, time(), CHINA)) - timedelta(
         days=backdated_item.LOOKBACK_DAYS + 1)
-    texts = [ScannedText(r.item_id, r.source_id, r.url, r.title, r.body, r.published_on)
-             for r in repo.texts_first_seen_since(session, since) if r.source_id in fresh]
+    texts = [r for r in repo.texts_first_seen_since(session, since) if r.source_id in fresh]
     checks = config.settings.text_checks
     drafts = [*wrong_expression.judge(texts, fresh, as_of, rule_map,
                                       load_dictionary(checks.dictionaries, checks.allow)),

@@ -15,8 +15,9 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
+
+from storage.repo import TextRow
 
 DEFAULT_CONTEXT = 120
 
@@ -26,16 +27,9 @@ _BOUNDARY = re.compile(r"[。！？；!?;\n\r]|\u3000\u3000")
 _DROPPED = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 
 
-@dataclass(frozen=True)
-class ScannedText:
-    """A crawled article or post as the text checks read it."""
-
-    item_id: int
-    source_id: int
-    url: str
-    title: str
-    body: str  # may be "" (only the title known)
-    published_on: date | None
+ScannedText = TextRow
+"""A crawled article or post as the text checks read it (its body may be "": only the title
+known): the rows storage reads for them (``repo.texts_first_seen_since``), as they come."""
 
 
 @dataclass(frozen=True)
