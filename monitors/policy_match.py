@@ -232,14 +232,15 @@ def names_document(name: Name) -> bool:
     return len(name.base) >= 4 and not _ABBREVIATION.match(name.base)
 
 
-def base_keys(name: Name) -> set[str]:
+@lru_cache(maxsize=200_000)
+def base_keys(name: Name) -> frozenset[str]:
     """The keys a name is indexed under: its base, and its base without a leading place name
-    (《河北省关于新时代…若干措施》 is cited as 《关于新时代…若干措施》)."""
-    keys = {name.base}
+    (《河北省关于新时代…若干措施》 is cited as 《关于新时代…若干措施》). Remembered: the place
+    pattern is costly, and a name recurs (each version of a document, each citation)."""
     place = _PLACE.match(name.base)
     if place and len(name.base) - place.end() >= 6:
-        keys.add(name.base[place.end():])
-    return keys
+        return frozenset((name.base, name.base[place.end():]))
+    return frozenset((name.base,))
 
 
 def policy_names(title: str) -> list[Name]:
