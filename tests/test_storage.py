@@ -11,8 +11,7 @@ from sqlalchemy import func, inspect, select, text
 
 from govwatch.cli.app import config_fingerprint
 from govwatch.config import load_config
-from govwatch.timeutil import CHINA
-from govwatch.timeutil import now as repo_now
+from govwatch.timeutil import CHINA, now
 from storage import repo
 from storage.db import MIGRATIONS, Database, database_url, head_revision
 from storage.models import Item, Source, Unit
@@ -57,9 +56,14 @@ def test_migration_files_are_named_after_their_revisions() -> None:
 
 
 def test_an_outdated_database_is_migrated_and_a_current_one_left_alone(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from storage import db as storage_db
+
     db = Database(f"sqlite:///{tmp_path / 'old.db'}")
     db.migrate()
+    with monkeypatch.context() as patched:  # current: Alembic is not asked at all
+        patched.setattr(storage_db, "_upgrade", lambda engine: pytest.fail("Alembic ran"))
+        db.migrate()
     with db.engine.begin() as conn:  # a database last migrated by an older govwatch
         conn.execute(text("DROP TABLE page_body"))
         conn.execute(text("DROP INDEX ix_snapshot_sha256"))
@@ -233,7 +237,7 @@ def test_snapshots_are_compressed_shared_and_pruned(any_db: Database, tmp_path: 
         kept = repo.save_snapshot(session, tmp_path, source_id=source_id, crawl_run_id=None,
                                   url="http://x.gov.cn/tzgg/", html=page + "<!-- v2 -->")
         legacy = Snapshot(source_id=source_id, url="http://x.gov.cn/tzgg/",
-                          taken_at=repo_now(), html_path=str(legacy_file), sha256="0" * 64)
+                          taken_at=now(), html_path=str(legacy_file), sha256="0" * 64)
         session.add(legacy)
         session.flush()
         snaps = {s.id: s for s in session.scalars(select(Snapshot))}

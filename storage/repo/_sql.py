@@ -61,7 +61,8 @@ def execute_rows(session: Session, stmt: Executable, rows: Sequence[dict[str, An
     same keys — on SQLite at the driver level: the statement is compiled once, and values
     are converted by the same bind processors SQLAlchemy would call, once per distinct
     object (a batch shares its timestamps), so the stored rows are the same. SQLAlchemy's
-    per-row parameter handling cost twice SQLite's own work for a crawl's items."""
+    per-row parameter handling added about a third to SQLite's own work on a crawl's items
+    (an item upsert 24.6 → 19.4 µs, SQLite's share ~14)."""
     if not rows:
         return
     dialect = session.get_bind().dialect
