@@ -65,10 +65,9 @@ class StoragePipeline:
         owner = this_process()
         try:
             with self.db.session() as session:
-                for source_id in spider.sources:
-                    self.run_ids[source_id] = repo.open_crawl_run(
-                        session, source_id, owner=owner,
-                        reference_date=getattr(spider, "reference_date", None))
+                self.run_ids.update(repo.open_crawl_runs(
+                    session, spider.sources, owner=owner,
+                    reference_date=getattr(spider, "reference_date", None)))
         except STORAGE_ERRORS as exc:
             self.run_ids.clear()
             self._storage_failed(exc)

@@ -193,3 +193,40 @@ def test_items_written_at_the_driver_level_are_stored_as_sqlalchemy_stores_them(
         db.dispose()
     assert len(stored[0]) == 3
     assert stored[0] == stored[1]
+
+
+def test_runs_opened_together_are_each_sources_own(any_db: Database) -> None:
+    """A crawl process opens a run per source with one INSERT (``open_crawl_runs``): each id
+    is that source's new running run, as one ``open_crawl_run`` a source would give."""
+    from storage.models import CrawlRun
+
+    first, second, third = (_source(any_db, name) for name in ("tzgg", "gzdt", "zcwj"))
+    with any_db.session() as session:
+        earlier = repo.open_crawl_run(session, first, owner="host:1:1")
+        opened = repo.open_crawl_runs(session, [first, second, third, second],
+                                      owner="host:2:2", reference_date=date(2021, 9, 8))
+        alone = repo.open_crawl_runs(session, [third], owner=None)
+    assert set(opened) == {first, second, third} and earlier not in opened.values()
+    assert len(set(opened.values())) == 3 and alone[third] not in opened.values()
+    with any_db.session() as session:
+        runs = {r.id: r for r in session.scalars(select(CrawlRun))}
+    assert len(runs) == 5
+    for source_id, run_id in opened.items():
+        run = runs[run_id]
+        assert (run.source_id, run.outcome, run.owner, run.reference_date) == (
+            source_id, "running", "host:2:2", date(2021, 9, 8))
+    assert runs[alone[third]].owner is None and runs[alone[third]].source_id == third
+
+
+def test_rows_at_the_driver_level_must_give_columns_with_defaults(sqlite_db: Database) -> None:
+    """SQLAlchemy fills a column's Python-side default per execution; ``execute_rows`` does
+    not, so leaving one out is refused rather than stored as NULL."""
+    from sqlalchemy import insert
+
+    from storage.models import CrawlRun
+
+    source_id = _source(sqlite_db, "tzgg")
+    with sqlite_db.session() as session, pytest.raises(ValueError, match="pages"):
+        _sql.execute_rows(session, insert(CrawlRun.__table__), [
+            {"source_id": source_id, "started_at": datetime(2021, 9, 8, tzinfo=CHINA),
+             "outcome": "running", "items_found": 0, "items_dated": 0, "items_new": 0}])

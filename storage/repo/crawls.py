@@ -132,12 +132,38 @@ def open_crawl_run(session: Session, source_id: int, started_at: datetime | None
                    owner: str | None = None, reference_date: date | None = None) -> int:
     """Open a run of ``source_id`` owned by ``owner`` (``govwatch.liveness.this_process``),
     speaking for ``reference_date`` (default: the China date it started on)."""
+    return open_crawl_runs(session, [source_id], started_at, owner, reference_date)[source_id]
+
+
+_RUN_INSERT = insert(CrawlRun.__table__)
+_OPEN_CHUNK = 500  # sources per lookup of the ids opened
+
+
+def open_crawl_runs(session: Session, source_ids: Iterable[int],
+                    started_at: datetime | None = None, owner: str | None = None,
+                    reference_date: date | None = None) -> dict[int, int]:
+    """``open_crawl_run`` for many sources with one INSERT (a crawl process opens a run for
+    each of its sources, tens of thousands at province size); the run ids by source."""
+    ids = list(dict.fromkeys(source_ids))
+    if not ids:
+        return {}
     started_at = started_at or now()
-    run = CrawlRun(source_id=source_id, started_at=started_at, outcome="running",
-                   owner=owner, reference_date=reference_date or as_china_date(started_at))
-    session.add(run)
-    session.flush()
-    return run.id
+    day = reference_date or as_china_date(started_at)
+    execute_rows(session, _RUN_INSERT, [
+        {"source_id": source_id, "started_at": started_at, "outcome": "running",
+         "owner": owner, "reference_date": day, "pages": 0, "items_found": 0,
+         "items_dated": 0, "items_new": 0} for source_id in ids])
+    # read back by what this call wrote: its sources, owner and start (to the microsecond)
+    opened: dict[int, int] = {}
+    same_owner = CrawlRun.owner.is_(None) if owner is None else CrawlRun.owner == owner
+    for start in range(0, len(ids), _OPEN_CHUNK):
+        for source_id, run_id in session.execute(
+                select(CrawlRun.source_id, func.max(CrawlRun.id))
+                .where(CrawlRun.source_id.in_(ids[start:start + _OPEN_CHUNK]), same_owner,
+                       CrawlRun.started_at == started_at, CrawlRun.outcome == "running")
+                .group_by(CrawlRun.source_id)):
+            opened[source_id] = run_id
+    return opened
 
 
 @dataclass(frozen=True)
