@@ -127,22 +127,22 @@ def test_snapshot_batches_write_what_save_snapshot_writes(sqlite_db: Database,
 
 
 def test_item_batches_count_new_items_per_source_as_store_items(any_db: Database) -> None:
-    sqlite_db = any_db  # and PostgreSQL: the known items are looked up by (source, key) pairs
-    first, second = _source(sqlite_db, "tzgg"), _source(sqlite_db, "gzdt")
+    """On SQLite and PostgreSQL: the known items are looked up by (source, key) pairs."""
+    first, second = _source(any_db, "tzgg"), _source(any_db, "gzdt")
 
     def records(*urls: str) -> list[repo.ItemRecord]:
         return [repo.ItemRecord(url=u, title=f"标题{u}", published_on=date(2021, 9, 1))
                 for u in urls]
 
-    with sqlite_db.session() as session:
+    with any_db.session() as session:
         assert repo.store_items(session, first, records("a", "b")) == 2
-    with sqlite_db.session() as session:
+    with any_db.session() as session:
         new = repo.store_item_batches(session, {
             first: records("a", "b", "c", "c"),  # two known, one new (listed twice)
             second: records("a", "d"),  # the same URL under another source is new there
         })
     assert new == {first: 1, second: 2}
-    with sqlite_db.session() as session:
+    with any_db.session() as session:
         assert repo.store_items(session, second, records("a", "d", "e")) == 1
         assert repo.store_item_batches(session, {first: [], second: records("e")}) == {second: 0}
 

@@ -73,11 +73,11 @@ def execute_rows(session: Session, stmt: Executable, rows: Sequence[dict[str, An
     must be given in every row (ValueError otherwise)."""
     if not rows:
         return
-    dialect = session.get_bind().dialect
-    if dialect.paramstyle != "qmark":  # PostgreSQL's drivers: SQLAlchemy's own batching
+    if not at_driver_level(session):  # PostgreSQL's drivers: SQLAlchemy's own batching
         session.execute(stmt, list(rows))
         return
-    compiled = _driver_statement(stmt, dialect, tuple(rows[0]))
+    compiled = _driver_statement(stmt, session.get_bind().dialect, tuple(rows[0]))
+    # per column, each distinct object's converted value (by id: ``rows`` keeps them alive)
     columns = [(name, process, {}) for name, process in compiled.params]
     constants = compiled.constants
     values = []
@@ -85,17 +85,20 @@ def execute_rows(session: Session, stmt: Executable, rows: Sequence[dict[str, An
         line = []
         for name, process, memo in columns:
             value = row[name] if name in row else constants[name]
-            if process is not None and value is not None:
+            if process is not None:
                 key = id(value)
-                done = memo.get(key)
-                if done is None or done[0] is not value:
-                    done = memo[key] = (value, process(value))
-                value = done[1]
-            elif process is not None:
-                value = process(value)
+                if key not in memo:
+                    memo[key] = process(value)
+                value = memo[key]
             line.append(value)
         values.append(tuple(line))
     session.connection().exec_driver_sql(compiled.sql, values)
+
+
+def at_driver_level(session: Session) -> bool:
+    """Whether the session's database is written and read through its driver directly where
+    that pays (SQLite, whose driver takes ``?`` parameters); otherwise through SQLAlchemy."""
+    return session.get_bind().dialect.paramstyle == "qmark"
 
 
 def json_value(value: Any) -> Any:

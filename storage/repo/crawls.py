@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from govwatch.timeutil import CHINA, now
 from storage.identity import item_key
 from storage.models import CrawlRun, Finding, Item, PageBody, Snapshot, Source, Unit
-from storage.repo._sql import _insert_for, execute_rows
+from storage.repo._sql import _insert_for, at_driver_level, execute_rows
 
 
 @dataclass
@@ -350,11 +350,11 @@ def _known_items(session: Session, unique: dict[int, dict[str, ItemRecord]]) -> 
     a pair (``source_id IN … AND key IN …`` probed every source with every key, ten times the
     work for a batch of 25 sources)."""
     pairs = [(source_id, key) for source_id, by_key in unique.items() for key in by_key]
-    qmark = session.get_bind().dialect.paramstyle == "qmark"  # SQLite: no compiling
+    direct = at_driver_level(session)  # SQLite: no compiling
     known: dict[int, int] = {}
     for start in range(0, len(pairs), _KNOWN_CHUNK):
         chunk = pairs[start:start + _KNOWN_CHUNK]
-        if qmark:
+        if direct:
             rows = ", ".join(["(?, ?)"] * len(chunk))
             found = session.connection().exec_driver_sql(
                 _KNOWN_SQL.format(rows=rows), tuple(v for pair in chunk for v in pair))
@@ -419,9 +419,9 @@ def prune_snapshots(session: Session, retention_days: int) -> int:
             select(Snapshot.png_path).where(Snapshot.png_path.in_(paths))))
     for path in paths - still_used:
         Path(path).unlink(missing_ok=True)
-    chunks = sorted(digests)
-    for start in range(0, len(chunks), _PRUNE_CHUNK):
-        chunk = chunks[start:start + _PRUNE_CHUNK]
+    ordered = sorted(digests)
+    for start in range(0, len(ordered), _PRUNE_CHUNK):
+        chunk = ordered[start:start + _PRUNE_CHUNK]
         shared = set(session.scalars(select(Snapshot.sha256).where(Snapshot.sha256.in_(chunk))))
         session.execute(delete(PageBody).where(PageBody.sha256.in_(set(chunk) - shared)))
     return len(old)
