@@ -16,6 +16,7 @@ import pytest
 
 from crawler import extract
 from crawler.extract import HiddenAnchor, PageLinks, page_links
+from crawler.extract import links as links_module
 
 PAGES = Path(__file__).resolve().parent / "pages" / "links"
 REAL_PAGES = Path(os.environ.get("GOVWATCH_REAL_PAGES")
@@ -247,3 +248,76 @@ def test_real_pages_read_without_error() -> None:
         hidden += len(found.hidden)
     # the portals' own hidden dropdowns and CMS credits: display:none, nothing planted
     assert hidden < 100
+
+
+# ------------------------------------------------------ pages sharing a stylesheet (_Tree)
+
+SHARED_STYLE = ("<style>.side{position:absolute;left:-9999px}.menu a{color:#fff}"
+                ".box{background:#fff}.tip{display:none}</style>")
+
+
+def template_page(body: str) -> str:
+    return (f"<html><head>{SHARED_STYLE}</head><body><div class='menu'><a href='/m1'>一</a>"
+            f"</div><div class='box'>{body}</div><div class='side'><a href='/s'>s</a></div>"
+            "</body></html>")
+
+
+TEMPLATE_PAGES = [
+    template_page("<ul><li><a href='/a1'>甲</a></li><li><a href='/a2'>乙</a></li></ul>"),
+    # the same places, but an ancestor of the list now hides it inline, and one link has a
+    # class the sheet hides: what the first page worked out must not be taken for these
+    template_page("<ul style='display:none'><li><a href='/b1'>甲</a></li></ul>"
+                  "<p><a class='tip' href='/b2'>乙</a><a href='/b3'>丙</a></p>"),
+    template_page("<div class='menu'><a href='/c1'>丁</a></div>"
+                  "<ul><li style='font-size:0'><a href='/c2'>戊</a></li></ul>"),
+]
+
+
+def alone(html: str | bytes, url: str = URL) -> PageLinks:
+    """``page_links`` of a page with no tree kept from the pages read before it."""
+    links_module._TREES.clear()
+    return page_links(html, url)
+
+
+def test_pages_sharing_a_stylesheet_read_as_each_alone() -> None:
+    pages = [*TEMPLATE_PAGES, (PAGES / "hacked_article.html").read_text(encoding="utf-8")]
+    expected = [alone(html) for html in pages]
+    assert any(found.hidden for found in expected[1:3])  # the pages differ in what they hide
+    for order in (pages, pages[::-1], pages[1:] + pages[:1]):
+        links_module._TREES.clear()
+        assert [page_links(html, URL) for html in order] == [
+            expected[pages.index(html)] for html in order]
+
+
+def test_real_pages_read_the_same_after_one_another() -> None:
+    pages = sorted(REAL_PAGES.glob("*.html")) if REAL_PAGES.is_dir() else []
+    if not pages:
+        pytest.skip(f"no saved real pages in {REAL_PAGES}")
+    url = "http://www.example.gov.cn/a/b.html"
+    expected = {path: alone(path.read_bytes(), url) for path in pages}
+    links_module._TREES.clear()
+    for path in pages + pages[::-1]:  # each page read again after the others
+        assert page_links(path.read_bytes(), url) == expected[path], path.name
+
+
+def test_a_page_out_of_matching_budget_leaves_no_tree_for_the_next() -> None:
+    rules = "".join(f"div .c{i % 50} div div div div div a{{display:none}}\n"
+                    for i in range(5000))
+    css = f"{rules} * * {{color:red}}"
+    html = (f"<style>{css}</style><body>" + "<div class='c1 c2'>" * 200
+            + "".join(f"<a id='a{i}' href='/{i}'>t</a>" for i in range(5000)))
+    links_module._TREES.clear()
+    page_links(html, URL)
+    assert not links_module._TREES
+
+
+def test_a_tree_that_only_grows_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(links_module, "_TREE_NODES", 50)
+    links_module._TREES.clear()
+    page = "<style>a{color:red}</style><body>{}</body>"
+    page_links(page.replace("{}", "".join(f"<p id='x{i}'><a href='/{i}'>t</a></p>"
+                                          for i in range(20))), URL)
+    assert len(links_module._TREES) == 1  # 40 places: kept
+    page_links(page.replace("{}", "".join(f"<p id='y{i}'><a href='/{i}'>t</a></p>"
+                                          for i in range(20))), URL)
+    assert not links_module._TREES  # 80 places: every element its own id, dropped

@@ -580,7 +580,8 @@ def _text_hiding(anchor: etree._Element, depth: int, style: dict[str, str], ctx:
 class _Node:
     """An element's place in the cascade: what it inherits and declares. Elements with the
     same attributes under the same node (the items of a list, the links of a menu) share
-    one node, so each distinct place is worked out once a page."""
+    one node, so each distinct place is worked out once (``_Tree``: once for all the pages
+    sharing a stylesheet)."""
 
     info: _Info
     ctx: _Context
@@ -654,6 +655,34 @@ def page_links(html: str | bytes, url: str, limit: int = 200) -> PageLinks:
     return links_in(doc, _page_base(doc, url), limit)
 
 
+@dataclass
+class _Tree:
+    """The nodes worked out on pages sharing one stylesheet. A portal's pages share their
+    template — its menus, sidebars and footer, its ``<style>`` — so a page after the first
+    finds most of its places worked out: a node depends only on its element's ``_signature``,
+    its ancestors' nodes and the sheet."""
+
+    root: _Node = field(
+        default_factory=lambda: _Node(_Info("", "", frozenset()), _Context(), {}, frozenset()))
+    size: int = 0  # nodes under the root
+
+
+_TREES: dict[str, _Tree] = {}  # by the pages' <style> text, least recently used first
+_TREES_KEPT = 32
+# Past this many nodes a tree is dropped after the page (a template that gives each element
+# its own id or inline style shares little, and would only grow).
+_TREE_NODES = 50_000
+
+
+def _tree_for(css: str) -> _Tree:
+    """The tree kept for pages with this stylesheet text (a new one when none is kept)."""
+    tree = _TREES.pop(css, None) or _Tree()
+    _TREES[css] = tree  # the most recently used last
+    while len(_TREES) > _TREES_KEPT:
+        del _TREES[next(iter(_TREES))]
+    return tree
+
+
 def links_in(doc: etree._Element, base: str, limit: int = 200) -> PageLinks:
     """``page_links`` of a page parsed already (the list parser's tree: a list page is parsed
     once), its relative links resolved against ``base``. The tree is only read."""
@@ -662,10 +691,23 @@ def links_in(doc: etree._Element, base: str, limit: int = 200) -> PageLinks:
     matcher = _Matcher(sheet) if sheet is not None else None
     external_css = any("stylesheet" in (link.get("rel") or "").lower()
                        for link in doc.iter("link"))
+    tree = _tree_for(css)
+    try:
+        return _walk(doc, base, limit, tree, matcher, external_css)
+    finally:
+        # a page that ran out of matching budget worked some places out without the sheet:
+        # they are not kept for the pages after it
+        if tree.size > _TREE_NODES or (matcher is not None and matcher.budget <= 0):
+            _TREES.pop(css, None)
+
+
+def _walk(doc: etree._Element, base: str, limit: int, tree: _Tree, matcher: _Matcher | None,
+          external_css: bool) -> PageLinks:
+    """``links_in``'s walk of the page, adding the places it meets first to ``tree``."""
     links: dict[str, None] = {}
     hidden: dict[str, HiddenAnchor] = {}
     chain: list[_Info] = []
-    nodes: list[_Node] = [_Node(_Info("", "", frozenset()), _Context(), {}, frozenset())]
+    nodes: list[_Node] = [tree.root]
     examined = 0
     for event, el in etree.iterwalk(doc, events=("start", "end")):
         if not isinstance(el.tag, str):
@@ -684,6 +726,7 @@ def links_in(doc: etree._Element, base: str, limit: int = 200) -> PageLinks:
         if node is None:
             chain.append(_info(el, tag))
             node = parent.children[signature] = _node(el, tag, parent, chain, matcher)
+            tree.size += 1
         else:
             chain.append(node.info)
         nodes.append(node)
