@@ -76,32 +76,43 @@ def cached(file: Path, validate: Callable[[], T], *, min_bytes: int | None = Non
     if folder is None or len(data) < (MIN_BYTES if min_bytes is None else min_bytes):
         return validate()
     entry = folder / f"config-{cache_key(data)}.pickle"
-    try:
-        with entry.open("rb") as handle, collector_paused():
-            value: T = pickle.load(handle)  # written by this user, below, only
+    found = read_entry(entry)
+    if found is not None:
         log.debug("config %s from cache %s", file, entry)
-        return value
-    except FileNotFoundError:
-        pass
-    except Exception as exc:  # a truncated or foreign entry: validate again
-        log.warning("ignoring config cache entry %s: %s", entry, exc)
+        return found  # type: ignore[no-any-return]  # written below, for this key only
     value = validate()
-    _store(folder, entry, value)
+    write_entry(entry, value)
     return value
 
 
-def _store(folder: Path, entry: Path, value: object) -> None:
-    """Write atomically (a concurrent reader never sees half an entry) and drop entries unused
-    for ``KEEP_DAYS``; failures are logged, never raised."""
+def read_entry(entry: Path) -> object | None:
+    """The value pickled in a cache entry; None when there is none, or it cannot be read
+    (truncated, or written by another version: logged, then ignored)."""
+    try:
+        with entry.open("rb") as handle, collector_paused():
+            return pickle.load(handle)  # written by this user, by ``write_entry``, only
+    except FileNotFoundError:
+        return None
+    except Exception as exc:
+        log.warning("ignoring cache entry %s: %s", entry, exc)
+        return None
+
+
+def write_entry(entry: Path, value: object) -> None:
+    """Write a cache entry atomically (a concurrent reader never sees half an entry) and drop
+    the entries of its kind (the name's part before the first ``-``) unused for
+    ``KEEP_DAYS``; failures are logged, never raised."""
+    folder = entry.parent
+    kind = entry.name.split("-", 1)[0]
     try:
         folder.mkdir(parents=True, exist_ok=True)
         cutoff = time.time() - KEEP_DAYS * 86_400
-        for old in folder.glob("config-*.pickle"):
+        for old in folder.glob(f"{kind}-*.pickle"):
             if old.stat().st_mtime < cutoff:
                 old.unlink(missing_ok=True)
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=".config-", suffix=".tmp")
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{kind}-", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, entry)
     except OSError as exc:
-        log.warning("cannot write config cache %s: %s", entry, exc)
+        log.warning("cannot write cache entry %s: %s", entry, exc)
