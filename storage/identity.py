@@ -25,6 +25,6 @@ def item_key(url: str) -> str:
     parts = urlsplit(url.strip())
     # /a/, /a and /a/index.html are one folder's page
     path = _INDEX_PAGE.sub("/", _SLASHES.sub("/", parts.path or "/")).rstrip("/") or "/"
-    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True))) if parts.query else ""
     key = path + (f"?{query}" if query else "")
     return key + (f"#{parts.fragment}" if parts.fragment else "")
