@@ -35,10 +35,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from functools import lru_cache
-from typing import Literal
+from functools import cache, lru_cache
+from typing import Literal, TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -497,6 +497,34 @@ class InterpretationDoc(Document):
         object.__setattr__(self, "cited", cited)
         object.__setattr__(self, "cited_numbers", frozenset(
             c.number for c in cited if c.number and c.role != "old"))
+
+
+DocT = TypeVar("DocT", bound=Document)
+
+
+@cache
+def worked_out_fields(kind: type[Document]) -> tuple[str, ...]:
+    """The fields a document works out from its own (names, 文号, dates, citations)."""
+    return tuple(f.name for f in fields(kind) if not f.init)
+
+
+def worked_out(doc: Document) -> tuple[object, ...]:
+    """A document's worked-out fields, in ``worked_out_fields`` order: kept between runs and
+    given back to ``with_worked_out`` (names, 文号 and citations are plain frozen values)."""
+    return tuple(getattr(doc, name) for name in worked_out_fields(type(doc)))
+
+
+def with_worked_out(kind: type[DocT], key: int, url: str, title: str, published_on: date,
+                    body: str, links: tuple[str, ...], unit: int | None,
+                    kept: Sequence[object]) -> DocT:
+    """The document of these fields whose worked-out fields are ``kept`` (``worked_out`` of
+    the same fields, from an earlier run), instead of working them out again."""
+    doc = object.__new__(kind)  # a frozen dataclass: its fields are set as __init__ does
+    state = doc.__dict__
+    state.update(key=key, url=url, title=title, published_on=published_on, body=body,
+                 links=links, unit=unit)
+    state.update(zip(worked_out_fields(kind), kept, strict=True))
+    return doc
 
 
 def link_key(url: str) -> str:

@@ -15,9 +15,12 @@ the findings, in their own table and lifecycle (``repo.save_warnings``).
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -25,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig, PolicyClasses, Thresholds
+from govwatch.config_cache import cache_dir, read_entry, write_entry
 from govwatch.liveness import owner_gone
 from govwatch.timeutil import CHINA, now, week_bounds
 from monitors import (
@@ -43,6 +47,7 @@ from monitors import (
     measured,
     not_rectified,
     personal_info,
+    policy_match,
     site_unreachable,
     stale_column,
     unanswered_message,
@@ -122,7 +127,11 @@ def uninterpreted_policies(
     decided = uninterpreted_policy.classify_items(
         policies, sources, county_classes(classes or PolicyClasses()),
         repo.policy_exclusions(session))
-    matchers = uninterpreted_policy.matchers_by_setting(policies, interpretations, sources)
+    entry = kept_documents_entry(session)
+    found = read_entry(entry) if entry is not None else None
+    kept = uninterpreted_policy.KeptDocuments(found if isinstance(found, dict) else None)
+    matchers = uninterpreted_policy.matchers_by_setting(policies, interpretations, sources,
+                                                        kept)
     drafts, verdicts = uninterpreted_policy.judge_with_verdicts(
         policies, interpretations, sources, as_of, rule_map,
         thresholds.interpretation_grace_days,
@@ -143,7 +152,27 @@ def uninterpreted_policies(
         policies, interpretations, sources, decided, as_of, thresholds.interpretation_grace_days,
         thresholds.interpretation_match, thresholds.interpretation_max_days_before,
         thresholds.data_max_age_days, matchers)
+    if entry is not None and kept.worth_keeping:
+        write_entry(entry, kept.entries())
     return PolicyRuleOutcome(drafts, states, due)
+
+
+def kept_documents_entry(session: Session) -> Path | None:
+    """Where the policy rule keeps its documents' worked-out fields between runs
+    (``uninterpreted_policy.KeptDocuments``): an entry of govwatch's cache folder per
+    database and version of the matching code; None when the cache is off or the database
+    lives in this process only."""
+    folder = cache_dir()
+    url = session.get_bind().url
+    if folder is None or (url.get_backend_name() == "sqlite"
+                          and url.database in (None, "", ":memory:")):
+        return None
+    where = (str(Path(url.database or "").resolve()) if url.get_backend_name() == "sqlite"
+             else url.render_as_string(hide_password=True))
+    digest = hashlib.sha256()
+    for part in (where.encode(), Path(policy_match.__file__).read_bytes(), sys.version.encode()):
+        digest.update(hashlib.sha256(part).digest())
+    return folder / f"documents-{digest.hexdigest()[:32]}.pickle"
 
 
 def run_monitors(db: Database, config: CountyConfig, as_of: date,

@@ -24,11 +24,11 @@ and a finding's evidence names them, with the interpretations weighed and their 
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from typing import TypeVar
 
 from govwatch.timeutil import iso_week
 from monitors import freshness
@@ -37,21 +37,23 @@ from monitors.policy_match import (
     MAX_DAYS_BEFORE,
     STRENGTH_LABELS,
     TITLE_LIMIT,
+    DocT,
     Document,
     InterpretationDoc,
     Matcher,
     PolicyDoc,
     Weighed,
     link_key,
+    with_worked_out,
+    worked_out,
 )
 from monitors.rule_map import RuleMap
 from storage.repo import FindingDraft, PostFact, SourceFacts
 
-__all__ = ["RULE", "SOURCE_KINDS", "Coverage", "ItemClass", "PolicyVerdict", "by_unit",
-           "classify_items", "judge", "judge_with_verdicts", "link_key", "matcher_for",
-           "matchers_by_setting"]
+__all__ = ["RULE", "SOURCE_KINDS", "Coverage", "ItemClass", "KeptDocuments", "PolicyVerdict",
+           "by_unit", "classify_items", "judge", "judge_with_verdicts", "link_key",
+           "matcher_for", "matchers_by_setting"]
 
-DocT = TypeVar("DocT", bound=Document)
 
 RULE = "uninterpreted_policy"
 SOURCE_KINDS = ("policy", "interpretation")  # the columns whose facts the rule reads
@@ -164,27 +166,98 @@ def _doc(kind: type[DocT], fact: PostFact, unit: int | None) -> DocT:
                 tuple(fact.links), unit)
 
 
+KeptEntry = tuple[int, tuple[object, ...]]  # (stamp of the item's fields, worked-out fields)
+
+
+def _stamp(kind: type[Document], fact: PostFact) -> int:
+    """A checksum of what a document's worked-out fields are worked out from."""
+    text = "\x1f".join((kind.__name__, fact.url, fact.title, fact.published_on.isoformat(),
+                        fact.body, *fact.links))
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+class KeptDocuments:
+    """Documents built with their worked-out fields kept from an earlier run.
+
+    Reading a policy's names, 文号 and issue date or an interpretation's citations is most of
+    the cost of matching a province's 130,000 documents, and nearly all of them are the same
+    as at the last run. ``kept`` maps item ids to ``(stamp, worked_out)``: an entry whose
+    stamp (a checksum of the item's kind, URL, title, date, text and links) still agrees is
+    used; any other document is worked out again. ``entries()`` is what to keep for the next
+    run; ``worth_keeping`` says whether enough was worked out again to write it.
+    """
+
+    def __init__(self, kept: Mapping[int, KeptEntry] | None = None) -> None:
+        self.kept = kept or {}
+        self.built: list[tuple[int, Document]] = []
+        self.misses = 0
+
+    def document(self, kind: type[DocT], fact: PostFact, unit: int | None) -> DocT:
+        stamp = _stamp(kind, fact)
+        entry = self.kept.get(fact.item_id)
+        if entry is not None and entry[0] == stamp:
+            doc = with_worked_out(kind, fact.item_id, fact.url, fact.title, fact.published_on,
+                                  fact.body, tuple(fact.links), unit, entry[1])
+        else:
+            doc = _doc(kind, fact, unit)
+            self.misses += 1
+        self.built.append((stamp, doc))
+        return doc
+
+    @property
+    def worth_keeping(self) -> bool:
+        """Whether to write ``entries()``: once documents worked out again are more than a
+        tenth of those built (a day's new items are not worth rewriting every entry for;
+        kept entries of items gone or changed are never used, only dropped at the rewrite)."""
+        return self.misses > max(KEEP_REWRITE_SHARE * len(self.built), 0)
+
+    def entries(self) -> dict[int, KeptEntry]:
+        """What to keep for the next run: every document built, by item id."""
+        return {doc.key: (stamp, worked_out(doc)) for stamp, doc in self.built}
+
+
+KEEP_REWRITE_SHARE = 0.1
+
+
 def matcher_for(policies: Iterable[PostFact], interpretations: Iterable[PostFact],
                 sources: Mapping[int, SourceFacts], *, threshold: float = DEFAULT_MATCH,
-                max_days_before: int = MAX_DAYS_BEFORE) -> Matcher:
-    """A ``Matcher`` over the store's policies and interpretations, units from the sources."""
+                max_days_before: int = MAX_DAYS_BEFORE,
+                kept: KeptDocuments | None = None) -> Matcher:
+    """A ``Matcher`` over the store's policies and interpretations, units from the sources
+    (their documents from ``kept`` where they were kept)."""
+    documents = _documents(policies, interpretations, sources, kept)
+    return Matcher(*documents, threshold=threshold, max_days_before=max_days_before,
+                   policy_units=_policy_units(sources))
+
+
+def _policy_units(sources: Mapping[int, SourceFacts]) -> set[int]:
+    return {s.unit_id for s in sources.values()
+            if s.source_type == "column" and s.kind == "policy"}
+
+
+def _documents(policies: Iterable[PostFact], interpretations: Iterable[PostFact],
+               sources: Mapping[int, SourceFacts], kept: KeptDocuments | None,
+               ) -> tuple[list[PolicyDoc], list[InterpretationDoc]]:
     unit_of = {sid: s.unit_id for sid, s in sources.items()}
-    policy_units = {s.unit_id for s in sources.values()
-                    if s.source_type == "column" and s.kind == "policy"}
-    return Matcher((_doc(PolicyDoc, p, unit_of.get(p.source_id)) for p in policies),
-                   (_doc(InterpretationDoc, i, unit_of.get(i.source_id)) for i in interpretations),
-                   threshold=threshold, max_days_before=max_days_before,
-                   policy_units=policy_units)
+    build = kept.document if kept is not None else _doc
+    return ([build(PolicyDoc, p, unit_of.get(p.source_id)) for p in policies],
+            [build(InterpretationDoc, i, unit_of.get(i.source_id)) for i in interpretations])
 
 
 def matchers_by_setting(policies: Sequence[PostFact], interpretations: Sequence[PostFact],
-                        sources: Mapping[int, SourceFacts]) -> Callable[[float, int], Matcher]:
-    """``matcher_for`` per (title threshold, days before), each built on first use: a county
-    uses one or two settings."""
+                        sources: Mapping[int, SourceFacts], kept: KeptDocuments | None = None,
+                        ) -> Callable[[float, int], Matcher]:
+    """``matcher_for`` per (title threshold, days before), each built on first use over the
+    same documents (built once, from ``kept`` where they were kept): a county uses one or
+    two settings."""
+    @cache
+    def documents() -> tuple[list[PolicyDoc], list[InterpretationDoc]]:
+        return _documents(policies, interpretations, sources, kept)
+
     @cache
     def matcher(threshold: float, max_days_before: int) -> Matcher:
-        return matcher_for(policies, interpretations, sources, threshold=threshold,
-                           max_days_before=max_days_before)
+        return Matcher(*documents(), threshold=threshold, max_days_before=max_days_before,
+                       policy_units=_policy_units(sources))
     return matcher
 
 
