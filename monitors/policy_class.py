@@ -22,7 +22,7 @@ of this (``decide``).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -179,13 +179,16 @@ def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 
 
 def decide(title: str, body_head: str, county: ClassPolicy,
-           column: dict[str, Sequence[str]] | None = None) -> tuple[Classification, bool]:
+           column: dict[str, Sequence[str]] | None = None,
+           classifier: Callable[[str, str], Classification] = classify,
+           ) -> tuple[Classification, bool]:
     """(class with its reason, whether the item needs an interpretation).
 
     The column's and then the county's exclude patterns, then their include patterns, win over
     the classifier; the reason then names the pattern. A column with include patterns (its
     ``policy_titles``) takes only the titles they match as policy files, as before the
     classifier; the county's include patterns add titles the classifier would miss.
+    ``classifier``: ``classify``, or what it said of the same title and head before.
     """
     column = column or {}
     for where, patterns in (("栏目", column.get("exclude") or ()), ("本县", county.exclude)):
@@ -199,5 +202,5 @@ def decide(title: str, body_head: str, county: ClassPolicy,
                 return Classification("policy", f"{where}纳入规则：{pattern.pattern}"), True
     if column_include:
         return Classification("not_policy", "不符合栏目纳入规则"), False
-    found = classify(title, body_head)
+    found = classifier(title, body_head)
     return found, county.needs_interpretation(found.cls)

@@ -47,6 +47,7 @@ from monitors import (
     measured,
     not_rectified,
     personal_info,
+    policy_class,
     policy_match,
     site_unreachable,
     stale_column,
@@ -124,12 +125,12 @@ def uninterpreted_policies(
     the first time) and the policy file warnings, from the facts of policy and interpretation
     columns only (and the titles reviewers excluded)."""
     sources, policies, interpretations = policy_rule_facts(session, as_of)
-    decided = uninterpreted_policy.classify_items(
-        policies, sources, county_classes(classes or PolicyClasses()),
-        repo.policy_exclusions(session))
     entry = kept_documents_entry(session)
     found = read_entry(entry) if entry is not None else None
     kept = uninterpreted_policy.KeptDocuments(found if isinstance(found, dict) else None)
+    decided = uninterpreted_policy.classify_items(
+        policies, sources, county_classes(classes or PolicyClasses()),
+        repo.policy_exclusions(session), kept)
     matchers = uninterpreted_policy.matchers_by_setting(policies, interpretations, sources,
                                                         kept)
     drafts, verdicts = uninterpreted_policy.judge_with_verdicts(
@@ -158,10 +159,10 @@ def uninterpreted_policies(
 
 
 def kept_documents_entry(session: Session) -> Path | None:
-    """Where the policy rule keeps its documents' worked-out fields between runs
+    """Where the policy rule keeps its documents' worked-out fields and classes between runs
     (``uninterpreted_policy.KeptDocuments``): an entry of govwatch's cache folder per
-    database and version of the matching code; None when the cache is off or the database
-    lives in this process only."""
+    database and version of the matching and classifying code; None when the cache is off or
+    the database lives in this process only."""
     folder = cache_dir()
     url = session.get_bind().url
     if folder is None or (url.get_backend_name() == "sqlite"
@@ -170,7 +171,8 @@ def kept_documents_entry(session: Session) -> Path | None:
     where = (str(Path(url.database or "").resolve()) if url.get_backend_name() == "sqlite"
              else url.render_as_string(hide_password=True))
     digest = hashlib.sha256()
-    for part in (where.encode(), Path(policy_match.__file__).read_bytes(), sys.version.encode()):
+    for part in (where.encode(), Path(policy_match.__file__).read_bytes(),
+                 Path(policy_class.__file__).read_bytes(), sys.version.encode()):
         digest.update(hashlib.sha256(part).digest())
     return folder / f"documents-{digest.hexdigest()[:32]}.pickle"
 

@@ -32,7 +32,7 @@ from functools import cache
 
 from govwatch.timeutil import iso_week
 from monitors import freshness
-from monitors.policy_class import CLASS_LABELS, Classification, ClassPolicy, decide
+from monitors.policy_class import CLASS_LABELS, Classification, ClassPolicy, classify, decide
 from monitors.policy_match import (
     MAX_DAYS_BEFORE,
     STRENGTH_LABELS,
@@ -136,11 +136,11 @@ class Coverage:
 def classify_items(policies: Iterable[PostFact], sources: Mapping[int, SourceFacts],
                    county: ClassPolicy | None = None,
                    excluded: Mapping[tuple[int | None, str], str] | None = None,
-                   ) -> dict[int, ItemClass]:
+                   kept: KeptDocuments | None = None) -> dict[int, ItemClass]:
     """Each policy-column item's class, reason and whether it needs an interpretation.
 
     ``excluded``: titles reviewers ruled are no policy file, for a unit or (unit None) the
-    county → who ruled and when.
+    county → who ruled and when. ``kept``: the classifier's verdicts an earlier run kept.
     """
     excluded = excluded or {}
     county = county or ClassPolicy()
@@ -155,8 +155,9 @@ def classify_items(policies: Iterable[PostFact], sources: Mapping[int, SourceFac
             found[policy.item_id] = ItemClass(
                 policy.item_id, Classification("not_policy", ruled), False)
             continue
+        classifier = kept.classifier(policy) if kept is not None else classify
         classification, needed = decide(policy.title, policy.body[:400], county,
-                                        source.policy_titles)
+                                        source.policy_titles, classifier)
         found[policy.item_id] = ItemClass(policy.item_id, classification, needed)
     return found
 
@@ -166,7 +167,9 @@ def _doc(kind: type[DocT], fact: PostFact, unit: int | None) -> DocT:
                 tuple(fact.links), unit)
 
 
-KeptEntry = tuple[int, tuple[object, ...]]  # (stamp of the item's fields, worked-out fields)
+# (stamp of the item's fields, the document's worked-out fields, for a policy the
+# classifier's verdict on its title and text when it was asked)
+KeptEntry = tuple[int, tuple[object, ...], Classification | None]
 
 
 def _stamp(kind: type[Document], fact: PostFact) -> int:
@@ -179,23 +182,29 @@ def _stamp(kind: type[Document], fact: PostFact) -> int:
 class KeptDocuments:
     """Documents built with their worked-out fields kept from an earlier run.
 
-    Reading a policy's names, 文号 and issue date or an interpretation's citations is most of
-    the cost of matching a province's 130,000 documents, and nearly all of them are the same
-    as at the last run. ``kept`` maps item ids to ``(stamp, worked_out)``: an entry whose
-    stamp (a checksum of the item's kind, URL, title, date, text and links) still agrees is
-    used; any other document is worked out again. ``entries()`` is what to keep for the next
-    run; ``worth_keeping`` says whether enough was worked out again to write it.
+    Reading a policy's names, 文号 and issue date or an interpretation's citations, and
+    classifying a policy's title, are most of the cost of judging a province's 130,000
+    documents, and nearly all of them are the same as at the last run. ``kept`` maps item ids
+    to ``KeptEntry``: an entry whose stamp (a checksum of the item's kind, URL, title, date,
+    text and links) still agrees is used; any other document is worked out again.
+    ``entries()`` is what to keep for the next run; ``worth_keeping`` says whether enough was
+    worked out again to write it.
     """
 
     def __init__(self, kept: Mapping[int, KeptEntry] | None = None) -> None:
         self.kept = kept or {}
         self.built: list[tuple[int, Document]] = []
+        self.classified: dict[int, Classification] = {}
         self.misses = 0
 
-    def document(self, kind: type[DocT], fact: PostFact, unit: int | None) -> DocT:
+    def _entry(self, kind: type[Document], fact: PostFact) -> tuple[int, KeptEntry | None]:
         stamp = _stamp(kind, fact)
         entry = self.kept.get(fact.item_id)
-        if entry is not None and entry[0] == stamp:
+        return stamp, (entry if entry is not None and entry[0] == stamp else None)
+
+    def document(self, kind: type[DocT], fact: PostFact, unit: int | None) -> DocT:
+        stamp, entry = self._entry(kind, fact)
+        if entry is not None:
             doc = with_worked_out(kind, fact.item_id, fact.url, fact.title, fact.published_on,
                                   fact.body, tuple(fact.links), unit, entry[1])
         else:
@@ -203,6 +212,17 @@ class KeptDocuments:
             self.misses += 1
         self.built.append((stamp, doc))
         return doc
+
+    def classifier(self, policy: PostFact) -> Callable[[str, str], Classification]:
+        """``classify`` for this policy: its kept verdict when its fields did not change."""
+        def kept_or_classified(title: str, body_head: str) -> Classification:
+            _, entry = self._entry(PolicyDoc, policy)
+            found = entry[2] if entry is not None else None
+            if found is None:
+                found = classify(title, body_head)
+            self.classified[policy.item_id] = found
+            return found
+        return kept_or_classified
 
     @property
     def worth_keeping(self) -> bool:
@@ -213,7 +233,8 @@ class KeptDocuments:
 
     def entries(self) -> dict[int, KeptEntry]:
         """What to keep for the next run: every document built, by item id."""
-        return {doc.key: (stamp, worked_out(doc)) for stamp, doc in self.built}
+        return {doc.key: (stamp, worked_out(doc), self.classified.get(doc.key))
+                for stamp, doc in self.built}
 
 
 KEEP_REWRITE_SHARE = 0.1

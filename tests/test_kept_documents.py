@@ -22,9 +22,10 @@ from govwatch.beside import FORK_ENV
 from govwatch.cli import app
 from govwatch.config import load_config
 from monitors import runner, uninterpreted_policy
+from monitors.policy_class import Classification, ClassPolicy
 from monitors.policy_match import InterpretationDoc, Matcher, PolicyDoc
 from monitors.uninterpreted_policy import KeptDocuments
-from storage.repo import PostFact
+from storage.repo import PostFact, SourceFacts
 
 DAY = date(2024, 8, 22)
 AS_OF = date(2021, 9, 26)
@@ -134,6 +135,47 @@ def test_kept_documents_are_rewritten_once_a_tenth_was_worked_out_again() -> Non
     build(more_new, [*many, *(fact(k, f"新办法{k}") for k in range(20))], [])
     assert more_new.worth_keeping
     assert set(more_new.entries()) == {*range(100, 200), *range(20)}  # gone items dropped
+
+
+def policy_column() -> dict[int, SourceFacts]:
+    return {1: SourceFacts(
+        source_id=1, source_name="政策文件", source_url="http://gov.example/zcwj/",
+        source_type="column", kind="policy", expect_update=False, thresholds={}, unit_id=7,
+        unit_code="A07", unit_name="演示县", category="A", last_run_id=None,
+        last_run_outcome=None, last_run_started=None, last_run_error=None,
+        last_run_status=None, newest_item_id=None, newest_published_on=None, newest_url=None,
+        newest_title=None, snapshot_id=None)}
+
+
+def test_the_classifiers_verdicts_are_kept_and_the_countys_patterns_still_win(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = policy_column()
+    first = KeptDocuments()
+    fresh = uninterpreted_policy.classify_items(POLICIES, sources, ClassPolicy(), {}, first)
+    build(first, POLICIES, INTERPRETATIONS)
+    entries = through_a_file(first)
+    assert all(entry[2] is not None for key, entry in entries.items() if key < 10)
+
+    asked: list[str] = []
+    classify = uninterpreted_policy.classify
+
+    def counted(title: str, body_head: str = "") -> Classification:
+        asked.append(title)
+        return classify(title, body_head)
+
+    monkeypatch.setattr(uninterpreted_policy, "classify", counted)
+    again = uninterpreted_policy.classify_items(POLICIES, sources, ClassPolicy(), {},
+                                                KeptDocuments(entries))
+    assert again == fresh and asked == []
+    # a changed title is classified again; a county pattern added since wins over the kept
+    changed = [PostFact(**{**vars(p), "title": p.title + "（征求意见稿）"})
+               if p.item_id == 3 else p for p in POLICIES]
+    county = ClassPolicy(exclude=("停车",))
+    later = uninterpreted_policy.classify_items(changed, sources, county, {},
+                                                KeptDocuments(entries))
+    assert asked == [changed[2].title]
+    assert later == uninterpreted_policy.classify_items(changed, sources, county, {})
+    assert later[2].classification.cls == "not_policy" and not later[2].needs_interpretation
 
 
 def _findings(db_path: Path) -> list[tuple[object, ...]]:
