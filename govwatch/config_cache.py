@@ -10,7 +10,9 @@ file validates in milliseconds.
 
 The folder is ``$GOVWATCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/govwatch``, else
 ``~/.cache/govwatch``; ``GOVWATCH_CACHE_DIR=off`` turns the cache off. A cache entry that
-cannot be read or written is ignored: the config is simply validated again.
+cannot be read or written is ignored: the config is simply validated again. The policy rule
+keeps its documents' worked-out fields in the same folder (``read_entry``/``write_entry``;
+``monitors.runner.kept_documents_entry``).
 """
 
 from __future__ import annotations

@@ -170,6 +170,7 @@ def _doc(kind: type[DocT], fact: PostFact, unit: int | None) -> DocT:
 # (stamp of the item's fields, the document's worked-out fields, for a policy the
 # classifier's verdict on its title and text when it was asked)
 KeptEntry = tuple[int, tuple[object, ...], Classification | None]
+KEEP_REWRITE_SHARE = 0.1  # of the documents worked out again, before the entry is rewritten
 
 
 def _stamp(kind: type[Document], fact: PostFact) -> int:
@@ -196,9 +197,12 @@ class KeptDocuments:
         self.built: list[tuple[int, Document]] = []
         self.classified: dict[int, Classification] = {}
         self.misses = 0
+        self._stamps: dict[int, int] = {}  # a policy is classified, then built
 
     def _entry(self, kind: type[Document], fact: PostFact) -> tuple[int, KeptEntry | None]:
-        stamp = _stamp(kind, fact)
+        stamp = self._stamps.get(fact.item_id)
+        if stamp is None:
+            stamp = self._stamps[fact.item_id] = _stamp(kind, fact)
         entry = self.kept.get(fact.item_id)
         return stamp, (entry if entry is not None and entry[0] == stamp else None)
 
@@ -229,7 +233,7 @@ class KeptDocuments:
         """Whether to write ``entries()``: once documents worked out again are more than a
         tenth of those built (a day's new items are not worth rewriting every entry for;
         kept entries of items gone or changed are never used, only dropped at the rewrite)."""
-        return self.misses > max(KEEP_REWRITE_SHARE * len(self.built), 0)
+        return self.misses > KEEP_REWRITE_SHARE * len(self.built)
 
     def entries(self) -> dict[int, KeptEntry]:
         """What to keep for the next run: every document built, by item id."""
@@ -237,16 +241,12 @@ class KeptDocuments:
                 for stamp, doc in self.built}
 
 
-KEEP_REWRITE_SHARE = 0.1
-
 
 def matcher_for(policies: Iterable[PostFact], interpretations: Iterable[PostFact],
                 sources: Mapping[int, SourceFacts], *, threshold: float = DEFAULT_MATCH,
-                max_days_before: int = MAX_DAYS_BEFORE,
-                kept: KeptDocuments | None = None) -> Matcher:
-    """A ``Matcher`` over the store's policies and interpretations, units from the sources
-    (their documents from ``kept`` where they were kept)."""
-    documents = _documents(policies, interpretations, sources, kept)
+                max_days_before: int = MAX_DAYS_BEFORE) -> Matcher:
+    """A ``Matcher`` over the store's policies and interpretations, units from the sources."""
+    documents = _documents(policies, interpretations, sources, None)
     return Matcher(*documents, threshold=threshold, max_days_before=max_days_before,
                    policy_units=_policy_units(sources))
 
