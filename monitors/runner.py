@@ -173,8 +173,9 @@ def kept_documents_entry(session: Session) -> Path | None:
     where = (str(Path(url.database or "").resolve()) if url.get_backend_name() == "sqlite"
              else url.render_as_string(hide_password=True))
     digest = hashlib.sha256()
-    for part in (where.encode(), Path(policy_match.__file__).read_bytes(),
-                 Path(policy_class.__file__).read_bytes(), sys.version.encode()):
+    code = (policy_match, policy_class, uninterpreted_policy)  # what an entry holds and how
+    for part in (where.encode(), *(Path(m.__file__ or "").read_bytes() for m in code),
+                 sys.version.encode()):
         digest.update(hashlib.sha256(part).digest())
     return folder / f"documents-{digest.hexdigest()[:32]}.pickle"
 

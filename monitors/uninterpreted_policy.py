@@ -204,7 +204,8 @@ class KeptDocuments:
         if stamp is None:
             stamp = self._stamps[fact.item_id] = _stamp(kind, fact)
         entry = self.kept.get(fact.item_id)
-        return stamp, (entry if entry is not None and entry[0] == stamp else None)
+        agrees = type(entry) is tuple and len(entry) == 3 and entry[0] == stamp
+        return stamp, (entry if agrees else None)
 
     def document(self, kind: type[DocT], fact: PostFact, unit: int | None) -> DocT:
         stamp, entry = self._entry(kind, fact)

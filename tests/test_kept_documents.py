@@ -234,3 +234,13 @@ def test_monitors_find_the_same_with_kept_documents(
     assert len(worked_out) > 100
     assert _findings(db_path) == without
     assert pickle.loads(entries[0].read_bytes())  # rewritten
+
+
+def test_entries_of_another_shape_are_worked_out_again() -> None:
+    first = KeptDocuments()
+    fresh = build(first, POLICIES, INTERPRETATIONS)
+    odd: dict[int, object] = {key: entry[:2] for key, entry in through_a_file(first).items()}
+    odd[1] = None
+    again = KeptDocuments(odd)  # type: ignore[arg-type]
+    assert build(again, POLICIES, INTERPRETATIONS) == fresh
+    assert again.misses == len(POLICIES) + len(INTERPRETATIONS)
