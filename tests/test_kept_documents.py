@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from bench import store
 from govwatch.beside import FORK_ENV
 from govwatch.cli import app
 from govwatch.config import load_config
@@ -26,9 +25,9 @@ from monitors.policy_class import Classification, ClassPolicy
 from monitors.policy_match import InterpretationDoc, Matcher, PolicyDoc
 from monitors.uninterpreted_policy import KeptDocuments
 from storage.repo import PostFact, SourceFacts
+from tests.test_monitors_beside import AS_OF, generated_store
 
 DAY = date(2024, 8, 22)
-AS_OF = date(2021, 9, 26)
 
 
 def fact(key: int, title: str, body: str = "", links: tuple[str, ...] = (),
@@ -186,11 +185,7 @@ def _findings(db_path: Path) -> list[tuple[object, ...]]:
 
 def _monitored_twice(folder: Path) -> tuple[list[tuple[object, ...]], Path]:
     """The findings of two monitor runs over a new generated store in ``folder``."""
-    folder.mkdir()
-    db_path = folder / "govwatch.db"
-    store.build(store.StoreFixture(AS_OF, units=40, items=8_000), db_path,
-                folder / "store.yaml")
-    config = load_config(folder / "store.yaml")
+    db_path, config = generated_store(folder, units=40, items=8_000)
     db = app.open_database(config)
     try:
         runner.run_monitors(db, config, AS_OF)

@@ -18,7 +18,7 @@ import pytest
 from bench import stages, store
 from govwatch.beside import FORK_ENV, can_fork
 from govwatch.cli import app
-from govwatch.config import load_config
+from govwatch.config import CountyConfig, load_config
 from govwatch.timeutil import iso_week
 from monitors import uninterpreted_policy
 from monitors.runner import run_monitors
@@ -36,13 +36,18 @@ def _findings(db_path: Path) -> list[tuple[object, ...]]:
                             "points, evidence FROM finding ORDER BY id").fetchall()
 
 
-def _monitored(tmp_path: Path, name: str) -> tuple[Path, dict[str, int]]:
-    folder = tmp_path / name
+def generated_store(folder: Path, units: int = 60, items: int = 12_000,
+                    ) -> tuple[Path, CountyConfig]:
+    """A new generated province store (``bench.store``) in ``folder``, and its config."""
     folder.mkdir()
     db_path = folder / "govwatch.db"
-    store.build(store.StoreFixture(AS_OF, units=60, items=12_000), db_path,
+    store.build(store.StoreFixture(AS_OF, units=units, items=items), db_path,
                 folder / "store.yaml")
-    config = load_config(folder / "store.yaml")
+    return db_path, load_config(folder / "store.yaml")
+
+
+def _monitored(tmp_path: Path, name: str) -> tuple[Path, dict[str, int]]:
+    db_path, config = generated_store(tmp_path / name)
     db = app.open_database(config)
     try:
         report = run_monitors(db, config, AS_OF)
