@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -321,3 +322,11 @@ def test_a_tree_that_only_grows_is_dropped(monkeypatch: pytest.MonkeyPatch) -> N
     page_links(page.replace("{}", "".join(f"<p id='y{i}'><a href='/{i}'>t</a></p>"
                                           for i in range(20))), URL)
     assert not links_module._TREES  # 80 places: every element its own id, dropped
+
+
+def test_pages_read_in_threads_read_as_each_alone() -> None:
+    pages = [*TEMPLATE_PAGES, (PAGES / "hacked_article.html").read_text(encoding="utf-8")] * 8
+    expected = [alone(html) for html in pages]
+    links_module._TREES.clear()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(lambda html: page_links(html, URL), pages)) == expected

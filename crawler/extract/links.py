@@ -13,6 +13,7 @@ menu) is the monitor's judgement, not this module's.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -668,6 +669,7 @@ class _Tree:
 
 
 _TREES: dict[str, _Tree] = {}  # by the pages' <style> text, least recently used first
+_TREES_LOCK = threading.Lock()  # the crawler reads pages in one thread; a caller may not
 _TREES_KEPT = 32
 # Past this many nodes a tree is dropped after the page (a template that gives each element
 # its own id or inline style shares little, and would only grow).
@@ -676,10 +678,11 @@ _TREE_NODES = 50_000
 
 def _tree_for(css: str) -> _Tree:
     """The tree kept for pages with this stylesheet text (a new one when none is kept)."""
-    tree = _TREES.pop(css, None) or _Tree()
-    _TREES[css] = tree  # the most recently used last
-    while len(_TREES) > _TREES_KEPT:
-        del _TREES[next(iter(_TREES))]
+    with _TREES_LOCK:
+        tree = _TREES.pop(css, None) or _Tree()
+        _TREES[css] = tree  # the most recently used last
+        while len(_TREES) > _TREES_KEPT:
+            del _TREES[next(iter(_TREES))]
     return tree
 
 
@@ -692,13 +695,18 @@ def links_in(doc: etree._Element, base: str, limit: int = 200) -> PageLinks:
     external_css = any("stylesheet" in (link.get("rel") or "").lower()
                        for link in doc.iter("link"))
     tree = _tree_for(css)
+    kept = False
     try:
-        return _walk(doc, base, limit, tree, matcher, external_css)
-    finally:
+        found = _walk(doc, base, limit, tree, matcher, external_css)
         # a page that ran out of matching budget worked some places out without the sheet:
         # they are not kept for the pages after it
-        if tree.size > _TREE_NODES or (matcher is not None and matcher.budget <= 0):
-            _TREES.pop(css, None)
+        kept = tree.size <= _TREE_NODES and (matcher is None or matcher.budget > 0)
+        return found
+    finally:
+        if not kept:
+            with _TREES_LOCK:
+                if _TREES.get(css) is tree:
+                    del _TREES[css]
 
 
 def _walk(doc: etree._Element, base: str, limit: int, tree: _Tree, matcher: _Matcher | None,
