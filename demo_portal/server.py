@@ -25,6 +25,9 @@ MAX_FORM_BYTES = 1 << 20  # POST bodies larger than this are not read
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 connections refused some of a crawl's concurrent
+    # requests (8 a portal, retries besides) when the machine was busy: a flaky fixture
+    request_queue_size = 128
     site: Site
     closing: threading.Event  # set on stop: delayed answers give up at once
 
