@@ -64,7 +64,7 @@ from monitors.policy_match import BODY_LIMIT
 from monitors.rule_map import RuleMap, load_rule_map
 from monitors.wrong_expression import load_dictionary
 from storage import repo
-from storage.db import Database, in_session_beside
+from storage.db import Database, in_process_only, in_session_beside
 from storage.repo import FindingDraft, PostFact, SourceFacts, WarningDraft
 
 RULES = (stale_column.RULE, low_post_frequency.RULE, uninterpreted_policy.RULE,
@@ -167,8 +167,7 @@ def kept_documents_entry(session: Session) -> Path | None:
     the database lives in this process only."""
     folder = cache_dir()
     url = session.get_bind().url
-    if folder is None or (url.get_backend_name() == "sqlite"
-                          and url.database in (None, "", ":memory:")):
+    if folder is None or in_process_only(url):
         return None
     where = (str(Path(url.database or "").resolve()) if url.get_backend_name() == "sqlite"
              else url.render_as_string(hide_password=True))

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -201,13 +201,18 @@ class Database:
 T = TypeVar("T")
 
 
+def in_process_only(url: URL) -> bool:
+    """Whether the database lives in this process only (in-memory SQLite)."""
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
 def in_session_beside(session: Session, work: Callable[[Session], T]) -> Beside[T]:
     """``work`` started beside the caller (``govwatch.beside``): in a forked child on a
     connection of its own (a child must not use its parent's), which sees what is committed;
     or, where forking is unsafe or the database lives in this process only (in-memory
     SQLite), on ``session`` itself when ``.result()`` is asked for."""
     url = session.get_bind().url
-    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    in_memory = in_process_only(url)
     own = url.render_as_string(hide_password=False)
 
     def in_child() -> T:
