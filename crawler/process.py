@@ -78,24 +78,11 @@ def _child(job: CrawlJob, events: Any, tag: int = 0, parent_pid: int | None = No
     """Child process body: the Scrapy engine, the spiders, the storage pipeline."""
     if parent_pid is not None:
         _die_with_parent(parent_pid)
-    from scrapy.crawler import CrawlerProcess
-
     from crawler.progress import set_channel
-    from crawler.spiders.account import AccountSpider
-    from crawler.spiders.column import ColumnSpider
 
     set_channel(events, tag)
     quiet_logging_failures()
-    process = CrawlerProcess(dict(job.scrapy_settings))
-    # Scrapy filters by level in its log handler, so each response's DEBUG records were made
-    # (caller looked up, record built) and then dropped: below the level, none are made now.
-    logging.getLogger().setLevel(job.scrapy_settings.get("LOG_LEVEL", "INFO"))
-    for spider, kind in ((ColumnSpider, "column"), (AccountSpider, "account")):
-        sources = [s for s in job.sources if s.type == kind]
-        if sources:
-            process.crawl(spider, sources=sources, reference_date=job.reference_date,
-                          window_days=job.window_days, max_pages=job.max_pages,
-                          browser_available=job.browser_available)
+    process = scrapy_process(job)
     # What exists now (modules, the job, the spiders' sources) lives as long as the crawl:
     # frozen, it is left out of the collector's full passes, each of which would otherwise
     # rescan ~180,000 objects (a sixth of a large crawl's CPU time).
@@ -110,6 +97,29 @@ def _child(job: CrawlJob, events: Any, tag: int = 0, parent_pid: int | None = No
     else:
         process.start()
     events.put(("finished", tag))
+
+
+def scrapy_process(job: CrawlJob) -> Any:
+    """The ``CrawlerProcess`` of a crawl process, its spiders added, ready to start."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.spiders.account import AccountSpider
+    from crawler.spiders.column import ColumnSpider
+
+    process = CrawlerProcess(dict(job.scrapy_settings))
+    for spider, kind in ((ColumnSpider, "column"), (AccountSpider, "account")):
+        sources = [s for s in job.sources if s.type == kind]
+        if sources:
+            process.crawl(spider, sources=sources, reference_date=job.reference_date,
+                          window_days=job.window_days, max_pages=job.max_pages,
+                          browser_available=job.browser_available)
+    # Scrapy filters by level in its log handler only: its own logger is set to DEBUG and
+    # each crawler it adds sets the root logger back to NOTSET, so every response's and
+    # item's DEBUG records were made (caller looked up, record built) and then dropped. Set
+    # once the crawlers exist, records below the level are not made at all.
+    for name in ("", "scrapy"):
+        logging.getLogger(name).setLevel(job.scrapy_settings.get("LOG_LEVEL", "INFO"))
+    return process
 
 
 def split_by_portal(job: CrawlJob, processes: int) -> list[CrawlJob]:

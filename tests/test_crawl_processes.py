@@ -7,16 +7,19 @@ the same items, crawl outcomes and findings as crawling it in one.
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import sqlite3
 from pathlib import Path
 
 import yaml
 
 from crawler.job import CrawlJob, SourceSpec, portal_of
-from crawler.process import split_by_portal
+from crawler.process import scrapy_process, split_by_portal
+from crawler.settings import scrapy_settings
 from demo_portal import DemoPortal
 from govwatch.cli import app
-from govwatch.config import load_config
+from govwatch.config import CrawlSettings, load_config
 from monitors.runner import run_monitors
 
 from .conftest import AS_OF, county
@@ -42,6 +45,29 @@ def test_split_by_portal_keeps_portals_whole_and_shares_the_concurrency() -> Non
     assert split_by_portal(job, 1) == [job]
     one_portal = CrawlJob("sqlite://", "/tmp", job.sources[:5], AS_OF)
     assert split_by_portal(one_portal, 4) == [one_portal]  # never more processes than portals
+
+
+def _debug_records_made(settings: dict[str, object]) -> list[bool]:
+    """In a fresh process (a crawl process's reactor): whether, once the crawl process is
+    set up, a DEBUG record of Scrapy's and of govwatch's would be made at all."""
+    job = CrawlJob("sqlite://", "/tmp", (_spec(0, "a.gov.cn"), SourceSpec(
+        1, "A01", "公众号", "account", "wechat", "http://a.gov.cn/feed.xml")), AS_OF,
+        scrapy_settings=settings)
+    scrapy_process(job)
+    return [logging.getLogger(name).isEnabledFor(logging.DEBUG)
+            for name in ("scrapy.core.scraper", "govwatch.crawl")]
+
+
+def test_a_crawl_process_makes_no_records_below_its_log_level(tmp_path: Path) -> None:
+    """Scrapy drops records below LOG_LEVEL in its handler, after making them, and resets the
+    root logger's level with every crawler it adds: two DEBUG records a page were built for
+    nothing until the level was set once the crawlers existed."""
+    settings = scrapy_settings(CrawlSettings().model_dump(), database_url="sqlite://",
+                               data_dir=str(tmp_path), log_file=tmp_path / "crawl.log",
+                               browser_executable=None, use_browser=False)
+    assert settings["LOG_LEVEL"] == "INFO"
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        assert pool.apply(_debug_records_made, (settings,)) == [False, False]
 
 
 def _crawled(tmp_path: Path, portals: dict[str, DemoPortal], processes: int
