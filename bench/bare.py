@@ -2,11 +2,11 @@
 
 It runs with govwatch's own Scrapy settings (``crawler.settings.scrapy_settings`` from the same
 crawl config: delay, concurrency, timeouts, retries, robots) less the storage pipeline, the
-progress extension and govwatch's engine tuning (``ENGINE_TUNING``: stock Scrapy values, so the
-baseline is what a plain Scrapy project gets), and the same process
-shape — a column spider and an account spider in one ``CrawlerProcess``, in one process or
-shared out by portal over several as ``govwatch crawl`` does — and reaches page 2 of a column
-only after page 1 answered, as govwatch does. Run as
+progress extension and govwatch's engine tuning (``ENGINE_TUNING`` and ``TUNED_MIDDLEWARES``:
+stock Scrapy values and middlewares, so the baseline is what a plain Scrapy project gets), and
+the same process shape — a column spider and an account spider in one ``CrawlerProcess``, in
+one process or shared out by portal over several as ``govwatch crawl`` does — and reaches
+page 2 of a column only after page 1 answered, as govwatch does. Run as
 ``python -m bench.bare SPEC.json OUT.json`` (the bench writes SPEC).
 """
 
@@ -29,7 +29,7 @@ from scrapy.http import Response
 
 from bench.fixture import CrawlFixture
 from crawler.process import share_by_portal, shared_settings
-from crawler.settings import ENGINE_TUNING, scrapy_settings
+from crawler.settings import ENGINE_TUNING, TUNED_MIDDLEWARES, scrapy_settings
 
 
 class BareColumnSpider(scrapy.Spider):
@@ -91,6 +91,9 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     settings.pop("EXTENSIONS")
     for name in ENGINE_TUNING:
         settings.pop(name)
+    settings["DOWNLOADER_MIDDLEWARES"] = {
+        name: order for name, order in settings["DOWNLOADER_MIDDLEWARES"].items()
+        if name not in TUNED_MIDDLEWARES}
     settings["LOG_FILE_APPEND"] = False
     # the columns (each a chain of list pages) and the feeds, shared out by portal
     work: list[list[str]] = [*fixture.column_chains(), *([url] for url in fixture.account_urls())]

@@ -14,6 +14,12 @@ from crawler.browser import LAUNCH_ARGS
 ENGINE_TUNING = ("CONCURRENT_ITEMS", "WARN_ON_GENERATOR_RETURN_VALUE", "STATS_CLASS",
                  "DOWNLOADER_STATS", "LOGSTATS_INTERVAL")
 """Settings that trim Scrapy's per-response overhead; politeness does not depend on them."""
+# Downloader middlewares in place of built-in ones, doing the same for less: meta refresh is
+# looked for only in pages that may carry one (``crawler.refresh``).
+TUNED_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.refresh.QuickMetaRefreshMiddleware": 580,
+}
 
 
 def scrapy_settings(crawl: dict[str, Any], *, database_url: str, data_dir: str,
@@ -52,7 +58,8 @@ def scrapy_settings(crawl: dict[str, Any], *, database_url: str, data_dir: str,
         "ITEM_PIPELINES": {"crawler.pipelines.StoragePipeline": 300},
         # Before every built-in middleware (robots.txt at 100 would already fetch from a new
         # host): a source's requests and redirects stay on its portal (crawler.portal).
-        "DOWNLOADER_MIDDLEWARES": {"crawler.portal.PortalGuardMiddleware": 40},
+        "DOWNLOADER_MIDDLEWARES": {"crawler.portal.PortalGuardMiddleware": 40,
+                                   **TUNED_MIDDLEWARES},
         "GOVWATCH_ALLOWED_HOSTS": list(crawl.get("allowed_hosts") or ()),
         "EXTENSIONS": {"crawler.progress.ProgressReporter": 500},
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",

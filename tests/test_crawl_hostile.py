@@ -139,6 +139,10 @@ def portal(secret: Site) -> Iterator[Site]:
         "/r307": redirect(307, off),
         "/refresh.html": page(f'<html><head><meta http-equiv="refresh" content="0;url={off}">'
                               f'</head><body>正在跳转</body></html>'.encode()),
+        # a refresh within the portal, written as old templates do (upper case, a delay)
+        "/refresh-in.html": page('<HTML><HEAD><META HTTP-EQUIV="Refresh" CONTENT="0; '
+                                 'URL=/second.html"></HEAD><BODY>正在跳转</BODY></HTML>'
+                                 .encode()),
         "/articles.html": page(list_page(with_dateless)),
         "/art/jump.html": redirect(302, f"{secret.url}/a.html"),
         "/links.html": page(list_page(
@@ -164,6 +168,7 @@ COLUMNS = {  # name → path on the portal
     "临时跳转": "/r302",
     "保持方法跳转": "/r307",
     "刷新跳转": "/refresh.html",
+    "站内刷新": "/refresh-in.html",
     "文章跳转": "/articles.html",
     "站外链接": "/links.html",
     "跳转循环": "/loop",
@@ -253,7 +258,7 @@ def crawled(portal: Site, secret: Site, tmp_path_factory: pytest.TempPathFactory
 
 def test_a_portal_crawls_normally_and_redirects_within_it_are_followed(
         crawled: Crawl) -> None:
-    for name in ("正常栏目", "站内跳转"):
+    for name in ("正常栏目", "站内跳转", "站内刷新"):
         assert crawled[name].outcome == "ok", crawled[name]
         assert sorted(crawled[name].items.values()) == sorted(t for _, t, _ in PORTAL_ENTRIES)
 
