@@ -22,6 +22,7 @@ from crawler.extract import (
     find_next_page,
     to_halfwidth,
 )
+from crawler.extract.pagination import next_among, next_page_link
 
 # Saved real pages live beside the repository, in ../shared/real-pages (never copied in);
 # GOVWATCH_REAL_PAGES points elsewhere. What they should yield is in tests/gold/.
@@ -659,6 +660,35 @@ def test_invalid_selector_raises_value_error(bad: str) -> None:
 def test_find_next_page(link: str, expected: str | None) -> None:
     html = f'<html><body><div class="page"><a href="index.html">首页</a>{link}</div></body></html>'
     assert find_next_page(html, BASE) == expected
+
+
+NEXT_LABELS = ["下一页", "下页", "下一頁", "下一张", "＞", "&gt;", "&gt;&gt;", "›", "»", "ｎｅｘｔ",
+               "Next Page", "【下一页】", "< 下一页 >", "下<b>一页</b>", "<span>下一页</span>",
+               "下一页<script>x</script>", "下\n一页", "NEXT"]
+
+
+@pytest.mark.parametrize("label", NEXT_LABELS)
+def test_the_links_picked_first_hold_every_next_page_label(label: str) -> None:
+    """``next_page_link`` reads only the links whose string has a label's character: it
+    finds what reading every link finds, labels as text or title, and among title links."""
+    rows = "".join(f'<li><a href="a{i}.html" title="关于开展第{i}批检查的通知">关于开展第{i}批检查的通知'
+                   "</a></li>" for i in range(5))
+    for link in (f'<a href="p2.html">{label}</a>', f'<a href="p2.html" title="{label}">'
+                 '<img src="n.gif"></a>'):
+        page = extract.parse_list_page(f"<ul>{rows}</ul><div>{link}</div>", BASE)
+        assert page is not None
+        assert next_page_link(page) == next_among(page.doc.iter("a"), page)
+
+
+def test_the_links_picked_first_find_what_every_link_finds_on_real_pages() -> None:
+    folder = Path(os.environ.get("GOVWATCH_REAL_PAGES") or DEFAULT_REAL_PAGES)
+    pages = sorted(folder.glob("*.html"))
+    if not pages:
+        pytest.skip("real pages not available (../shared/real-pages)")
+    for path in pages:
+        page = extract.parse_list_page(path.read_bytes(), "http://www.xx.gov.cn/zwgk/index.html")
+        if page is not None:
+            assert next_page_link(page) == next_among(page.doc.iter("a"), page), path.name
 
 
 def test_find_next_page_skips_javascript_then_finds_real_link() -> None:
