@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -115,7 +116,7 @@ def test_the_real_departments_documents_rebuild_the_same(real_corpus: Path) -> N
 def test_an_item_whose_fields_changed_is_worked_out_again(change: dict[str, object]) -> None:
     first = KeptDocuments()
     build(first, POLICIES, INTERPRETATIONS)
-    changed = [PostFact(**{**vars(p), **change}) if p.item_id == 2 else p for p in POLICIES]
+    changed = [replace(p, **change) if p.item_id == 2 else p for p in POLICIES]
     again = KeptDocuments(through_a_file(first))
     rebuilt = build(again, changed, INTERPRETATIONS)
     assert again.misses == 1
@@ -167,7 +168,7 @@ def test_the_classifiers_verdicts_are_kept_and_the_countys_patterns_still_win(
                                                 KeptDocuments(entries))
     assert again == fresh and asked == []
     # a changed title is classified again; a county pattern added since wins over the kept
-    changed = [PostFact(**{**vars(p), "title": p.title + "（征求意见稿）"})
+    changed = [replace(p, title=p.title + "（征求意见稿）")
                if p.item_id == 3 else p for p in POLICIES]
     county = ClassPolicy(exclude=("停车",))
     later = uninterpreted_policy.classify_items(changed, sources, county, {},

@@ -84,7 +84,7 @@ def account_posts(session: Session, unit_ids: Iterable[int], start: date,
                    func.substr(func.coalesce(Item.body, ""), 1, POST_TEXT_CHARS))
             .where(Item.source_id.in_(list(accounts)), Item.published_on.between(start, end))
             .order_by(Item.published_on, Item.id))
-    for item_id, sid, url, title, day, body in session.execute(stmt):
+    for item_id, sid, url, title, day, body in session.connection().execute(stmt):
         found[accounts[sid]].append(PostFact(item_id, sid, url, title, _as_date(day),  # type: ignore[arg-type]
                                              None, [], None, body))
     return found
