@@ -14,7 +14,7 @@ week the crawler never saw whole must not look empty. An account whose latest cr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -47,8 +47,12 @@ def weeks_to_judge(f: SourceFacts, as_of: date,
                    max_age_days: int = freshness.DEFAULT_MAX_AGE_DAYS) -> list[date]:
     """Mondays of the complete weeks inside the monitored period that ended before as_of and
     before the day of the latest crawl (a week after it was never seen)."""
+    return judged_weeks(f, as_of, freshness.seen_until(f, as_of, max_age_days))
+
+
+def judged_weeks(f: SourceFacts, as_of: date, seen: date | None) -> list[date]:
+    """``weeks_to_judge`` with the crawl data reaching ``seen`` (None: no usable data)."""
     start = monitoring_start(f)
-    seen = freshness.seen_until(f, as_of, max_age_days)
     if (start is None or f.oldest_published_on is None or f.last_run_outcome != "ok"
             or seen is None):
         return []
@@ -59,12 +63,18 @@ def weeks_to_judge(f: SourceFacts, as_of: date,
     if f.first_ok_at is not None:
         seen_from = min(seen_from, f.first_ok_at.date())
     earliest = max(start, seen_from, this_monday - timedelta(weeks=MAX_WEEKS_BACK))
-    # the first Monday on or after `earliest`
+    # the first Monday on or after `earliest`, then each whose Sunday is before `seen`
     monday = earliest + timedelta(days=(7 - earliest.weekday()) % 7)
-    weeks = []
-    while monday + timedelta(days=6) < seen:
-        weeks.append(monday)
-        monday += timedelta(weeks=1)
+    weeks = ((seen - monday).days - 7) // 7 + 1  # Sundays before `seen`: monday + 6 < seen
+    return [monday + timedelta(weeks=k) for k in range(max(weeks, 0))]
+
+
+def weekly_posts(per_day: Mapping[date, int]) -> dict[date, int]:
+    """Posts per day summed by ISO week: Monday → posts."""
+    weeks: dict[date, int] = {}
+    for day, count in per_day.items():
+        monday = day - timedelta(days=day.weekday())
+        weeks[monday] = weeks.get(monday, 0) + count
     return weeks
 
 
@@ -77,9 +87,9 @@ def judge(facts: Iterable[SourceFacts], posts_per_day: dict[int, dict[date, int]
         if f.source_type != "account":
             continue
         needed = int(f.thresholds.get("min_weekly_posts", default_min))
-        per_day = posts_per_day.get(f.source_id, {})
+        weeks = weekly_posts(posts_per_day.get(f.source_id, {}))
         for monday in weeks_to_judge(f, as_of, max_age_days):
-            count = sum(per_day.get(monday + timedelta(days=d), 0) for d in range(7))
+            count = weeks.get(monday, 0)
             if count >= needed:
                 continue
             indicator, points = rule_map.lookup(RULE, f.category)

@@ -31,11 +31,10 @@ Warnings respect freshness: a source whose data is outdated raises none but ``cr
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from govwatch.config import Thresholds, WarnPace
-from govwatch.timeutil import CHINA, iso_week, week_bounds
+from govwatch.timeutil import iso_week, week_bounds
 from monitors import crawl_failure, freshness, low_post_frequency, stale_column
 from monitors.policy_class import CLASS_LABELS
 from monitors.policy_match import MAX_DAYS_BEFORE, Matcher
@@ -105,8 +104,9 @@ def will_be_judged(f: SourceFacts, monday: date,
     rule's own ``weeks_to_judge``, asked as of the Monday after, as if crawled that day (the
     monitored period, and whether the crawl saw the week from its start)."""
     after = monday + timedelta(weeks=1)
-    crawled = replace(f, last_run_started=datetime.combine(after, time(), CHINA))
-    return monday in low_post_frequency.weeks_to_judge(crawled, after, max_age_days)
+    # crawled that day, the data is 0 days old: usable unless the limit is below that
+    seen = after if freshness.max_age_days(f, max_age_days) >= 0 else None
+    return monday in low_post_frequency.judged_weeks(f, after, seen)
 
 
 def pace_of(f: SourceFacts, default: WarnPace) -> WarnPace:

@@ -94,6 +94,50 @@ def test_an_account_watched_since_before_its_first_week_gets_that_week_judged() 
     assert low_post_frequency.weeks_to_judge(late, AS_OF) == [W35]
 
 
+def _weeks_by_definition(f: SourceFacts, as_of: date, seen: date | None) -> list[date]:
+    """Every Monday from the first judgeable one while its Sunday is before ``seen``: what
+    ``judged_weeks`` works out arithmetically."""
+    weeks = low_post_frequency.judged_weeks(f, as_of, seen)
+    if not weeks or seen is None:
+        return weeks
+    mondays, monday = [], weeks[0]
+    while monday + timedelta(days=6) < seen:
+        mondays.append(monday)
+        monday += timedelta(weeks=1)
+    return mondays
+
+
+@pytest.mark.parametrize("first_ok_day", range(0, 21, 3))
+def test_the_weeks_judged_and_the_week_warned_of_follow_their_definitions(
+        first_ok_day: int) -> None:
+    from monitors.warnings import will_be_judged
+
+    first_ok = datetime(2021, 8, 2, 9, tzinfo=CHINA) + timedelta(days=first_ok_day)
+    for oldest in (date(2021, 7, 1), date(2021, 8, 11), date(2021, 9, 1)):
+        for crawled in range(0, 40, 2):
+            f = source(monitored_since=None, first_ok_at=first_ok, oldest_published_on=oldest,
+                       last_run_started=first_ok + timedelta(days=crawled))
+            for as_of in (date(2021, 8, 20) + timedelta(days=k) for k in range(0, 40, 3)):
+                weeks = low_post_frequency.weeks_to_judge(f, as_of)
+                seen = min(as_of, f.last_run_started.date()) if weeks else None
+                assert weeks == _weeks_by_definition(f, as_of, seen)
+                assert all(m.weekday() == 0 and m + timedelta(days=6) < as_of for m in weeks)
+                # a warning's week: the rule's own weeks, asked the Monday after, as if
+                # crawled then
+                monday = as_of - timedelta(days=as_of.weekday())
+                after = monday + timedelta(weeks=1)
+                crawled_then = replace(f, last_run_started=datetime.combine(
+                    after, datetime.min.time(), CHINA))
+                assert will_be_judged(f, monday) == (
+                    monday in low_post_frequency.weeks_to_judge(crawled_then, after))
+
+
+def test_weekly_posts_adds_each_week_s_days() -> None:
+    days = per_day((W34, 9), (W35, 2))[4]
+    assert low_post_frequency.weekly_posts(days) == {W34: 9, W35: 2}
+    assert low_post_frequency.weekly_posts({}) == {}
+
+
 def test_an_account_that_cannot_be_collected_is_not_under_posting() -> None:
     broken = source(last_run_outcome="parse_error")
     assert low_post_frequency.judge([broken], per_day(), AS_OF, RULES) == []
