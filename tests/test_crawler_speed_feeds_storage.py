@@ -147,6 +147,33 @@ def test_item_batches_count_new_items_per_source_as_store_items(any_db: Database
         assert repo.store_item_batches(session, {first: [], second: records("e")}) == {second: 0}
 
 
+def test_items_seen_late_are_read_alike_on_every_database(any_db: Database) -> None:
+    """``items_first_seen_since`` leaves items stored too soon after their date in SQLite;
+    what it returns is what the check on every row returns (the day, China time, counts)."""
+    source = _source(any_db, "tzgg")
+    published = date(2021, 9, 1)
+    stored = {  # URL → when the crawl first stored it
+        "early": datetime(2021, 8, 31, 23, 0, tzinfo=CHINA),
+        "same-day": datetime(2021, 9, 1, 0, 0, tzinfo=CHINA),
+        "two-days-late": datetime(2021, 9, 3, 23, 59, 59, tzinfo=CHINA),
+        "three-days-late": datetime(2021, 9, 4, 0, 0, tzinfo=CHINA),
+        "noon-three-days-late": datetime(2021, 9, 4, 12, 0, tzinfo=CHINA),
+        "a-week-late": datetime(2021, 9, 8, 8, 0, tzinfo=CHINA),
+    }
+    for url, at in stored.items():
+        with any_db.session() as session:
+            repo.store_item_batches(session, {source: [repo.ItemRecord(
+                url=f"http://x.gov.cn/tzgg/{url}.html", title=url, published_on=published)]},
+                seen_at=at)
+    since = datetime(2021, 8, 25, tzinfo=CHINA)
+    with any_db.session() as session:
+        for least in (-1, 0, 3, 7, 8):
+            found = {s.title: s.first_seen_on for s in
+                     repo.items_first_seen_since(session, since, least)}
+            assert found == {url: at.date() for url, at in stored.items()
+                             if (at.date() - published).days >= least}, least
+
+
 def _item_rows(db: Database) -> list[tuple[object, ...]]:
     with db.session() as session:
         return [tuple(row) for row in session.execute(text("SELECT * FROM item ORDER BY id"))]
