@@ -42,6 +42,7 @@ from typing import Literal, TypeVar
 
 from rapidfuzz import fuzz, process
 
+from govwatch.charmap import CharMap
 from storage.models import ARTICLE_TEXT_LIMIT
 
 MAX_DAYS_BEFORE = 30  # an interpretation this much older than its policy cannot explain it
@@ -109,7 +110,7 @@ _SEPARATORS = "-—_=·· \t\u3000"
 _NOISE = re.compile(r"[\s\"'“”‘’「」『』·•,，。、:：;；!！?？｜|丨\-—_~～/\\【】\[\]]+")
 
 
-_BRACKETS = str.maketrans("", "", "《》〈〉<>‹›")
+_BRACKETS = CharMap(str.maketrans("", "", "《》〈〉<>‹›"))  # most titles have none
 _DIGIT = re.compile(r"\d")
 _NO_LINKS: frozenset[str] = frozenset()
 _EDITION_PARENS = re.compile(r"\((?:[^()]*(?:试行|暂行|修订|修正|年|版|稿)[^()]*)\)")
@@ -209,7 +210,7 @@ class Name:
 @lru_cache(maxsize=200_000)
 def make_name(raw: str) -> Name:
     """A name from a 《》 name or a reduced title."""
-    text = _NOISE.sub("", squeeze(raw[:TITLE_LIMIT])).translate(_BRACKETS)
+    text = _BRACKETS(_NOISE.sub("", squeeze(raw[:TITLE_LIMIT])))
     digits = _DIGIT.search(text) is not None
     years = frozenset(_YEAR.findall(text)) if digits else frozenset()
     editions = frozenset(_EDITION.findall(text))
@@ -311,13 +312,13 @@ def title_core(title: str) -> str:
         if shorter == text:
             break
         text = shorter
-    text = text.translate(_BRACKETS)
+    text = _BRACKETS(text)
     return text[2:] if text.startswith("关于") else text
 
 
 def plain(text: str) -> str:
     """Text as ``title_core`` compares it: no spaces, punctuation, quotes or 《》."""
-    return _NOISE.sub("", squeeze(text)).translate(_BRACKETS)
+    return _BRACKETS(_NOISE.sub("", squeeze(text)))
 
 
 def _strip_interpretation_words(text: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from govwatch.charmap import CharMap
+
 # ---------------------------------------------------------------------------
 # Text normalisation
 # ---------------------------------------------------------------------------
@@ -9,11 +11,12 @@ from __future__ import annotations
 # Full-width ASCII block (！..～) maps onto ASCII by a fixed offset; U+3000 is the CJK space.
 _HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _HALFWIDTH[0x3000] = 0x20
+_TO_HALFWIDTH = CharMap(_HALFWIDTH)  # most texts have no full-width character
 
 
 def to_halfwidth(text: str) -> str:
     """Map full-width digits and punctuation (０-９，－，／，．，：…) to ASCII."""
-    return text.translate(_HALFWIDTH)
+    return _TO_HALFWIDTH(text)
 
 
 def _norm_space(text: str) -> str:
