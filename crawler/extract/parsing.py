@@ -176,6 +176,42 @@ def _visible_text(root: etree._Element, skip: Iterable[etree._Element] = (),
             return ""
         return (root.text or "") + ("\n" if tag in _BLOCK_TAGS else "")
     skipped = set(skip)
+    if spans is None:
+        flat = _flat_text(root, skipped)
+        if flat is not None:
+            return flat
+    return _walked_text(root, skipped, spans)
+
+
+def _flat_text(root: etree._Element, skipped: set[etree._Element]) -> str | None:
+    """``_visible_text`` of an element whose children are all leaves (a list entry: its
+    link, its date), read child by child without a walk; None for any other element."""
+    tag = root.tag.lower() if isinstance(root.tag, str) else ""
+    if tag in _SKIP_TEXT_TAGS or root in skipped:
+        return None
+    parts = [root.text or ""]
+    for child in root:
+        if len(child):
+            return None
+        if isinstance(child.tag, str):
+            child_tag = child.tag.lower()
+            if child not in skipped and child_tag not in _SKIP_TEXT_TAGS:
+                parts.append(child.text or "")
+            # a skipped block still breaks the line, as the walk's end event does
+            if child_tag in _BLOCK_TAGS:
+                parts.append("\n")
+        elif child.tag is not etree.Comment and child.tag is not etree.PI:
+            return None  # an entity: the walk knows what to do
+        parts.append(child.tail or "")
+    if tag in _BLOCK_TAGS:
+        parts.append("\n")
+    return "".join(parts)
+
+
+def _walked_text(root: etree._Element, skipped: set[etree._Element],
+                 spans: dict[etree._Element, tuple[int, int]] | None) -> str:
+    """``_visible_text`` by a walk of the whole subtree (iterative: deeply nested junk
+    cannot exhaust the recursion limit)."""
     parts: list[str] = []
     located: dict[etree._Element, list[int]] = {}  # element -> [first part, end part]
     hidden = 0  # depth inside a skipped subtree
