@@ -615,16 +615,16 @@ def _node(el: etree._Element, tag: str, parent: _Node, chain: list[_Info],
                  tokens)
 
 
-_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_HREFS = etree.XPath("//@href", smart_strings=False)
 
 
-def href_targets(html: str, base: str) -> set[str]:
-    """Every URL the page's markup names in an ``href`` (any tag, visible or not, resolved
-    against ``base``), read from the text without parsing: what two pages of one template
-    are compared by before the second is walked (``crawler.spiders.column``)."""
+def href_targets(doc: etree._Element, base: str) -> set[str]:
+    """Every URL the page's elements name in an ``href`` (any tag, visible or not, resolved
+    against ``base``), gathered by one XPath query: what two pages of one template are
+    compared by before the second is walked (``crawler.spiders.column``)."""
     found = set()
-    for quoted, single, bare in _HREF.findall(html):
-        url = _resolve(quoted or single or bare, base)
+    for href in _HREFS(doc):
+        url = _resolve(href, base)
         if url is not None:
             found.add(url)
     return found

@@ -98,13 +98,16 @@ class ColumnSpider(SourceSpider):
         if not source.links_per_page:
             return
         skip = self.seen[source.source_id]
-        beyond_list = frozenset(
-            link for link in extract.href_targets(html, parsed.base if parsed else url)
-            if link not in skip and not _own_list_page(source, link))
-        fingerprint = hash(beyond_list)
-        if page > 1 and self.link_templates.get(source.source_id) == fingerprint:
-            return
-        self.link_templates[source.source_id] = fingerprint
+        if parsed is None:  # read without its tree (a platform's first page): walked
+            self.link_templates.pop(source.source_id, None)
+        else:
+            beyond_list = frozenset(
+                link for link in extract.href_targets(parsed.doc, parsed.base)
+                if link not in skip and not _own_list_page(source, link))
+            fingerprint = hash(beyond_list)
+            if page > 1 and self.link_templates.get(source.source_id) == fingerprint:
+                return
+            self.link_templates[source.source_id] = fingerprint
         yield from self.page_links(source, url, html, skip=skip, parsed=parsed)
 
     def page_links(self, source: SourceSpec, url: str, html: str, title: str | None = None,
