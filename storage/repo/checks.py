@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from govwatch.timeutil import now
 from storage.models import CrawlRun, Item, LinkCheck, PageLinks, SiteProbe, Source
-from storage.repo._sql import _as_date, _china, _insert_for, at_driver_level, json_value
+from storage.repo._sql import _as_date, _china, _insert_for, json_value
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ def items_first_seen_since(session: Session, since: datetime,
     after their date, with the day the crawl that first stored them spoke for (its
     reference date: the day itself, or the day a replayed crawl stood for)."""
     late: tuple[Any, ...] = ()
-    if at_driver_level(session):
+    if session.get_bind().dialect.name == "sqlite":
         # SQLite keeps times as text starting with the (China) day: an item stored less than
         # ``min_delay_days`` after its date is left in the database, not read to be dropped
         # (the check below decides, on every database)
