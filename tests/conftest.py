@@ -21,6 +21,22 @@ from storage.db import Database
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = ROOT / "config" / "demo.yaml"
 # A Wednesday: its ISO week (2021-W36) has begun, the week before is complete.
+# Saved pages of real sites live beside the repository (../shared/real-pages, never copied in);
+# GOVWATCH_REAL_PAGES points elsewhere.
+REAL_PAGES = Path(os.environ.get("GOVWATCH_REAL_PAGES")
+                  or Path(__file__).resolve().parents[1].parent / "shared" / "real-pages")
+
+
+def real_pages() -> list[Path]:
+    """The saved real pages in name order; the test is skipped where the folder is absent
+    (and fails where it holds none)."""
+    if not REAL_PAGES.is_dir():
+        pytest.skip(f"real pages not available ({REAL_PAGES})")
+    pages = sorted(REAL_PAGES.glob("*.html"))
+    assert pages, f"no saved real pages in {REAL_PAGES}"
+    return pages
+
+
 AS_OF = date(2021, 9, 8)
 
 

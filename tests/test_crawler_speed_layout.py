@@ -3,11 +3,9 @@ full detection: on the demo portal, the benchmark fixture and the saved real pag
 
 from __future__ import annotations
 
-import os
 import posixpath
 from collections import defaultdict
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +13,7 @@ from bench.fixture import CrawlFixture
 from crawler import extract
 from demo_portal import build_site
 
-REAL_PAGES = Path(os.environ.get("GOVWATCH_REAL_PAGES") or
-                  Path(__file__).resolve().parents[1].parent / "shared" / "real-pages")
+from .conftest import real_pages
 
 
 def _applied(pages: list[tuple[str, bytes]], reference: date) -> tuple[int, int]:
@@ -70,9 +67,7 @@ def test_layout_gives_full_detection_entries_on_the_bench_fixture() -> None:
 
 
 def test_layout_gives_full_detection_entries_on_real_pages() -> None:
-    if not REAL_PAGES.is_dir():
-        pytest.skip("real pages not available (../shared/real-pages)")
-    for path in sorted(REAL_PAGES.glob("*.html")):
+    for path in real_pages():
         _, differ = _applied([("http://real.test/a/index.html", path.read_bytes())],
                              date(2021, 9, 6))
         assert differ == 0, path.name

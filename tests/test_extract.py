@@ -24,6 +24,8 @@ from crawler.extract import (
 )
 from crawler.extract.pagination import next_among, next_page_link
 
+from .conftest import real_pages
+
 # Saved real pages live beside the repository, in ../shared/real-pages (never copied in);
 # GOVWATCH_REAL_PAGES points elsewhere. What they should yield is in tests/gold/.
 DEFAULT_REAL_PAGES = Path(__file__).resolve().parents[1].parent / "shared" / "real-pages"
@@ -681,11 +683,7 @@ def test_the_links_picked_first_hold_every_next_page_label(label: str) -> None:
 
 
 def test_the_links_picked_first_find_what_every_link_finds_on_real_pages() -> None:
-    folder = Path(os.environ.get("GOVWATCH_REAL_PAGES") or DEFAULT_REAL_PAGES)
-    pages = sorted(folder.glob("*.html"))
-    if not pages:
-        pytest.skip("real pages not available (../shared/real-pages)")
-    for path in pages:
+    for path in real_pages():
         page = extract.parse_list_page(path.read_bytes(), "http://www.xx.gov.cn/zwgk/index.html")
         if page is not None:
             assert next_page_link(page) == next_among(page.doc.iter("a"), page), path.name

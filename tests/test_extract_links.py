@@ -8,7 +8,6 @@ inline and through the page's own <style> rules. The saved real pages in
 
 from __future__ import annotations
 
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,9 +18,9 @@ from crawler import extract
 from crawler.extract import HiddenAnchor, PageLinks, page_links
 from crawler.extract import links as links_module
 
+from .conftest import real_pages
+
 PAGES = Path(__file__).resolve().parent / "pages" / "links"
-REAL_PAGES = Path(os.environ.get("GOVWATCH_REAL_PAGES")
-                  or Path(__file__).resolve().parents[1].parent / "shared" / "real-pages")
 URL = "http://www.mmx.gov.cn/zwgk/tzgg/202109/t20210907_1.html"
 
 
@@ -238,9 +237,7 @@ def test_page_links_is_exported() -> None:
 
 
 def test_real_pages_read_without_error() -> None:
-    pages = sorted(REAL_PAGES.glob("*.html")) if REAL_PAGES.is_dir() else []
-    if not pages:
-        pytest.skip(f"no saved real pages in {REAL_PAGES}")
+    pages = real_pages()
     hidden = 0
     for path in pages:
         found = page_links(path.read_bytes(), "http://www.example.gov.cn/a/b.html")
@@ -291,9 +288,7 @@ def test_pages_sharing_a_stylesheet_read_as_each_alone() -> None:
 
 
 def test_real_pages_read_the_same_after_one_another() -> None:
-    pages = sorted(REAL_PAGES.glob("*.html")) if REAL_PAGES.is_dir() else []
-    if not pages:
-        pytest.skip(f"no saved real pages in {REAL_PAGES}")
+    pages = real_pages()
     url = "http://www.example.gov.cn/a/b.html"
     expected = {path: alone(path.read_bytes(), url) for path in pages}
     links_module._TREES.clear()

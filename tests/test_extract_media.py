@@ -6,7 +6,6 @@ which); the saved real pages in ../shared/real-pages, when present, must read wi
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,9 @@ import pytest
 from crawler import extract
 from crawler.extract import ArticleMedia, article_media
 
+from .conftest import REAL_PAGES, real_pages
+
 PAGES = Path(__file__).resolve().parent / "pages" / "media"
-REAL_PAGES = Path(os.environ.get("GOVWATCH_REAL_PAGES")
-                  or Path(__file__).resolve().parents[1].parent / "shared" / "real-pages")
 URL = "http://www.mmx.gov.cn/zwgk/zcjd/202611/t20261120_5412345.html"
 
 
@@ -181,11 +180,7 @@ def test_garbage_gives_zeros_or_counts_without_raising(junk: str | bytes) -> Non
 
 
 def test_every_saved_real_page_reads_without_raising() -> None:
-    if not REAL_PAGES.is_dir():
-        pytest.skip("real pages not available (../shared/real-pages)")
-    pages = sorted(REAL_PAGES.glob("*.html"))
-    assert pages
-    for path in pages:
+    for path in real_pages():
         found = article_media(path.read_bytes(), "http://www.example.gov.cn/a/b.html")
         assert min(found.as_dict().values()) >= 0, path.name
 

@@ -12,7 +12,7 @@ from scrapy.utils.response import get_meta_refresh
 
 from crawler.refresh import HEAD_BYTES, may_refresh
 
-from .test_crawler_speed_layout import REAL_PAGES
+from .conftest import real_pages
 
 FILLER = "县人民政府办公室关于印发工作方案的通知" * 200  # 4,000 characters, 12,000 bytes in UTF-8
 
@@ -53,11 +53,7 @@ def test_the_head_read_covers_the_characters_scrapy_reads() -> None:
 
 
 def test_real_pages_agree_with_scrapy() -> None:
-    if not REAL_PAGES.is_dir():
-        pytest.skip("real pages not available (../shared/real-pages)")
-    pages = sorted(REAL_PAGES.glob("*.html"))
-    assert pages
-    for path in pages:
+    for path in real_pages():
         body = path.read_bytes()
         if _scrapy_finds(body):
             assert may_refresh(body), path.name

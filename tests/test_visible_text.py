@@ -3,16 +3,14 @@ walk: the text is the walk's, on saved real pages, generated list pages and odd 
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 
 import lxml.html
 
 from bench.fixture import CrawlFixture
 from crawler.extract.parsing import _parse, _visible_text, _walked_text
 
-from .test_extract import DEFAULT_REAL_PAGES
+from .conftest import REAL_PAGES
 
 ODD = """<html><body><ul class="list">
 <li>前<a href="1.html">标题一</a><span>2021-09-01</span>后</li>
@@ -30,8 +28,7 @@ def _pages() -> list[lxml.html.HtmlElement]:
     fixture = CrawlFixture(date(2026, 11, 29), portals=2, units=4, accounts=2)
     docs += [_parse(fixture.list_page(u, c, p)) for u in range(2) for c in range(3)
              for p in (1, 2)]
-    folder = Path(os.environ.get("GOVWATCH_REAL_PAGES") or DEFAULT_REAL_PAGES)
-    docs += [_parse(path.read_bytes()) for path in sorted(folder.glob("*.html"))]
+    docs += [_parse(path.read_bytes()) for path in sorted(REAL_PAGES.glob("*.html"))]
     return [doc for doc in docs if doc is not None]
 
 
