@@ -39,9 +39,10 @@ from govwatch.config import load_config
 from storage import repo
 from storage.models import Item
 
+from .conftest import REAL_PAGES
+
 PAGES = Path(__file__).resolve().parent / "pages" / "dates"
 GOLD_FILE = Path(__file__).resolve().parent / "gold" / "real_pages.yaml"
-REAL_PAGES = Path(__file__).resolve().parents[1].parent / "shared" / "real-pages"
 REF = date(2026, 12, 5)  # the crawl's day: the pages' 今天是 clocks show it (a Saturday)
 SITE = "http://www.mmx.gov.cn"
 
