@@ -39,6 +39,7 @@ from w3lib.url import safe_url_string
 
 from crawler.health import _CONNECTION_REASONS, _TIMEOUT_NAMES, _TIMEOUT_RE, challenge_kind
 from crawler.portal import DEFAULT_PORTS, Origin, _inside_network, _listed, resolve_host
+from crawler.settings import ENGINE_TUNED
 
 USER_AGENT = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
               "Chrome/120.0 Safari/537.36 govwatch-linkcheck")
@@ -345,16 +346,11 @@ def check_links(urls: Sequence[str], *, allowed_hosts: Collection[str],
     return checked
 
 
-def _crawl(links: list[str], results: dict[str, LinkResult],
-           refusal: Callable[[str], str | None], *, timeout: float, per_host: int,
-           retries: int, user_agent: str) -> None:
-    """Check ``links`` (all admitted) with Scrapy, filling ``results``."""
-    if _reactor_used():
-        raise RuntimeError("Twisted's reactor already ran in this process: "
-                           "use check_links_in_child")
-    from scrapy.crawler import CrawlerProcess
-
-    settings = {
+def link_check_settings(*, timeout: float, per_host: int, retries: int,
+                        user_agent: str) -> dict[str, Any]:
+    """The Scrapy settings of a link check: one request a link, redirects and retries
+    the spider's own, the crawl's engine tuning."""
+    return {
         "BOT_NAME": "govwatch-linkcheck",
         "USER_AGENT": user_agent,
         "ROBOTSTXT_OBEY": False,  # one request a link, as a reader's click
@@ -372,10 +368,24 @@ def _crawl(links: list[str], results: dict[str, LinkResult],
         "RETRY_TIMES": max(0, retries),
         "COOKIES_ENABLED": True,  # sites that set a cookie and redirect back to themselves
         "TELNETCONSOLE_ENABLED": False,
+        **ENGINE_TUNED,
         "LOG_LEVEL": "ERROR",
         "LOG_INSTALL_ROOT_HANDLER": False,  # the caller's logging stays the caller's
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     }
+
+
+def _crawl(links: list[str], results: dict[str, LinkResult],
+           refusal: Callable[[str], str | None], *, timeout: float, per_host: int,
+           retries: int, user_agent: str) -> None:
+    """Check ``links`` (all admitted) with Scrapy, filling ``results``."""
+    if _reactor_used():
+        raise RuntimeError("Twisted's reactor already ran in this process: "
+                           "use check_links_in_child")
+    from scrapy.crawler import CrawlerProcess
+
+    settings = link_check_settings(timeout=timeout, per_host=per_host, retries=retries,
+                                   user_agent=user_agent)
     process = CrawlerProcess(settings)
     process.crawl(LinkSpider, links=links, results=results, refusal=refusal)
     process.start()

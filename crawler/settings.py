@@ -11,9 +11,22 @@ from typing import Any
 
 from crawler.browser import LAUNCH_ARGS
 
-ENGINE_TUNING = ("CONCURRENT_ITEMS", "WARN_ON_GENERATOR_RETURN_VALUE", "STATS_CLASS",
-                 "DOWNLOADER_STATS", "LOGSTATS_INTERVAL")
-"""Settings that trim Scrapy's per-response overhead; politeness does not depend on them."""
+ENGINE_TUNED: dict[str, Any] = {
+    # The storage pipeline is synchronous, so items handled "in parallel" only cost
+    # asyncio tasks: Scrapy starts CONCURRENT_ITEMS of them for every response.
+    "CONCURRENT_ITEMS": 4,
+    # A development-time check that re-parses each callback's source on every response.
+    "WARN_ON_GENERATOR_RETURN_VALUE": False,
+    # Scrapy's stats (request and byte counts, kept per response) are read by nobody:
+    # each source's tally is govwatch's own (crawl_run), each link's its result. Without
+    # them the periodic "Crawled N pages" log line would say 0, so it goes too.
+    "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector",
+    "DOWNLOADER_STATS": False,
+    "LOGSTATS_INTERVAL": 0,
+}
+"""Settings that trim Scrapy's per-response overhead, for the crawl and the link checks alike;
+politeness does not depend on them."""
+ENGINE_TUNING = tuple(ENGINE_TUNED)
 # Downloader middlewares in place of built-in ones, doing the same for less: meta refresh is
 # looked for only in pages that may carry one (``crawler.refresh``).
 TUNED_MIDDLEWARES = {
@@ -44,17 +57,7 @@ def scrapy_settings(crawl: dict[str, Any], *, database_url: str, data_dir: str,
         "DOWNLOAD_WARNSIZE": int(crawl["max_response_mb"] * 1024 * 1024 / 4),
         "COOKIES_ENABLED": True,
         "TELNETCONSOLE_ENABLED": False,
-        # The storage pipeline is synchronous, so items handled "in parallel" only cost
-        # asyncio tasks: Scrapy starts CONCURRENT_ITEMS of them for every response.
-        "CONCURRENT_ITEMS": 4,
-        # A development-time check that re-parses each callback's source on every response.
-        "WARN_ON_GENERATOR_RETURN_VALUE": False,
-        # Scrapy's stats (request and byte counts, kept per response) are read by nobody:
-        # each source's tally is govwatch's own (crawl_run). Without them the periodic
-        # "Crawled N pages" log line would say 0, so it goes too.
-        "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector",
-        "DOWNLOADER_STATS": False,
-        "LOGSTATS_INTERVAL": 0,
+        **ENGINE_TUNED,
         "ITEM_PIPELINES": {"crawler.pipelines.StoragePipeline": 300},
         # Before every built-in middleware (robots.txt at 100 would already fetch from a new
         # host): a source's requests and redirects stay on its portal (crawler.portal).

@@ -25,7 +25,9 @@ from crawler.linkcheck import (
     LinkResult,
     check_links_in_child,
     fetch_refusal,
+    link_check_settings,
 )
+from crawler.settings import ENGINE_TUNED
 
 TIMEOUT = 1.0
 SLOW_SECONDS = 4.0
@@ -328,3 +330,13 @@ def test_a_child_that_fails_raises() -> None:
     with pytest.raises(RuntimeError, match="链接检查失败"):
         check_links_in_child(["http://127.0.0.1:1/"], allowed_hosts=["127.0.0.1:1"],
                              no_such_option=True)
+
+
+def test_link_checks_run_with_the_crawls_engine_tuning() -> None:
+    """The per-response trimming of the crawl (no stats, a few item tasks, no re-parsing of
+    callbacks) serves the link checks too: a check costs a request, not a request and
+    Scrapy's bookkeeping (a province's checks are tens of thousands)."""
+    settings = link_check_settings(timeout=TIMEOUT, per_host=2, retries=1, user_agent="t")
+    assert {name: settings[name] for name in ENGINE_TUNED} == ENGINE_TUNED
+    # the checker's own choices stay its own
+    assert (settings["RETRY_ENABLED"], settings["REDIRECT_ENABLED"]) == (False, False)
