@@ -13,7 +13,8 @@ leaving those hosts, are not fetched: the link is taken as working and the resul
 was not checked.
 
 Twisted's reactor cannot be restarted within a process: ``check_links`` runs once per process,
-``check_links_in_child`` runs it in a fresh child process (as ``crawler.process`` runs crawls).
+``check_links_in_children`` runs it in fresh child processes (as ``crawler.process`` runs
+crawls), the links shared out by host.
 """
 
 from __future__ import annotations
@@ -301,7 +302,7 @@ def check_links(urls: Sequence[str], *, allowed_hosts: Collection[str],
     """One result for each distinct URL of ``urls``, in their order; URLs differing only in
     their fragment share one request.
 
-    Runs Scrapy in this process: callable once per process (``check_links_in_child`` from a
+    Runs Scrapy in this process: callable once per process (``check_links_in_children`` from a
     process that crawls, serves or tests).
     """
     given = list(dict.fromkeys(u.strip() for u in urls if u and u.strip()))
@@ -381,7 +382,7 @@ def _crawl(links: list[str], results: dict[str, LinkResult],
     """Check ``links`` (all admitted) with Scrapy, filling ``results``."""
     if _reactor_used():
         raise RuntimeError("Twisted's reactor already ran in this process: "
-                           "use check_links_in_child")
+                           "use check_links_in_children")
     from scrapy.crawler import CrawlerProcess
 
     settings = link_check_settings(timeout=timeout, per_host=per_host, retries=retries,
@@ -391,47 +392,87 @@ def _crawl(links: list[str], results: dict[str, LinkResult],
     process.start()
 
 
-def _child(urls: list[str], options: dict[str, Any], answers: Any, parent_pid: int) -> None:
-    """Child process body: one check, its results (or its failure) sent back."""
+def _child(urls: list[str], options: dict[str, Any], answers: Any, parent_pid: int,
+           tag: int) -> None:
+    """Child process body: one check, its results (or its failure) sent back, tagged."""
     from crawler.process import _die_with_parent
 
     _die_with_parent(parent_pid)
     try:
-        answers.put(("ok", check_links(urls, **options)))
+        answers.put((tag, "ok", check_links(urls, **options)))
     except Exception as exc:  # the parent reports it; the child only must not hang
-        answers.put(("error", f"{type(exc).__name__}: {exc}"))
+        answers.put((tag, "error", f"{type(exc).__name__}: {exc}"))
 
 
-def check_links_in_child(urls: Sequence[str], **options: Any) -> list[LinkResult]:
-    """``check_links`` in a fresh child process (spawned, as crawls are); blocks until done.
+# A child process costs about half a second of CPU to start (Python, Scrapy, the reactor):
+# fewer links than this each are checked in fewer processes.
+LINKS_PER_PROCESS = 300
 
-    Raises RuntimeError when the child fails or dies. SIGTERM or SIGINT meanwhile stops the
-    child, then is raised again here for the caller's own handling.
+
+def share_by_host(urls: Sequence[str], processes: int) -> list[list[str]]:
+    """``urls`` in up to ``processes`` shares, every host's links in one share (its
+    per-host limit then holds), the shares about equal, each in the order given; none
+    empty. Fewer shares when there are too few links (``LINKS_PER_PROCESS``) or hosts."""
+    by_host: dict[str, list[str]] = {}
+    for url in urls:
+        try:
+            host = (urlsplit(url).hostname or "").lower()
+        except ValueError:
+            host = ""
+        by_host.setdefault(host, []).append(url)
+    count = max(1, min(processes, len(urls) // LINKS_PER_PROCESS, len(by_host)))
+    shares: list[list[str]] = [[] for _ in range(count)]
+    for group in sorted(by_host.values(), key=len, reverse=True):
+        min(shares, key=len).extend(group)  # the biggest hosts first, each to the lightest
+    order = {url: i for i, url in enumerate(urls)}
+    return [sorted(share, key=order.__getitem__) for share in shares if share]
+
+
+def check_links_in_children(urls: Sequence[str], *, processes: int = 1,
+                            **options: Any) -> list[LinkResult]:
+    """``check_links`` in fresh child processes (spawned, as crawls are): up to
+    ``processes`` of them side by side, the links shared out by host (``share_by_host``);
+    blocks until done. One result for each distinct URL, in the order of ``urls``.
+
+    Raises RuntimeError when a child fails or dies. SIGTERM or SIGINT meanwhile stops the
+    children, then is raised again here for the caller's own handling.
     """
     from crawler.process import _stopping_children_on_signal
 
+    given = list(dict.fromkeys(u.strip() for u in urls if u and u.strip()))  # as check_links
+    if not given:
+        return []
     ctx = multiprocessing.get_context("spawn")
     answers = ctx.Queue()
-    child = ctx.Process(target=_child, args=(list(urls), options, answers, os.getpid()),
-                        name="govwatch-linkcheck")
-    answer: tuple[str, Any] | None = None
-    with _stopping_children_on_signal([child]) as stopped_by:
-        child.start()
-        while answer is None:
+    children = [ctx.Process(target=_child, args=(share, options, answers, os.getpid(), tag),
+                            name="govwatch-linkcheck")
+                for tag, share in enumerate(share_by_host(given, processes))]
+    got: dict[int, tuple[str, Any]] = {}
+    with _stopping_children_on_signal(children) as stopped_by:
+        for child in children:
+            child.start()
+        while len(got) < len(children):
             try:
-                answer = answers.get(timeout=0.2)
+                tag, *answer = answers.get(timeout=0.2)
+                got[tag] = (answer[0], answer[1])
             except queue_module.Empty:
-                if not child.is_alive():
-                    try:  # it may have answered just before ending
-                        answer = answers.get(timeout=0.5)
+                if not any(child.is_alive() for child in children):
+                    try:  # one may have answered just before ending
+                        tag, *answer = answers.get(timeout=0.5)
+                        got[tag] = (answer[0], answer[1])
+                        continue
                     except queue_module.Empty:
                         break
-        child.join()
+        for child in children:
+            child.join()
     if stopped_by:
         signal.raise_signal(stopped_by[0])
-    if answer is None:
-        raise RuntimeError(f"链接检查进程异常退出（退出码 {child.exitcode}）")
-    kind, payload = answer
-    if kind != "ok":
-        raise RuntimeError(f"链接检查失败：{payload}")
-    return payload
+    results: dict[str, LinkResult] = {}
+    for tag, child in enumerate(children):
+        if tag not in got:
+            raise RuntimeError(f"链接检查进程异常退出（退出码 {child.exitcode}）")
+        kind, payload = got[tag]
+        if kind != "ok":
+            raise RuntimeError(f"链接检查失败：{payload}")
+        results.update((result.url, result) for result in payload)
+    return [results[url] for url in given]

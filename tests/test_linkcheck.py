@@ -1,4 +1,4 @@
-"""Dead links (错链/死链), checked for real: ``check_links_in_child`` against a threaded HTTP
+"""Dead links (错链/死链), checked for real: ``check_links_in_children`` against a threaded HTTP
 server on 127.0.0.1 whose paths answer 200, 404, 500, 405 to HEAD only, redirects (inside,
 off the allowed hosts, in a loop, too many), a page slower than the timeout, a HEAD the server
 hangs up on, 429, an anti-bot challenge and a large file; plus a closed port and a host name
@@ -18,14 +18,17 @@ from typing import Any
 
 import pytest
 
+from crawler import linkcheck
 from crawler.linkcheck import (
+    LINKS_PER_PROCESS,
     NOT_CHECKED_INSIDE,
     NOT_CHECKED_OFF_SITE,
     NOT_CHECKED_SCHEME,
     LinkResult,
-    check_links_in_child,
+    check_links_in_children,
     fetch_refusal,
     link_check_settings,
+    share_by_host,
 )
 from crawler.settings import ENGINE_TUNED
 
@@ -162,16 +165,16 @@ def checked(site: Server) -> dict[str, LinkResult]:
         "http:///nohost.html",
     ]
     started = time.monotonic()
-    results = check_links_in_child(
+    results = check_links_in_children(
         urls, allowed_hosts=[f"127.0.0.1:{site.port}", f"127.0.0.1:{dead_port}",
                              "nowhere.invalid", "ftp.example.gov.cn"],
         private_ok_hosts=["127.0.0.1"], timeout=TIMEOUT, per_host=4, retries=1)
     assert time.monotonic() - started < 60
     assert [r.url for r in results] == list(dict.fromkeys(urls))
     # the inside host is allowed by host:port but not as a private address
-    inside = check_links_in_child([f"http://localhost:{site.port}/inside"],
-                                  allowed_hosts=[f"localhost:{site.port}"],
-                                  private_ok_hosts=["127.0.0.1"])
+    inside = check_links_in_children([f"http://localhost:{site.port}/inside"],
+                                     allowed_hosts=[f"localhost:{site.port}"],
+                                     private_ok_hosts=["127.0.0.1"])
     found = {r.url.replace(site.url, ""): r for r in results}
     found["inside"] = inside[0]
     return found
@@ -328,8 +331,8 @@ def test_which_links_may_be_fetched() -> None:
 
 def test_a_child_that_fails_raises() -> None:
     with pytest.raises(RuntimeError, match="链接检查失败"):
-        check_links_in_child(["http://127.0.0.1:1/"], allowed_hosts=["127.0.0.1:1"],
-                             no_such_option=True)
+        check_links_in_children(["http://127.0.0.1:1/"], allowed_hosts=["127.0.0.1:1"],
+                                no_such_option=True)
 
 
 def test_link_checks_run_with_the_crawls_engine_tuning() -> None:
@@ -340,3 +343,36 @@ def test_link_checks_run_with_the_crawls_engine_tuning() -> None:
     assert {name: settings[name] for name in ENGINE_TUNED} == ENGINE_TUNED
     # the checker's own choices stay its own
     assert (settings["RETRY_ENABLED"], settings["REDIRECT_ENABLED"]) == (False, False)
+
+
+def test_links_are_shared_out_by_host() -> None:
+    """Each host's links stay in one process (its per-host limit holds), the shares come out
+    about equal and in the order given, and few links are not worth a second process."""
+    urls = [f"http://h{k % 5}.gov.cn/p{k}.html" for k in range(1000)]
+    urls += [f"HTTP://H0.gov.cn:8080/x{k}" for k in range(3)] + ["not a url", "http://[::1/"]
+    shares = share_by_host(urls, 2)
+    assert sorted(url for share in shares for url in share) == sorted(urls)
+    hosts = [{url.lower().split("/")[2].split(":")[0] for url in share if "//" in url}
+             for share in shares]
+    assert len(shares) == 2 and not hosts[0] & hosts[1]
+    assert abs(len(shares[0]) - len(shares[1])) <= 200  # a host's 200 links: the unit
+    assert all(share == sorted(share, key=urls.index) for share in shares)
+    assert len(share_by_host(urls[:LINKS_PER_PROCESS * 2 - 1], 4)) == 1
+    assert len(share_by_host(urls, 8)) == 3  # 1,005 links: three processes' worth
+    assert len(share_by_host([f"http://one.gov.cn/{k}" for k in range(900)], 4)) == 1
+    assert share_by_host([], 2) == []
+
+
+def test_links_checked_in_several_processes_answer_as_in_one(
+        site: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two hosts in two child processes: every link answered, in the order given."""
+    monkeypatch.setattr(linkcheck, "LINKS_PER_PROCESS", 1)
+    urls = [f"http://localhost:{site.port}/missing", f"http://127.0.0.1:{site.port}/ok",
+            f"http://localhost:{site.port}/ok", f"http://127.0.0.1:{site.port}/missing"]
+    assert len(share_by_host(urls, 2)) == 2
+    results = check_links_in_children(
+        urls, processes=2, allowed_hosts=[f"127.0.0.1:{site.port}", f"localhost:{site.port}"],
+        private_ok_hosts=["127.0.0.1", "localhost"], timeout=TIMEOUT)
+    assert [(r.url, r.ok, r.status) for r in results] == [
+        (urls[0], False, 404), (urls[1], True, 200), (urls[2], True, 200),
+        (urls[3], False, 404)]

@@ -236,11 +236,11 @@ LINK_OK_DAYS = 7  # a link found alive is checked again a week later; a dead one
 
 def check_page_links(config: CountyConfig, db: Database, day: date,
                      source_ids: set[int]) -> int:
-    """Check, in a child process, the links of the pages these sources' crawl kept that were
-    not checked yet that day (nor found alive in the week before); only links on the
-    county's own portals are fetched
+    """Check the links of the pages these sources' crawl kept that were not checked yet
+    that day (nor found alive in the week before), in as many child processes as the crawl
+    used, shared out by host; only links on the county's own portals are fetched
     (``crawler.linkcheck``). Returns how many were checked."""
-    from crawler.linkcheck import check_links_in_child
+    from crawler.linkcheck import check_links_in_children
     from crawler.portal import inside_network
 
     crawl_cfg = config.settings.crawl
@@ -257,8 +257,9 @@ def check_page_links(config: CountyConfig, db: Database, day: date,
                   if _origin_of(url) in ours or (urlsplit(url).hostname or "") in ours)
     if not urls:
         return 0
-    results = check_links_in_child(
-        urls, allowed_hosts=hosts, private_ok_hosts=[h for h in hosts if inside_network(h)],
+    results = check_links_in_children(
+        urls, processes=crawl_cfg.processes or os.cpu_count() or 1, allowed_hosts=hosts,
+        private_ok_hosts=[h for h in hosts if inside_network(h)],
         timeout=crawl_cfg.link_timeout, user_agent=crawl_cfg.user_agent)
     with db.session() as session:
         return repo.save_link_checks(session, day, (
