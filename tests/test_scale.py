@@ -5,7 +5,7 @@
   their own policies (links and names still cross);
 - bulk ``save_findings``: repeated keys, pending refresh, reviewed findings kept;
 - ``posts_in_ranges`` equals ``posts_between`` per range;
-- ``source_facts`` facts from grouped queries; migration 0005's indexes exist.
+- ``source_facts`` facts from set-based queries; migration 0005's indexes exist.
 """
 
 from __future__ import annotations
@@ -151,25 +151,39 @@ def test_posts_in_ranges_equals_posts_between(sqlite_db: Database) -> None:
             assert found[(sid, first, last)] == repo.posts_between(session, sid, first, last)
 
 
-def test_source_facts_from_grouped_queries(sqlite_db: Database) -> None:
-    sid = _source(sqlite_db)
+def test_source_facts_from_set_based_queries(any_db: Database) -> None:
+    """The newest and oldest items sought per source, the runs grouped: on both databases,
+    a source without items or runs among them, and only the kinds asked for."""
+    sid = _source(any_db)
+    bare = _source(any_db, name="政策文件", kind="policy")  # no items, no runs
     t0 = datetime(2021, 9, 1, 2, tzinfo=CHINA)
-    with sqlite_db.session() as session:
+    with any_db.session() as session:
         repo.store_items(session, sid, [
             ItemRecord("http://x.gov.cn/a", "甲", date(2021, 9, 5)),
             ItemRecord("http://x.gov.cn/b", "乙", date(2021, 9, 5)),
             ItemRecord("http://x.gov.cn/c", "丙", date(2021, 9, 9)),  # after as_of
-            ItemRecord("http://x.gov.cn/d", "丁", date(2021, 7, 1))])
+            ItemRecord("http://x.gov.cn/d", "丁", date(2021, 7, 1)),
+            ItemRecord("http://x.gov.cn/e", "戊", None)])  # undated: neither newest nor oldest
         for day, outcome in enumerate(("ok", "timeout", "ok", "http_error", "timeout")):
             run = repo.open_crawl_run(session, sid, started_at=t0 + timedelta(days=day))
             repo.close_crawl_run(session, run, outcome=outcome)
         repo.open_crawl_run(session, sid, started_at=t0 + timedelta(days=6))  # running
-    with sqlite_db.session() as session:
-        (f,) = repo.source_facts(session, date(2021, 9, 8))
+    with any_db.session() as session:
+        f, empty = repo.source_facts(session, date(2021, 9, 8))
+        (policy,) = repo.source_facts(session, date(2021, 9, 8), kinds=["policy"])
+        (early,) = repo.source_facts(session, date(2021, 7, 1), kinds=["general"])
+        (none_yet,) = repo.source_facts(session, date(2021, 6, 30), kinds=["general"])
+    assert (f.source_id, empty.source_id, policy.source_id) == (sid, bare, bare)
     assert (f.newest_title, f.newest_published_on) == ("甲", date(2021, 9, 5))
     assert f.oldest_published_on == date(2021, 7, 1)
     assert f.last_run_outcome == "timeout" and f.last_run_started == t0 + timedelta(days=4)
     assert f.first_ok_at == t0 and f.failing_since == t0 + timedelta(days=3)
+    assert (early.newest_title, early.newest_published_on) == ("丁", date(2021, 7, 1))
+    assert (none_yet.newest_item_id, none_yet.oldest_published_on) == (None, date(2021, 7, 1))
+    for bare_facts in (empty, policy):
+        assert (bare_facts.newest_item_id, bare_facts.newest_published_on,
+                bare_facts.oldest_published_on, bare_facts.last_run_id,
+                bare_facts.first_ok_at, bare_facts.failing_since) == (None,) * 6
 
 
 def test_migration_0005_adds_the_indexes(any_db: Database) -> None:

@@ -55,15 +55,23 @@ def source_facts(session: Session, as_of: date,
     """Active sources with their latest crawl and newest item published on or before as_of
     (only sources of ``kinds`` when given: the policy rule needs two kinds of the ten).
 
-    Set-based: one query for the sources and one grouped query per fact (latest run, newest
-    item, oldest item, latest snapshot, successful runs, current failures), merged by source id
-    in Python. Each is a single index scan, so the cost grows with the store, not with a
-    Python loop over items, and no database planner has to order ten outer joins.
+    Set-based: one query for the sources and one query per fact (latest run, newest item,
+    oldest item, latest snapshot, successful runs, current failures), merged by source id in
+    Python, and no database planner has to order ten outer joins. The items are sought per
+    source in their (source, date) index: two probes a source, however many items a store
+    has piled up over the years (a grouped scan read all of them).
     """
     def of_kinds(source_id: Any) -> tuple[Any, ...]:  # conditions on each scan's source
         if kinds is None:
             return ()
         return (source_id.in_(select(Source.id).where(Source.kind.in_(list(kinds)))),)
+
+    def per_source(value: Any, source_id: Any, *where: Any) -> Any:
+        """``value`` over one source's rows (``source_id`` their column), for each source."""
+        return (select(value).where(source_id == Source.id, *where)
+                .correlate(Source).scalar_subquery())
+
+    wanted = (Source.kind.in_(list(kinds)),) if kinds is not None else ()
 
     sources = session.execute(
         select(Source.id, Source.name, Source.url, Source.type, Source.kind,
@@ -71,12 +79,13 @@ def source_facts(session: Session, as_of: date,
                Source.monitored_since, type_coerce(Source.policy_titles, Text), Unit.id,
                Unit.code, Unit.name, Unit.category)
         .join(Unit, Unit.id == Source.unit_id)
-        .where(Source.active.is_(True), Unit.active.is_(True), *of_kinds(Source.id))
+        .where(Source.active.is_(True), Unit.active.is_(True), *wanted)
         .order_by(Unit.code, Source.id)).all()
     if not sources:
         return []
     # runs: one grouped scan (index ix_crawl_run_source_outcome covers it) joined to the
-    # latest finished run's row
+    # latest finished run's row (sought per source instead, its four facts cost more: a
+    # source's runs are few beside its items)
     finished = CrawlRun.outcome != "running"
     grouped = (select(CrawlRun.source_id,
                       func.max(case((finished, CrawlRun.id))).label("last_id"),
@@ -106,14 +115,13 @@ def source_facts(session: Session, as_of: date,
             .where(CrawlRun.outcome.not_in(("ok", "running")), *of_kinds(CrawlRun.source_id))):
         if run_id > (last_ok.get(sid) or 0) and (sid not in failing or started < failing[sid]):
             failing[sid] = started
-    # items: newest (on or before as_of) and oldest date in one grouped index scan, then the
-    # newest item's row (the lowest id among those of that date)
-    dates = (select(Item.source_id,
-                    func.max(case((Item.published_on <= as_of, Item.published_on)))
-                    .label("newest"),
-                    func.min(Item.published_on).label("oldest"))
-             .where(*of_kinds(Item.source_id))
-             .group_by(Item.source_id).subquery())
+    # items: newest (on or before as_of) and oldest date, each one probe of the source's
+    # ix_item_source_published, then the newest item's row (the lowest id of that date)
+    dates = (select(Source.id.label("source_id"),
+                    per_source(func.max(Item.published_on), Item.source_id,
+                               Item.published_on <= as_of).label("newest"),
+                    per_source(func.min(Item.published_on), Item.source_id).label("oldest"))
+             .where(*wanted).subquery())
     first_of_day = (select(func.min(Item.id))
                     .where(Item.source_id == dates.c.source_id,
                            Item.published_on == dates.c.newest)
