@@ -56,6 +56,17 @@ def _machine() -> dict[str, Any]:
             "python": platform.python_version(), "platform": platform.platform()}
 
 
+def machine_speed(rounds: int = 2_000_000) -> float:
+    """CPU seconds of a fixed pure-Python loop: how quick the machine is at the moment. A
+    shared virtual machine's speed swings by half within an hour, so figures of separate runs
+    compare only alongside this; ratios within one run compare as they are."""
+    started = time.process_time()
+    total = 0
+    for i in range(rounds):
+        total += i * i % 7
+    return round(time.process_time() - started, 3)
+
+
 def _last_sunday() -> Any:
     day = today() - timedelta(days=1)
     return day - timedelta(days=(day.weekday() + 1) % 7)
@@ -129,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     compiled = compile_project()
     print(f"byte-compiled govwatch's modules ({compiled} files)", flush=True)
+    results["machine"]["loop_cpu_seconds_before"] = machine_speed()
     started = time.monotonic()
     for scale in scales:
         print(f"== scale {scale}", flush=True)
@@ -154,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                     (work / name).unlink(missing_ok=True)
         _save(out, results)
     results["total_seconds"] = round(time.monotonic() - started, 1)
+    results["machine"]["loop_cpu_seconds_after"] = machine_speed()
     _save(out, results)
     print(table(results))
     print(f"\nresults: {out}")
@@ -264,6 +277,12 @@ def table(results: dict[str, Any]) -> str:
         head.append("growth".rjust(8))
     head.append("target".rjust(8))
     lines = [" ".join(head), "-" * len(" ".join(head))]
+    machine = results.get("machine", {})
+    if "loop_cpu_seconds_before" in machine:
+        lines.insert(0, "machine speed: a fixed Python loop took "
+                     f"{machine['loop_cpu_seconds_before']:.2f} s of CPU before the run, "
+                     f"{machine.get('loop_cpu_seconds_after', 0):.2f} s after (lower is "
+                     "quicker; compare separate runs only alongside it)")
     for key, label in LABELS.items():
         values = [rows[s].get(key) for s in scales]
         if all(v is None for v in values):

@@ -7,7 +7,9 @@ by default (a crawl process per core, sources shared out by portal) against the 
 shared out the same way over as many processes; then, unless told not to, both in one process.
 Throughput is pages per second, counted by the server (list pages and feeds it answered) and
 timed two ways:
-- fetch window: from the first to the last page the server answered (the crawl itself);
+- fetch window: from the first page to the last request the server answered (the crawl
+  itself, and for govwatch the link checks that follow it: their requests are no pages, but
+  their time is govwatch's);
 - end to end: the whole command, from process start to exit (``govwatch crawl`` also loads
   the config, syncs it to the database, spawns its crawl processes, closes 24,000 crawl runs
   and checks the links it kept; the bare spider only starts Scrapy).

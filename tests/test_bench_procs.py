@@ -1,10 +1,12 @@
 """The bench's reading of a process tree's memory: processes that run one after the other are
-not added together (``bench.procs.Watched.total_of``)."""
+not added together (``bench.procs.Watched.total_of``); and its table's note of how quick the
+machine was."""
 
 from __future__ import annotations
 
 import sys
 
+from bench.__main__ import machine_speed, table
 from bench.procs import Watched, watch
 
 MARK = "spawn_main"
@@ -46,3 +48,15 @@ def test_watch_counts_the_cpu_of_the_whole_tree() -> None:
     assert watched.returncode == 0
     assert watched.cpu_seconds >= 0.6  # the child's 0.6 s, reaped with the command
     assert 0.4 <= watched.cpu_of("the-child") <= watched.cpu_seconds
+
+
+def test_the_table_says_how_quick_the_machine_was() -> None:
+    """Separate runs compare only alongside the machine's speed at the time: the table
+    opens with the fixed loop's CPU seconds before and after the run."""
+    assert 0 < machine_speed(200_000) < 5
+    results = {"machine": {"loop_cpu_seconds_before": 0.21, "loop_cpu_seconds_after": 0.34},
+               "scales": {"1": {"stages": {"monitors_seconds": 9.5}}}}
+    first, *rest = table(results).splitlines()
+    assert "0.21 s of CPU before the run, 0.34 s after" in first
+    assert any(line.startswith("store: all monitors (s)") and "9.50" in line for line in rest)
+    assert not table({"scales": results["scales"]}).startswith("machine")
