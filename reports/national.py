@@ -18,12 +18,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 
 from govwatch.config import CountyConfig
 from govwatch.tabular import without_formulas
+from govwatch.timeutil import chinese_date
 from govwatch.vocabulary import RULE_NAMES, STATUS_NAMES, describe
 from reports.model import clean
+from scoring.sheets import (
+    SUB_FILL,
+    boxed_row,
+    column_widths,
+    header_row,
+    print_setup,
+    sheet_title,
+)
 from storage.repo import FindingRow
 
 
@@ -155,54 +164,53 @@ def quarter_of(day: date) -> tuple[date, date]:
     return start, date.fromordinal(end.toordinal() - 1)
 
 
-BOLD = Font(bold=True)
-HEAD = PatternFill("solid", fgColor="DDEBF7")
 BAD = Font(bold=True, color="C00000")
-WRAP = Alignment(wrap_text=True, vertical="top")
+VETO_HEADERS = ("对象", "类型", "指标", "评判标准", "问题数", "是否单项否决", "问题明细")
+DETAIL_HEADERS = ("编号", "单位", "栏目/账号", "问题", "情况", "网址", "发现日期", "状态")
 
 
 def write_self_check(summary: NationalSummary, path: Path) -> Path:
-    """季度自查表: 单项否决 for sites and accounts, then every finding (XLSX)."""
+    """季度自查表: 单项否决 for sites and accounts, then every finding (XLSX), in the look of
+    the score sheets (``scoring.sheets``): titled, boxed, printable."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "单项否决"
-    sheet.append([f"{summary.county}政府网站与政务新媒体自查表（{summary.start.isoformat()} 至 "
-                  f"{summary.end.isoformat()}）"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(["对象", "类型", "指标", "评判标准", "问题数", "是否单项否决", "问题明细"])
-    for cell in sheet[2]:
-        cell.font, cell.fill = BOLD, HEAD
+    sheet_title(sheet, f"{clean(summary.county)}政府网站与政务新媒体自查表（"
+                       f"{chinese_date(summary.start)}至{chinese_date(summary.end)}）",
+                len(VETO_HEADERS))
+    header_row(sheet, 2, VETO_HEADERS)
+    row = 2
     for subject in (*summary.sites, *summary.accounts):
         kind = "政府网站" if subject.kind == "site" else "政务新媒体"
         for result in subject.results:
             details = "；".join(f"{RULE_NAMES.get(f.rule, f.rule)}：{f.source_name or ''} "
                                f"{describe(f)}" for f in result.findings[:20])
-            sheet.append([clean(subject.name), kind, result.indicator.name,
-                          result.indicator.standard, len(result.findings),
-                          "是" if result.vetoed else "否", clean(details)])
+            row += 1
+            boxed_row(sheet, row, (clean(subject.name), kind, result.indicator.name,
+                                   result.indicator.standard, len(result.findings),
+                                   "是" if result.vetoed else "否", clean(details)),
+                      centred=(2, 5, 6))
             if result.vetoed:
-                sheet.cell(sheet.max_row, 6).font = BAD
-        sheet.append([clean(subject.name), kind, "结论", "", "",
-                      "单项否决" if subject.vetoed else "未触及单项否决", ""])
-        sheet.cell(sheet.max_row, 6).font = BAD if subject.vetoed else BOLD
-    for col, width in zip("ABCDEFG", (28, 10, 18, 40, 8, 14, 80), strict=True):
-        sheet.column_dimensions[col].width = width
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            cell.alignment = WRAP
+                sheet.cell(row, 6).font = BAD
+        row += 1
+        boxed_row(sheet, row, (clean(subject.name), kind, "结论", "", "",
+                               "单项否决" if subject.vetoed else "未触及单项否决", ""),
+                  bold=True, fill=SUB_FILL, centred=(2, 5, 6))
+        if subject.vetoed:
+            sheet.cell(row, 6).font = BAD
+    column_widths(sheet, (28, 10, 18, 40, 8, 14, 80))
+    print_setup(sheet)
     detail = book.create_sheet("问题明细")
-    detail.append(["编号", "单位", "栏目/账号", "问题", "情况", "网址", "发现日期", "状态"])
-    for cell in detail[1]:
-        cell.font, cell.fill = BOLD, HEAD
-    for f in summary.findings:
-        detail.append([f.id, clean(f"{f.unit_code} {f.unit_name}"), clean(f.source_name or ""),
-                       RULE_NAMES.get(f.rule, f.rule), clean(describe(f)),
-                       clean(f.evidence.get("page_url") or f.evidence.get("item_url")
-                             or f.item_url or ""),
-                       f.as_of.isoformat(), STATUS_NAMES.get(f.status, f.status)])
-    for col, width in zip("ABCDEFGH", (8, 16, 18, 18, 60, 40, 12, 8), strict=True):
-        detail.column_dimensions[col].width = width
+    header_row(detail, 1, DETAIL_HEADERS)
+    for row, f in enumerate(summary.findings, 2):
+        boxed_row(detail, row, (
+            f.id, clean(f"{f.unit_code} {f.unit_name}"), clean(f.source_name or ""),
+            RULE_NAMES.get(f.rule, f.rule), clean(describe(f)),
+            clean(f.evidence.get("page_url") or f.evidence.get("item_url") or f.item_url or ""),
+            f.as_of.isoformat(), STATUS_NAMES.get(f.status, f.status)), centred=(1, 7, 8))
+    column_widths(detail, (8, 16, 18, 18, 60, 40, 12, 8))
+    print_setup(detail, title_rows="1:1")
     path.parent.mkdir(parents=True, exist_ok=True)
     without_formulas(book)  # crawled titles and URLs: never formulas
     book.save(path)

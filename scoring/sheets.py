@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -47,28 +47,34 @@ def _num(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _header(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
+# The look of govwatch's workbooks (the score sheets here, the national self-check in
+# ``reports.national``): a centred title over the table, boxed cells, headers bold on blue,
+# printed landscape on A4 one page wide.
+
+
+def header_row(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
     for col, text in enumerate(headers, 1):
         cell = ws.cell(row=row, column=col, value=text)
         cell.font, cell.fill, cell.alignment, cell.border = BOLD, HEAD_FILL, CENTER, BOX
 
 
-def _widths(ws: Worksheet, widths: Sequence[float]) -> None:
+def column_widths(ws: Worksheet, widths: Sequence[float]) -> None:
     for col, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
 
 
-def _print_setup(ws: Worksheet) -> None:
-    """Landscape, one page wide, header rows repeated: ready to print and hand in."""
+def print_setup(ws: Worksheet, title_rows: str = "1:2") -> None:
+    """Landscape, one page wide, the title and header rows on every page: ready to print
+    and hand in."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:2"
+    ws.print_title_rows = title_rows
 
 
-def _title(ws: Worksheet, text: str, columns: int) -> None:
+def sheet_title(ws: Worksheet, text: str, columns: int) -> None:
     ws.cell(row=1, column=1, value=text).font = TITLE
     ws.cell(row=1, column=1).alignment = CENTER
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
@@ -86,12 +92,14 @@ def sheet_name(s: UnitScore, used: set[str]) -> str:
     return name
 
 
-def _row(ws: Worksheet, row: int, values: Sequence[object], *, bold: bool = False,
-         fill: PatternFill | None = None) -> None:
+def boxed_row(ws: Worksheet, row: int, values: Sequence[object], *, bold: bool = False,
+              fill: PatternFill | None = None,
+              centred: Collection[int] = NUMBER_COLUMNS) -> None:
+    """One row of a table: boxed, wrapped, the ``centred`` columns (1-based) centred."""
     for col, value in enumerate(values, 1):
         cell = ws.cell(row=row, column=col, value=value if value != "" else None)
         cell.border = BOX
-        cell.alignment = CENTER if col in NUMBER_COLUMNS else WRAP
+        cell.alignment = CENTER if col in centred else WRAP
         if bold:
             cell.font = BOLD
         if fill is not None:
@@ -100,16 +108,16 @@ def _row(ws: Worksheet, row: int, values: Sequence[object], *, bold: bool = Fals
 
 def _unit_sheet(ws: Worksheet, report: ScoreReport, s: UnitScore) -> None:
     spec = s.rubric.spec
-    _title(ws, f"{report.year}年度 {s.unit.name}（{s.unit.code}）{spec.title}",
+    sheet_title(ws, f"{report.year}年度 {s.unit.name}（{s.unit.code}）{spec.title}",
            len(SHEET_HEADERS))
-    _header(ws, 2, SHEET_HEADERS)
+    header_row(ws, 2, SHEET_HEADERS)
     row = 3
     for ind in s.indicators:
         start = row
         for l2 in ind.spec.children:
             l2_start = row
             for ls in (x for x in ind.lines if x.line.level2.id == l2.id):
-                _row(ws, row, (ind.spec.name, l2.name, ls.line.spec.name, _num(ls.line.weight),
+                boxed_row(ws, row, (ind.spec.name, l2.name, ls.line.spec.name, _num(ls.line.weight),
                                ls.line.criteria, ls.line.spec.method,
                                _num(ls.deduction) if ls.deduction else None, _num(ls.score),
                                explain(ls)))
@@ -120,7 +128,7 @@ def _unit_sheet(ws: Worksheet, report: ScoreReport, s: UnitScore) -> None:
             ws.merge_cells(start_row=start, start_column=1, end_row=row - 1, end_column=1)
         note = (f"扣分合计 {fmt(ind.raw_deduction)} 分，超过一级指标权重 {fmt(ind.weight)} 分，"
                 f"按 {fmt(ind.weight)} 分计" if ind.capped else "")
-        _row(ws, row, (f"{ind.spec.name} 小计", None, None, _num(ind.weight), None, None,
+        boxed_row(ws, row, (f"{ind.spec.name} 小计", None, None, _num(ind.weight), None, None,
                        _num(ind.deduction), _num(ind.score), note), bold=True, fill=SUB_FILL)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
         row += 1
@@ -139,16 +147,17 @@ def _unit_sheet(ws: Worksheet, report: ScoreReport, s: UnitScore) -> None:
          f"等次：{s.grade}；{s.unit.category}类{s.place}"),
     ]
     for label, weight, method, deduction, score, note in summary:
-        _row(ws, row, (label, None, None, weight, None, method, deduction, score, note),
+        boxed_row(ws, row, (label, None, None, weight, None, method, deduction, score, note),
              bold=True)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
         row += 1
     if s.ignored:
-        _row(ws, row, ("未计分的记录", *(None,) * (len(SHEET_HEADERS) - 2), "；".join(s.ignored)))
+        boxed_row(ws, row, ("未计分的记录", *(None,) * (len(SHEET_HEADERS) - 2),
+                            "；".join(s.ignored)))
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-    _widths(ws, SHEET_WIDTHS)
+    column_widths(ws, SHEET_WIDTHS)
     ws.freeze_panes = "A3"
-    _print_setup(ws)
+    print_setup(ws)
 
 
 MEASURED_SHEET = "实测明细"
@@ -162,9 +171,9 @@ def _measured_sheet(book: Workbook, report: ScoreReport, unit: str | None) -> No
     if not lines:
         return
     ws = book.create_sheet(MEASURED_SHEET)
-    _title(ws, f"{report.county} {report.year}年度实测项明细（根据抓取内容计算）",
+    sheet_title(ws, f"{report.county} {report.year}年度实测项明细（根据抓取内容计算）",
            len(MEASURED_HEADERS))
-    _header(ws, 2, MEASURED_HEADERS)
+    header_row(ws, 2, MEASURED_HEADERS)
     names = {s.unit.code: s.unit.name for s in report.scores}
     row = 3
     for m in lines:
@@ -178,9 +187,9 @@ def _measured_sheet(book: Workbook, report: ScoreReport, unit: str | None) -> No
                 cell = ws.cell(row=row, column=col, value=value)
                 cell.border, cell.alignment = BOX, WRAP
             row += 1
-    _widths(ws, (9, 14, 14, 9, 12, 26, 40, 11, 12, 8, 40, 40))
+    column_widths(ws, (9, 14, 14, 9, 12, 26, 40, 11, 12, 8, 40, 40))
     ws.freeze_panes = "A3"
-    _print_setup(ws)
+    print_setup(ws)
 
 
 def write_score_workbook(report: ScoreReport, path: Path, unit: str | None = None) -> Path:
@@ -189,9 +198,9 @@ def write_score_workbook(report: ScoreReport, path: Path, unit: str | None = Non
     ranking = book.active
     assert ranking is not None
     ranking.title = "排名"
-    _title(ranking, f"{report.county} {report.year}年度政务公开工作考核得分排名",
+    sheet_title(ranking, f"{report.county} {report.year}年度政务公开工作考核得分排名",
            len(RANK_HEADERS))
-    _header(ranking, 2, RANK_HEADERS)
+    header_row(ranking, 2, RANK_HEADERS)
     for row, s in enumerate(report.scores, 3):
         values = (f"{s.unit.category}类", s.rank if s.rank is not None else UNMONITORED,
                   s.unit.code, s.unit.name, _num(s.base),
@@ -201,9 +210,9 @@ def write_score_workbook(report: ScoreReport, path: Path, unit: str | None = Non
             cell = ranking.cell(row=row, column=col, value=value)
             cell.border = BOX
             cell.alignment = WRAP if col in (4, 11) else CENTER
-    _widths(ranking, (7, 6, 10, 26, 10, 7, 10, 8, 8, 8, 48))
+    column_widths(ranking, (7, 6, 10, 26, 10, 7, 10, 8, 8, 8, 48))
     ranking.freeze_panes = "A3"
-    _print_setup(ranking)
+    print_setup(ranking)
     used: set[str] = {MEASURED_SHEET}
     for s in sorted(report.scores, key=lambda s: s.unit.code):
         if unit in (None, s.unit.code):
@@ -273,17 +282,17 @@ def write_template_xlsx(path: Path, units: Sequence[UnitRef], rubrics: RubricSet
     assert ws is not None
     ws.title = "录入"
     rows = template_rows(units, rubrics)
-    _header(ws, 1, rows[0])
+    header_row(ws, 1, rows[0])
     for col, value in enumerate(rows[1], 1):
         ws.cell(row=2, column=col, value=value).alignment = WRAP
-    _widths(ws, (10, 18, 10, 12, 8, 10, 50, 10, 8))
+    column_widths(ws, (10, 18, 10, 12, 8, 10, 50, 10, 8))
     ws.freeze_panes = "A2"
     kinds = DataValidation(type="list", formula1='"扣分,加分,重大扣分"', allow_blank=True)
     ws.add_data_validation(kinds)
     kinds.add("C2:C2000")
 
     refs = book.create_sheet("评分项编号")
-    _header(refs, 1, ("类别", "编号", "类型", "一级指标", "二级指标", "项目", "赋分",
+    header_row(refs, 1, ("类别", "编号", "类型", "一级指标", "二级指标", "项目", "赋分",
                       "扣分/加分标准"))
     for rubric in rubrics.rubrics:
         classes = "、".join(rubric.spec.classes)
@@ -307,14 +316,14 @@ def write_template_xlsx(path: Path, units: Sequence[UnitRef], rubrics: RubricSet
     for line_cells in refs.iter_rows(min_row=2):
         for cell in line_cells:
             cell.alignment = WRAP
-    _widths(refs, (8, 11, 14, 18, 16, 30, 6, 70))
+    column_widths(refs, (8, 11, 14, 18, 16, 30, 6, 70))
     refs.freeze_panes = "A2"
 
     unit_sheet = book.create_sheet("单位")
-    _header(unit_sheet, 1, ("单位代码", "单位名称", "类别"))
+    header_row(unit_sheet, 1, ("单位代码", "单位名称", "类别"))
     for u in units:
         unit_sheet.append([u.code, u.name, u.category])
-    _widths(unit_sheet, (12, 30, 8))
+    column_widths(unit_sheet, (12, 30, 8))
     unit_sheet.freeze_panes = "A2"
 
     guide = book.create_sheet("填写说明")

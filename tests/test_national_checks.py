@@ -218,6 +218,15 @@ def test_the_veto_summary_and_the_quarterly_self_check(tmp_path: Path) -> None:
     veto = [r for r in book["单项否决"].iter_rows(min_row=3, values_only=True)]
     assert veto[1][:3] == ("县政府办 首页", "政府网站", "首页不更新") and veto[1][5] == "是"
     assert len(list(book["问题明细"].iter_rows(min_row=2))) == 6  # the dismissed one left out
+    # the score sheets' look: a title in dates as printed, boxed cells, landscape A4 with the
+    # title and header rows on every page
+    vetoes, details = book["单项否决"], book["问题明细"]
+    assert vetoes["A1"].value.endswith("（2026年10月1日至2026年12月31日）")
+    assert "A1:G1" in {str(r) for r in vetoes.merged_cells.ranges}
+    assert vetoes["A2"].font.bold and vetoes["A2"].fill.fgColor.rgb.endswith("DDEBF7")
+    assert all(c.border.left.style == "thin" for row in details.iter_rows() for c in row)
+    assert vetoes.page_setup.orientation == "landscape" and vetoes.print_title_rows == "$1:$2"
+    assert details.print_title_rows == "$1:$1"
 
 
 class _Handler(BaseHTTPRequestHandler):
