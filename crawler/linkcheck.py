@@ -453,13 +453,13 @@ def check_links_in_children(urls: Sequence[str], *, processes: int = 1,
             child.start()
         while len(got) < len(children):
             try:
-                tag, *answer = answers.get(timeout=0.2)
-                got[tag] = (answer[0], answer[1])
+                tag, kind, payload = answers.get(timeout=0.2)
+                got[tag] = (kind, payload)
             except queue_module.Empty:
                 if not any(child.is_alive() for child in children):
                     try:  # one may have answered just before ending
-                        tag, *answer = answers.get(timeout=0.5)
-                        got[tag] = (answer[0], answer[1])
+                        tag, kind, payload = answers.get(timeout=0.5)
+                        got[tag] = (kind, payload)
                         continue
                     except queue_module.Empty:
                         break

@@ -225,7 +225,8 @@ class CrawlSettings(_Strict):
                                    description="超过此大小的响应将被丢弃并记录错误")
     snapshot_retention_days: int = Field(365, ge=1, description="页面快照保留天数")
     processes: int | None = Field(
-        None, ge=1, description="同时运行的抓取进程数（默认：CPU 核数；同一网站只在一个进程中抓取）"
+        None, ge=1, description="同时运行的抓取进程数（默认：CPU 核数；同一网站只在一个进程中抓取；"
+        "抓取后的链接检查也用同样多的进程）"
     )
     user_agent: str = "Mozilla/5.0 (compatible; govwatch/0.1; +政务公开监测)"
     browser_executable: str | None = Field(
@@ -238,6 +239,12 @@ class CrawlSettings(_Strict):
     check_links: bool = Field(True, description="检查所抓页面上的链接是否有效（每个链接每天一次）")
     links_per_page: int = Field(50, ge=0, le=1000, description="每个页面最多检查多少个链接")
     link_timeout: float = Field(10, gt=0, le=120, description="检查一个链接的超时秒数")
+
+    @property
+    def process_count(self) -> int:
+        """How many crawl processes run (and link-check processes after them): as configured,
+        else one per core."""
+        return self.processes or os.cpu_count() or 1
 
 
 class PolicyClasses(_Strict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import sqlite3
 from pathlib import Path
 
@@ -56,6 +57,12 @@ def _debug_records_made(settings: dict[str, object]) -> list[bool]:
     scrapy_process(job)
     return [logging.getLogger(name).isEnabledFor(logging.DEBUG)
             for name in ("scrapy.core.scraper", "govwatch.crawl")]
+
+
+def test_as_many_processes_as_configured_else_one_per_core() -> None:
+    """``crawl.processes``, else a process per core: the crawl's and its link checks'."""
+    assert CrawlSettings(processes=3).process_count == 3
+    assert CrawlSettings().process_count == (os.cpu_count() or 1)
 
 
 def test_a_crawl_process_makes_no_records_below_its_log_level(tmp_path: Path) -> None:

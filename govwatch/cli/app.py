@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -203,7 +202,7 @@ def crawl(config: CountyConfig, db: Database, *, unit_code: str | None = None,
         ),
     )
     log.info("crawl start: %d sources, reference date %s", len(specs), reference_date)
-    result = run_crawl(job, on_progress, processes=crawl_cfg.processes or os.cpu_count() or 1)
+    result = run_crawl(job, on_progress, processes=crawl_cfg.process_count)
     log.info("crawl finished: pages=%d items=%d exit=%d", result.pages, result.items,
              result.exit_code)
     with db.session() as session:
@@ -258,7 +257,7 @@ def check_page_links(config: CountyConfig, db: Database, day: date,
     if not urls:
         return 0
     results = check_links_in_children(
-        urls, processes=crawl_cfg.processes or os.cpu_count() or 1, allowed_hosts=hosts,
+        urls, processes=crawl_cfg.process_count, allowed_hosts=hosts,
         private_ok_hosts=[h for h in hosts if inside_network(h)],
         timeout=crawl_cfg.link_timeout, user_agent=crawl_cfg.user_agent)
     with db.session() as session:
