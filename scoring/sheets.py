@@ -109,7 +109,7 @@ def boxed_row(ws: Worksheet, row: int, values: Sequence[object], *, bold: bool =
 def _unit_sheet(ws: Worksheet, report: ScoreReport, s: UnitScore) -> None:
     spec = s.rubric.spec
     sheet_title(ws, f"{report.year}年度 {s.unit.name}（{s.unit.code}）{spec.title}",
-           len(SHEET_HEADERS))
+                len(SHEET_HEADERS))
     header_row(ws, 2, SHEET_HEADERS)
     row = 3
     for ind in s.indicators:
@@ -118,9 +118,9 @@ def _unit_sheet(ws: Worksheet, report: ScoreReport, s: UnitScore) -> None:
             l2_start = row
             for ls in (x for x in ind.lines if x.line.level2.id == l2.id):
                 boxed_row(ws, row, (ind.spec.name, l2.name, ls.line.spec.name, _num(ls.line.weight),
-                               ls.line.criteria, ls.line.spec.method,
-                               _num(ls.deduction) if ls.deduction else None, _num(ls.score),
-                               explain(ls)))
+                                    ls.line.criteria, ls.line.spec.method,
+                                    _num(ls.deduction) if ls.deduction else None, _num(ls.score),
+                                    explain(ls)))
                 row += 1
             if row - l2_start > 1:
                 ws.merge_cells(start_row=l2_start, start_column=2, end_row=row - 1, end_column=2)
@@ -129,7 +129,7 @@ def _unit_sheet(ws: Worksheet, report: ScoreReport, s: UnitScore) -> None:
         note = (f"扣分合计 {fmt(ind.raw_deduction)} 分，超过一级指标权重 {fmt(ind.weight)} 分，"
                 f"按 {fmt(ind.weight)} 分计" if ind.capped else "")
         boxed_row(ws, row, (f"{ind.spec.name} 小计", None, None, _num(ind.weight), None, None,
-                       _num(ind.deduction), _num(ind.score), note), bold=True, fill=SUB_FILL)
+                            _num(ind.deduction), _num(ind.score), note), bold=True, fill=SUB_FILL)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
         row += 1
     cap = spec.bonus_cap
@@ -148,7 +148,7 @@ def _unit_sheet(ws: Worksheet, report: ScoreReport, s: UnitScore) -> None:
     ]
     for label, weight, method, deduction, score, note in summary:
         boxed_row(ws, row, (label, None, None, weight, None, method, deduction, score, note),
-             bold=True)
+                  bold=True)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
         row += 1
     if s.ignored:
@@ -172,7 +172,7 @@ def _measured_sheet(book: Workbook, report: ScoreReport, unit: str | None) -> No
         return
     ws = book.create_sheet(MEASURED_SHEET)
     sheet_title(ws, f"{report.county} {report.year}年度实测项明细（根据抓取内容计算）",
-           len(MEASURED_HEADERS))
+                len(MEASURED_HEADERS))
     header_row(ws, 2, MEASURED_HEADERS)
     names = {s.unit.code: s.unit.name for s in report.scores}
     row = 3
@@ -199,7 +199,7 @@ def write_score_workbook(report: ScoreReport, path: Path, unit: str | None = Non
     assert ranking is not None
     ranking.title = "排名"
     sheet_title(ranking, f"{report.county} {report.year}年度政务公开工作考核得分排名",
-           len(RANK_HEADERS))
+                len(RANK_HEADERS))
     header_row(ranking, 2, RANK_HEADERS)
     for row, s in enumerate(report.scores, 3):
         values = (f"{s.unit.category}类", s.rank if s.rank is not None else UNMONITORED,
@@ -293,7 +293,7 @@ def write_template_xlsx(path: Path, units: Sequence[UnitRef], rubrics: RubricSet
 
     refs = book.create_sheet("评分项编号")
     header_row(refs, 1, ("类别", "编号", "类型", "一级指标", "二级指标", "项目", "赋分",
-                      "扣分/加分标准"))
+                          "扣分/加分标准"))
     for rubric in rubrics.rubrics:
         classes = "、".join(rubric.spec.classes)
         for line in rubric.lines.values():
