@@ -27,6 +27,21 @@ ENGINE_TUNED: dict[str, Any] = {
 """Settings that trim Scrapy's per-response overhead, for the crawl and the link checks alike;
 politeness does not depend on them."""
 ENGINE_TUNING = tuple(ENGINE_TUNED)
+NO_CONSOLES: dict[str, Any] = {
+    "TELNETCONSOLE_ENABLED": False,
+    # Scrapy 2.19 starts, in every process, an HTTP server on localhost that runs the Python
+    # code posted to it (for its MCP server), its port and token in a job file in the user's
+    # state folder (left there when the process is killed): no way in is wanted into a
+    # process that reads untrusted pages.
+    "REMOTE_CONTROL_ENABLED": False,
+}
+"""Scrapy's consoles into a running crawl, off: for the crawl, the link checks (and the bench's
+bare spider, which takes the crawl's settings)."""
+UNREAD_EXTENSIONS: dict[str, None] = {
+    # start and finish times and item counts, kept in the stats nobody reads (see
+    # STATS_CLASS): a signal handler or two on every response and item, for nothing
+    "scrapy.extensions.corestats.CoreStats": None,
+}
 # Downloader middlewares in place of built-in ones, doing the same for less: meta refresh is
 # looked for only in pages that may carry one (``crawler.refresh``).
 TUNED_MIDDLEWARES = {
@@ -56,7 +71,7 @@ def scrapy_settings(crawl: dict[str, Any], *, database_url: str, data_dir: str,
         "DOWNLOAD_MAXSIZE": int(crawl["max_response_mb"] * 1024 * 1024),
         "DOWNLOAD_WARNSIZE": int(crawl["max_response_mb"] * 1024 * 1024 / 4),
         "COOKIES_ENABLED": True,
-        "TELNETCONSOLE_ENABLED": False,
+        **NO_CONSOLES,
         **ENGINE_TUNED,
         "ITEM_PIPELINES": {"crawler.pipelines.StoragePipeline": 300},
         # Before every built-in middleware (robots.txt at 100 would already fetch from a new
@@ -64,7 +79,7 @@ def scrapy_settings(crawl: dict[str, Any], *, database_url: str, data_dir: str,
         "DOWNLOADER_MIDDLEWARES": {"crawler.portal.PortalGuardMiddleware": 40,
                                    **TUNED_MIDDLEWARES},
         "GOVWATCH_ALLOWED_HOSTS": list(crawl.get("allowed_hosts") or ()),
-        "EXTENSIONS": {"crawler.progress.ProgressReporter": 500},
+        "EXTENSIONS": {**UNREAD_EXTENSIONS, "crawler.progress.ProgressReporter": 500},
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         "LOG_LEVEL": "INFO",
         "LOG_FILE": str(log_file) if log_file else None,

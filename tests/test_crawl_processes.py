@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from crawler.job import CrawlJob, SourceSpec, portal_of
+from crawler.linkcheck import link_check_settings
 from crawler.process import scrapy_process, split_by_portal
 from crawler.settings import scrapy_settings
 from demo_portal import DemoPortal
@@ -75,6 +76,39 @@ def test_a_crawl_process_makes_no_records_below_its_log_level(tmp_path: Path) ->
     assert settings["LOG_LEVEL"] == "INFO"
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         assert pool.apply(_debug_records_made, (settings,)) == [False, False]
+
+
+def _extensions(settings: dict[str, object], link_check: bool) -> list[list[str]]:
+    """In a fresh process: the extensions of a crawl process's crawlers, or of a link check's."""
+    if link_check:
+        from scrapy.crawler import CrawlerProcess
+
+        from crawler.linkcheck import LinkSpider
+
+        process = CrawlerProcess(settings)
+        process.crawl(LinkSpider, links=[], results={}, refusal=lambda url: None)
+    else:
+        process = scrapy_process(CrawlJob("sqlite://", "/tmp", (_spec(0, "a.gov.cn"),), AS_OF,
+                                          scrapy_settings=settings))
+    return [sorted(type(e).__name__ for e in crawler.extensions.middlewares)
+            for crawler in process.crawlers]
+
+
+def test_no_console_and_no_unread_stats_in_crawl_and_link_check_processes(
+        tmp_path: Path) -> None:
+    """Scrapy's telnet console and its remote control (an HTTP server running posted Python
+    code, on by default since Scrapy 2.19) stay closed in processes that read untrusted
+    pages; CoreStats, which fills the stats nobody reads, is not loaded either."""
+    crawl = scrapy_settings(CrawlSettings().model_dump(), database_url="sqlite://",
+                            data_dir=str(tmp_path), log_file=None, browser_executable=None,
+                            use_browser=False)
+    checks = link_check_settings(timeout=5, per_host=2, retries=1, user_agent="t")
+    with multiprocessing.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
+        (crawl_ext,) = pool.apply(_extensions, (crawl, False))
+        (check_ext,) = pool.apply(_extensions, (checks, True))
+    assert "ProgressReporter" in crawl_ext
+    for found in (crawl_ext, check_ext):
+        assert not {"RemoteControl", "TelnetConsole", "CoreStats"} & set(found), found
 
 
 def _crawled(tmp_path: Path, portals: dict[str, DemoPortal], processes: int
