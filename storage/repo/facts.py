@@ -61,17 +61,15 @@ def source_facts(session: Session, as_of: date,
     source in their (source, date) index: two probes a source, however many items a store
     has piled up over the years (a grouped scan read all of them).
     """
+    wanted = (Source.kind.in_(list(kinds)),) if kinds is not None else ()  # on a source
+
     def of_kinds(source_id: Any) -> tuple[Any, ...]:  # conditions on each scan's source
-        if kinds is None:
-            return ()
-        return (source_id.in_(select(Source.id).where(Source.kind.in_(list(kinds)))),)
+        return (source_id.in_(select(Source.id).where(*wanted)),) if wanted else ()
 
     def per_source(value: Any, source_id: Any, *where: Any) -> Any:
         """``value`` over one source's rows (``source_id`` their column), for each source."""
         return (select(value).where(source_id == Source.id, *where)
                 .correlate(Source).scalar_subquery())
-
-    wanted = (Source.kind.in_(list(kinds)),) if kinds is not None else ()
 
     sources = session.execute(
         select(Source.id, Source.name, Source.url, Source.type, Source.kind,
