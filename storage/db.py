@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -42,15 +44,40 @@ def database_url(data_dir: Path, configured: str | None = None) -> str:
     return f"sqlite:///{(data_dir / 'govwatch.db').resolve()}"
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the web app and monitors read while a crawl process writes;
-    # busy_timeout makes concurrent writers wait instead of failing at once.
+    # busy_timeout makes concurrent writers wait instead of failing at once;
+    # WAL lets the web app and monitors read while a crawl process writes.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    _wal_mode(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _wal_mode(cursor: Any) -> None:
+    """Put the database in WAL mode (it stays so), waiting out another process doing the same.
+
+    A database in rollback-journal mode (a new one, or one restored by a tool that does not
+    keep WAL) is switched by the first connection of each process. Two processes switching it
+    at once can deadlock on its locks, and SQLite then refuses one of them at once ("database
+    is locked") instead of calling the busy handler: that one tries again shortly, and by
+    then finds the database in WAL mode.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    pause = 0.01
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
 
 
 class DatabaseUnavailable(Exception):
