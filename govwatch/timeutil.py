@@ -24,9 +24,14 @@ def iso_week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
+def monday_of(day: date) -> date:
+    """Monday of the ISO week holding ``day``."""
+    return day - timedelta(days=day.weekday())
+
+
 def week_bounds(day: date) -> tuple[date, date]:
     """Monday and Sunday of the ISO week holding ``day``."""
-    monday = day - timedelta(days=day.weekday())
+    monday = monday_of(day)
     return monday, monday + timedelta(days=6)
 
 

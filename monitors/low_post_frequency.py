@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from govwatch.timeutil import iso_week, week_bounds
+from govwatch.timeutil import iso_week, monday_of
 from monitors import freshness
 from monitors.rule_map import RuleMap
 from storage.repo import FindingDraft, PostFact, SourceFacts
@@ -56,7 +56,7 @@ def judged_weeks(f: SourceFacts, as_of: date, seen: date | None) -> list[date]:
     if (start is None or f.oldest_published_on is None or f.last_run_outcome != "ok"
             or seen is None):
         return []
-    this_monday = week_bounds(as_of)[0]
+    this_monday = monday_of(as_of)
     # seen whole: the posts reach back past its Monday, or the account was already being
     # crawled (successfully) on that Monday — a short feed says nothing about those weeks
     seen_from = f.oldest_published_on + timedelta(days=1)
@@ -73,7 +73,7 @@ def weekly_posts(per_day: Mapping[date, int]) -> dict[date, int]:
     """Posts per day summed by ISO week: Monday → posts."""
     weeks: dict[date, int] = {}
     for day, count in per_day.items():
-        monday = week_bounds(day)[0]
+        monday = monday_of(day)
         weeks[monday] = weeks.get(monday, 0) + count
     return weeks
 

@@ -32,7 +32,7 @@ from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig, PolicyClasses, Thresholds
 from govwatch.config_cache import cache_dir, read_entry, write_entry
 from govwatch.liveness import owner_gone
-from govwatch.timeutil import CHINA, now, week_bounds
+from govwatch.timeutil import CHINA, monday_of, now
 from monitors import (
     account_silent,
     annual_report,
@@ -227,7 +227,7 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         start, end = low_post_frequency.needed_range(facts, as_of, max_age)
         if named:  # not_rectified looks at the days after each bulletin too
             start = min(start, min(n.published_on for n in named))
-        start = min(start, week_bounds(as_of)[0])  # the warnings count this week's posts
+        start = min(start, monday_of(as_of))  # the warnings count this week's posts
         statements = repo.pending_rechecks(session)
         if statements:  # a re-check counts the posts of the week up to the data's last day
             start = min(start, as_of - timedelta(days=not_rectified.RECHECK_WEEK_DAYS))

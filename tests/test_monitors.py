@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from govwatch.timeutil import CHINA
+from govwatch.timeutil import CHINA, monday_of, week_bounds
 from monitors import low_post_frequency, not_rectified, uninterpreted_policy
 from monitors.policy_match import InterpretationDoc, Matcher, PolicyDoc
 from monitors.rule_map import load_rule_map
@@ -312,3 +312,12 @@ def test_nothing_is_called_unrectified_while_its_source_cannot_be_read() -> None
         down = replace(column, last_run_outcome=outcome)
         assert not_rectified.judge([stale, account], {4: down}, set(), {}, AS_OF, RULES) == []
     assert len(not_rectified.judge([stale], {4: column}, set(), {}, AS_OF, RULES)) == 1
+
+
+def test_a_days_week_runs_monday_to_sunday() -> None:
+    # 2021-09-06 was a Monday, 2021-09-12 a Sunday (ISO week 2021-W36)
+    for day in range(6, 13):
+        assert monday_of(date(2021, 9, day)) == date(2021, 9, 6)
+        assert week_bounds(date(2021, 9, day)) == (date(2021, 9, 6), date(2021, 9, 12))
+    assert monday_of(date(2021, 9, 13)) == date(2021, 9, 13)
+    assert monday_of(date(2021, 1, 1)) == date(2020, 12, 28)  # a week across the new year

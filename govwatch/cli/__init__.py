@@ -42,7 +42,7 @@ from govwatch.collector import skip_collection_at_exit
 from govwatch.config import CONFIG_ENV, DEFAULT_CONFIG, CountyConfig, load_config
 from govwatch.logs import setup_logging
 from govwatch.tables import TextTable, print_table
-from govwatch.timeutil import chinese_date, today
+from govwatch.timeutil import chinese_date, monday_of, today
 
 # Exit status when the database is broken, gone or unreachable.
 DATABASE_EXIT = 4
@@ -353,7 +353,7 @@ def probe(ctx: click.Context) -> None:
 def demo_monitoring_start(as_of: date) -> date:
     """The demo's monitoring start: the Monday four weeks before the as-of date's week, so
     the portal's planted weeks are judged and stay inside the crawl window."""
-    return as_of - timedelta(days=as_of.weekday(), weeks=4)
+    return monday_of(as_of) - timedelta(weeks=4)
 
 
 def _free_port(preferred: int) -> int:
