@@ -990,3 +990,41 @@ def test_article_text_is_bounded_and_survives_garbage() -> None:
     for junk in ("", "not html at all", b"\xff\xfe\x00garbage", "<html><body></body></html>"):
         found = extract.article_text(junk, "http://gov.example/a.html")
         assert found.body == "" and found.links == []
+
+
+_DATED_ENDINGS = [
+    "通知 2021-08-30", "通知2021/8/3", "通知 2021.08.30 10:30", "通知[08-30]", "通知（8月30日）",
+    "通知【2021年8月30日】", "通知 2021年8月30", "通知 ２０２１－０８－３０", "通知［08-30］",
+    "通知（2021-08-30）　", "通知 8-30\u00a0", "通知 08/30 ) ]", "关于2021年8月的通知",
+]
+
+
+def test_titles_that_cannot_end_in_a_date_are_told_without_the_date_pattern() -> None:
+    """The quick test before a link text's trailing date is looked for never turns away a
+    text the pattern would have split (it may let through ones it does not)."""
+    from crawler.extract.lists import _TRAILING_DATE_RE, _may_end_in_date, _title_and_date
+
+    texts = [*_DATED_ENDINGS, "关于做好防汛抗旱工作部署的通知", "通知（第27期）", "更多>>", "",
+             "   ", "】", "2021", "第3号", "通知 2021-08-30x", "通知 3月5日 举行"]
+    texts += [text + tail for text in list(texts) for tail in (" ", "）", "]", "\u3000", "】 ")]
+    for text in texts:
+        if _TRAILING_DATE_RE.search(to_halfwidth(text)):
+            assert _may_end_in_date(text), text
+        if not _may_end_in_date(text):
+            assert _title_and_date(text, date(2021, 9, 1)) == (text, None)
+    assert not _may_end_in_date("关于做好防汛抗旱工作部署的通知")
+    assert _title_and_date("通知 2021-08-30", date(2021, 9, 1)) == ("通知", date(2021, 8, 30))
+
+
+def test_the_quick_date_ending_test_holds_on_real_titles(real_corpus: Path) -> None:
+    import csv
+
+    from crawler.extract.lists import _TRAILING_DATE_RE, _may_end_in_date
+
+    titles = [row["标题"] for table in sorted(real_corpus.glob("*.csv"))
+              for row in csv.DictReader(table.open(encoding="utf-8"))]
+    assert len(titles) > 100
+    for title in titles:
+        for text in (title, f"{title} 2024-08-29", f"{title}（8月29日）"):
+            if _TRAILING_DATE_RE.search(to_halfwidth(text)):
+                assert _may_end_in_date(text), text

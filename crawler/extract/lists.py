@@ -38,6 +38,8 @@ _RECORD_TAGS = {"li", "tr", "dd", "dt"}
 _COLUMN_PAGE_RE = re.compile(r"(?:^|/)(?:index|list|default|main|more)[_\-\d]*\.\w+$", re.I)
 _TRUNCATED_RE = re.compile(r"(?:…|\.{2,}|。{2,})\s*$")
 _TOKEN_SPLIT_RE = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+_SPACE_RE = re.compile(r"\s")
+_NUMBERS_ONLY_RE = re.compile(r"[\d\-/.:年月日]+")
 
 
 def _looks_like_title(text: str) -> bool:
@@ -49,9 +51,8 @@ def _looks_like_title(text: str) -> bool:
         return False
     if "下载" in core and len(core) <= 6:
         return False
-    compact = re.sub(r"\s", "", core)
     # Page numbers and bare dates are not titles.
-    return not re.fullmatch(r"[\d\-/.:年月日]+", compact)
+    return not _NUMBERS_ONLY_RE.fullmatch(_SPACE_RE.sub("", core))
 
 
 def _tokens(value: str | None) -> set[str]:
@@ -99,8 +100,24 @@ _TRAILING_DATE_RE = re.compile(
 )
 
 
+# What may follow a trailing date (``_TRAILING_DATE_RE``'s closing class, and ］, which is ]
+# once half-width); the date itself ends in a digit or 日.
+_AFTER_DATE = frozenset("])）】］")
+
+
+def _may_end_in_date(text: str) -> bool:
+    """False when ``text`` cannot end in a date (``_TRAILING_DATE_RE``): most titles, told
+    so without mapping and searching them."""
+    end = len(text)
+    while end and (text[end - 1] in _AFTER_DATE or text[end - 1].isspace()):
+        end -= 1
+    return end > 0 and (text[end - 1].isdecimal() or text[end - 1] == "日")
+
+
 def _title_and_date(title: str, reference: date) -> tuple[str, date | None]:
     """Split a date written at the end of a link text from the title."""
+    if not _may_end_in_date(title):
+        return title, None
     half = to_halfwidth(title)  # same length as title: the mapping is one char to one char
     match = _TRAILING_DATE_RE.search(half)
     if not match:
