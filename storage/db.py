@@ -194,9 +194,24 @@ def _upgrade(engine: Engine) -> None:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite drops a constraint by rebuilding the table (Alembic's batch mode copies
+            # its rows, ids and all), and dropping the old table is refused while rows
+            # elsewhere refer to it: foreign keys are off for the upgrade, as Alembic advises
+            # (set outside its transaction, or SQLite ignores it)
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # SQLAlchemy's transaction only: the driver opened none
+        try:
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, "head")
+        finally:
+            if sqlite:
+                connection.rollback()  # what a failed upgrade left open
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 class Database:

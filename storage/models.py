@@ -107,7 +107,6 @@ class Item(Base):
 
     __tablename__ = "item"
     __table_args__ = (
-        UniqueConstraint("source_id", "url"),
         Index("ux_item_source_key", "source_id", "key", unique=True),
         Index("ix_item_source_published", "source_id", "published_on"),
     )

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from govwatch.cli.app import config_fingerprint
 from govwatch.config import load_config
@@ -141,6 +142,28 @@ def test_store_items_is_idempotent_and_keeps_what_it_knew(any_db: Database) -> N
     assert items["http://x.gov.cn/1.html"].first_seen_at.tzinfo == CHINA
 
 
+def test_an_item_migrated_apart_as_a_duplicate_does_not_stop_its_twin_moving(
+        any_db: Database) -> None:
+    """Revision 0010 gave the items a host or scheme change had already duplicated one key:
+    the oldest kept it, the others kept theirs apart (``#dup<id>``), as history. When the
+    crawl then finds the page at the younger twin's address, the item with the key moves
+    there — the twin, history, still shows the same address; the store must take both."""
+    source_id = _unit_and_source(any_db)
+    with any_db.session() as session:
+        session.add_all([Item(source_id=source_id, url=url, key=key, title="关于防汛的通知",
+                              published_on=date(2021, 8, 30), first_seen_at=now(),
+                              last_seen_at=now(), links=[])
+                         for url, key in (("http://x.gov.cn/1.html", "/1.html"),
+                                          ("https://x.gov.cn/1.html", "/1.html#dup2"))])
+    moved = [repo.ItemRecord("https://x.gov.cn/1.html", "关于防汛的通知", date(2021, 8, 30))]
+    with any_db.session() as session:
+        assert repo.store_items(session, source_id, moved) == 0
+    with any_db.session() as session:
+        stored = sorted((i.key, i.url) for i in session.scalars(select(Item)))
+    assert stored == [("/1.html", "https://x.gov.cn/1.html"),
+                      ("/1.html#dup2", "https://x.gov.cn/1.html")]
+
+
 def test_post_facts_read_dates_and_times_alike_on_every_backend(any_db: Database) -> None:
     source_id = _unit_and_source(any_db)
     at = datetime(2021, 8, 30, 9, 30, 5, 120000, tzinfo=CHINA)
@@ -218,6 +241,56 @@ def test_review_history_survives_a_schema_upgrade(backend: str, tmp_path: Path,
         assert (review.actor, review.to_status, review.reason) == ("李明", "dismissed",
                                                                    "栏目已撤并")
         assert repo.list_findings(session)[0].status == "dismissed"
+    db.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_items_keep_rows_indexes_and_references_when_their_url_stops_being_unique(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Revision 0021 drops unique (source_id, url); SQLite rebuilds the table for it, which
+    must keep every row, index and foreign key, and the findings pointing at items."""
+    from alembic import command
+    from alembic.config import Config
+
+    url = (f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    db = Database(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0020")
+    source_id = _unit_and_source(db)
+    with db.session() as session:
+        session.add_all([Item(source_id=source_id, url=f"http://x.gov.cn/{n}.html",
+                              key=f"/{n}.html", title=f"通知{n}", published_on=date(2021, 8, n),
+                              first_seen_at=now(), last_seen_at=now(), links=[])
+                         for n in (1, 2)])
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "insert into finding (id, rule, unit_id, item_id, subject, period, as_of, points,"
+            " evidence, status, created_at, updated_at) values (1, 'uninterpreted_policy', 1,"
+            " 2, 'item:2', '2021-W36', '2021-09-08', 1, '{}', 'confirmed', "
+            "'2021-09-08 10:00:00', '2021-09-08 10:00:00')"))
+    assert inspect(db.engine).get_unique_constraints("item")  # what is dropped
+    db.migrate()
+    found = inspect(db.engine)
+    assert found.get_unique_constraints("item") == []
+    indexes = {ix["name"]: (ix["column_names"], bool(ix["unique"]))
+               for ix in found.get_indexes("item")}
+    assert indexes["ux_item_source_key"] == (["source_id", "key"], True)
+    assert indexes["ix_item_source_published"] == (["source_id", "published_on"], False)
+    assert [(fk["constrained_columns"], fk["referred_table"])
+            for fk in found.get_foreign_keys("item")] == [(["source_id"], "source")]
+    with db.session() as session:
+        assert sorted((i.id, i.url) for i in session.scalars(select(Item))) == [
+            (1, "http://x.gov.cn/1.html"), (2, "http://x.gov.cn/2.html")]
+        assert session.scalar(text("select item_id from finding where id = 1")) == 2
+    with db.engine.connect() as conn:  # references are enforced again after the upgrade
+        if backend == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        with pytest.raises(IntegrityError):
+            conn.execute(text("update finding set item_id = 99 where id = 1"))
     db.dispose()
 
 
