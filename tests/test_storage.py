@@ -210,9 +210,9 @@ def test_times_are_stored_as_china_time(any_db: Database) -> None:
     assert str(stored).startswith(utc_noon.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"))
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_review_history_survives_a_schema_upgrade(backend: str, tmp_path: Path,
-                                                  request: pytest.FixtureRequest) -> None:
+def _database_at(revision: str, backend: str, tmp_path: Path,
+                 request: pytest.FixtureRequest) -> Database:
+    """A database as an older govwatch left it: migrated up to ``revision`` only."""
     from alembic import command
     from alembic.config import Config
 
@@ -223,7 +223,14 @@ def test_review_history_survives_a_schema_upgrade(backend: str, tmp_path: Path,
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")  # a database from the first release
+        command.upgrade(cfg, revision)
+    return db
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_review_history_survives_a_schema_upgrade(backend: str, tmp_path: Path,
+                                                  request: pytest.FixtureRequest) -> None:
+    db = _database_at("0001", backend, tmp_path, request)  # from the first release
     with db.engine.begin() as conn:
         conn.execute(text("insert into unit (id, code, name, category, county, active) "
                           "values (1, 'A01', '城关镇', 'A', '测试县', :yes)"), {"yes": True})
@@ -249,17 +256,7 @@ def test_items_keep_rows_indexes_and_references_when_their_url_stops_being_uniqu
         backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """Revision 0021 drops unique (source_id, url); SQLite rebuilds the table for it, which
     must keep every row, index and foreign key, and the findings pointing at items."""
-    from alembic import command
-    from alembic.config import Config
-
-    url = (f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite"
-           else request.getfixturevalue("postgres_url"))
-    db = Database(url)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0020")
+    db = _database_at("0020", backend, tmp_path, request)
     source_id = _unit_and_source(db)
     with db.session() as session:
         session.add_all([Item(source_id=source_id, url=f"http://x.gov.cn/{n}.html",
