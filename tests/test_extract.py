@@ -1021,8 +1021,10 @@ def test_the_quick_date_ending_test_holds_on_real_titles(real_corpus: Path) -> N
 
     from crawler.extract.lists import _TRAILING_DATE_RE, _may_end_in_date
 
-    titles = [row["标题"] for table in sorted(real_corpus.glob("*.csv"))
-              for row in csv.DictReader(table.open(encoding="utf-8"))]
+    titles = []
+    for table in sorted(real_corpus.glob("*.csv")):
+        with table.open(encoding="utf-8") as rows:
+            titles += [row["标题"] for row in csv.DictReader(rows)]
     assert len(titles) > 100
     for title in titles:
         for text in (title, f"{title} 2024-08-29", f"{title}（8月29日）"):
