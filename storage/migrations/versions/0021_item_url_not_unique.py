@@ -32,6 +32,7 @@ COLUMNS = ["source_id", "url"]
 # SQLite's table constraint has no name: reflected under this one, it can be dropped
 NAMING = {"uq": "uq_%(table_name)s_%(column_0_N_name)s"}
 SQLITE_NAME = "uq_item_source_id_url"
+REBUILT = "_alembic_tmp_item"  # the table Alembic's batch mode builds, then renames
 
 
 def upgrade() -> None:
@@ -41,6 +42,10 @@ def upgrade() -> None:
         if constraint["column_names"] != COLUMNS:
             continue
         if bind.dialect.name == "sqlite":
+            # the rebuild's new table is created outside the upgrade's transaction (SQLite's
+            # driver opens one at the first write): a try cut short (a full disk) leaves it
+            # behind, and the next try would stop at it
+            op.execute(f"DROP TABLE IF EXISTS {REBUILT}")
             with op.batch_alter_table("item", naming_convention=NAMING) as batch_op:
                 batch_op.drop_constraint(SQLITE_NAME, type_="unique")
         else:
