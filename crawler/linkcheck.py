@@ -453,17 +453,15 @@ def check_links_in_children(urls: Sequence[str], *, processes: int = 1,
         for child in children:
             child.start()
         while len(got) < len(children):
+            # once all have ended, one may still have answered just before: a last, longer wait
+            ended = not any(child.is_alive() for child in children)
             try:
-                tag, kind, payload = answers.get(timeout=0.2)
-                got[tag] = (kind, payload)
+                tag, kind, payload = answers.get(timeout=0.5 if ended else 0.2)
             except queue_module.Empty:
-                if not any(child.is_alive() for child in children):
-                    try:  # one may have answered just before ending
-                        tag, kind, payload = answers.get(timeout=0.5)
-                        got[tag] = (kind, payload)
-                        continue
-                    except queue_module.Empty:
-                        break
+                if ended:
+                    break
+                continue
+            got[tag] = (kind, payload)
         for child in children:
             child.join()
     if stopped_by:
