@@ -209,7 +209,6 @@ def _upgrade(engine: Engine) -> None:
                 command.upgrade(cfg, "head")
         finally:
             if sqlite:
-                connection.rollback()  # what a failed upgrade left open
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 connection.commit()
 
