@@ -82,8 +82,10 @@ def measured_lines(report: ScoreReport, unit: str | None = None) -> list[Measure
     return found
 
 
-def print_measured(report: ScoreReport, console: Console, unit: str | None = None) -> None:
-    """实测项: each unit's measured percentages, their source and what they count from."""
+def print_measured(report: ScoreReport, console: Console, unit: str | None = None, *,
+                   max_rows: int | None = None, where_all: str = "") -> None:
+    """实测项: each unit's measured percentages, their source and what they count from (at
+    most ``max_rows`` rows, then ``where_all``: see ``print_table``)."""
     rows = measured_lines(report, unit)
     if not rows:
         return
@@ -95,7 +97,7 @@ def print_measured(report: ScoreReport, console: Console, unit: str | None = Non
         table.add_row(f"{v.unit_code} {names.get(v.unit_code, '')}", MEASURE_NAMES[v.measure],
                       m.rule_id or "—", f"{fmt(v.percent)}%（{v.hits}/{v.total}）", m.used,
                       v.note())
-    print_table(console, table)
+    print_table(console, table, max_rows=max_rows, where_all=where_all)
 
 
 def unit_dict(s: UnitScore) -> dict[str, Any]:
@@ -173,8 +175,10 @@ def print_ranking(report: ScoreReport, console: Console) -> None:
             markup=False, highlight=False)
 
 
-def print_details(report: ScoreReport, console: Console, unit: str | None = None) -> None:
-    """Deductions, bonuses and major deductions with their reasons, unit by unit."""
+def print_details(report: ScoreReport, console: Console, unit: str | None = None, *,
+                  max_rows: int | None = None, where_all: str = "") -> None:
+    """Deductions, bonuses and major deductions with their reasons, unit by unit (at most
+    ``max_rows`` rows, then ``where_all``: see ``print_table``)."""
     headers = ("单位", "评分项", "扣分/加分", "说明")
     table = TextTable("扣分、加分明细", [(h, "left") for h in headers], show_lines=True)
     for s in report.scores:
@@ -202,7 +206,7 @@ def print_details(report: ScoreReport, console: Console, unit: str | None = None
             table.add_row(who, s.rubric.spec.major_label, f"-{fmt(s.major)}",
                           "；".join(r.text() for r in s.major_reasons))
     if table.rows:
-        print_table(console, table)
+        print_table(console, table, max_rows=max_rows, where_all=where_all)
     else:
         console.print("没有扣分或加分记录。")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -290,3 +291,24 @@ def test_a_published_bulletin_deducts_once_per_unit_it_names(county: Path) -> No
     again = report("--week", "2021-W36", "--publish", "--by", "张三", "--date", "2021-09-13")
     assert again.exit_code == 0, again.output
     assert finals() == after
+
+
+def test_terminal_details_are_cut_short_a_file_keeps_them_all(
+        county: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A province's 50,000 detail rows are not dumped on the terminal: the first
+    ``TERMINAL_ROWS``, how many there are and where to see them all; ``--out`` has every row."""
+    from govwatch.cli import scoring as scoring_cli
+
+    monkeypatch.setattr(scoring_cli, "TERMINAL_ROWS", 2)
+    result = run(county, "score", "--year", "2021")
+    assert result.exit_code == 0, result.output
+    details = result.stdout[result.stdout.index("扣分、加分明细"):]
+    shown, note = details.split("（共", 1)
+    rows = int(note.split(" 行")[0])
+    assert rows > 2 and "这里只显示前 2 行。全部明细：加 --out 文件" in note
+    out = tmp_path / "得分.txt"
+    assert run(county, "score", "--year", "2021", "--out", str(out)).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "只显示前" not in text
+    cited = set(re.findall(r"发现#\d+", text))
+    assert set(re.findall(r"发现#\d+", shown)) < cited  # the file has the rows cut short

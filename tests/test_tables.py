@@ -73,3 +73,42 @@ def test_cell_width_agrees_with_rich_at_every_width_boundary() -> None:
     for text in ("".join(chars), "".join(c for c in chars if c < "\U00010000"
                                          and c not in "\u200d\ufe0f")):
         assert tables.cell_width(text) == cell_len(text)
+
+
+def test_plain_folds_a_long_cell_instead_of_widening_every_row() -> None:
+    reason = "；".join(f"发现#{n}：政策文件未解读（政策文件，2026-W41）（1分）" for n in range(40))
+    table = TextTable("扣分、加分明细", [("单位", "left"), ("说明", "left")], show_lines=True)
+    table.add_row("A01 城关镇", reason)
+    table.add_row("A02 河西镇", "x")
+    text = plain(table)
+    lines = text.splitlines()[1:]
+    assert len({cell_len(line) for line in lines}) == 1  # still a rectangle
+    assert max(cell_len(line) for line in lines) <= tables.PLAIN_MAX_CELL + 20
+    # every character kept, in order: the folded pieces put together are the cell
+    pieces = [line.split("│")[2].rstrip() for line in lines if line.startswith("│")]
+    unit_lines = [line for line in lines if "A01 城关镇" in line]
+    assert len(unit_lines) == 1  # the other cells are written once, on the first line
+    joined = "".join(piece.removeprefix(" ") for piece in pieces[:-1])
+    assert joined == reason
+    assert pieces[-1].strip() == "x"
+    # pieces end after a 。；，、 or space where one falls in their second half
+    assert all(piece.rstrip().endswith("；") for piece in pieces[:-2])
+
+
+@pytest.mark.parametrize("text", ["a" * 500, "宽" * 333, "ab宽" * 97 + "😀" * 30,
+                                  "no-break-at-all-" * 20, "e\u0301" * 200])
+def test_fold_keeps_every_character_within_the_width(text: str) -> None:
+    pieces = tables._fold(text, tables.cell_width(text), 60)
+    assert "".join(p for p, _ in pieces) == text
+    assert all(0 < w <= 60 and w == cell_len(p) for p, w in pieces)
+
+
+def test_print_table_with_max_rows_says_how_many_and_where_the_rest_are() -> None:
+    out = io.StringIO()
+    print_table(Console(file=out, width=120), _table(7), max_rows=3, where_all="见文件。")
+    text = out.getvalue()
+    assert "A01 县发改局" in text and text.count("优秀") == 3
+    assert "（共 7 行，这里只显示前 3 行。见文件。）" in text
+    whole = io.StringIO()
+    print_table(Console(file=whole, width=120), _table(7), max_rows=7)
+    assert whole.getvalue().count("优秀") == 7 and "只显示" not in whole.getvalue()

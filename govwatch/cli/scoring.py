@@ -32,6 +32,10 @@ from scoring.entries import (
 )
 from scoring.rubric import RubricError, RubricSet, load_rubric_set
 
+# rows of the details and measured tables shown on the terminal (a county's fit: 38 units have
+# a few hundred)
+TERMINAL_ROWS = 2000
+
 
 def _rubrics(ctx: click.Context, config: CountyConfig, name: str | None) -> RubricSet:
     try:
@@ -117,13 +121,18 @@ def _score(ctx: click.Context, rubric: str | None, unit: str | None, year: int |
         out.parent.mkdir(parents=True, exist_ok=True)
         handle = out.open("w", encoding="utf-8")
         target = Console(file=handle, width=200, no_color=True)
+    # on the terminal a province's details (50,000 rows for 5,000 units) are cut short; a
+    # file (--out), one unit (--unit) and the score sheet (--format xlsx) have them all
+    limit = None if out else TERMINAL_ROWS
+    where_all = ("全部明细：加 --out 文件 保存为文本，或 --format xlsx 导出评分表，"
+                 "或 --unit 单位代码 查看一个单位。")
     try:
         if unit:
             print_unit(report, target, unit)
         else:
             print_ranking(report, target)
-            print_details(report, target)
-        print_measured(report, target, unit)
+            print_details(report, target, max_rows=limit, where_all=where_all)
+        print_measured(report, target, unit, max_rows=limit, where_all=where_all)
         target.print(f"{report.year}年度，评分细则 {rubrics.name}，共 {len(report.scores)} 个单位。"
                      + (f"已确认的抓取异常 {report.unscored_findings} 条不计分。"
                         if report.unscored_findings else ""), highlight=False)
