@@ -97,6 +97,16 @@ def county_classes(settings: PolicyClasses) -> ClassPolicy:
 PolicyStates = list[tuple[int, repo.PolicyState]]
 
 
+class PolicyRuleSaved(NamedTuple):
+    """What the rest of the run needs of the policy rule once its drafts and states are
+    saved (``save_policy_rule``): the subjects still uninterpreted, each draft's (finding id,
+    is new), and the policy file warnings, saved with the others."""
+
+    subjects: set[str]
+    saved: list[tuple[int, bool]]
+    warnings: list[WarningDraft]
+
+
 class PolicyRuleOutcome(NamedTuple):
     """What the policy rule's run gives: its drafts, the items whose class or verdict changed,
     and the policy file warnings (``monitors.warnings.policy_due``)."""
@@ -160,6 +170,19 @@ def uninterpreted_policies(
     return PolicyRuleOutcome(drafts, states, due)
 
 
+def save_policy_rule(session: Session, as_of: date, outcome: PolicyRuleOutcome
+                     ) -> PolicyRuleSaved:
+    """Save the policy rule's drafts and changed states in a transaction of their own that
+    writes first (``repo.writing_first``), committed: where the rule runs, so that its 15,000
+    drafts of a province are neither pickled to the parent nor saved after everything else."""
+    session.commit()  # the reading is done: the save is a transaction of its own
+    repo.writing_first(session)
+    repo.save_policy_states(session, uninterpreted_policy.RULE, as_of, outcome.states)
+    saved = repo.save_findings_detailed(session, outcome.drafts)
+    session.commit()
+    return PolicyRuleSaved({d.subject for d in outcome.drafts}, saved, outcome.warnings)
+
+
 def kept_documents_entry(session: Session) -> Path | None:
     """Where the policy rule keeps its documents' worked-out fields and classes between runs
     (``uninterpreted_policy.KeptDocuments``): an entry of govwatch's cache folder per
@@ -196,9 +219,9 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
     t = config.settings.thresholds
     report = MonitorReport(as_of)
 
-    def policy_rule(session: Session) -> PolicyRuleOutcome:
-        return uninterpreted_policies(session, as_of, rule_map, t,
-                                      config.settings.policy_classes)
+    def policy_rule(session: Session) -> PolicyRuleSaved:
+        return save_policy_rule(session, as_of, uninterpreted_policies(
+            session, as_of, rule_map, t, config.settings.policy_classes))
 
     with db.session() as session:  # runs a killed crawl left open are not crawls in progress
         repo.sweep_orphaned_runs(session, owner_gone)
@@ -248,14 +271,13 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         # run: 0.4 s shorter, the three processes ending within a few tenths of a second)
         posting_warnings = early_warnings.judge(facts, per_day, as_of, t)
         interpretation_states = measured_verdicts(session, config, facts, as_of)
-        uninterpreted, states, policy_warnings = pending.result()
+        policy = pending.result()
         beyond = beyond_pending.result()
-        still_uninterpreted = {d.subject for d in uninterpreted}
-        warnings = [*posting_warnings, *policy_warnings]
+        still_uninterpreted = policy.subjects
+        warnings = [*posting_warnings, *policy.warnings]
         drafts = [
             *stale,
             *under_posted,
-            *uninterpreted,
             *not_rectified.judge(named, by_source, still_uninterpreted,
                                  per_day, as_of, rule_map, t.rectify_days,
                                  t.min_weekly_posts, max_age),
@@ -265,17 +287,18 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
                                          as_of, t.min_weekly_posts, max_age)
         drafts += beyond
     # saved in a transaction of their own that writes first: two monitor runs at once then
-    # save one after the other, each seeing what the other stored (``repo.writing_first``)
+    # save one after the other, each seeing what the other stored (``repo.writing_first``);
+    # the policy rule's drafts were saved so where it ran (``save_policy_rule``)
     with db.session() as session:
         repo.writing_first(session)
-        repo.save_policy_states(session, uninterpreted_policy.RULE, as_of, states)
         repo.save_interpretation_states(session, interpretation_states)
         saved = repo.save_findings_detailed(session, drafts)
-        for draft, (finding_id, is_new) in zip(drafts, saved, strict=True):
+        rules = [*(d.rule for d in drafts), *[uninterpreted_policy.RULE] * len(policy.saved)]
+        for rule, (finding_id, is_new) in zip(rules, [*saved, *policy.saved], strict=True):
             (report.new_ids if is_new else report.known_ids).append(finding_id)
             if is_new:
-                report.new_by_rule[draft.rule] += 1
-        report.by_rule.update(d.rule for d in drafts)
+                report.new_by_rule[rule] += 1
+        report.by_rule.update(rules)
         report.warnings = repo.save_warnings(session, warnings, as_of)
         report.rechecked = repo.record_rechecks(session, rechecks, as_of)
     report.measured = len(interpretation_states)
