@@ -6,7 +6,8 @@ and saves the drafts (idempotent: unique on rule, subject, period).
 The policy rule is as much work as all the others together (it matches every policy against
 the interpretations), and needs nothing of theirs: it runs beside them, in a forked child
 with its own connection and its own, smaller source facts (``govwatch.beside``; inline when
-forking is unsafe), and the drafts are saved together in the same order either way. Its
+forking is unsafe). It saves its own drafts where it runs (``save_policy_rule``), before the
+others are saved: the same findings under the same ids either way. Its
 documents' names, 文号 and citations and its classifier's verdicts are kept between runs in
 govwatch's cache folder (``kept_documents_entry``): most are the same from day to day.
 
@@ -174,7 +175,9 @@ def save_policy_rule(session: Session, as_of: date, outcome: PolicyRuleOutcome
                      ) -> PolicyRuleSaved:
     """Save the policy rule's drafts and changed states in a transaction of their own that
     writes first (``repo.writing_first``), committed: where the rule runs, so that its 15,000
-    drafts of a province are neither pickled to the parent nor saved after everything else."""
+    drafts of a province are neither pickled to the parent nor saved after everything else.
+    ``session`` is the one the rule read with (run inline, the caller's): its reading
+    transaction is ended first."""
     session.commit()  # the reading is done: the save is a transaction of its own
     repo.writing_first(session)
     repo.save_policy_states(session, uninterpreted_policy.RULE, as_of, outcome.states)
@@ -288,7 +291,7 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         drafts += beyond
     # saved in a transaction of their own that writes first: two monitor runs at once then
     # save one after the other, each seeing what the other stored (``repo.writing_first``);
-    # the policy rule's drafts were saved so where it ran (``save_policy_rule``)
+    # the policy rule's drafts were saved where it ran (``save_policy_rule``)
     with db.session() as session:
         repo.writing_first(session)
         repo.save_interpretation_states(session, interpretation_states)
