@@ -19,7 +19,11 @@ from govwatch.timeutil import CHINA
 
 
 def _insert_for(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
+    return _insert_of(session.get_bind().dialect.name)
+
+
+def _insert_of(dialect: str) -> Any:
+    """The dialect's ``insert`` (with ``on_conflict_do_*``) by the dialect's name."""
     if dialect == "postgresql":
         return postgresql.insert
     if dialect == "sqlite":

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from govwatch.timeutil import CHINA, now
 from storage.identity import item_key
 from storage.models import CrawlRun, Finding, Item, PageBody, Snapshot, Source, Unit
-from storage.repo._sql import _insert_for, at_driver_level, execute_rows
+from storage.repo._sql import _insert_of, at_driver_level, execute_rows
 
 
 @dataclass
@@ -52,45 +53,44 @@ def store_items(session: Session, source_id: int, records: Sequence[ItemRecord],
     return store_item_batches(session, {source_id: records}, seen_at).get(source_id, 0)
 
 
-_ITEM_UPSERTS: dict[str, Any] = {}
-
-
 def _item_upsert(session: Session) -> Any:
     """INSERT … ON CONFLICT (source_id, key) DO UPDATE for items (see ``store_items``): an
     item found at a new address (another host, https) is the same item, its URL updated."""
-    dialect = session.get_bind().dialect.name
-    if dialect not in _ITEM_UPSERTS:
-        table = Item.__table__
-        c = table.c
-        stmt = _insert_for(session)(table)
-        excluded = stmt.excluded
-        _ITEM_UPSERTS[dialect] = stmt.on_conflict_do_update(
-            index_elements=["source_id", "key"],
-            set_={
-                "url": excluded.url,
-                "last_seen_at": excluded.last_seen_at,
-                "title": func.coalesce(func.nullif(excluded.title, ""), c.title),
-                "published_on": func.coalesce(c.published_on, excluded.published_on),
-                "published_at": func.coalesce(c.published_at, excluded.published_at),
-                # the evidence of the date kept: the stored one's while it has one
-                "date_source": case((c.published_on.is_(None), excluded.date_source),
-                                    else_=func.coalesce(c.date_source, excluded.date_source)),
-                "content_hash": func.coalesce(excluded.content_hash, c.content_hash),
-                # links and statements are only known when the article page was read
-                "links": case((excluded.content_hash.is_(None), c.links),
-                              else_=excluded.links),
-                "statement": case((excluded.content_hash.is_(None), c.statement),
-                                  else_=excluded.statement),
-                # a list entry brings no text (kept), a post or a read article its own
-                "body": func.coalesce(excluded.body, c.body),
-                "media": case((excluded.content_hash.is_(None), c.media),
-                              else_=func.coalesce(excluded.media, c.media)),
-                # the latest reading of a 留言 page: a reply appears after the question
-                "message": case((excluded.content_hash.is_(None), c.message),
-                                else_=func.coalesce(excluded.message, c.message)),
-            },
-        )
-    return _ITEM_UPSERTS[dialect]
+    return _item_upsert_of(session.get_bind().dialect.name)
+
+
+@cache  # built once per dialect
+def _item_upsert_of(dialect: str) -> Any:
+    table = Item.__table__
+    c = table.c
+    stmt = _insert_of(dialect)(table)
+    excluded = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=["source_id", "key"],
+        set_={
+            "url": excluded.url,
+            "last_seen_at": excluded.last_seen_at,
+            "title": func.coalesce(func.nullif(excluded.title, ""), c.title),
+            "published_on": func.coalesce(c.published_on, excluded.published_on),
+            "published_at": func.coalesce(c.published_at, excluded.published_at),
+            # the evidence of the date kept: the stored one's while it has one
+            "date_source": case((c.published_on.is_(None), excluded.date_source),
+                                else_=func.coalesce(c.date_source, excluded.date_source)),
+            "content_hash": func.coalesce(excluded.content_hash, c.content_hash),
+            # links and statements are only known when the article page was read
+            "links": case((excluded.content_hash.is_(None), c.links),
+                          else_=excluded.links),
+            "statement": case((excluded.content_hash.is_(None), c.statement),
+                              else_=excluded.statement),
+            # a list entry brings no text (kept), a post or a read article its own
+            "body": func.coalesce(excluded.body, c.body),
+            "media": case((excluded.content_hash.is_(None), c.media),
+                          else_=func.coalesce(excluded.media, c.media)),
+            # the latest reading of a 留言 page: a reply appears after the question
+            "message": case((excluded.content_hash.is_(None), c.message),
+                            else_=func.coalesce(excluded.message, c.message)),
+        },
+    )
 
 
 # Why a unit was not monitored in a period (未监测), as the bulletin and score sheet say it.
@@ -245,7 +245,11 @@ def save_snapshot(session: Session, data_dir: Path, *, source_id: int, crawl_run
     return snap.id
 
 
-_BODY_INSERTS: dict[str, Any] = {}
+@cache  # built once per dialect
+def _body_insert_of(dialect: str) -> Any:
+    # two crawl processes may store the same page (a shared error page) at once
+    return _insert_of(dialect)(PageBody.__table__).on_conflict_do_nothing(
+        index_elements=["sha256"])
 
 
 def _store_bodies(session: Session, pages: Sequence[str]) -> list[str]:
@@ -265,12 +269,7 @@ def _store_bodies(session: Session, pages: Sequence[str]) -> list[str]:
             # default): within 1 % of level 9's size on real portal pages at ~30 % less CPU
             new[digest] = gzip.compress(body, compresslevel=6, mtime=0)
     if new:
-        dialect = session.get_bind().dialect.name
-        if dialect not in _BODY_INSERTS:
-            # two crawl processes may store the same page (a shared error page) at once
-            _BODY_INSERTS[dialect] = _insert_for(session)(PageBody.__table__) \
-                .on_conflict_do_nothing(index_elements=["sha256"])
-        execute_rows(session, _BODY_INSERTS[dialect],
+        execute_rows(session, _body_insert_of(session.get_bind().dialect.name),
                      [{"sha256": digest, "html_gz": gz} for digest, gz in new.items()])
     return digests
 
