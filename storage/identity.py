@@ -20,11 +20,26 @@ _INDEX_PAGE = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.I
 _SLASHES = re.compile(r"/{2,}")
 
 
+# An http(s) URL with a plain host and no query or fragment — nearly every list entry — whose
+# path ``urlsplit`` would return unchanged: read without it (a crawl keys every entry it stores).
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.:_-]*(/[^?#\s]*)?\Z", re.IGNORECASE)
+
+
 def item_key(url: str) -> str:
     """An item's identity within its source (see the module docstring)."""
-    parts = urlsplit(url.strip())
-    # /a/, /a and /a/index.html are one folder's page
-    path = _INDEX_PAGE.sub("/", _SLASHES.sub("/", parts.path or "/")).rstrip("/") or "/"
+    url = url.strip()
+    plain = _PLAIN_URL.match(url)
+    if plain is not None:
+        return _folder_page(plain.group(1) or "/")
+    parts = urlsplit(url)
+    path = _folder_page(parts.path or "/")
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True))) if parts.query else ""
     key = path + (f"?{query}" if query else "")
     return key + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def _folder_page(path: str) -> str:
+    """/a/, /a and /a/index.html are one folder's page: /a."""
+    if "//" in path:
+        path = _SLASHES.sub("/", path)
+    return _INDEX_PAGE.sub("/", path).rstrip("/") or "/"

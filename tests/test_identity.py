@@ -90,3 +90,61 @@ def test_switching_every_host_reports_nothing_again(tmp_path: Path) -> None:
     assert {(c.old_url.replace("127.0.0.1", "localhost"), c.new_url) for c in changes} \
         and len(changes) <= columns
     assert all("127.0.0.1" in c.old_url and "localhost" in c.new_url for c in changes)
+
+
+def _key_by_urlsplit(url: str) -> str:
+    """``item_key`` as it was written before its quick path: every URL through ``urlsplit``."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    from storage.identity import _INDEX_PAGE, _SLASHES
+
+    parts = urlsplit(url.strip())
+    path = _INDEX_PAGE.sub("/", _SLASHES.sub("/", parts.path or "/")).rstrip("/") or "/"
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True))) if parts.query else ""
+    return path + (f"?{query}" if query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+CRAFTED_URLS = [
+    "http://x.gov.cn", "http://x.gov.cn/", "HTTP://X.GOV.CN/A/B.HTML", "https://x.gov.cn:8443/a/",
+    "http://x.gov.cn/a/index.html", "http://x.gov.cn/a/INDEX.SHTML", "http://x.gov.cn//a///b/",
+    "  http://x.gov.cn/a/b.html \n", "http://x.gov.cn/a b.html", "http://x.gov.cn/a\tb.html",
+    "http://x.gov.cn/a\nb.html", "http://x.gov.cn/政策/文件.html", "http://x.gov.cn/a/%E6%94%BF.html",
+    "http://x.gov.cn/a;p=1/b.html", "http://x.gov.cn/a?b=1", "http://x.gov.cn/a#top",
+    "http://x.gov.cn/a/?", "http://x.gov.cn/a/#", "http://user:pw@x.gov.cn/a", "http://[::1]/a",
+    "http://127.0.0.1:8765/b03/ssj/t20211001_3.html", "ftp://x.gov.cn/a", "//x.gov.cn/a",
+    "/a/b.html", "http:/x.gov.cn/a", "http://x.gov.cn\\a\\b.html", "http://x.gov.cn/a\\b.html",
+    "http://ｘ.gov.cn/a", "http://x.gov.cn/a/\u3000", "http://x.gov.cn/a/b.html\x00",
+    "http://x.gov.cn/a/default.aspx", "http://x.gov.cn/a/index.htm/", "http://x.gov.cn:/a",
+]
+
+
+@pytest.mark.parametrize("url", CRAFTED_URLS)
+def test_quick_key_is_the_urlsplit_key(url: str) -> None:
+    assert item_key(url) == _key_by_urlsplit(url)
+
+
+def test_quick_key_is_the_urlsplit_key_on_random_and_real_urls(real_corpus: Path) -> None:
+    import csv
+    import random
+
+    urls = []
+    for table in real_corpus.glob("*.csv"):
+        with table.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                urls += [row.get("访问地址") or "", *(row.get("附件链接") or "").split()]
+    urls = [u for u in urls if u]
+    assert len(urls) > 500
+    pieces = ["http://", "https://", "x.gov.cn", ":80", "/", "//", "a", "政", "index.html",
+              "?", "#", "=", "&", " ", "\t", "[", "]", "@", "%2F", ".", "\\", "ｘ"]
+    rng = random.Random(7)
+    urls += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 9))) for _ in range(5000)]
+    for url in urls:
+        try:
+            expected: str | None = _key_by_urlsplit(url)
+        except ValueError:  # urlsplit refuses it (a bad IPv6 host): so must item_key
+            expected = None
+        if expected is None:
+            with pytest.raises(ValueError):
+                item_key(url)
+        else:
+            assert item_key(url) == expected, url
