@@ -31,7 +31,7 @@ from bench.crawlbench import clean_env
 from bench.procs import watch
 from govwatch.config import load_config
 from govwatch.config_cache import CACHE_ENV
-from govwatch.timeutil import iso_week, now
+from govwatch.timeutil import iso_week, monday_of, now
 
 T = TypeVar("T")
 CLI_RUNS = 3  # each operator command is run this many times in a row
@@ -108,7 +108,7 @@ def run(fixture: store.StoreFixture, work: Path, *, cli: bool = True,
         review_share(db_path)
         produce_week(db, config, iso_week(earlier), out_dir=work / "history", formats=("md",),
                      publish=True, issued_on=earlier)
-        monday_after = earlier - timedelta(days=earlier.weekday()) + timedelta(days=7)
+        monday_after = monday_of(earlier) + timedelta(days=7)
         with sqlite3.connect(db_path) as conn:
             conn.execute("UPDATE bulletin SET published_at = ? WHERE period = ?",
                          (f"{monday_after.isoformat()} 09:00:00.000000", iso_week(earlier)))

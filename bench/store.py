@@ -30,6 +30,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from govwatch.timeutil import monday_of
 from storage.db import Database, created_mark
 from storage.identity import item_key
 
@@ -75,8 +76,7 @@ class StoreFixture:
     @property
     def monitoring_start(self) -> date:
         """Monday eight weeks before the as-of week."""
-        monday = self.as_of - timedelta(days=self.as_of.weekday())
-        return monday - timedelta(weeks=8)
+        return monday_of(self.as_of) - timedelta(weeks=8)
 
 
 def _dt(value: datetime) -> str:
