@@ -76,7 +76,10 @@ def scrapy_settings(crawl: dict[str, Any], *, database_url: str, data_dir: str,
         "ITEM_PIPELINES": {"crawler.pipelines.StoragePipeline": 300},
         # Before every built-in middleware (robots.txt at 100 would already fetch from a new
         # host): a source's requests and redirects stay on its portal (crawler.portal).
+        # Just before Scrapy's retries (550), which count real failures: a form request
+        # the server hung up on unanswered is sent again (crawler.resend).
         "DOWNLOADER_MIDDLEWARES": {"crawler.portal.PortalGuardMiddleware": 40,
+                                   "crawler.resend.ResendUnansweredMiddleware": 560,
                                    **TUNED_MIDDLEWARES},
         "GOVWATCH_ALLOWED_HOSTS": list(crawl.get("allowed_hosts") or ()),
         "EXTENSIONS": {**UNREAD_EXTENSIONS, "crawler.progress.ProgressReporter": 500},
