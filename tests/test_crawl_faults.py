@@ -116,7 +116,6 @@ def test_a_blocked_source_may_be_retried_in_the_browser(demo_config: CountyConfi
     db.dispose()
 
 
-
 class _HangsUpOnReuse(BaseHTTPRequestHandler):
     """Answers the first request on a connection and keeps it open (HTTP/1.1); hangs up on
     the next one unanswered: a server closing a kept-alive connection as the client reuses
@@ -224,7 +223,10 @@ def test_a_form_request_the_server_hung_up_on_is_sent_again() -> None:
     assert bare == {"GET answered": 10, "GET failed": 0, "POST answered": 0,
                     "POST failed": 5}
 
+
 def test_only_unanswered_requests_other_than_twisteds_are_resent() -> None:
+    """A POST the server hung up on unanswered is resent up to ``RESENDS`` times, then left to
+    Scrapy's retries; a GET (Twisted's to resend), an answer cut short or a timeout is not."""
     from scrapy import FormRequest, Request
     from scrapy.exceptions import DownloadFailedError, DownloadTimeoutError
     from twisted.python.failure import Failure
