@@ -40,7 +40,7 @@ from w3lib.url import safe_url_string
 
 from crawler.health import _CONNECTION_REASONS, _TIMEOUT_NAMES, _TIMEOUT_RE, challenge_kind
 from crawler.portal import DEFAULT_PORTS, Origin, _inside_network, _listed, resolve_host
-from crawler.settings import ENGINE_TUNED, NO_CONSOLES, UNREAD_EXTENSIONS
+from crawler.settings import ENGINE_TUNED, NO_CONSOLES, RESOLVER, UNREAD_EXTENSIONS
 
 USER_AGENT = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
               "Chrome/120.0 Safari/537.36 govwatch-linkcheck")
@@ -369,6 +369,7 @@ def link_check_settings(*, timeout: float, per_host: int, retries: int,
         "RETRY_TIMES": max(0, retries),
         "COOKIES_ENABLED": True,  # sites that set a cookie and redirect back to themselves
         **NO_CONSOLES,
+        **RESOLVER,
         **ENGINE_TUNED,
         "EXTENSIONS": UNREAD_EXTENSIONS,
         "LOG_LEVEL": "ERROR",

@@ -37,6 +37,13 @@ NO_CONSOLES: dict[str, Any] = {
 }
 """Scrapy's consoles into a running crawl, off: for the crawl, the link checks (and the bench's
 bare spider, which takes the crawl's settings)."""
+RESOLVER: dict[str, Any] = {
+    # Scrapy's default resolver asks for IPv4 addresses only: a portal configured by its
+    # IPv6 address (which the config accepts), or reached only over IPv6, failed as
+    # 域名无法解析. This one asks getaddrinfo for both, and caches the answers as well.
+    "DNS_RESOLVER": "scrapy.resolver.CachingHostnameResolver",
+}
+"""How the crawl and the link checks look up a portal's addresses."""
 UNREAD_EXTENSIONS: dict[str, None] = {
     # start and finish times and item counts, kept in the stats nobody reads (see
     # STATS_CLASS): a signal handler or two on every response and item, for nothing
@@ -72,6 +79,7 @@ def scrapy_settings(crawl: dict[str, Any], *, database_url: str, data_dir: str,
         "DOWNLOAD_WARNSIZE": int(crawl["max_response_mb"] * 1024 * 1024 / 4),
         "COOKIES_ENABLED": True,
         **NO_CONSOLES,
+        **RESOLVER,
         **ENGINE_TUNED,
         "ITEM_PIPELINES": {"crawler.pipelines.StoragePipeline": 300},
         # Before every built-in middleware (robots.txt at 100 would already fetch from a new

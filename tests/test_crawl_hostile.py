@@ -411,6 +411,39 @@ def test_config_check_accepts_ordinary_addresses(tmp_path: Path) -> None:
     assert [c.url for c in config.units[0].columns] == list(urls.values())
 
 
+
+def test_a_portal_at_an_ipv6_address_is_crawled(tmp_path: Path) -> None:
+    """The config accepts ``http://[::1]:8080/…``; the crawl reaches it too (Scrapy's default
+    resolver asked for IPv4 addresses only: every source failed as 域名无法解析)."""
+    from demo_portal import DemoPortal
+    from demo_portal.site import SOURCES, accepted_outcomes
+
+    from .conftest import PORTAL_HOSTS, county
+
+    try:
+        portal = DemoPortal(host="::1", port=0, as_of=AS_OF).start()
+    except OSError as exc:  # a machine without IPv6
+        pytest.skip(f"no IPv6 loopback here: {exc}")
+    try:
+        config = load_config(county(tmp_path, dict.fromkeys(PORTAL_HOSTS, portal),
+                                    units=("A03",)))
+        assert config.units[0].columns[0].url.startswith("http://[::1]:")
+        db = app.open_database(config)
+        summary = app.crawl(config, db, reference_date=AS_OF)
+        assert summary.result is not None and summary.result.exit_code == 0
+        with db.session() as session:
+            names = {i: name for (_, name), i in repo.source_ids(session).items()}
+            runs = {names[r.source_id]: r for r in session.scalars(select(CrawlRun))}
+            items = session.scalars(select(Item)).all()
+        db.dispose()
+    finally:
+        portal.stop()
+    specs = [spec for spec in SOURCES if spec.unit == "A03"]
+    assert {spec.name: runs[spec.name].outcome in accepted_outcomes(spec) for spec in specs} \
+        == {spec.name: True for spec in specs}
+    assert {i.source_id for i in items} >= {r.source_id for r in runs.values()
+                                            if r.outcome == "ok"}
+
 def test_a_source_that_cannot_be_requested_fails_alone(portal: Site, tmp_path: Path) -> None:
     names = {"第一栏目": "/list.html", "坏端口": "/placeholder", "之后的栏目": "/second.html",
              "最后的栏目": "/moved"}
