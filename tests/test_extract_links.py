@@ -8,6 +8,7 @@ inline and through the page's own <style> rules. The saved real pages in
 
 from __future__ import annotations
 
+import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -325,3 +326,136 @@ def test_pages_read_in_threads_read_as_each_alone() -> None:
     links_module._TREES.clear()
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert list(pool.map(lambda html: page_links(html, URL), pages)) == expected
+
+
+def test_only_the_first_elements_of_a_huge_page_are_examined() -> None:
+    """A hostile page's walk stops after ``MAX_ELEMENTS`` elements, in page order: an
+    anchor before the bound is read, one after it is not, however few anchors there are."""
+    bound = links_module.MAX_ELEMENTS
+    # <html>, <head>, <meta>, <body> and the first anchor come before the filler
+    filler = "<i></i>" * (bound - 6)
+    page = (f"<html><head><meta charset='utf-8'></head><body>"
+            f"<a href='/first.html'>一</a>{filler}<a href='/last.html'>二</a>"
+            f"<a href='/beyond.html'>三</a></body></html>")
+    found = page_links(page, URL)
+    assert found.links == ("http://www.mmx.gov.cn/first.html",
+                           "http://www.mmx.gov.cn/last.html")
+    small = page.replace(filler, filler[:70])
+    assert len(page_links(small, URL).links) == 3
+
+
+def _every_element_walk(html: str, limit: int) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The links and hidden anchors as the walk found them before it read only the anchors
+    and their ancestors: every element of the page visited in order, its place worked out
+    from its parent's (the reference the anchor-only walk must agree with)."""
+    from lxml import etree
+
+    m = links_module
+    doc = m._parse(html)
+    assert doc is not None
+    base = m._page_base(doc, URL)
+    css = "".join(s.text or "" for s in doc.iter("style"))
+    sheet = m._sheet_for(css) if css.strip() else None
+    matcher = m._Matcher(sheet) if sheet is not None else None
+    external = any("stylesheet" in (x.get("rel") or "").lower() for x in doc.iter("link"))
+    tree, links, hidden = m._Tree(), {}, {}
+    chain: list = []
+    nodes = [tree.root]
+    for event, el in etree.iterwalk(doc, events=("start", "end")):
+        if not isinstance(el.tag, str):
+            continue
+        if event == "end":
+            chain.pop()
+            nodes.pop()
+            continue
+        tag = el.tag.lower()
+        parent = nodes[-1]
+        signature = m._signature(el, tag)
+        node = parent.children.get(signature)
+        if node is None:
+            chain.append(m._info(el, tag))
+            node = parent.children[signature] = m._node(el, tag, parent, chain, matcher)
+        else:
+            chain.append(node.info)
+        nodes.append(node)
+        ctx = node.ctx
+        href = m._resolve(el.get("href"), base) if tag == "a" and not ctx.inert else None
+        if not href or not href.lower().startswith(("http://", "https://")):
+            continue
+        depth = len(chain)
+        reason = ctx.hidden.reason(depth) if ctx.hidden is not None else None
+        if reason is None and ctx.visibility[0] in ("hidden", "collapse"):
+            owner = ctx.visibility[1]
+            reason = (f"visibility:{ctx.visibility[0]}（"
+                      f"{'链接本身' if owner is None else m._describe(owner, depth)}）")
+        if reason is None and (ctx.font_zero or ctx.indent or (
+                ctx.colour and ctx.background and ctx.colour[0] == ctx.background[0])):
+            reason = m._text_hiding(el, depth, node.style, ctx, m._anchor_text(el), external)
+        if reason is None:
+            if len(links) < limit:
+                links.setdefault(href, None)
+        elif href not in hidden and len(hidden) < limit:
+            hidden[href] = (href, m._anchor_text(el), reason)
+    return tuple(links), list(hidden.values())
+
+
+def _random_page(rng: random.Random) -> str:
+    tags = ["div", "span", "ul", "li", "p", "font", "marquee", "td", "table", "tr", "b",
+            "template", "noscript", "section"]
+    names = ["hide", "nav", "x", "y", "off", "zero", "col", "bg"]
+    styles = ["display:none", "visibility:hidden", "position:absolute;left:-9999px",
+              "font-size:0", "color:#fff", "background:#fff", "text-indent:-9999px",
+              "width:0;height:0;overflow:hidden", "height:1px;overflow:hidden",
+              "visibility:visible", "display:block", "color:red", "font: 0/0 a"]
+    sheets = ["", ".hide{display:none}", ".nav .x{visibility:hidden} #off a{font-size:0}",
+              "body{background:#fff} .bg{color:#fff}",
+              "div > .y {position:absolute; top:-2000px} .zero{width:0;height:0}",
+              ".col span{text-indent:-999px}"]
+
+    def element(depth: int) -> str:
+        if depth > 6 or rng.random() < 0.25:
+            if rng.random() < 0.5:
+                style = f' style="{rng.choice(styles)}"' if rng.random() < 0.3 else ""
+                href = rng.choice(["http://casino.example.com/", f"/a/{rng.randint(0, 30)}.html",
+                                   "#x", "javascript:void(0)", f"http://www.gov.cn/{rng.randint(0, 9)}"])
+                text = rng.choice(["博彩", "新闻", "", "<img src=x>", "链接文字"])
+                return f'<a href="{href}"{style}>{text}</a>'
+            return rng.choice(["text", "<br>", "<!-- c -->", "&nbsp;"])
+        tag = rng.choice(tags)
+        attrs = ""
+        if rng.random() < 0.4:
+            attrs += f' class="{" ".join(rng.sample(names, rng.randint(1, 2)))}"'
+        if rng.random() < 0.2:
+            attrs += f' id="{rng.choice(names)}"'
+        if rng.random() < 0.25:
+            attrs += f' style="{rng.choice(styles)}"'
+        if rng.random() < 0.05:
+            attrs += " hidden"
+        if tag == "font" and rng.random() < 0.5:
+            attrs += ' color="#ffffff"'
+        if tag in ("td", "table") and rng.random() < 0.5:
+            attrs += ' bgcolor="#ffffff"'
+        if tag == "marquee" and rng.random() < 0.5:
+            attrs += ' width="1" height="1"'
+        children = "".join(element(depth + 1) for _ in range(rng.randint(0, 4)))
+        return f"<{tag}{attrs}>{children}</{tag}>"
+
+    body = "".join(element(0) for _ in range(rng.randint(1, 5)))
+    return f"<html><head><style>{rng.choice(sheets)}</style></head><body>{body}</body></html>"
+
+
+def test_reading_the_anchors_alone_finds_what_a_walk_of_every_element_finds() -> None:
+    """The walk works out the places of the anchors and their ancestors only; on random
+    pages of nested, styled, classed and hidden blocks (600, a third with hidden anchors)
+    it finds the same links and hidden anchors, with the same reasons and order, as a walk
+    of every element, also when the limit cuts the lists short."""
+    rng = random.Random(11)
+    with_hidden = 0
+    for _ in range(600):
+        html = _random_page(rng)
+        for limit in (200, 2):
+            found = links_module.links_in(links_module._parse(html), URL, limit)
+            assert (found.links, [(h.href, h.text, h.reason) for h in found.hidden]) \
+                == _every_element_walk(html, limit), html
+        with_hidden += bool(found.hidden)
+    assert with_hidden > 100

@@ -709,37 +709,34 @@ def links_in(doc: etree._Element, base: str, limit: int = 200) -> PageLinks:
                     del _TREES[css]
 
 
+_ELEMENT_COUNT = etree.XPath("count(//*)")
+
+
+def _anchors(doc: etree._Element) -> Iterator[etree._Element]:
+    """The page's anchors in page order, among its first ``MAX_ELEMENTS`` elements."""
+    if _ELEMENT_COUNT(doc) <= MAX_ELEMENTS:
+        yield from doc.iter("a")  # found by libxml2: no other element is looked at
+        return
+    for n, el in enumerate(doc.iter(etree.Element)):
+        if n >= MAX_ELEMENTS:
+            return
+        if el.tag == "a":
+            yield el
+
+
 def _walk(doc: etree._Element, base: str, limit: int, tree: _Tree, matcher: _Matcher | None,
           external_css: bool) -> PageLinks:
-    """``links_in``'s walk of the page, adding the places it meets first to ``tree``."""
+    """``links_in``'s walk of the page's anchors, adding the places it meets first to
+    ``tree``. An element's place depends on its ancestors only, so only the anchors and
+    their ancestors are worked out (each ancestor once a page), not every element."""
     links: dict[str, None] = {}
     hidden: dict[str, HiddenAnchor] = {}
-    chain: list[_Info] = []
-    nodes: list[_Node] = [tree.root]
-    examined = 0
-    for event, el in etree.iterwalk(doc, events=("start", "end")):
-        if not isinstance(el.tag, str):
-            continue
-        if event == "end":
-            chain.pop()
-            nodes.pop()
-            continue
-        examined += 1
-        if examined > MAX_ELEMENTS:
-            break
-        tag = el.tag.lower()
-        parent = nodes[-1]
-        signature = _signature(el, tag)
-        node = parent.children.get(signature)
-        if node is None:
-            chain.append(_info(el, tag))
-            node = parent.children[signature] = _node(el, tag, parent, chain, matcher)
-            tree.size += 1
-        else:
-            chain.append(node.info)
-        nodes.append(node)
+    # element -> its node and the infos of its ancestors and itself (``_node``'s chain)
+    places: dict[etree._Element, tuple[_Node, list[_Info]]] = {}
+    for el in _anchors(doc):
+        node, chain = _place(el, doc, tree, places, matcher)
         ctx = node.ctx
-        if tag != "a" or ctx.inert:
+        if ctx.inert:
             continue
         href = _resolve(el.get("href"), base)
         if not href or not href.lower().startswith(("http://", "https://")):
@@ -764,3 +761,29 @@ def _walk(doc: etree._Element, base: str, limit: int, tree: _Tree, matcher: _Mat
         if len(links) >= limit and len(hidden) >= limit:
             break
     return PageLinks(tuple(links), tuple(hidden.values()))
+
+
+def _place(el: etree._Element, doc: etree._Element, tree: _Tree,
+           places: dict[etree._Element, tuple[_Node, list[_Info]]],
+           matcher: _Matcher | None) -> tuple[_Node, list[_Info]]:
+    """The element's node and chain, working out its ancestors' first where not yet known
+    (``places``: this page's, from the document's root ``doc`` down)."""
+    path: list[etree._Element] = []
+    above: etree._Element | None = el
+    while above is not None and above not in places:
+        path.append(above)
+        above = None if above is doc else above.getparent()
+    node, chain = places[above] if above is not None else (tree.root, [])
+    for element in reversed(path):
+        tag = element.tag.lower()
+        signature = _signature(element, tag)
+        child = node.children.get(signature)
+        if child is None:
+            chain = [*chain, _info(element, tag)]
+            child = node.children[signature] = _node(element, tag, node, chain, matcher)
+            tree.size += 1
+        else:
+            chain = [*chain, child.info]
+        places[element] = (child, chain)
+        node = child
+    return node, chain
