@@ -43,6 +43,14 @@ def decode_html(raw: bytes) -> str:
 
 _CLOSING_BODY_RE = re.compile(r"</(?:body|html)\s*>", re.I)
 
+# lxml.html's parser, less its element class lookup: that one calls a Python method for every
+# element handed out (to give form controls classes of their own, which nothing here uses);
+# this one is answered inside lxml. Every element is still an ``HtmlElement``.
+_HTML_PARSER = etree.HTMLParser()
+_HTML_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+
 
 def _parse(html: str | bytes | None) -> lxml.html.HtmlElement | None:
     """Parse HTML leniently; None for empty, binary or unparsable input."""
@@ -60,7 +68,7 @@ def _parse(html: str | bytes | None) -> lxml.html.HtmlElement | None:
     if not text.strip() or "<" not in text:
         return None
     try:
-        doc = lxml.html.document_fromstring(text)
+        doc = lxml.html.document_fromstring(text, parser=_HTML_PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError, TypeError):
         return None
     return doc
