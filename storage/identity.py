@@ -15,22 +15,19 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from govwatch.urls import plain_path
+
 # Index pages a server shows for a folder: /a/index.html is /a/.
 _INDEX_PAGE = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.IGNORECASE)
 _SLASHES = re.compile(r"/{2,}")
 
 
-# An http(s) URL with a plain host and no query or fragment — nearly every list entry — whose
-# path ``urlsplit`` would return unchanged: read without it (a crawl keys every entry it stores).
-_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.:_-]*(/[^?#\s]*)?\Z", re.IGNORECASE)
-
-
 def item_key(url: str) -> str:
     """An item's identity within its source (see the module docstring)."""
     url = url.strip()
-    plain = _PLAIN_URL.match(url)
-    if plain is not None:
-        return _folder_page(plain.group(1) or "/")
+    path = plain_path(url)  # nearly every entry a crawl stores: no urlsplit
+    if path is not None:
+        return _folder_page(path or "/")
     parts = urlsplit(url)
     path = _folder_page(parts.path or "/")
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True))) if parts.query else ""

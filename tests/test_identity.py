@@ -123,6 +123,21 @@ def test_quick_key_is_the_urlsplit_key(url: str) -> None:
     assert item_key(url) == _key_by_urlsplit(url)
 
 
+@pytest.mark.parametrize("url", [*CRAFTED_URLS, *(u.strip() for u in CRAFTED_URLS)])
+def test_a_plain_path_is_urlsplits_path(url: str) -> None:
+    """``plain_path`` (item keys, and the list reader's weights) reads a URL's path as
+    ``urlsplit`` does, or leaves the URL to it."""
+    from urllib.parse import urlsplit
+
+    from govwatch.urls import plain_path
+
+    path = plain_path(url)
+    assert path is None or path == urlsplit(url).path
+    if url.strip() == url and url.lower().startswith(("http://", "https://")) \
+            and not any(c in url for c in "?#@[ \t\n\\"):
+        assert path is not None or not url.isascii(), url
+
+
 def test_quick_key_is_the_urlsplit_key_on_random_and_real_urls(real_corpus: Path) -> None:
     import csv
     import random

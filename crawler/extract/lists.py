@@ -14,6 +14,7 @@ from crawler.extract.dates import _date_from_url, _row_date, _scan
 from crawler.extract.model import DATE_ROW, DATE_URL
 from crawler.extract.parsing import _resolve, _visible_text
 from crawler.extract.text import _norm_space, to_halfwidth
+from govwatch.urls import plain_path
 
 # ---------------------------------------------------------------------------
 # Generic list detection
@@ -401,7 +402,9 @@ def _record_weight(rec: _Record) -> float:
     """Score of one entry: dates count most; short menu-like labels and column links little."""
     weight = 3.0 if rec.published_on else 1.0
     weight *= min(1.0, (len(rec.title) / 10) ** 2)
-    path = urlsplit(rec.url).path
+    path = plain_path(rec.url)
+    if path is None:
+        path = urlsplit(rec.url).path
     if not path or path.endswith("/") or _COLUMN_PAGE_RE.search(path):
         weight *= 0.5
     return weight
