@@ -23,6 +23,12 @@ ENGINE_TUNED: dict[str, Any] = {
     "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector",
     "DOWNLOADER_STATS": False,
     "LOGSTATS_INTERVAL": 0,
+    # Spider middlewares that pass every request and item a callback yields through a layer
+    # of their own, for nothing here: request depth (paging is bounded by max_pages, not
+    # DEPTH_LIMIT, and nothing reads meta["depth"]) and Scrapy 2.19's development-time check
+    # for response.meta copied into new requests (govwatch's requests build their own meta).
+    "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+                           "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None},
 }
 """Settings that trim Scrapy's per-response overhead, for the crawl and the link checks alike;
 politeness does not depend on them."""
