@@ -12,13 +12,14 @@ import multiprocessing
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from crawler.job import CrawlJob, SourceSpec, portal_of
 from crawler.linkcheck import link_check_settings
 from crawler.process import scrapy_process, split_by_portal
-from crawler.settings import scrapy_settings
+from crawler.settings import ENGINE_TUNING, scrapy_settings
 from demo_portal import DemoPortal
 from govwatch.cli import app
 from govwatch.config import CrawlSettings, load_config
@@ -78,8 +79,10 @@ def test_a_crawl_process_makes_no_records_below_its_log_level(tmp_path: Path) ->
         assert pool.apply(_debug_records_made, (settings,)) == [False, False]
 
 
-def _extensions(settings: dict[str, object], link_check: bool) -> list[list[str]]:
-    """In a fresh process: the extensions of a crawl process's crawlers, or of a link check's."""
+def _extensions(settings: dict[str, object], link_check: bool
+                ) -> list[tuple[list[str], list[str]]]:
+    """In a fresh process: the extensions and spider middlewares of a crawl process's
+    crawlers, or of a link check's."""
     if link_check:
         from scrapy.crawler import CrawlerProcess
 
@@ -90,8 +93,15 @@ def _extensions(settings: dict[str, object], link_check: bool) -> list[list[str]
     else:
         process = scrapy_process(CrawlJob("sqlite://", "/tmp", (_spec(0, "a.gov.cn"),), AS_OF,
                                           scrapy_settings=settings))
-    return [sorted(type(e).__name__ for e in crawler.extensions.middlewares)
+    return [(sorted(type(e).__name__ for e in crawler.extensions.middlewares),
+             sorted(type(m).__name__ for m in _spider_middlewares(crawler)))
             for crawler in process.crawlers]
+
+
+def _spider_middlewares(crawler: Any) -> list[object]:
+    from scrapy.core.spidermw import SpiderMiddlewareManager
+
+    return SpiderMiddlewareManager.from_crawler(crawler).middlewares
 
 
 def test_no_console_and_no_unread_stats_in_crawl_and_link_check_processes(
@@ -104,11 +114,18 @@ def test_no_console_and_no_unread_stats_in_crawl_and_link_check_processes(
                             use_browser=False)
     checks = link_check_settings(timeout=5, per_host=2, retries=1, user_agent="t")
     with multiprocessing.get_context("spawn").Pool(1, maxtasksperchild=1) as pool:
-        (crawl_ext,) = pool.apply(_extensions, (crawl, False))
-        (check_ext,) = pool.apply(_extensions, (checks, True))
+        ((crawl_ext, crawl_mw),) = pool.apply(_extensions, (crawl, False))
+        ((check_ext, check_mw),) = pool.apply(_extensions, (checks, True))
     assert "ProgressReporter" in crawl_ext
     for found in (crawl_ext, check_ext):
         assert not {"RemoteControl", "TelnetConsole", "CoreStats"} & set(found), found
+    # nor the spider middlewares that wrap every yielded request and item for nothing here
+    # (request depth, a development-time meta check); the bare spider of the bench, which
+    # drops ENGINE_TUNING's settings, keeps Scrapy's own
+    assert "SPIDER_MIDDLEWARES" in ENGINE_TUNING
+    for found in (crawl_mw, check_mw):
+        assert {"HttpErrorMiddleware", "RefererMiddleware", "UrlLengthMiddleware"} <= set(found)
+        assert not {"DepthMiddleware", "MetaCopyDetectionMiddleware"} & set(found), found
 
 
 def _crawled(tmp_path: Path, portals: dict[str, DemoPortal], processes: int
