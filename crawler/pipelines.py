@@ -49,7 +49,7 @@ class StoragePipeline:
         self.db = Database(database_url)
         self.data_dir = Path(data_dir)
         self.run_ids: dict[int, int] = {}
-        self.buffer: dict[int, list[repo.ItemRecord]] = defaultdict(list)
+        self.buffer: dict[int, list[repo.ItemFacts]] = defaultdict(list)
         self.buffered = 0
         self.snapshots: list[repo.SnapshotRecord] = []
         self.page_links: list[repo.PageLinksRecord] = []
@@ -83,12 +83,8 @@ class StoragePipeline:
                 getattr(self.crawler.spider, "reference_date", None)))
         else:
             entries = item.entries if isinstance(item, EntryBatch) else [item]
-            self.buffer[item.source_id].extend(repo.ItemRecord(
-                url=e.url, title=e.title, published_on=e.published_on,
-                published_at=e.published_at, content_hash=e.content_hash, links=e.links,
-                statement=e.statement, body=e.body, date_source=e.date_source,
-                media=e.media, message=e.message,
-            ) for e in entries)
+            # an entry has every field storage reads (``repo.ItemFacts``): stored as it is
+            self.buffer[item.source_id].extend(entries)
             self.buffered += len(entries)
             if isinstance(item, EntryBatch) and item.snapshot is not None:
                 self._keep_snapshot(item.snapshot)

@@ -147,6 +147,40 @@ def test_item_batches_count_new_items_per_source_as_store_items(any_db: Database
         assert repo.store_item_batches(session, {first: [], second: records("e")}) == {second: 0}
 
 
+def test_entries_are_stored_as_they_come_as_their_records_are(sqlite_db: Database) -> None:
+    """The pipeline hands the crawler's entries to storage without copying them into
+    ``ItemRecord``s: an entry has every field storage reads (``repo.ItemFacts``), and the rows
+    it stores are the ones its record stores."""
+    from dataclasses import fields
+    from typing import get_type_hints
+
+    from crawler.items import EntryItem
+
+    facts = get_type_hints(repo.ItemFacts)
+    assert facts == get_type_hints(repo.ItemRecord)
+    entry_hints = get_type_hints(EntryItem)
+    assert {name: entry_hints[name] for name in facts} == facts
+    assert {f.name for f in fields(repo.ItemRecord)} == set(facts)
+    first, second = _source(sqlite_db, "tzgg"), _source(sqlite_db, "gzdt")
+    entries = [EntryItem(first, f"http://x.gov.cn/{k}.html", f"标题{k}", date(2021, 9, k),
+                         datetime(2021, 9, k, 8, 30, tzinfo=CHINA), f"h{k}", [f"/f{k}.pdf"],
+                         "不作解读" if k == 2 else None, "正文", "row", {"images": k},
+                         {"status": "已回复"} if k == 3 else None) for k in (1, 2, 3)]
+    records = [repo.ItemRecord(**{name: getattr(e, name) for name in facts}) for e in entries]
+    seen = datetime(2021, 9, 10, 9, 0, tzinfo=CHINA)
+    with sqlite_db.session() as session:
+        assert repo.store_item_batches(session, {first: entries, second: records},
+                                       seen) == {first: 3, second: 3}
+    with sqlite_db.session() as session:
+        rows = session.execute(text(
+            "SELECT source_id, key, url, title, published_on, published_at, first_seen_at, "
+            "content_hash, links, statement, body, date_source, media, message FROM item "
+            "ORDER BY source_id, key")).all()
+    assert [row[1:] for row in rows if row[0] == first] \
+        == [row[1:] for row in rows if row[0] == second]
+    assert len(rows) == 6
+
+
 def test_items_seen_late_are_read_alike_on_every_database(any_db: Database) -> None:
     """``items_first_seen_since`` leaves items stored too soon after their date in SQLite;
     what it returns is what the check on every row returns (the day, China time, counts)."""

@@ -7,7 +7,7 @@ One module per stage the queries serve; every public name is re-exported here, s
 write ``from storage import repo; repo.X`` or ``from storage.repo import X``:
 
 - ``sync`` — config sync: ``sync_config``, ``sync_config_if_changed``, ``source_ids``.
-- ``crawls`` — what the crawl writes: items (``ItemRecord``, ``store_items``,
+- ``crawls`` — what the crawl writes: items (``ItemRecord``, ``ItemFacts``, ``store_items``,
   ``store_item_batches``), crawl runs (open, close, interrupt, sweep, ``latest_runs``), page
   snapshots (save, read, prune), and which units a period's crawls covered
   (``unit_coverage``, ``NO_SOURCES``, ``NEVER_COLLECTED``).
@@ -60,6 +60,7 @@ from storage.repo.crawls import (
     COVERAGE_REACH_DAYS,
     NEVER_COLLECTED,
     NO_SOURCES,
+    ItemFacts,
     ItemRecord,
     RunClose,
     SnapshotRecord,
@@ -195,6 +196,7 @@ __all__ = [
     "Interpretation",
     "InterpretationRow",
     "InterpretationState",
+    "ItemFacts",
     "ItemRecord",
     "LinkCheckRecord",
     "LinkStatus",

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, case, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -43,7 +43,24 @@ class ItemRecord:
     message: dict[str, Any] | None = None  # a 留言's times, status and department
 
 
-def store_items(session: Session, source_id: int, records: Sequence[ItemRecord],
+class ItemFacts(Protocol):
+    """What storing an item reads of it: ``ItemRecord``'s fields. The crawler's entries have
+    them too (``crawler.items.EntryItem``) and are stored as they come, not copied first."""
+
+    url: str
+    title: str
+    published_on: date | None
+    published_at: datetime | None
+    content_hash: str | None
+    links: list[str]
+    statement: str | None
+    body: str | None
+    date_source: str | None
+    media: dict[str, int] | None
+    message: dict[str, Any] | None
+
+
+def store_items(session: Session, source_id: int, records: Sequence[ItemFacts],
                 seen_at: datetime | None = None) -> int:
     """Insert new items, refresh known ones; return how many were new.
 
@@ -314,7 +331,7 @@ def save_snapshots(session: Session, data_dir: Path, records: Sequence[SnapshotR
         for rec, digest in zip(records, digests, strict=True)])
 
 
-def store_item_batches(session: Session, batches: dict[int, Sequence[ItemRecord]],
+def store_item_batches(session: Session, batches: dict[int, Sequence[ItemFacts]],
                        seen_at: datetime | None = None) -> dict[int, int]:
     """``store_items`` for several sources at once: how many items were new, per source.
 
@@ -342,7 +359,7 @@ def store_item_batches(session: Session, batches: dict[int, Sequence[ItemRecord]
 _KNOWN_CHUNK = 400  # pairs per lookup, well under every database's bound-parameter limit
 
 
-def _known_items(session: Session, unique: dict[int, dict[str, ItemRecord]]) -> dict[int, int]:
+def _known_items(session: Session, unique: dict[int, dict[str, ItemFacts]]) -> dict[int, int]:
     """How many of each source's item keys are stored already.
 
     The (source, key) pairs are joined to the item table's (source_id, key) index: one probe
