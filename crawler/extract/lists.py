@@ -292,12 +292,13 @@ class _Detector:
         if not candidates:
             return None
         link = max(candidates, key=lambda el: len(self.links[el][1]))
-        url, _, shown = self.links[link]
+        url, whole, shown = self.links[link]
         # A date inside the link belongs to this entry: in an element of its own, or glued
-        # to the end of the link text. The title is the rest (or a@title when that is cut).
+        # to the end of the link text. The title is the rest (or a@title when that is cut):
+        # the link's whole text's title when no date came off it.
         own = _link_date(link, self.reference) if len(link) else None
         text, link_date = own or _title_and_date(shown, self.reference)
-        title = _entry_title(link, text)
+        title = whole if text is shown else _entry_title(link, text)
         published, source = self._record_date(record, link, url, link_date)
         return _Record(record, link, url, title, published, source)
 
