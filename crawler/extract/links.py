@@ -728,13 +728,41 @@ def _walk(doc: etree._Element, base: str, limit: int, tree: _Tree, matcher: _Mat
           external_css: bool) -> PageLinks:
     """``links_in``'s walk of the page's anchors, adding the places it meets first to
     ``tree``. An element's place depends on its ancestors only, so only the anchors and
-    their ancestors are worked out (each ancestor once a page), not every element."""
+    their ancestors are worked out, not every element: the anchors come in page order, so
+    the path from the root to the current one is kept as a stack (each element pushed and
+    popped once, as in a walk of every element)."""
     links: dict[str, None] = {}
     hidden: dict[str, HiddenAnchor] = {}
-    # element -> its node and the infos of its ancestors and itself (``_node``'s chain)
-    places: dict[etree._Element, tuple[_Node, list[_Info]]] = {}
+    path: list[etree._Element] = []  # the root down to the current anchor
+    at: dict[etree._Element, int] = {}  # an element of ``path`` -> its index there
+    chain: list[_Info] = []  # ``path``'s infos (``_node``'s chain)
+    nodes: list[_Node] = [tree.root]  # the root's node, then ``path``'s
     for el in _anchors(doc):
-        node, chain = _place(el, doc, tree, places, matcher)
+        # climb to the deepest element of the path that is an ancestor; the rest is left
+        new: list[etree._Element] = []
+        above: etree._Element | None = el
+        while above is not None and above not in at:
+            new.append(above)
+            above = None if above is doc else above.getparent()
+        keep = at[above] + 1 if above is not None else 0
+        for left in path[keep:]:
+            del at[left]
+        del path[keep:], chain[keep:], nodes[keep + 1:]
+        for element in reversed(new):
+            tag = element.tag.lower()
+            parent = nodes[-1]
+            signature = _signature(element, tag)
+            node = parent.children.get(signature)
+            if node is None:
+                chain.append(_info(element, tag))
+                node = parent.children[signature] = _node(element, tag, parent, chain, matcher)
+                tree.size += 1
+            else:
+                chain.append(node.info)
+            at[element] = len(path)
+            path.append(element)
+            nodes.append(node)
+        node = nodes[-1]
         ctx = node.ctx
         if ctx.inert:
             continue
@@ -761,29 +789,3 @@ def _walk(doc: etree._Element, base: str, limit: int, tree: _Tree, matcher: _Mat
         if len(links) >= limit and len(hidden) >= limit:
             break
     return PageLinks(tuple(links), tuple(hidden.values()))
-
-
-def _place(el: etree._Element, doc: etree._Element, tree: _Tree,
-           places: dict[etree._Element, tuple[_Node, list[_Info]]],
-           matcher: _Matcher | None) -> tuple[_Node, list[_Info]]:
-    """The element's node and chain, working out its ancestors' first where not yet known
-    (``places``: this page's, from the document's root ``doc`` down)."""
-    path: list[etree._Element] = []
-    above: etree._Element | None = el
-    while above is not None and above not in places:
-        path.append(above)
-        above = None if above is doc else above.getparent()
-    node, chain = places[above] if above is not None else (tree.root, [])
-    for element in reversed(path):
-        tag = element.tag.lower()
-        signature = _signature(element, tag)
-        child = node.children.get(signature)
-        if child is None:
-            chain = [*chain, _info(element, tag)]
-            child = node.children[signature] = _node(element, tag, node, chain, matcher)
-            tree.size += 1
-        else:
-            chain = [*chain, child.info]
-        places[element] = (child, chain)
-        node = child
-    return node, chain
