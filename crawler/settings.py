@@ -47,7 +47,9 @@ RESOLVER: dict[str, Any] = {
     # Scrapy's default resolver asks for IPv4 addresses only: a portal configured by its
     # IPv6 address (which the config accepts), or reached only over IPv6, failed as
     # 域名无法解析. This one asks getaddrinfo for both, and caches the answers as well.
-    "DNS_RESOLVER": "scrapy.resolver.CachingHostnameResolver",
+    # (TWISTED_DNS_RESOLVER since Scrapy 2.15; the old DNS_RESOLVER name logs a deprecation
+    # warning in every crawl and link-check process.)
+    "TWISTED_DNS_RESOLVER": "scrapy.resolver.CachingHostnameResolver",
 }
 """How the crawl and the link checks look up a portal's addresses."""
 UNREAD_EXTENSIONS: dict[str, None] = {
