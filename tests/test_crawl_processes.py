@@ -19,7 +19,7 @@ import yaml
 from crawler.job import CrawlJob, SourceSpec, portal_of
 from crawler.linkcheck import link_check_settings
 from crawler.process import scrapy_process, split_by_portal
-from crawler.settings import ENGINE_TUNING, scrapy_settings
+from crawler.settings import ENGINE_TUNING, FAST_EVENT_LOOP, scrapy_settings
 from demo_portal import DemoPortal
 from govwatch.cli import app
 from govwatch.config import CrawlSettings, load_config
@@ -126,6 +126,35 @@ def test_no_console_and_no_unread_stats_in_crawl_and_link_check_processes(
     for found in (crawl_mw, check_mw):
         assert {"HttpErrorMiddleware", "RefererMiddleware", "UrlLengthMiddleware"} <= set(found)
         assert not {"DepthMiddleware", "MetaCopyDetectionMiddleware"} & set(found), found
+
+
+def _event_loop(settings: dict[str, object]) -> str:
+    """In a fresh process: the module of the asyncio loop under a crawl process's reactor."""
+    scrapy_process(CrawlJob("sqlite://", "/tmp", (_spec(0, "a.gov.cn"),), AS_OF,
+                            scrapy_settings=settings))
+    from twisted.internet import reactor  # the one the crawl process installed
+
+    return type(reactor._asyncioEventloop).__module__  # type: ignore[attr-defined]
+
+
+def test_the_crawl_runs_on_uvloop_and_the_browser_crawl_on_asyncios_loop(
+        tmp_path: Path) -> None:
+    """uvloop is a dependency (FAST_EVENT_LOOP): the crawl's reactor and the link checks' run
+    on it; with the browser, Playwright keeps the asyncio loop it is tested on."""
+    assert FAST_EVENT_LOOP == {"ASYNCIO_EVENT_LOOP": "uvloop.Loop"}
+    assert link_check_settings(timeout=5, per_host=2, retries=1,
+                               user_agent="t")["ASYNCIO_EVENT_LOOP"] == "uvloop.Loop"
+    loops = []
+    for use_browser in (False, True):
+        settings = scrapy_settings(CrawlSettings().model_dump(), database_url="sqlite://",
+                                   data_dir=str(tmp_path), log_file=None,
+                                   browser_executable=None, use_browser=use_browser)
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            loops.append(pool.apply(_event_loop, (settings,)))
+    assert loops[0].startswith("uvloop")
+    assert loops[1].startswith("asyncio")
+    # the bench's bare spider drops ENGINE_TUNING's settings: stock Scrapy's loop
+    assert "ASYNCIO_EVENT_LOOP" in ENGINE_TUNING
 
 
 def _crawled(tmp_path: Path, portals: dict[str, DemoPortal], processes: int
