@@ -24,7 +24,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bench import crawlbench, stages
+from bench import crawlbench, instructions, stages
 from bench.fixture import CrawlFixture
 from bench.store import StoreFixture
 from govwatch.timeutil import today
@@ -118,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-link-checks", action="store_true",
                         help="govwatch crawls without keeping and checking pages' links "
                              "(to measure what the link checks cost)")
+    parser.add_argument("--no-instructions", action="store_true",
+                        help="skip counting instructions a page under callgrind (valgrind; "
+                             "skipped anyway where it is not installed)")
     parser.add_argument("--merge", nargs="+", type=Path, metavar="JSON",
                         help="combine result files of separate runs, print the table, exit")
     args = parser.parse_args(argv)
@@ -154,9 +157,17 @@ def main(argv: list[str] | None = None) -> int:
                                            concurrency=args.concurrency,
                                            one_process=not args.no_one_process,
                                            check_links=not args.no_link_checks)
+            if not args.no_instructions and scale == 1:
+                if instructions.available():
+                    here["crawl"]["instructions"] = instructions.run(
+                        crawl_base, work / "instructions", concurrency=args.concurrency,
+                        check_links=not args.no_link_checks)
+                else:
+                    print("  crawl: valgrind is not installed: no instruction counts")
             if not args.keep:
                 shutil.rmtree(work / "data", ignore_errors=True)
                 shutil.rmtree(work / "one-process" / "data", ignore_errors=True)
+                shutil.rmtree(work / "instructions", ignore_errors=True)
         if args.only in (None, "stages"):
             work = args.work / f"store-x{scale}"
             shutil.rmtree(work, ignore_errors=True)
@@ -193,6 +204,7 @@ def figures(scale: dict[str, Any]) -> dict[str, float | None]:
     crawl, st = scale.get("crawl", {}), scale.get("stages", {})
     gw, bare = crawl.get("govwatch", {}), crawl.get("bare", {})
     one, bare_one = crawl.get("govwatch_one_process", {}), crawl.get("bare_one_process", {})
+    counted = crawl.get("instructions", {})
     return {
         "crawl_pages": gw.get("pages"),
         "crawl_processes": gw.get("crawl_processes"),
@@ -213,6 +225,9 @@ def figures(scale: dict[str, Any]) -> dict[str, float | None]:
         "crawl_bare_one_cpu": bare_one.get("cpu_per_1000_pages"),
         "crawl_ratio_cpu_one_process": crawl.get("ratio_cpu_one_process"),
         "crawl_one_peak_rss_mb": one.get("crawl_process_peak_rss_mb"),
+        "crawl_govwatch_instructions": _thousands(counted.get("govwatch_per_page")),
+        "crawl_bare_instructions": _thousands(counted.get("bare_per_page")),
+        "crawl_ratio_instructions": counted.get("ratio"),
         "monitors_seconds": st.get("monitors_seconds"),
         "score_seconds": st.get("score_seconds"),
         "report_seconds": st.get("report_seconds"),
@@ -226,6 +241,10 @@ def figures(scale: dict[str, Any]) -> dict[str, float | None]:
         "cli_score_cpu_seconds": st.get("cli_score_cpu_seconds"),
         "cli_report_cpu_seconds": st.get("cli_report_cpu_seconds"),
     }
+
+
+def _thousands(count: float | None) -> float | None:
+    return None if count is None else round(count / 1000, 1)
 
 
 LABELS = {
@@ -248,6 +267,9 @@ LABELS = {
     "crawl_bare_one_cpu": "crawl: bare CPU s/1000, 1 proc",
     "crawl_ratio_cpu_one_process": "crawl: CPU ratio, 1 process",
     "crawl_one_peak_rss_mb": "crawl: peak RSS, 1 process (MB)",
+    "crawl_govwatch_instructions": "crawl: govwatch k instr/page, 1 proc",
+    "crawl_bare_instructions": "crawl: bare k instructions/page",
+    "crawl_ratio_instructions": "crawl: instr. ratio bare/govwatch",
     "monitors_seconds": "store: all monitors (s)",
     "score_seconds": "store: score (s)",
     "report_seconds": "store: report weekly, 4 formats (s)",

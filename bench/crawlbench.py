@@ -168,6 +168,15 @@ def _govwatch_crawl(fixture: CrawlFixture, work: Path, server: FixtureServer,
     }
 
 
+def bare_spec(fixture: CrawlFixture, crawl_cfg: dict[str, Any], *, processes: int,
+              log_file: Path) -> dict[str, Any]:
+    """What ``python -m bench.bare`` reads: the fixture, the crawl config, the processes."""
+    return {"reference": fixture.reference.isoformat(), "portals": fixture.portals,
+            "units": fixture.units, "columns": fixture.columns, "pages": fixture.pages,
+            "accounts": fixture.accounts, "port": fixture.port, "crawl": crawl_cfg,
+            "processes": processes, "log_file": str(log_file.resolve())}
+
+
 def _bare_crawl(fixture: CrawlFixture, work: Path, server: FixtureServer,
                 env: dict[str, str], crawl_cfg: dict[str, Any], *, processes: int,
                 say: Any = print) -> dict[str, Any]:
@@ -176,10 +185,7 @@ def _bare_crawl(fixture: CrawlFixture, work: Path, server: FixtureServer,
     shape = f"{processes} process{'es' if processes != 1 else ''}"
     say(f"  crawl: bare Scrapy spider ({shape})…")
     work.mkdir(parents=True, exist_ok=True)
-    spec = {"reference": fixture.reference.isoformat(), "portals": fixture.portals,
-            "units": fixture.units, "columns": fixture.columns, "pages": fixture.pages,
-            "accounts": fixture.accounts, "port": fixture.port, "crawl": crawl_cfg,
-            "processes": processes, "log_file": str((work / "bare-scrapy.log").resolve())}
+    spec = bare_spec(fixture, crawl_cfg, processes=processes, log_file=work / "bare-scrapy.log")
     (work / "bare-spec.json").write_text(json.dumps(spec), encoding="utf-8")
     server.reset()
     bare = watch([sys.executable, "-m", "bench.bare", str(work / "bare-spec.json"),
