@@ -13,7 +13,7 @@ from typing import Any
 from crawler.browser import LAUNCH_ARGS
 
 # uvloop (libuv) runs the asyncio loop under Twisted's reactor: Scrapy's own setting for it,
-# ~3 % fewer instructions a page than asyncio's loop (callgrind, the bench's fixture). It is a
+# 2–3 % fewer instructions a page than asyncio's loop (callgrind, the bench's fixture). It is a
 # dependency where it builds (not on Windows); elsewhere asyncio's loop is used as before.
 FAST_EVENT_LOOP: dict[str, Any] = (
     {"ASYNCIO_EVENT_LOOP": "uvloop.Loop"} if find_spec("uvloop") is not None else {})
