@@ -3,7 +3,7 @@ write ``data/bench/results.json``.
 
 Examples::
 
-    python -m bench                      # crawl at scale 1, stages at scales 1 and 2 (~30 min)
+    python -m bench                      # crawl at scale 1, stages at scales 1 and 2 (~40 min)
     python -m bench --crawl-scales all   # the crawls at scale 2 too (+ ~25 min)
     python -m bench --quick              # scale 1 only, no CLI runs of the stages
     python -m bench --only crawl --scales 1 --units 400 --accounts 800
@@ -118,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-link-checks", action="store_true",
                         help="govwatch crawls without keeping and checking pages' links "
                              "(to measure what the link checks cost)")
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="crawl each pair this many times, govwatch and the bare spider "
+                             "first in turn; figures pooled (default 2: AB then BA)")
     parser.add_argument("--no-instructions", action="store_true",
                         help="skip counting instructions a page under callgrind (valgrind; "
                              "skipped anyway where it is not installed)")
@@ -156,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             here["crawl"] = crawlbench.run(crawl_base.scaled(scale), work,
                                            concurrency=args.concurrency,
                                            one_process=not args.no_one_process,
-                                           check_links=not args.no_link_checks)
+                                           check_links=not args.no_link_checks,
+                                           repeats=max(1, args.repeats))
             if not args.no_instructions and scale == 1:
                 if instructions.available():
                     here["crawl"]["instructions"] = instructions.run(
@@ -165,9 +169,9 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     print("  crawl: valgrind is not installed: no instruction counts")
             if not args.keep:
-                shutil.rmtree(work / "data", ignore_errors=True)
-                shutil.rmtree(work / "one-process" / "data", ignore_errors=True)
                 shutil.rmtree(work / "instructions", ignore_errors=True)
+                for data in [*work.glob("data"), *work.glob("*/data"), *work.glob("*/*/data")]:
+                    shutil.rmtree(data, ignore_errors=True)  # the crawls' stores
         if args.only in (None, "stages"):
             work = args.work / f"store-x{scale}"
             shutil.rmtree(work, ignore_errors=True)

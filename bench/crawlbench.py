@@ -5,6 +5,8 @@ Both crawl the fixture portal served by ``bench.server`` in its own process, wit
 Scrapy politeness settings, one after the other, on equal resources: govwatch as configured
 by default (a crawl process per core, sources shared out by portal) against the bare spider
 shared out the same way over as many processes; then, unless told not to, both in one process.
+Each pair runs ``repeats`` times, govwatch first and the bare spider first in turn, and each
+side's runs are pooled: a machine whose speed drifts favours neither side.
 Throughput is pages per second, counted by the server (list pages and feeds it answered) and
 timed two ways:
 - fetch window: from the first page to the last request the server answered (the crawl
@@ -27,6 +29,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -204,10 +207,11 @@ def _bare_crawl(fixture: CrawlFixture, work: Path, server: FixtureServer,
 
 
 def run(fixture: CrawlFixture, work: Path, *, concurrency: int, one_process: bool = True,
-        check_links: bool = True, say: Any = print) -> dict[str, Any]:
+        check_links: bool = True, repeats: int = 2, say: Any = print) -> dict[str, Any]:
     """Serve the fixture and crawl it like for like: with govwatch as configured by default
     (a crawl process per core) and with the bare spider over as many processes; then, with
-    ``one_process``, both in one process. The figures and their ratios."""
+    ``one_process``, both in one process. Each pair runs ``repeats`` times, in turn govwatch
+    first and the bare spider first (``alternated``). The figures, pooled, and their ratios."""
     work.mkdir(parents=True, exist_ok=True)
     env = clean_env()
     processes = os.cpu_count() or 1  # what govwatch crawl uses when not configured
@@ -216,33 +220,87 @@ def run(fixture: CrawlFixture, work: Path, *, concurrency: int, one_process: boo
                     "columns_per_unit": fixture.columns, "pages_per_column": fixture.pages,
                     "accounts": fixture.accounts, "expected_pages": fixture.expected_pages},
         "concurrent_requests_per_domain": concurrency, "check_links": check_links,
+        "repeats": repeats,
     }
+
+    def folder(name: str, repeat: int) -> Path:
+        # the first run where the bench always wrote it; later ones beside it
+        return (work if repeat == 0 else work / f"repeat-{repeat + 1}") / name
+
+    shared: dict[str, Any] = {}
     with FixtureServer(fixture, work / "server.log") as server:
-        config_path, result["govwatch"] = _govwatch_crawl(
-            fixture, work, server, env, concurrency=concurrency, check_links=check_links,
-            say=say)
-        result["init_seconds"] = result["govwatch"]["init_seconds"]
-        # the operator's later commands need the config: load time of this config, once
-        started = time.monotonic()
-        crawl_cfg = load_config(config_path).settings.crawl.model_dump(mode="json")
-        result["config_load_seconds"] = round(time.monotonic() - started, 2)
-        result["bare"] = _bare_crawl(fixture, work / "bare", server, env, crawl_cfg,
-                                     processes=processes, say=say)
+        def govwatch(repeat: int, crawl_processes: int | None, name: str) -> dict[str, Any]:
+            config_path, figures = _govwatch_crawl(
+                fixture, folder(name, repeat), server, env, concurrency=concurrency,
+                processes=crawl_processes, check_links=check_links, say=say)
+            if "crawl_cfg" not in shared:
+                result["init_seconds"] = figures["init_seconds"]
+                # the operator's later commands need the config: load time of it, once
+                started = time.monotonic()
+                shared["crawl_cfg"] = load_config(config_path).settings.crawl.model_dump(
+                    mode="json")
+                result["config_load_seconds"] = round(time.monotonic() - started, 2)
+            return figures
+
+        def bare(repeat: int, bare_processes: int, name: str) -> dict[str, Any]:
+            return _bare_crawl(fixture, folder(name, repeat), server, env,
+                               shared["crawl_cfg"], processes=bare_processes, say=say)
+
+        modes = [("", None, processes, ".", "bare")]
         if one_process:
-            _, result["govwatch_one_process"] = _govwatch_crawl(
-                fixture, work / "one-process", server, env, concurrency=concurrency,
-                processes=1, check_links=check_links, say=say)
-            result["bare_one_process"] = _bare_crawl(
-                fixture, work / "bare-one-process", server, env, crawl_cfg, processes=1,
-                say=say)
-    result.update(_ratios(result["govwatch"], result["bare"]))
-    if one_process:
-        result.update({f"{key}_one_process": value for key, value in _ratios(
-            result["govwatch_one_process"], result["bare_one_process"]).items()})
+            modes.append(("_one_process", 1, 1, "one-process", "bare-one-process"))
+        for suffix, crawl_processes, bare_processes, gw_name, bare_name in modes:
+            ours, theirs = alternated(
+                repeats, partial(govwatch, crawl_processes=crawl_processes, name=gw_name),
+                partial(bare, bare_processes=bare_processes, name=bare_name))
+            result[f"govwatch{suffix}"], result[f"bare{suffix}"] = pooled(ours), pooled(theirs)
+            result.update({f"{key}{suffix}": value for key, value in _ratios(
+                result[f"govwatch{suffix}"], result[f"bare{suffix}"]).items()})
+            result[f"pairs{suffix}"] = [_ratios(a, b) for a, b in zip(ours, theirs, strict=True)]
     result["same_pages"] = all(
         r["pages"] == fixture.expected_pages for key, r in result.items()
         if key.startswith(("govwatch", "bare")))
     return result
+
+
+def alternated(repeats: int, first: Any, second: Any) -> tuple[list[Any], list[Any]]:
+    """``first(r)`` and ``second(r)`` for r in 0 … repeats - 1, in the order AB, BA, AB, …: a
+    machine whose speed drifts while they run favours neither side (this one's moved by a
+    fifth within minutes). Their results, each side's in its runs' order."""
+    ours: list[Any] = []
+    theirs: list[Any] = []
+    for repeat in range(repeats):
+        if repeat % 2 == 0:
+            ours.append(first(repeat))
+            theirs.append(second(repeat))
+        else:
+            theirs.append(second(repeat))
+            ours.append(first(repeat))
+    return ours, theirs
+
+
+_MEAN_OF_RUNS = ("command_seconds", "fetch_seconds", "cpu_seconds", "crawl_cpu_seconds",
+                 "cpu_per_1000_pages", "crawl_cpu_per_1000_pages", "init_seconds")
+_MOST_OF_RUNS = ("crawl_process_peak_rss_mb", "crawl_process_peak_rss_mb_each",
+                 "cli_peak_rss_mb", "peak_rss_mb")
+
+
+def pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One side's runs as one: times and CPU averaged, pages per second from the average
+    times (the same pages each run), peak memory the highest; each run's own figures kept."""
+    if len(runs) == 1:
+        return runs[0]
+    one = {**runs[0], "runs": runs}
+    for key in _MEAN_OF_RUNS:
+        if key in one:
+            one[key] = round(sum(run[key] for run in runs) / len(runs), 2)
+    for key in _MOST_OF_RUNS:
+        if key in one:
+            one[key] = max(run[key] for run in runs)
+    one["pages_per_s_fetch"] = round(one["pages"] / one["fetch_seconds"], 1)
+    one["pages_per_s_end_to_end"] = round(one["pages"] / one["command_seconds"], 1)
+    one["same_pages"] = all(run["pages"] == one["pages"] for run in runs)
+    return one
 
 
 def _ratios(govwatch: dict[str, Any], bare: dict[str, Any]) -> dict[str, float]:
