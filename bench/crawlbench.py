@@ -130,25 +130,35 @@ def _stored(db_path: Path) -> dict[str, Any]:
             "snapshots": snapshots}
 
 
+def new_store(fixture: CrawlFixture, work: Path, env: dict[str, str], *, concurrency: int,
+              processes: int | None, check_links: bool) -> tuple[list[str], Path, float]:
+    """The fixture's county config written under ``work`` (``bench-crawl.yaml``, its store in
+    ``data``) and ``govwatch init`` run on it: the command that runs govwatch on that config,
+    the config, and how long the init took."""
+    work.mkdir(parents=True, exist_ok=True)
+    config_path = work / "bench-crawl.yaml"
+    fixture.write_config(config_path, (work / "data").resolve(), concurrency=concurrency,
+                         max_pages=fixture.pages, processes=processes,
+                         check_links=check_links)
+    govwatch = [sys.executable, "-m", "govwatch", "--config", str(config_path)]
+    init = watch([*govwatch, "init"], env=env, log=work / "init.log")
+    if init.returncode:
+        raise RuntimeError(f"govwatch init failed; see {work / 'init.log'}")
+    return govwatch, config_path, init.seconds
+
+
 def _govwatch_crawl(fixture: CrawlFixture, work: Path, server: FixtureServer,
                     env: dict[str, str], *, concurrency: int, processes: int | None = None,
                     check_links: bool = True, say: Any = print) -> tuple[Path, dict[str, Any]]:
     """``govwatch init`` and ``govwatch crawl`` of the fixture into a new store under
     ``work``; the config written and the figures."""
-    work.mkdir(parents=True, exist_ok=True)
-    data_dir = work / "data"
-    config_path = work / "bench-crawl.yaml"
-    fixture.write_config(config_path, data_dir.resolve(), concurrency=concurrency,
-                         max_pages=fixture.pages, processes=processes,
-                         check_links=check_links)
-    govwatch = [sys.executable, "-m", "govwatch", "--config", str(config_path)]
     shape = f"{processes} crawl process{'es' if processes != 1 else ''}" if processes else \
         "a crawl process per core"
     say(f"  crawl: govwatch init ({fixture.units * fixture.columns + fixture.accounts} "
         "sources)…")
-    init = watch([*govwatch, "init"], env=env, log=work / "init.log")
-    if init.returncode:
-        raise RuntimeError(f"govwatch init failed; see {work / 'init.log'}")
+    govwatch, config_path, init_seconds = new_store(
+        fixture, work, env, concurrency=concurrency, processes=processes,
+        check_links=check_links)
     say(f"  crawl: govwatch crawl ({fixture.expected_pages} pages, {shape})…")
     server.reset()
     gw = watch([*govwatch, "crawl", "--as-of", fixture.reference.isoformat()], env=env,
@@ -160,14 +170,14 @@ def _govwatch_crawl(fixture: CrawlFixture, work: Path, server: FixtureServer,
     return config_path, {
         **_throughput(stats, gw.seconds),
         **_cpu(stats, gw.cpu_seconds, gw.cpu_of(CRAWL_CHILD_MARKER)),
-        "init_seconds": round(init.seconds, 2),
+        "init_seconds": round(init_seconds, 2),
         "crawl_processes": count,
         # the crawl processes run side by side: their peaks added up
         "crawl_process_peak_rss_mb": round(peaks, 1),
         "crawl_process_peak_rss_mb_each": round(gw.peak_of(CRAWL_CHILD_MARKER), 1),
         "cli_peak_rss_mb": round(max((mb for cmd, mb in gw.peaks.values()
                                       if CRAWL_CHILD_MARKER not in cmd), default=0), 1),
-        "stored": _stored(data_dir / "govwatch.db"),
+        "stored": _stored(work / "data" / "govwatch.db"),
     }
 
 

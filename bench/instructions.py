@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bench.crawlbench import CRAWL_CHILD_MARKER, FixtureServer, bare_spec, clean_env
+from bench.crawlbench import CRAWL_CHILD_MARKER, FixtureServer, bare_spec, clean_env, new_store
 from bench.fixture import CrawlFixture
 from govwatch.config import load_config
 
@@ -65,13 +65,8 @@ def _counted(cmd: list[str], work: Path, env: dict[str, str]) -> dict[str, int]:
 def _govwatch(fixture: CrawlFixture, work: Path, server: FixtureServer, env: dict[str, str],
               concurrency: int, check_links: bool) -> int:
     """Instructions of ``govwatch crawl``'s crawl and link-check processes over the fixture."""
-    config = work / "bench-crawl.yaml"
-    fixture.write_config(config, (work / "data").resolve(), concurrency=concurrency,
-                         max_pages=fixture.pages, processes=1, check_links=check_links)
-    govwatch = [sys.executable, "-m", "govwatch", "--config", str(config)]
-    with (work / "init.log").open("wb") as log:
-        subprocess.run([*govwatch, "init"], stdout=log, stderr=subprocess.STDOUT, env=env,
-                       check=True)
+    govwatch, _, _ = new_store(fixture, work, env, concurrency=concurrency, processes=1,
+                            check_links=check_links)
     server.reset()
     counts = _counted([*govwatch, "crawl", "--as-of", fixture.reference.isoformat()], work, env)
     return sum(n for cmd, n in counts.items() if CRAWL_CHILD_MARKER in cmd)
