@@ -268,8 +268,8 @@ def run(fixture: CrawlFixture, work: Path, *, concurrency: int, one_process: boo
                 result[f"govwatch{suffix}"], result[f"bare{suffix}"]).items()})
             result[f"pairs{suffix}"] = [_ratios(a, b) for a, b in zip(ours, theirs, strict=True)]
     result["same_pages"] = all(
-        r["pages"] == fixture.expected_pages for key, r in result.items()
-        if key.startswith(("govwatch", "bare")))
+        run["pages"] == fixture.expected_pages for key, side in result.items()
+        if key.startswith(("govwatch", "bare")) for run in side.get("runs", [side]))
     return result
 
 
