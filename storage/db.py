@@ -117,6 +117,23 @@ def _private_file(path: Path) -> None:
             os.chmod(path, mode & ~0o077 & 0o7777)
 
 
+def _bound_as_is(value: Any) -> Any:
+    return value
+
+
+def _adapt_sqlite_values_directly() -> None:
+    """Register ``sqlite3`` adapters that hand NULLs and BLOBs to SQLite as they are.
+
+    ``sqlite3`` binds ints, floats and strs straight away but puts every other value through
+    its adaptation protocol first, whose failed lookup (``__adapt__`` on its protocol type)
+    builds and drops an AttributeError: a crawl binds a hundred-odd NULLs and a page body for
+    each list page, and that lookup cost more than SQLite's own work on them (~2 % of a
+    crawl's instructions). An adapter registered for the type is found first. Process-wide;
+    the values bound are the same."""
+    for kind in (type(None), bytes):
+        sqlite3.register_adapter(kind, _bound_as_is)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; makes the SQLite file (owner-only) and its folder when needed."""
     if url.startswith("sqlite:///"):
@@ -127,6 +144,7 @@ def make_engine(url: str) -> Engine:
         options["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT}
     engine = create_engine(url, future=True, **options)
     if engine.dialect.name == "sqlite":
+        _adapt_sqlite_values_directly()
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

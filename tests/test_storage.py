@@ -406,3 +406,25 @@ def test_processes_opening_a_rollback_journal_database_together_all_get_in(
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         conn.close()
     assert refused == []
+
+
+def test_sqlite_binds_nulls_and_blobs_through_registered_adapters_unchanged(
+        tmp_path: Path) -> None:
+    """An SQLite engine registers ``sqlite3`` adapters for None and bytes (the driver's own
+    adaptation protocol builds and drops an AttributeError for each such value); what is
+    stored is what was bound: NULL stays NULL, a BLOB stays a BLOB, byte for byte."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'adapt.db'}")
+    try:
+        for kind in (type(None), bytes):
+            assert (kind, sqlite3.PrepareProtocol) in sqlite3.adapters
+        body = bytes(range(256)) * 3
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (a, b, c)"))
+            conn.exec_driver_sql("INSERT INTO t VALUES (?, ?, ?)",
+                                 [(None, body, "x"), (1, b"", None)])
+            stored = conn.execute(text(
+                "SELECT typeof(a), typeof(b), b, typeof(c) FROM t ORDER BY rowid")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in stored] == [("null", "blob", body, "text"),
+                                              ("integer", "blob", b"", "null")]
