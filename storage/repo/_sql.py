@@ -73,29 +73,30 @@ def execute_rows(session: Session, stmt: Executable, rows: Sequence[dict[str, An
     are converted by the same bind processors SQLAlchemy would call, once per distinct
     object (a batch shares its timestamps), so the stored rows are the same. SQLAlchemy's
     per-row parameter handling added about a third to SQLite's own work on a crawl's items
-    (an item upsert 24.6 → 19.4 µs, SQLite's share ~14). Columns with a Python-side default
-    must be given in every row (ValueError otherwise)."""
+    (an item upsert 24.6 → 19.4 µs, SQLite's share ~14). The parameters are gathered column
+    by column, each a list comprehension (6.5 → 5.7 µs a crawl's item row, cell by cell
+    before). Columns with a Python-side default must be given in every row (ValueError
+    otherwise)."""
     if not rows:
         return
     if not at_driver_level(session):  # PostgreSQL's drivers: SQLAlchemy's own batching
         session.execute(stmt, list(rows))
         return
     compiled = _driver_statement(stmt, session.get_bind().dialect, tuple(rows[0]))
-    # per column, each distinct object's converted value (by id: ``rows`` keeps them alive)
-    columns = [(name, process, {}) for name, process in compiled.params]
-    constants = compiled.constants
-    values = []
-    for row in rows:
-        line = []
-        for name, process, memo in columns:
-            value = row[name] if name in row else constants[name]
-            if process is not None:
-                key = id(value)
-                if key not in memo:
-                    memo[key] = process(value)
-                value = memo[key]
-            line.append(value)
-        values.append(tuple(line))
+    given = rows[0]
+    columns = []
+    for name, process in compiled.params:  # column by column: a batch is thousands of rows
+        if name in given:
+            column = [row[name] for row in rows]
+        else:
+            column = [compiled.constants[name]] * len(rows)
+        if process is not None:
+            # each distinct object converted once (by id: ``column`` keeps them alive)
+            converted = {key: process(value)
+                         for key, value in {id(value): value for value in column}.items()}
+            column = [converted[id(value)] for value in column]
+        columns.append(column)
+    values = list(zip(*columns, strict=True)) if columns else [()] * len(rows)
     session.connection().exec_driver_sql(compiled.sql, values)
 
 

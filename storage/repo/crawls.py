@@ -336,6 +336,12 @@ def save_snapshots(session: Session, data_dir: Path, records: Sequence[SnapshotR
         for rec, digest in zip(records, digests, strict=True)])
 
 
+# A list entry's links: one object for the batch, so ``execute_rows`` serialises it once
+# (each entry has its own empty list: a JSON dump each, 1.0 of a row's 6.5 µs of writing).
+# Never mutated.
+_NO_LINKS: list[str] = []
+
+
 def store_item_batches(session: Session, batches: dict[int, Sequence[ItemFacts]],
                        seen_at: datetime | None = None) -> dict[int, int]:
     """``store_items`` for several sources at once: how many items were new, per source.
@@ -353,7 +359,7 @@ def store_item_batches(session: Session, batches: dict[int, Sequence[ItemFacts]]
         "source_id": source_id, "key": key, "url": r.url, "title": r.title,
         "published_on": r.published_on, "published_at": r.published_at,
         "first_seen_at": seen_at, "last_seen_at": seen_at,
-        "content_hash": r.content_hash, "links": r.links, "statement": r.statement,
+        "content_hash": r.content_hash, "links": r.links or _NO_LINKS, "statement": r.statement,
         "body": r.body, "date_source": r.date_source, "media": r.media, "message": r.message,
     } for source_id, by_key in unique.items() for key, r in by_key.items()]
     execute_rows(session, _item_upsert(session), rows)
