@@ -291,3 +291,33 @@ def test_rows_at_the_driver_level_must_give_columns_with_defaults(sqlite_db: Dat
         _sql.execute_rows(session, insert(CrawlRun.__table__), [
             {"source_id": source_id, "started_at": datetime(2021, 9, 8, tzinfo=CHINA),
              "outcome": "running", "items_found": 0, "items_dated": 0, "items_new": 0}])
+
+
+def test_page_links_are_kept_per_page_the_latest_crawl_winning(any_db: Database) -> None:
+    """``save_page_links`` (at the driver level on SQLite): one row a source and page; a
+    later crawl replaces the links, hidden anchors and date, and keeps a title it did not
+    see; two records of one page in a batch keep the later."""
+    from storage.repo.checks import PageLinksRecord
+
+    source = _source(any_db, "tzgg")
+    hidden = [{"href": "http://bet.example.com/", "text": "博彩", "reason": "display:none"}]
+    with any_db.session() as session:
+        repo.save_page_links(session, [
+            PageLinksRecord(source, "http://x.gov.cn/a/1.html", ["http://x.gov.cn/old"], [],
+                            "《条例》解读", date(2026, 12, 1)),
+            PageLinksRecord(source, "http://x.gov.cn/tzgg/", ["http://x.gov.cn/m"], hidden,
+                            None, date(2026, 12, 1))])
+    with any_db.session() as session:
+        repo.save_page_links(session, [
+            PageLinksRecord(source, "http://x.gov.cn/a/1.html", ["http://x.gov.cn/first"], [],
+                            None, date(2026, 12, 2)),
+            PageLinksRecord(source, "http://x.gov.cn/a/1.html", ["http://x.gov.cn/new"],
+                            hidden, None, date(2026, 12, 2))])
+    with any_db.session() as session:
+        rows = {row.page_url: row for row in repo.page_links(session, date(2026, 11, 30))}
+    assert set(rows) == {"http://x.gov.cn/a/1.html", "http://x.gov.cn/tzgg/"}
+    article, column = rows["http://x.gov.cn/a/1.html"], rows["http://x.gov.cn/tzgg/"]
+    assert (article.title, article.seen_on, article.links, article.hidden) == (
+        "《条例》解读", date(2026, 12, 2), ["http://x.gov.cn/new"], hidden)
+    assert (column.title, column.seen_on, column.links, column.hidden) == (
+        None, date(2026, 12, 1), ["http://x.gov.cn/m"], hidden)

@@ -8,6 +8,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import String, Text, func, select, type_coerce
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from govwatch.timeutil import now
 from storage.models import CrawlRun, Item, LinkCheck, PageLinks, SiteProbe, Source
-from storage.repo._sql import _as_date, _china, _insert_for, json_value
+from storage.repo._sql import _as_date, _china, _insert_for, _insert_of, execute_rows, json_value
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,17 @@ def save_page_links(session: Session, records: Sequence[PageLinksRecord]) -> Non
     rows = [{"source_id": r.source_id, "page_url": r.page_url, "title": r.title,
              "seen_on": r.seen_on or today, "links": r.links, "hidden": r.hidden}
             for r in latest.values()]
-    stmt = _insert_for(session)(PageLinks)
-    session.execute(stmt.on_conflict_do_update(
+    execute_rows(session, _page_links_upsert_of(session.get_bind().dialect.name), rows)
+
+
+@cache  # built once per dialect
+def _page_links_upsert_of(dialect: str) -> Any:
+    stmt = _insert_of(dialect)(PageLinks.__table__)
+    return stmt.on_conflict_do_update(
         index_elements=["source_id", "page_url"],
-        set_={"title": func.coalesce(stmt.excluded.title, PageLinks.title),
+        set_={"title": func.coalesce(stmt.excluded.title, PageLinks.__table__.c.title),
               "seen_on": stmt.excluded.seen_on, "links": stmt.excluded.links,
-              "hidden": stmt.excluded.hidden}), rows)
+              "hidden": stmt.excluded.hidden})
 
 
 @dataclass(frozen=True)
