@@ -459,3 +459,29 @@ def test_reading_the_anchors_alone_finds_what_a_walk_of_every_element_finds() ->
                 == _every_element_walk(html, limit), html
         with_hidden += bool(found.hidden)
     assert with_hidden > 100
+
+
+def test_links_resolve_as_urljoin_resolves_them() -> None:
+    """``_resolve``'s shortcuts (a plain relative path appended to the page's folder, site-wide
+    links joined against the site's root) give what ``urljoin`` gives, less the fragment, for
+    relative paths with empty, "." and ".." segments, queries and fragments, and for bases
+    with and without a file, a query or a folder."""
+    from itertools import product
+    from urllib.parse import urldefrag, urljoin
+
+    from crawler.extract.parsing import _clean_href, _resolve
+
+    bases = ["http://x.gov.cn/a/b/index.html", "http://x.gov.cn/a/b/", "http://x.gov.cn",
+             "https://x.gov.cn:8443/a/list.jsp?page=2", "http://x.gov.cn/a/./b//c.html",
+             "http://x.gov.cn/a;p/c.html"]
+    pieces = ["t1.html", ".", "..", "", "c", "?id=3", "#top"]
+    hrefs = {"/".join(parts) for n in range(1, 4) for parts in product(pieces, repeat=n)}
+    hrefs |= {"./" + h for h in list(hrefs)} | {"/" + h for h in list(hrefs)}
+    hrefs |= {"http://y.gov.cn/z.html", "//y.gov.cn/z", "javascript:void(0)", "#", "?q=1"}
+    for base, href in product(bases, sorted(hrefs)):
+        cleaned = _clean_href(href)
+        expected = None
+        if cleaned and not cleaned.startswith("#") and not cleaned.lower().startswith(
+                ("javascript:", "mailto:", "tel:", "data:", "about:", "vbscript:")):
+            expected = urldefrag(urljoin(base, cleaned))[0] or None
+        assert _resolve(href, base) == expected, (base, href)

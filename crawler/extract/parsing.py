@@ -119,13 +119,20 @@ def _resolve(href: str | None, base: str) -> str | None:
     return _joined(base, href)
 
 
-@lru_cache(maxsize=8192)
 def _joined(base: str, href: str) -> str | None:
-    folder = _folder_of(base) if _PLAIN_RELATIVE.match(href) else None
-    if folder is not None and _plain_path(href.split("?", 1)[0].removeprefix("./")):
-        # what urljoin gives for a plain relative path (a list's own entries, mostly), at
-        # a fraction of its cost
-        return folder + href.removeprefix("./")
+    if _PLAIN_RELATIVE.match(href):
+        folder = _folder_of(base)
+        if folder is not None and _plain_path(href.split("?", 1)[0].removeprefix("./")):
+            # what urljoin gives for a plain relative path (a list's own entries, mostly), at
+            # a fraction of its cost; not remembered: each is joined to its own page's folder
+            return folder + href.removeprefix("./")
+    return _urljoined(base, href)
+
+
+@lru_cache(maxsize=8192)
+def _urljoined(base: str, href: str) -> str | None:
+    """``urljoin`` without the fragment; remembered: the links every page of a site repeats
+    (menus, footers) are joined against the site's root (``_resolve``)."""
     try:
         url = urldefrag(urljoin(base, href))[0]
     except ValueError:  # e.g. malformed IPv6 hosts
@@ -139,9 +146,11 @@ _PLAIN_RELATIVE = re.compile(r"[^:/?#;\\][^:?#;\\]*(?:\?[^#]+)?$")
 
 
 def _plain_path(path: str) -> bool:
-    """A path without empty, "." or ".." segments (which urljoin would rewrite)."""
-    return all(part not in ("", ".", "..") for part in path.split("/")[:-1]) \
-        and path.rsplit("/", 1)[-1] not in (".", "..")
+    """A path without empty, "." or ".." segments (which urljoin would rewrite); its last
+    segment may be empty (a folder)."""
+    framed = "/" + path  # every segment now follows a slash
+    return ("//" not in framed and "/./" not in framed and "/../" not in framed
+            and not framed.endswith(("/.", "/..")))
 
 
 @lru_cache(maxsize=1024)
