@@ -493,6 +493,43 @@ def test_truncated_title_uses_title_attribute_and_date_in_link() -> None:
     ]
 
 
+def test_titles_are_told_by_their_last_and_first_characters_as_the_full_checks_tell_them() -> None:
+    """The list reader's quick checks (a text that does not end like a cut, a text that does
+    not start like a number) give what the regexes alone gave, over every short text of the
+    characters they turn on."""
+    import itertools
+
+    import lxml.html
+
+    from crawler.extract import lists
+
+    def title_by_regex(text: str, attr: str) -> str:
+        if not text:
+            return attr
+        cut = lists._TRUNCATED_RE.search(text)
+        if attr and cut and len(attr) > len(text[: cut.start()].rstrip()):
+            return attr
+        return text
+
+    def looks_by_regex(text: str) -> bool:
+        core = text.strip(lists._TITLE_STRIP).lower()
+        if len(text) < 4 or len(core) < 4 or core in lists._NOT_TITLES or core.startswith(
+                ("更多", "more")) or ("下载" in core and len(core) <= 6):
+            return False
+        return not lists._NUMBERS_ONLY_RE.fullmatch(re.sub(r"\s", "", core))
+
+    for size in range(5):
+        for chars in itertools.product("通….。 \u3000", repeat=size):
+            text = "".join(chars)
+            for attr in ("", "一", "某某县关于公布行政许可事项清单的通知"):
+                link = lxml.html.fragment_fromstring(f'<a title="{attr}">x</a>')
+                assert lists._entry_title(link, text) == title_by_regex(text, attr), (text, attr)
+    for size in range(4, 7):
+        for chars in itertools.product("2２年.- \u3000a通", repeat=size):
+            text = "".join(chars)
+            assert lists._looks_like_title(text) == looks_by_regex(text), text
+
+
 def test_flat_list_of_links_with_trailing_dates() -> None:
     html = _page(
         body="""

@@ -38,9 +38,11 @@ _CHROME_TAGS = {"nav", "header", "footer"}
 _RECORD_TAGS = {"li", "tr", "dd", "dt"}
 _COLUMN_PAGE_RE = re.compile(r"(?:^|/)(?:index|list|default|main|more)[_\-\d]*\.\w+$", re.I)
 _TRUNCATED_RE = re.compile(r"(?:…|\.{2,}|。{2,})\s*$")
+_TRUNCATION_ENDS = frozenset("….。")  # the last characters ``_TRUNCATED_RE`` can match
 _TOKEN_SPLIT_RE = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 _SPACE_RE = re.compile(r"\s")
 _NUMBERS_ONLY_RE = re.compile(r"[\d\-/.:年月日]+")
+_NUMBER_CHARS = frozenset("-/.:年月日")  # what ``_NUMBERS_ONLY_RE`` matches besides digits
 
 
 def _looks_like_title(text: str) -> bool:
@@ -52,7 +54,10 @@ def _looks_like_title(text: str) -> bool:
         return False
     if "下载" in core and len(core) <= 6:
         return False
-    # Page numbers and bare dates are not titles.
+    # Page numbers and bare dates are not titles; a text that starts otherwise is none.
+    first = core[0]
+    if not (first.isdecimal() or first in _NUMBER_CHARS or first.isspace()):
+        return True
     return not _NUMBERS_ONLY_RE.fullmatch(_SPACE_RE.sub("", core))
 
 
@@ -81,6 +86,8 @@ def _entry_title(link: etree._Element, text: str | None = None) -> str:
     """
     if text is None:
         text = _norm_space(_visible_text(link))
+    if text and text.rstrip()[-1:] not in _TRUNCATION_ENDS:
+        return text  # not cut: the text is the title, whatever the attribute says
     attr = _norm_space(link.get("title") or "")
     if not text:
         return attr
@@ -186,8 +193,9 @@ class _Detector:
             href = link.get("href")
             if not href:
                 continue
-            # Only links with visible text can be titles (icon links are controls).
-            text = _norm_space(_visible_text(link))
+            # Only links with visible text can be titles (icon links are controls). A link
+            # without children (most) shows its own text: no walk.
+            text = _norm_space((link.text or "") if not len(link) else _visible_text(link))
             if not text:
                 continue
             title = _entry_title(link, text)
@@ -291,7 +299,8 @@ class _Detector:
         )
         if not candidates:
             return None
-        link = max(candidates, key=lambda el: len(self.links[el][1]))
+        link = (candidates[0] if len(candidates) == 1
+                else max(candidates, key=lambda el: len(self.links[el][1])))
         url, whole, shown = self.links[link]
         # A date inside the link belongs to this entry: in an element of its own, or glued
         # to the end of the link text. The title is the rest (or a@title when that is cut):
