@@ -528,6 +528,11 @@ def test_titles_are_told_by_their_last_and_first_characters_as_the_full_checks_t
         for chars in itertools.product("2２年.- \u3000a通", repeat=size):
             text = "".join(chars)
             assert lists._looks_like_title(text) == looks_by_regex(text), text
+    for size in range(6):
+        for chars in itertools.product("2２-月日]）通 ", repeat=size):
+            text = "".join(chars)
+            ends_in_date = bool(lists._TRAILING_DATE_RE.search(to_halfwidth(text)))
+            assert lists._may_end_in_date(text) or not ends_in_date, text
 
 
 def test_flat_list_of_links_with_trailing_dates() -> None:

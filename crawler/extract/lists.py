@@ -116,6 +116,9 @@ _AFTER_DATE = frozenset("])）】］")
 def _may_end_in_date(text: str) -> bool:
     """False when ``text`` cannot end in a date (``_TRAILING_DATE_RE``): most titles, told
     so without mapping and searching them."""
+    last = text[-1:]
+    if not (last in _AFTER_DATE or last.isspace() or last.isdecimal() or last == "日"):
+        return False  # most titles: a character that neither closes a date nor is one
     end = len(text)
     while end and (text[end - 1] in _AFTER_DATE or text[end - 1].isspace()):
         end -= 1
