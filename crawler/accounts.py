@@ -126,6 +126,7 @@ _RFC822_RE = re.compile(
     r"(?:[A-Z][a-z]{2},\s*)?(\d{1,2})\s+([A-Z][a-z]{2})\s+(\d{4})\s+"
     r"(\d{2}):(\d{2})(?::(\d{2}))?\s+(?:([+-])(\d{2})(\d{2})|GMT|UTC?|Z)"
 )
+_WHITESPACE_RE = re.compile(r"\s")  # any character ``str.isspace`` calls whitespace
 _MONTHS = {name: i for i, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
 
@@ -163,7 +164,7 @@ def _plain_rss_post(item: etree._Element, url: str) -> Post | None:
             return None  # unknown or namespaced, repeated, or with markup inside
         fields[child.tag] = (child.text or "").strip()
     title, link = fields.get("title", ""), fields.get("link", "")
-    if not link or any(ch.isspace() for ch in link) or "<" in title or "&" in title:
+    if not link or _WHITESPACE_RE.search(link) or "<" in title or "&" in title:
         return None
     description = fields.get("description", "")
     if _UNSAFE_DESCRIPTION_RE.search(description):
