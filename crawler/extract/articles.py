@@ -185,7 +185,7 @@ _CLOCK_TOKENS = {"clock", "jsclock", "today", "nowtime", "nowdate", "curtime", "
 _CLOCK_PREFIXES = {"now", "cur", "current", "sys", "system", "server"}
 
 
-def _is_clock(names: set[str]) -> bool:
+def _is_clock(names: frozenset[str]) -> bool:
     return bool(names & _CLOCK_TOKENS) or bool(
         names & _CLOCK_PREFIXES and names & {"time", "date"})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -61,11 +62,14 @@ def _looks_like_title(text: str) -> bool:
     return not _NUMBERS_ONLY_RE.fullmatch(_SPACE_RE.sub("", core))
 
 
-def _tokens(value: str | None) -> set[str]:
-    """Lower-cased words of a class/id value, splitting on punctuation and camelCase."""
+@lru_cache(maxsize=4096)
+def _tokens(value: str | None) -> frozenset[str]:
+    """Lower-cased words of a class/id value, splitting on punctuation and camelCase.
+
+    Remembered: a site's pages repeat their templates' few class and id values."""
     if not value:
-        return set()
-    return {part.lower() for part in _TOKEN_SPLIT_RE.split(value) if part}
+        return frozenset()
+    return frozenset(part.lower() for part in _TOKEN_SPLIT_RE.split(value) if part)
 
 
 def _is_chrome(el: etree._Element | None) -> bool:

@@ -231,7 +231,7 @@ _PAGE_CHROME_TOKENS = _CHROME_TOKENS | (_SIDE_TOKENS - {"left", "right", "list",
                                                         "tabs"})
 
 
-def _names(el: etree._Element) -> set[str]:
+def _names(el: etree._Element) -> frozenset[str]:
     return _tokens(el.get("class")) | _tokens(el.get("id"))
 
 
