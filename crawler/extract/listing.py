@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import lxml.html
 from lxml import etree
@@ -119,9 +120,15 @@ def _layout_of(records: list[_Record]) -> ListLayout | None:
     return ListLayout(container.getroottree().getpath(container), container.get("class"))
 
 
+@lru_cache(maxsize=1024)
+def _compiled_path(path: str) -> etree.XPath:
+    """A layout's container path compiled once: a column's every later page looks it up."""
+    return etree.XPath(path)
+
+
 def _layout_container(doc: lxml.html.HtmlElement, layout: ListLayout) -> etree._Element | None:
     """The layout's container on this page, unless it is missing, changed or has twins."""
-    found = doc.getroottree().xpath(layout.container)
+    found = _compiled_path(layout.container)(doc.getroottree())
     if len(found) != 1 or not isinstance(found[0], etree._Element):
         return None
     container = found[0]
