@@ -62,14 +62,23 @@ def _looks_like_title(text: str) -> bool:
     return not _NUMBERS_ONLY_RE.fullmatch(_SPACE_RE.sub("", core))
 
 
-@lru_cache(maxsize=4096)
 def _tokens(value: str | None) -> frozenset[str]:
     """Lower-cased words of a class/id value, splitting on punctuation and camelCase.
 
-    Remembered: a site's pages repeat their templates' few class and id values."""
+    Remembered when short: a site's pages repeat their templates' few class and id values (a
+    hostile page's long ones are split each time, not kept)."""
     if not value:
         return frozenset()
+    if len(value) > 100:
+        return _split_tokens(value)
+    return _remembered_tokens(value)
+
+
+def _split_tokens(value: str) -> frozenset[str]:
     return frozenset(part.lower() for part in _TOKEN_SPLIT_RE.split(value) if part)
+
+
+_remembered_tokens = lru_cache(maxsize=4096)(_split_tokens)
 
 
 def _is_chrome(el: etree._Element | None) -> bool:
