@@ -535,6 +535,20 @@ def test_titles_are_told_by_their_last_and_first_characters_as_the_full_checks_t
             assert lists._may_end_in_date(text) or not ends_in_date, text
 
 
+def test_class_words_are_remembered_only_for_short_values() -> None:
+    """A template's class and id values are split once; a hostile page's long ones are split
+    each time and never kept."""
+    from crawler.extract import lists
+
+    long_value = "navBar " + "x" * 200
+    before = lists._remembered_tokens.cache_info().currsize
+    assert lists._tokens(long_value) == frozenset({"nav", "bar", "x" * 200})
+    assert lists._remembered_tokens.cache_info().currsize == before
+    assert lists._tokens("list-bd newsList") == frozenset({"list", "bd", "news"})
+    assert lists._tokens("list-bd newsList") is lists._tokens("list-bd newsList")
+    assert lists._tokens(None) == lists._tokens("") == frozenset()
+
+
 def test_flat_list_of_links_with_trailing_dates() -> None:
     html = _page(
         body="""
