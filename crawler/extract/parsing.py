@@ -122,10 +122,11 @@ def _resolve(href: str | None, base: str) -> str | None:
 def _joined(base: str, href: str) -> str | None:
     if _PLAIN_RELATIVE.match(href):
         folder = _folder_of(base)
-        if folder is not None and _plain_path(href.split("?", 1)[0].removeprefix("./")):
+        path = href.removeprefix("./")
+        if folder is not None and _plain_path(path.split("?", 1)[0]):
             # what urljoin gives for a plain relative path (a list's own entries, mostly), at
             # a fraction of its cost; not remembered: each is joined to its own page's folder
-            return folder + href.removeprefix("./")
+            return folder + path
     return _urljoined(base, href)
 
 
