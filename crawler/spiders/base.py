@@ -163,8 +163,16 @@ class SourceSpider(scrapy.Spider):
 
     def _finished(self, source_id: int) -> None:
         failed = self.tallies[source_id].outcome() != "ok"
+        self.forget(source_id)
         self.crawler.signals.send_catch_log(source_finished, source_id=source_id,
                                             failed=failed)
+
+    def forget(self, source_id: int) -> None:
+        """Drop what the spider kept for a source while crawling it, once it has no request
+        left: the URLs it saw (its entries', ~3 KB a list page) would otherwise be held to
+        the end of the crawl, a province's tens of thousands of pages. Its tally stays: the
+        pipeline closes the source's crawl run with it."""
+        self.seen.pop(source_id, None)
 
     # ------------------------------------------------------------------ failures
 

@@ -52,6 +52,11 @@ class ColumnSpider(SourceSpider):
         # (a fingerprint): a next page that links to the same is not walked again
         self.link_templates: dict[int, int] = {}
 
+    def forget(self, source_id: int) -> None:
+        super().forget(source_id)
+        self.layouts.pop(source_id, None)
+        self.link_templates.pop(source_id, None)
+
     def first_request(self, source: SourceSpec) -> scrapy.Request | None:
         profile = source.profile
         if profile == "auto":
