@@ -274,7 +274,8 @@ def _body_insert_of(dialect: str) -> Any:
 # library. On the saved real portal pages (~200 KB each) its level 1 compresses 6-7x as fast
 # as zlib's level 3 (0.38 against 2.5 ms a page here) to 6 % more bytes (0.261 of the page
 # against 0.246); on the bench's 6 KB list pages 4x as fast (25 against 108 µs). zlib's
-# level 1 gains little on level 3; ISA-L's 0 and 2 are no quicker than its 1.
+# level 1 gains little on its 3; ISA-L's 2 is slower than its 1, its 0 quicker only on small
+# pages, for a fifth more bytes (docs/performance.md, fourteenth round).
 BODY_GZIP_LEVEL = 1
 
 
