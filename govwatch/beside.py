@@ -37,7 +37,25 @@ def can_fork() -> bool:
             and threading.active_count() == 1)
 
 
+# What a forked child holds until it exits (``keep_until_exit``); None outside one.
+_kept: list[Any] | None = None
+
+
+def keep_until_exit(*objects: Any) -> None:
+    """Hold ``objects`` until this forked child exits, instead of freeing them on the way.
+
+    A forked child ends without tearing anything down (``os._exit``), while freeing a
+    large structure — a matcher's millions of small strings and tuples — costs it time
+    before it can answer (the policy rule's last ~0.6 s on a province). Work that builds
+    one and runs beside the caller hands it here; inline, in the caller's own process,
+    nothing is kept."""
+    if _kept is not None:
+        _kept.extend(objects)
+
+
 def _child(work: Callable[[], Any], send: Any) -> None:
+    global _kept
+    _kept = []
     # what the child inherited lives until it exits: kept out of the collector's full passes
     gc.freeze()
     try:

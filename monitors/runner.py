@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
+from govwatch.beside import keep_until_exit
 from govwatch.collector import collector_paused
 from govwatch.config import CountyConfig, PolicyClasses, Thresholds
 from govwatch.config_cache import cache_dir, read_entry, write_entry
@@ -168,7 +169,11 @@ def uninterpreted_policies(
         thresholds.data_max_age_days, matchers)
     if entry is not None and kept.worth_keeping:
         write_entry(entry, kept.entries())
-    return PolicyRuleOutcome(drafts, states, due)
+    outcome = PolicyRuleOutcome(drafts, states, due)
+    # beside the other rules, the child exits without freeing them (``keep_until_exit``)
+    keep_until_exit(sources, policies, interpretations, kept, decided, matchers, verdicts,
+                    judged, outcome)
+    return outcome
 
 
 def save_policy_rule(session: Session, as_of: date, outcome: PolicyRuleOutcome

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 
 import pytest
 
-from govwatch.beside import FORK_ENV, beside, can_fork
+from govwatch.beside import FORK_ENV, beside, can_fork, keep_until_exit
 
 
 def _pid_and_square(n: int) -> tuple[int, int]:
@@ -64,3 +65,27 @@ def test_a_child_that_dies_has_its_work_redone_inline(forkable: bool) -> None:
         return 7
 
     assert beside(die_in_child).result() == 7
+
+
+class _Built:
+    """A structure the work builds (weak-referenceable)."""
+
+
+def _kept_after_return() -> bool:
+    """Whether what the work handed to ``keep_until_exit`` outlives the work."""
+    def build() -> weakref.ref[_Built]:
+        built = _Built()
+        keep_until_exit(built)
+        return weakref.ref(built)
+
+    return build()() is not None
+
+
+def test_a_forked_child_keeps_what_it_is_handed_and_the_caller_frees_it(
+        forkable: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if forkable:  # the child exits without freeing it: no time spent on the way
+        pending = beside(_kept_after_return)
+        assert pending.forked and pending.result() is True
+    monkeypatch.setenv(FORK_ENV, "off")  # inline, in the caller's process: freed as usual
+    assert beside(_kept_after_return).result() is False
+    assert _kept_after_return() is False
