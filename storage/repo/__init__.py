@@ -30,13 +30,14 @@ write ``from storage import repo; repo.X`` or ``from storage.repo import X``:
   ``record_rechecks``).
 - ``reviews`` — ``ReviewError``, ``TRANSITIONS``, ``review_findings``, ``finding_history``,
   ``finding_snapshot``.
-- ``_sql`` — shared helpers: the dialect's INSERT … ON CONFLICT (``_insert_for``) and
-  reading back values as the drivers return them (``json_value``, ``_as_date``…).
+- ``_sql`` — shared helpers: the dialect's INSERT … ON CONFLICT (``_insert_for``), reading
+  back values as the drivers return them (``json_value``, ``_as_date``…) and a rule's last
+  run (``last_rule_run``, ``record_rule_run``).
 """
 
 from __future__ import annotations
 
-from storage.repo._sql import json_value
+from storage.repo._sql import json_value, last_rule_run, record_rule_run
 from storage.repo.checks import (
     LinkCheckRecord,
     LinkStatus,
@@ -244,6 +245,7 @@ __all__ = [
     "items_first_seen_since",
     "items_of_kind",
     "json_value",
+    "last_rule_run",
     "latest_runs",
     "link_statuses",
     "links_checked_on",
@@ -270,6 +272,7 @@ __all__ = [
     "read_articles",
     "read_snapshot_html",
     "record_rechecks",
+    "record_rule_run",
     "rectifications_of",
     "review_findings",
     "save_findings",

@@ -1,6 +1,7 @@
 """What the stage modules share: the dialect's INSERT … ON CONFLICT, many rows written at the
 driver level (``execute_rows``), and values read back as the drivers return them (SQLite
-gives JSON, aggregated dates and datetimes as text)."""
+gives JSON, aggregated dates and datetimes as text), and the record of a rule's last run
+(``rule_run``)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
 from govwatch.timeutil import CHINA
+from storage.models import RuleRun
 
 
 def _insert_for(session: Session) -> Any:
@@ -29,6 +32,23 @@ def _insert_of(dialect: str) -> Any:
     if dialect == "sqlite":
         return sqlite.insert
     raise RuntimeError(f"unsupported database dialect: {dialect}")
+
+
+def last_rule_run(session: Session, rule: str) -> tuple[date, datetime] | None:
+    """The as-of date and time (China) of ``rule``'s last recorded run (``record_rule_run``)."""
+    row = session.execute(select(RuleRun.as_of, type_coerce(RuleRun.ran_at, String))
+                          .where(RuleRun.rule == rule)).first()
+    if row is None:
+        return None
+    return _as_date(row[0]), _china(row[1])  # type: ignore[return-value]
+
+
+def record_rule_run(session: Session, rule: str, as_of: date, ran_at: datetime) -> None:
+    """Record (replace) ``rule``'s last run: the as-of date its stored verdicts speak for."""
+    stmt = _insert_for(session)(RuleRun).values(rule=rule, as_of=as_of, ran_at=ran_at)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=["rule"], set_={"as_of": stmt.excluded.as_of,
+                                       "ran_at": stmt.excluded.ran_at}))
 
 
 @dataclass(frozen=True)

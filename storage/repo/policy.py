@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session, aliased
 
 from govwatch.timeutil import now
 from storage.models import Finding, Item, PolicyExclusion, RuleRun, Source, Unit
-from storage.repo._sql import _as_date, _as_datetime, _china, _insert_for, json_value
+from storage.repo._sql import (
+    _as_date,
+    _as_datetime,
+    _china,
+    _insert_for,
+    json_value,
+    record_rule_run,
+)
 from storage.repo.facts import select_items_of_kind
 
 PolicyState = tuple[str | None, str | None, int | None, str | None]
@@ -40,10 +47,7 @@ def save_policy_states(session: Session, rule: str, as_of: date,
             .values(doc_class=bindparam("cls"), doc_class_reason=bindparam("reason"),
                     interpreted_by=bindparam("by"),
                     interpretation_evidence=bindparam("evidence")), rows)
-    stmt = _insert_for(session)(RuleRun).values(rule=rule, as_of=as_of, ran_at=now())
-    session.execute(stmt.on_conflict_do_update(
-        index_elements=["rule"], set_={"as_of": stmt.excluded.as_of,
-                                       "ran_at": stmt.excluded.ran_at}))
+    record_rule_run(session, rule, as_of, now())
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from govwatch.timeutil import now
 from govwatch.vocabulary import WARNING_NAMES, describe_warning
 from storage.models import EarlyWarning, RuleRun, Source, Unit
-from storage.repo._sql import _insert_for, json_value
+from storage.repo._sql import _insert_for, json_value, record_rule_run
 
 WARNINGS_RUN = "early_warning"  # the ``rule_run`` row: as-of date of the last run saved
 
@@ -100,10 +100,7 @@ def save_warnings(session: Session, drafts: Iterable[WarningDraft],
              for d in (proposed[key] for key in new)])
         now_open = _open_ids(session)
         changes.opened = [now_open[key] for key in new if key in now_open]
-    stmt = _insert_for(session)(RuleRun).values(rule=WARNINGS_RUN, as_of=as_of, ran_at=stamp)
-    session.execute(stmt.on_conflict_do_update(
-        index_elements=["rule"], set_={"as_of": stmt.excluded.as_of,
-                                       "ran_at": stmt.excluded.ran_at}))
+    record_rule_run(session, WARNINGS_RUN, as_of, stamp)
     return changes
 
 
