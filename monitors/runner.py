@@ -21,9 +21,11 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from types import ModuleType
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -46,6 +48,7 @@ from monitors import (
     freshness,
     hidden_link,
     homepage_stale,
+    interpretation_channels,
     late_reply,
     low_post_frequency,
     measured,
@@ -202,12 +205,8 @@ def kept_documents_entry(session: Session) -> Path | None:
         return None
     where = (str(Path(url.database or "").resolve()) if url.get_backend_name() == "sqlite"
              else url.render_as_string(hide_password=True))
-    digest = hashlib.sha256()
     code = (policy_match, policy_class, uninterpreted_policy)  # what an entry holds and how
-    for part in (where.encode(), *(Path(m.__file__ or "").read_bytes() for m in code),
-                 sys.version.encode()):
-        digest.update(hashlib.sha256(part).digest())
-    return folder / f"documents-{digest.hexdigest()[:32]}.pickle"
+    return folder / f"documents-{code_digest(where.encode(), modules=code)[:32]}.pickle"
 
 
 def run_monitors(db: Database, config: CountyConfig, as_of: date,
@@ -299,7 +298,9 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
     # the policy rule's drafts were saved where it ran (``save_policy_rule``)
     with db.session() as session:
         repo.writing_first(session)
-        repo.save_interpretation_states(session, interpretation_states)
+        repo.save_interpretation_states(session, interpretation_states.states, as_of,
+                                        interpretation_states.run_key,
+                                        interpretation_states.read_at)
         saved = repo.save_findings_detailed(session, drafts)
         rules = [*(d.rule for d in drafts), *[uninterpreted_policy.RULE] * len(policy.saved)]
         for rule, (finding_id, is_new) in zip(rules, [*saved, *policy.saved], strict=True):
@@ -309,7 +310,7 @@ def _run_monitors(db: Database, config: CountyConfig, as_of: date,
         report.by_rule.update(rules)
         report.warnings = repo.save_warnings(session, warnings, as_of)
         report.rechecked = repo.record_rechecks(session, rechecks, as_of)
-    report.measured = len(interpretation_states)
+    report.measured = len(interpretation_states.states)
     report.outdated = sum(1 for d in failures
                           if d.evidence.get("outcome") == crawl_failure.STALE_DATA)
     return report
@@ -337,15 +338,42 @@ def lines_with_items(session: Session, config: CountyConfig, facts: list[SourceF
     return drafts
 
 
+class MeasuredVerdicts(NamedTuple):
+    """The interpretations' changed verdicts and what to record of the run that gave them:
+    its ``rule_run`` key (the channel threshold and matching code it judged with) and when
+    it began reading posts (``repo.save_interpretation_states``)."""
+
+    states: list[tuple[int, repo.InterpretationState]]
+    run_key: str
+    read_at: datetime
+
+
+CHANNELS_RUN = "interpretation_channels"
+# a crawl stores its posts a moment after stamping them first seen: a post stamped just before
+# a run began reading and committed just after it would be missed by the next run
+POSTS_COMMIT_MARGIN = timedelta(hours=1)
+
+
 def measured_verdicts(session: Session, config: CountyConfig, facts: list[SourceFacts],
-                      as_of: date) -> list[tuple[int, repo.InterpretationState]]:
-    """Each interpretation's form and channel verdict that changed (``monitors.measured``)."""
+                      as_of: date) -> MeasuredVerdicts:
+    """Each interpretation's form and channel verdict that changed (``monitors.measured``).
+
+    An interpretation the last run of this week found absent is judged only against the
+    posts that run could not see (``measured.judged_since``): a month of posts is read once a
+    week, not on every run."""
+    read_at = now()
+    threshold = config.settings.measures.channel_match
+    run_key = f"{CHANNELS_RUN}:" + code_digest(
+        repr(threshold).encode(), modules=(interpretation_channels, policy_match))[:16]
+    last = repo.last_rule_run(session, run_key)
+    unseen_by = ((last[0], last[1] - POSTS_COMMIT_MARGIN)
+                 if last is not None and measured.judged_since(last[0], as_of) else None)
     # this year's and last year's (the years a score may still be asked for) whose verdicts
     # may have changed: most were settled by an earlier run
     items = [i for i in repo.interpretations(session, as_of)
              if i.published_on.year >= as_of.year - 1 and measured.needs_judging(i, as_of)]
     if not items:
-        return []
+        return MeasuredVerdicts([], run_key, read_at)
     window_days = config.settings.crawl.window_days
     # the posts are read only for what can be judged against them: interpretations of units
     # with accounts, published once the accounts were watched (the others are "not judged"
@@ -353,13 +381,34 @@ def measured_verdicts(session: Session, config: CountyConfig, facts: list[Source
     watched = measured.accounts_by_unit(facts, {}, window_days)
     judged = [i for i in items if (unit := watched.get(i.unit_id)) is not None
               and unit.known_from is not None and i.published_on >= unit.known_from]
-    posts: dict[int, list[PostFact]] = {}
-    if judged:
-        start = min(i.published_on for i in judged) - timedelta(
-            days=measured.interpretation_channels.POSTED_BEFORE_DAYS)
-        posts = repo.account_posts(session, {i.unit_id for i in judged}, start, as_of)
-    accounts = measured.accounts_by_unit(facts, posts, window_days)
-    return measured.verdicts(items, accounts, config.settings.measures.channel_match)
+    settled = [i for i in judged if unseen_by is not None and measured.absent_before(i)]
+    afresh = [i for i in judged if unseen_by is None or not measured.absent_before(i)]
+
+    def posts_of(interpretations: list[repo.Interpretation],
+                 unseen: tuple[date, datetime] | None = None
+                 ) -> dict[int, interpretation_channels.AccountPosts]:
+        posts: dict[int, list[PostFact]] = {}
+        if interpretations:
+            start = min(i.published_on for i in interpretations) - timedelta(
+                days=interpretation_channels.POSTED_BEFORE_DAYS)
+            posts = repo.account_posts(session, {i.unit_id for i in interpretations}, start,
+                                       as_of, unseen)
+        return measured.accounts_by_unit(facts, posts, window_days)
+
+    return MeasuredVerdicts(
+        measured.verdicts(items, posts_of(afresh), threshold,
+                          posts_of(settled, unseen_by) if unseen_by is not None else None),
+        run_key, read_at)
+
+
+def code_digest(*parts: bytes, modules: Iterable[ModuleType] = ()) -> str:
+    """A hex digest of ``parts``, the source of ``modules`` and the Python version: what a
+    result kept between runs was worked out from."""
+    digest = hashlib.sha256()
+    for part in (*parts, *(Path(m.__file__ or "").read_bytes() for m in modules),
+                 sys.version.encode()):
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
 
 
 def county_hosts(config: CountyConfig) -> set[str]:

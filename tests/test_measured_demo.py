@@ -12,6 +12,7 @@ is missing, A03's is not. Expectations come from the portal's ground truth
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from demo_portal.site import INTERPRETATIONS, MESSAGES, MISSING_ANNUAL_REPORT, Site
 from govwatch.cli import app, main
@@ -169,3 +170,71 @@ def test_the_finding_pages_show_the_evidence(measured: Measured) -> None:
     page = client.get(f"/findings/{missing.id}").text
     assert "2025年政府信息公开工作年度报告" in page and "2026-01-31" in page
     assert "按细则以人工录入计分" in page
+
+
+def _interpretation_states(db: Database) -> dict[str, tuple[str | None, ...]]:
+    with db.session() as session:
+        rows = session.execute(
+            select(Item.title, Item.form, Item.form_reason, Item.channel, Item.channel_reason)
+            .join(Source, Source.id == Item.source_id)
+            .where(Source.kind == "interpretation")).all()
+    return {title: tuple(rest) for title, *rest in rows}
+
+
+def test_a_rerun_judges_absent_interpretations_against_the_posts_the_last_run_could_not_see(
+        measured: Measured, tmp_path: Path) -> None:
+    """Within the week, an absent verdict is judged against the posts stored since the last
+    run (or published after its as-of date) only — with the verdict a judging against all
+    posts gives — and the first run of the next week judges it against all of them."""
+    from datetime import timedelta
+
+    from govwatch.timeutil import now
+    from storage.models import RuleRun
+
+    (absent_a, absent_b, *_) = [i for i in INTERPRETATIONS if not i.carried_on_wechat]
+    copies = {}
+    for name in ("rerun", "afresh"):  # the same store, run as the next run and from scratch
+        with sqlite3.connect(measured.db.engine.url.database or "") as source, \
+                sqlite3.connect(tmp_path / f"{name}.db") as copy:
+            source.backup(copy)  # the write-ahead log's pages too
+        copies[name] = Database(f"sqlite:///{tmp_path / name}.db")
+    for db in copies.values():
+        with db.session() as session:
+            (wechat,) = session.scalars(
+                select(Source.id).join(Unit, Unit.id == Source.unit_id)
+                .where(Unit.code == "B02", Source.type == "account"))
+            last = repo.last_rule_run(session, next(
+                r for r in session.scalars(select(RuleRun.rule))
+                if r.startswith("interpretation_channels:")))
+            assert last is not None and last[0] == AS_OF
+            # a post carrying one absent interpretation, stored after the last run; one
+            # carrying another, stored (stamped) before it: what the last run did judge
+            repo.store_items(session, wechat, [repo.ItemRecord(
+                "https://mp.weixin.qq.com/s/new", f"【解读】{absent_a.title}",
+                AS_OF - timedelta(days=1))], seen_at=now())
+            repo.store_items(session, wechat, [repo.ItemRecord(
+                "https://mp.weixin.qq.com/s/old", absent_b.title, AS_OF - timedelta(days=2))],
+                seen_at=last[1] - timedelta(days=1))
+            session.commit()
+    with copies["afresh"].session() as session:
+        session.execute(delete(RuleRun).where(RuleRun.rule.startswith("interpretation_")))
+        session.commit()
+
+    run_monitors(copies["rerun"], measured.config, AS_OF)
+    run_monitors(copies["afresh"], measured.config, AS_OF)
+    rerun, afresh = (_interpretation_states(db) for db in copies.values())
+    assert rerun[absent_a.title][2] == afresh[absent_a.title][2] == "carried"
+    assert rerun[absent_a.title] == afresh[absent_a.title]
+    assert "【解读】" in (rerun[absent_a.title][3] or "")
+    # the post the last run could see was judged then: only a full judging reconsiders it
+    assert rerun[absent_b.title][2] == "absent" and afresh[absent_b.title][2] == "carried"
+    assert {t: s for t, s in rerun.items() if t != absent_b.title} == {
+        t: s for t, s in afresh.items() if t != absent_b.title}
+
+    # the first run of the next ISO week judges every open verdict against all posts
+    next_monday = AS_OF + timedelta(days=1)
+    assert next_monday.isoweekday() == 1
+    run_monitors(copies["rerun"], measured.config, next_monday)
+    assert _interpretation_states(copies["rerun"])[absent_b.title] == afresh[absent_b.title]
+    for db in copies.values():
+        db.dispose()

@@ -12,14 +12,20 @@ from pathlib import Path
 import pytest
 
 from govwatch.timeutil import CHINA
-from monitors import annual_report, interpretation_channels, interpretation_form, late_reply
+from monitors import (
+    annual_report,
+    interpretation_channels,
+    interpretation_form,
+    late_reply,
+    measured,
+)
 from monitors.interpretation_channels import AccountPosts
 from monitors.rule_map import load_rule_map
 from scoring.engine import Entry, UnitInfo, score_unit
 from scoring.measured import CHANNELS, FORMS, measured_values
 from scoring.rubric import RubricError, load_rubric_file, load_rubric_set
 from scoring.service import compute_scores
-from storage.repo import InterpretationRow, PostFact, SourceFacts
+from storage.repo import Interpretation, InterpretationRow, PostFact, SourceFacts
 
 RULES = load_rule_map()
 AS_OF = date(2026, 12, 6)
@@ -111,6 +117,36 @@ def test_channels_are_not_judged_without_accounts_or_before_they_were_watched() 
     assert interpretation_channels.judge(title, date(2026, 11, 20), no_accounts).channel is None
     later = accounts(known_from=date(2026, 12, 1))
     assert interpretation_channels.judge(title, date(2026, 11, 20), later).channel is None
+
+
+def test_a_rerun_judges_an_absent_verdict_against_the_unseen_posts_only() -> None:
+    """``unseen``: the posts the last run could not see. An interpretation it found absent
+    stays absent unless one of them carries it; one never judged is judged against all."""
+    title = "关于《演示县学前教育三年行动计划》的解读"
+    seen = post("《演示县学前教育三年行动计划》解读", date(2026, 11, 21))
+    form = interpretation_form.classify(title, None)
+    absent = (form.form, form.reason, "absent",
+              "本单位新媒体账号在 2026-11-13 至 2026-12-20 间没有发布这篇解读")
+    items = [Interpretation(1, 7, 2, title, "http://x.gov.cn/1.html", date(2026, 11, 20), None,
+                            absent),
+             Interpretation(2, 7, 2, title, "http://x.gov.cn/2.html", date(2026, 11, 20), None,
+                            (None, None, None, None))]
+    states = dict(measured.verdicts(items, {2: accounts(seen)}, unseen={2: accounts()}))
+    assert 1 not in states  # absent, and nothing unseen carries it
+    assert states[2][2] == "carried"  # never judged: against every post
+    later = post("一图读懂演示县学前教育三年行动计划", date(2026, 11, 25))
+    states = dict(measured.verdicts(items, {2: accounts(seen, later)},
+                                    unseen={2: accounts(later)}))
+    assert states[1][2] == "carried" and "2026-11-25" in (states[1][3] or "")
+
+
+def test_the_first_run_of_a_week_judges_open_verdicts_afresh() -> None:
+    sunday, monday = date(2026, 12, 6), date(2026, 12, 7)
+    assert measured.judged_since(date(2026, 12, 1), sunday)  # the same ISO week
+    assert measured.judged_since(sunday, sunday)
+    assert not measured.judged_since(sunday, monday)  # a new week
+    assert not measured.judged_since(monday, sunday)  # a run as of an earlier day
+    assert not measured.judged_since(None, sunday)
 
 
 # ----------------------------------------------------------------------------- late replies

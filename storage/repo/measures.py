@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, Text, bindparam, func, select, type_coerce, update
+from sqlalchemy import String, Text, bindparam, delete, func, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from storage.models import Item, Source, Unit
-from storage.repo._sql import _as_date, json_value
+from storage.models import Item, RuleRun, Source, Unit
+from storage.repo._sql import _as_date, json_value, record_rule_run
 from storage.repo.facts import PostFact
 
 # (form, form reason, channel, channel reason) of an interpretation
@@ -51,23 +51,33 @@ def interpretations(session: Session, as_of: date) -> list[Interpretation]:
 
 
 def save_interpretation_states(session: Session,
-                               states: Iterable[tuple[int, InterpretationState]]) -> None:
-    """Store changed (item id, (form, reason, channel, reason)) verdicts."""
+                               states: Iterable[tuple[int, InterpretationState]],
+                               as_of: date, run_key: str, read_at: datetime) -> None:
+    """Store changed (item id, (form, reason, channel, reason)) verdicts and the run that gave
+    them (``rule_run``: ``run_key``, its as-of date and when it began reading posts); the
+    record of a run under another key — another threshold or matching code — is dropped:
+    the verdicts stored now are not its."""
     rows = [{"item_id": i, "f": f, "fr": fr, "c": c, "cr": cr} for i, (f, fr, c, cr) in states]
     if rows:
         table = Item.__table__
         session.execute(update(table).where(table.c.id == bindparam("item_id")).values(
             form=bindparam("f"), form_reason=bindparam("fr"), channel=bindparam("c"),
             channel_reason=bindparam("cr")), rows)
+    family = run_key.partition(":")[0]
+    session.execute(delete(RuleRun).where(RuleRun.rule.startswith(f"{family}:", autoescape=True),
+                                          RuleRun.rule != run_key))
+    record_rule_run(session, run_key, as_of, read_at)
 
 
 POST_TEXT_CHARS = 500  # of a post's text: where it quotes an interpretation's title
 
 
-def account_posts(session: Session, unit_ids: Iterable[int], start: date,
-                  end: date) -> dict[int, list[PostFact]]:
+def account_posts(session: Session, unit_ids: Iterable[int], start: date, end: date,
+                  unseen_by: tuple[date, datetime] | None = None) -> dict[int, list[PostFact]]:
     """Posts (with their text) of the active accounts of these units published in
-    [start, end], by unit id, oldest first."""
+    [start, end], by unit id, oldest first. With ``unseen_by`` (an earlier run's as-of date
+    and the time it read), only the posts that run could not see: first stored at or after
+    that time, or published after its as-of date."""
     ids = list(unit_ids)
     found: dict[int, list[PostFact]] = {i: [] for i in ids}
     if not ids:
@@ -82,7 +92,9 @@ def account_posts(session: Session, unit_ids: Iterable[int], start: date,
     stmt = (select(Item.id, Item.source_id, Item.url, Item.title,
                    type_coerce(Item.published_on, String),
                    func.substr(func.coalesce(Item.body, ""), 1, POST_TEXT_CHARS))
-            .where(Item.source_id.in_(list(accounts)), Item.published_on.between(start, end))
+            .where(Item.source_id.in_(list(accounts)), Item.published_on.between(start, end),
+                   *((or_(Item.first_seen_at >= unseen_by[1],
+                          Item.published_on > unseen_by[0]),) if unseen_by else ()))
             .order_by(Item.published_on, Item.id))
     for item_id, sid, url, title, day, body in session.connection().execute(stmt):
         found[accounts[sid]].append(PostFact(item_id, sid, url, title, _as_date(day),  # type: ignore[arg-type]
