@@ -123,6 +123,9 @@ class Item(Base):
     date_source: Mapped[str | None] = mapped_column(String(16), nullable=True)
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+    # When a crawl last found what an item says changed — its title retitled, its text, or a
+    # date where it had none (None: as first stored): a verdict given before then is stale.
+    changed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     links: Mapped[list[Any]] = mapped_column(JSON, default=list)
     # A 不作解读 / 不予解读 statement found on the article page, verbatim.

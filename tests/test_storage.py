@@ -70,12 +70,14 @@ def test_an_outdated_database_is_migrated_and_a_current_one_left_alone(
     with db.engine.begin() as conn:  # a database last migrated by an older govwatch
         conn.execute(text("DROP TABLE page_body"))
         conn.execute(text("DROP INDEX ix_snapshot_sha256"))
+        conn.execute(text("ALTER TABLE item DROP COLUMN changed_at"))
         conn.execute(text("UPDATE alembic_version SET version_num = '0019'"))
     db.migrate()
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
             head_revision()
         assert inspect(conn).has_table("page_body")
+        assert "changed_at" in {c["name"] for c in inspect(conn).get_columns("item")}
     db.dispose()
 
 
@@ -139,6 +141,32 @@ def test_store_items_is_idempotent_and_keeps_what_it_knew(any_db: Database) -> N
     assert items["http://x.gov.cn/1.html"].published_on == date(2021, 8, 30)  # not erased
     assert items["http://x.gov.cn/2.html"].published_on == date(2021, 8, 20)  # gap filled
     assert items["http://x.gov.cn/1.html"].first_seen_at.tzinfo == CHINA
+
+
+def test_a_crawl_marks_when_it_finds_an_item_changed(any_db: Database) -> None:
+    """``item.changed_at``: set when a crawl finds an item retitled, its text changed or first
+    read, or dated where it had no date — not when it finds it as it was."""
+    source_id = _unit_and_source(any_db)
+    stored, later = (datetime(2026, 12, d, 6, tzinfo=CHINA) for d in (1, 2))
+
+    def crawl(seen_at: datetime, *records: repo.ItemRecord) -> dict[str, datetime | None]:
+        with any_db.session() as session:
+            repo.store_items(session, source_id, list(records), seen_at)
+        with any_db.session() as session:
+            return {i.url.rsplit("/", 1)[1]: i.changed_at for i in session.scalars(select(Item))}
+
+    def item(n: int, title: str = "通知", day: date | None = date(2026, 11, 30),
+             body: str | None = None) -> repo.ItemRecord:
+        return repo.ItemRecord(f"http://x.gov.cn/{n}.html", title, day, body=body)
+
+    assert set(crawl(stored, item(1), item(2), item(3, day=None), item(4, body="正文"),
+                     item(5)).values()) == {None}
+    # the same again (no title, no date or no text is nothing found changed)
+    assert set(crawl(later, item(1), item(2, title=""), item(3, day=None), item(4),
+                     item(5, day=None)).values()) == {None}
+    assert crawl(later, item(1, title="通知（更正）"), item(2, body="正文"), item(3),
+                 item(4, body="正文改"), item(5)) == {
+        "1.html": later, "2.html": later, "3.html": later, "4.html": later, "5.html": None}
 
 
 def test_an_item_migrated_apart_as_a_duplicate_does_not_stop_its_twin_moving(
@@ -257,11 +285,11 @@ def test_items_keep_rows_indexes_and_references_when_their_url_stops_being_uniqu
     must keep every row, index and foreign key, and the findings pointing at items."""
     db = _database_at("0020", backend, tmp_path, request)
     source_id = _unit_and_source(db)
-    with db.session() as session:
-        session.add_all([Item(source_id=source_id, url=f"http://x.gov.cn/{n}.html",
-                              key=f"/{n}.html", title=f"通知{n}", published_on=date(2021, 8, n),
-                              first_seen_at=now(), last_seen_at=now(), links=[])
-                         for n in (1, 2)])
+    with db.engine.begin() as conn:  # the columns of revision 0020 only
+        conn.execute(Item.__table__.insert(), [
+            {"source_id": source_id, "url": f"http://x.gov.cn/{n}.html", "key": f"/{n}.html",
+             "title": f"通知{n}", "published_on": date(2021, 8, n), "first_seen_at": now(),
+             "last_seen_at": now(), "links": []} for n in (1, 2)])
     with db.engine.begin() as conn:
         conn.execute(text(
             "insert into finding (id, rule, unit_id, item_id, subject, period, as_of, points,"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from isal import igzip
-from sqlalchemy import bindparam, case, delete, func, insert, select, text, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from govwatch.timeutil import CHINA, now
@@ -83,11 +83,17 @@ def _item_upsert_of(dialect: str) -> Any:
     c = table.c
     stmt = _insert_of(dialect)(table)
     excluded = stmt.excluded
+    # what a verdict on the item read, found otherwise: retitled, its text changed or first
+    # read, or dated where it had no date (``item.changed_at``)
+    changed = or_(and_(func.nullif(excluded.title, "").is_not(None), excluded.title != c.title),
+                  and_(excluded.body.is_not(None), excluded.body.is_distinct_from(c.body)),
+                  and_(c.published_on.is_(None), excluded.published_on.is_not(None)))
     return stmt.on_conflict_do_update(
         index_elements=["source_id", "key"],
         set_={
             "url": excluded.url,
             "last_seen_at": excluded.last_seen_at,
+            "changed_at": case((changed, excluded.last_seen_at), else_=c.changed_at),
             "title": func.coalesce(func.nullif(excluded.title, ""), c.title),
             "published_on": func.coalesce(c.published_on, excluded.published_on),
             "published_at": func.coalesce(c.published_at, excluded.published_at),
