@@ -7,9 +7,8 @@ turns them into a unit's percentages for a year. Pure: facts in, changed verdict
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from govwatch.timeutil import monday_of
 from monitors import interpretation_channels, interpretation_form
 from storage.repo import Interpretation, InterpretationState, PostFact, SourceFacts
 
@@ -45,36 +44,38 @@ def needs_judging(item: Interpretation, as_of: date) -> bool:
     return channel is None or (channel == interpretation_channels.ABSENT and recent)
 
 
-def absent_before(item: Interpretation) -> bool:
-    """Whether the last run found no post carrying the interpretation (发布渠道: absent)."""
-    return item.state[2] == interpretation_channels.ABSENT
+def absent_before(item: Interpretation, since: datetime) -> bool:
+    """Whether the last run, which began reading at ``since``, found no post carrying the
+    interpretation (发布渠道: absent), and no crawl found it retitled or changed since."""
+    return (item.state[2] == interpretation_channels.ABSENT
+            and (item.changed_at is None or item.changed_at < since))
 
 
 def judged_since(last: date | None, as_of: date) -> bool:
     """Whether the absent verdicts stored by the last run, as of ``last``, may be judged
-    against only the posts that run could not see (``verdicts``' ``unseen``): a run of the
-    same ISO week (Monday to Sunday) as this one, and not after it. The first run of a week
-    judges every open verdict afresh: what no stored time shows — a title edited on the
-    portal or an account, an account switched off and on again — is caught then."""
-    return last is not None and last <= as_of and monday_of(last) == monday_of(as_of)
+    against only the posts that run could not see (``verdicts``' ``unseen``): it ran as of
+    this run's date or before it (a run as of an earlier day saw fewer posts published)."""
+    return last is not None and last <= as_of
 
 
 def verdicts(items: Iterable[Interpretation],
              accounts: Mapping[int, interpretation_channels.AccountPosts],
              channel_match: float = interpretation_channels.DEFAULT_MATCH,
-             unseen: Mapping[int, interpretation_channels.AccountPosts] | None = None,
+             unseen: tuple[Mapping[int, interpretation_channels.AccountPosts], datetime]
+             | None = None,
              ) -> list[tuple[int, InterpretationState]]:
     """(item id, new state) of the interpretations whose form or channel verdict changed.
 
-    ``unseen``: when given, an interpretation the last run found absent (``absent_before``)
-    is judged against these posts only — those that run could not see; none of the others
-    carried it then, so it stays absent unless one of these does (the verdict, and the
-    first carrying post, the same as judged against all of them)."""
+    ``unseen``: when given, with the time the last run began reading, an interpretation that
+    run found absent (``absent_before``) is judged against these posts only — those it could
+    not see; none of the others carried it then, so it stays absent unless one of these does
+    (the verdict, and the first carrying post, the same as judged against all of them)."""
     none = interpretation_channels.AccountPosts((), {}, None)
     changed = []
     for item in items:
         form = interpretation_form.classify(item.title, item.media)
-        posts = unseen if unseen is not None and absent_before(item) else accounts
+        posts = (unseen[0] if unseen is not None and absent_before(item, unseen[1])
+                 else accounts)
         channel = interpretation_channels.judge(item.title, item.published_on,
                                                 posts.get(item.unit_id, none), channel_match)
         state = (form.form, form.reason, channel.channel, channel.reason)

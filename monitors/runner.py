@@ -340,8 +340,8 @@ def lines_with_items(session: Session, config: CountyConfig, facts: list[SourceF
 
 class MeasuredVerdicts(NamedTuple):
     """The interpretations' changed verdicts and what to record of the run that gave them:
-    its ``rule_run`` key (the channel threshold and matching code it judged with) and when
-    it began reading posts (``repo.save_interpretation_states``)."""
+    its ``rule_run`` key (``channels_run_key``) and when it began reading posts
+    (``repo.save_interpretation_states``)."""
 
     states: list[tuple[int, repo.InterpretationState]]
     run_key: str
@@ -354,20 +354,31 @@ CHANNELS_RUN = "interpretation_channels"
 POSTS_COMMIT_MARGIN = timedelta(hours=1)
 
 
+def channels_run_key(threshold: float, facts: Iterable[SourceFacts]) -> str:
+    """The ``rule_run`` key of a channel judging: what its absent verdicts were judged with —
+    the threshold, the matching code, and the active interpretation columns and accounts of
+    each unit (an account or column added, dropped, or switched off and on again: its posts
+    or items were not judged, so the next run judges all afresh)."""
+    watched = sorted((f.unit_id, f.source_type, f.source_id) for f in facts
+                     if f.source_type == "account" or f.kind == "interpretation")
+    return f"{CHANNELS_RUN}:" + code_digest(
+        repr(threshold).encode(), repr(watched).encode(),
+        modules=(interpretation_channels, policy_match))[:16]
+
+
 def measured_verdicts(session: Session, config: CountyConfig, facts: list[SourceFacts],
                       as_of: date) -> MeasuredVerdicts:
     """Each interpretation's form and channel verdict that changed (``monitors.measured``).
 
-    An interpretation the last run of this week found absent is judged only against the
-    posts that run could not see (``measured.judged_since``): a month of posts is read once a
-    week, not on every run."""
+    An interpretation the last run found absent is judged only against the posts that run
+    could not see (``measured.judged_since``): stored since it began reading, changed since,
+    or published after its as-of date — a day's posts read, not a month's."""
     read_at = now()
     threshold = config.settings.measures.channel_match
-    run_key = f"{CHANNELS_RUN}:" + code_digest(
-        repr(threshold).encode(), modules=(interpretation_channels, policy_match))[:16]
+    run_key = channels_run_key(threshold, facts)
     last = repo.last_rule_run(session, run_key)
-    unseen_by = ((last[0], last[1] - POSTS_COMMIT_MARGIN)
-                 if last is not None and measured.judged_since(last[0], as_of) else None)
+    since = (last[1] - POSTS_COMMIT_MARGIN
+             if last is not None and measured.judged_since(last[0], as_of) else None)
     # this year's and last year's (the years a score may still be asked for) whose verdicts
     # may have changed: most were settled by an earlier run
     items = [i for i in repo.interpretations(session, as_of)
@@ -381,24 +392,24 @@ def measured_verdicts(session: Session, config: CountyConfig, facts: list[Source
     watched = measured.accounts_by_unit(facts, {}, window_days)
     judged = [i for i in items if (unit := watched.get(i.unit_id)) is not None
               and unit.known_from is not None and i.published_on >= unit.known_from]
-    settled = [i for i in judged if unseen_by is not None and measured.absent_before(i)]
-    afresh = [i for i in judged if unseen_by is None or not measured.absent_before(i)]
+    settled = [i for i in judged if since is not None and measured.absent_before(i, since)]
+    afresh = [i for i in judged if since is None or not measured.absent_before(i, since)]
 
     def posts_of(interpretations: list[repo.Interpretation],
-                 unseen: tuple[date, datetime] | None = None
+                 unseen_by: tuple[date, datetime] | None = None
                  ) -> dict[int, interpretation_channels.AccountPosts]:
         posts: dict[int, list[PostFact]] = {}
         if interpretations:
             start = min(i.published_on for i in interpretations) - timedelta(
                 days=interpretation_channels.POSTED_BEFORE_DAYS)
             posts = repo.account_posts(session, {i.unit_id for i in interpretations}, start,
-                                       as_of, unseen)
+                                       as_of, unseen_by)
         return measured.accounts_by_unit(facts, posts, window_days)
 
-    return MeasuredVerdicts(
-        measured.verdicts(items, posts_of(afresh), threshold,
-                          posts_of(settled, unseen_by) if unseen_by is not None else None),
-        run_key, read_at)
+    unseen = ((posts_of(settled, (last[0], since)), since)
+              if last is not None and since is not None else None)
+    return MeasuredVerdicts(measured.verdicts(items, posts_of(afresh), threshold, unseen),
+                            run_key, read_at)
 
 
 def code_digest(*parts: bytes, modules: Iterable[ModuleType] = ()) -> str:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -183,19 +184,19 @@ def _interpretation_states(db: Database) -> dict[str, tuple[str | None, ...]]:
 
 def test_a_rerun_judges_absent_interpretations_against_the_posts_the_last_run_could_not_see(
         measured: Measured, tmp_path: Path) -> None:
-    """Within the week, an absent verdict is judged against the posts stored since the last
-    run (or published after its as-of date) only — with the verdict a judging against all
-    posts gives — and the first run of the next week judges it against all of them."""
+    """An absent verdict is judged against the posts stored since the last run, changed
+    since, or published after its as-of date only — with the verdict a judging against all
+    posts gives; an account added makes the next run judge every open verdict afresh."""
     from datetime import timedelta
 
     from govwatch.timeutil import now
     from storage.models import RuleRun
 
-    (absent_a, absent_b, *_) = [i for i in INTERPRETATIONS if not i.carried_on_wechat]
+    (absent_a, absent_b, absent_c, *_) = [i for i in INTERPRETATIONS if not i.carried_on_wechat]
     copies = {}
     for name in ("rerun", "afresh"):  # the same store, run as the next run and from scratch
-        with sqlite3.connect(measured.db.engine.url.database or "") as source, \
-                sqlite3.connect(tmp_path / f"{name}.db") as copy:
+        with closing(sqlite3.connect(measured.db.engine.url.database or "")) as source, \
+                closing(sqlite3.connect(tmp_path / f"{name}.db")) as copy:
             source.backup(copy)  # the write-ahead log's pages too
         copies[name] = Database(f"sqlite:///{tmp_path / name}.db")
     for db in copies.values():
@@ -203,18 +204,23 @@ def test_a_rerun_judges_absent_interpretations_against_the_posts_the_last_run_co
             (wechat,) = session.scalars(
                 select(Source.id).join(Unit, Unit.id == Source.unit_id)
                 .where(Unit.code == "B02", Source.type == "account"))
-            last = repo.last_rule_run(session, next(
-                r for r in session.scalars(select(RuleRun.rule))
-                if r.startswith("interpretation_channels:")))
+            (run_key,) = [r for r in session.scalars(select(RuleRun.rule))
+                          if r.startswith("interpretation_channels:")]
+            last = repo.last_rule_run(session, run_key)
             assert last is not None and last[0] == AS_OF
-            # a post carrying one absent interpretation, stored after the last run; one
-            # carrying another, stored (stamped) before it: what the last run did judge
-            repo.store_items(session, wechat, [repo.ItemRecord(
-                "https://mp.weixin.qq.com/s/new", f"【解读】{absent_a.title}",
-                AS_OF - timedelta(days=1))], seen_at=now())
-            repo.store_items(session, wechat, [repo.ItemRecord(
-                "https://mp.weixin.qq.com/s/old", absent_b.title, AS_OF - timedelta(days=2))],
-                seen_at=last[1] - timedelta(days=1))
+            before = last[1] - timedelta(days=1)  # what the last run read
+
+            def post(path: str, title: str, days_before: int, seen_at: datetime) -> None:
+                repo.store_items(session, wechat, [repo.ItemRecord(  # noqa: B023
+                    f"https://mp.weixin.qq.com/s/{path}", title,
+                    AS_OF - timedelta(days=days_before))], seen_at=seen_at)
+
+            # carrying one absent interpretation: a post stored after the last run read, and
+            # a post it read, retitled since; carrying another: a post it read (and judged)
+            post("new", f"【解读】{absent_a.title}", 1, now())
+            post("retitled", "县教育局召开工作推进会", 3, before)
+            post("retitled", absent_c.title, 3, now())
+            post("old", absent_b.title, 2, before)
             session.commit()
     with copies["afresh"].session() as session:
         session.execute(delete(RuleRun).where(RuleRun.rule.startswith("interpretation_")))
@@ -223,18 +229,22 @@ def test_a_rerun_judges_absent_interpretations_against_the_posts_the_last_run_co
     run_monitors(copies["rerun"], measured.config, AS_OF)
     run_monitors(copies["afresh"], measured.config, AS_OF)
     rerun, afresh = (_interpretation_states(db) for db in copies.values())
-    assert rerun[absent_a.title][2] == afresh[absent_a.title][2] == "carried"
-    assert rerun[absent_a.title] == afresh[absent_a.title]
+    for carried in (absent_a, absent_c):
+        assert rerun[carried.title] == afresh[carried.title]
+        assert afresh[carried.title][2] == "carried"
     assert "【解读】" in (rerun[absent_a.title][3] or "")
-    # the post the last run could see was judged then: only a full judging reconsiders it
+    # the post the last run read was judged then: only a judging afresh looks at it again
     assert rerun[absent_b.title][2] == "absent" and afresh[absent_b.title][2] == "carried"
     assert {t: s for t, s in rerun.items() if t != absent_b.title} == {
         t: s for t, s in afresh.items() if t != absent_b.title}
 
-    # the first run of the next ISO week judges every open verdict against all posts
-    next_monday = AS_OF + timedelta(days=1)
-    assert next_monday.isoweekday() == 1
-    run_monitors(copies["rerun"], measured.config, next_monday)
+    # an account added to the unit: every open verdict is judged against all posts again
+    with copies["rerun"].session() as session:
+        (unit_id,) = session.scalars(select(Unit.id).where(Unit.code == "B02"))
+        session.add(Source(unit_id=unit_id, name="演示县教育局微博", type="account",
+                           kind="weibo", url="https://weibo.com/u/1", thresholds={}))
+        session.commit()
+    run_monitors(copies["rerun"], measured.config, AS_OF)
     assert _interpretation_states(copies["rerun"])[absent_b.title] == afresh[absent_b.title]
     for db in copies.values():
         db.dispose()

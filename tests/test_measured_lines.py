@@ -121,31 +121,38 @@ def test_channels_are_not_judged_without_accounts_or_before_they_were_watched() 
 
 def test_a_rerun_judges_an_absent_verdict_against_the_unseen_posts_only() -> None:
     """``unseen``: the posts the last run could not see. An interpretation it found absent
-    stays absent unless one of them carries it; one never judged is judged against all."""
+    stays absent unless one of them carries it; one never judged, or retitled since, is
+    judged against all."""
     title = "关于《演示县学前教育三年行动计划》的解读"
     seen = post("《演示县学前教育三年行动计划》解读", date(2026, 11, 21))
     form = interpretation_form.classify(title, None)
     absent = (form.form, form.reason, "absent",
               "本单位新媒体账号在 2026-11-13 至 2026-12-20 间没有发布这篇解读")
-    items = [Interpretation(1, 7, 2, title, "http://x.gov.cn/1.html", date(2026, 11, 20), None,
-                            absent),
-             Interpretation(2, 7, 2, title, "http://x.gov.cn/2.html", date(2026, 11, 20), None,
-                            (None, None, None, None))]
-    states = dict(measured.verdicts(items, {2: accounts(seen)}, unseen={2: accounts()}))
+    last_read = datetime(2026, 12, 5, 6, tzinfo=CHINA)
+
+    def item(key: int, state: tuple[str | None, ...], changed: datetime | None = None
+             ) -> Interpretation:
+        return Interpretation(key, 7, 2, title, f"http://x.gov.cn/{key}.html",
+                              date(2026, 11, 20), None, state, changed)  # type: ignore[arg-type]
+
+    items = [item(1, absent), item(2, (None, None, None, None)),
+             item(3, absent, changed=datetime(2026, 12, 5, 8, tzinfo=CHINA))]
+    states = dict(measured.verdicts(items, {2: accounts(seen)}, unseen=({2: accounts()},
+                                                                        last_read)))
     assert 1 not in states  # absent, and nothing unseen carries it
     assert states[2][2] == "carried"  # never judged: against every post
+    assert states[3][2] == "carried"  # retitled after the last run read: against every post
     later = post("一图读懂演示县学前教育三年行动计划", date(2026, 11, 25))
-    states = dict(measured.verdicts(items, {2: accounts(seen, later)},
-                                    unseen={2: accounts(later)}))
+    states = dict(measured.verdicts(items[:1], {2: accounts(seen, later)},
+                                    unseen=({2: accounts(later)}, last_read)))
     assert states[1][2] == "carried" and "2026-11-25" in (states[1][3] or "")
 
 
-def test_the_first_run_of_a_week_judges_open_verdicts_afresh() -> None:
+def test_a_run_as_of_an_earlier_day_than_the_last_judges_afresh() -> None:
     sunday, monday = date(2026, 12, 6), date(2026, 12, 7)
-    assert measured.judged_since(date(2026, 12, 1), sunday)  # the same ISO week
     assert measured.judged_since(sunday, sunday)
-    assert not measured.judged_since(sunday, monday)  # a new week
-    assert not measured.judged_since(monday, sunday)  # a run as of an earlier day
+    assert measured.judged_since(sunday, monday)
+    assert not measured.judged_since(monday, sunday)  # it saw fewer posts published
     assert not measured.judged_since(None, sunday)
 
 

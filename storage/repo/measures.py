@@ -13,7 +13,7 @@ from sqlalchemy import String, Text, bindparam, delete, func, or_, select, type_
 from sqlalchemy.orm import Session
 
 from storage.models import Item, RuleRun, Source, Unit
-from storage.repo._sql import _as_date, json_value, record_rule_run
+from storage.repo._sql import _as_date, _china, json_value, record_rule_run
 from storage.repo.facts import PostFact
 
 # (form, form reason, channel, channel reason) of an interpretation
@@ -32,6 +32,7 @@ class Interpretation:
     published_on: date
     media: dict[str, int] | None
     state: InterpretationState
+    changed_at: datetime | None = None  # a crawl last found it retitled or its text changed
 
 
 def interpretations(session: Session, as_of: date) -> list[Interpretation]:
@@ -40,14 +41,16 @@ def interpretations(session: Session, as_of: date) -> list[Interpretation]:
     rows = session.execute(
         select(Item.id, Item.source_id, Source.unit_id, Item.title, Item.url,
                type_coerce(Item.published_on, String), type_coerce(Item.media, Text),
-               Item.form, Item.form_reason, Item.channel, Item.channel_reason)
+               Item.form, Item.form_reason, Item.channel, Item.channel_reason,
+               type_coerce(Item.changed_at, String))
         .join(Source, Source.id == Item.source_id)
         .where(Source.kind == "interpretation", Source.type == "column",
                Source.active.is_(True), Item.published_on <= as_of)
         .order_by(Item.published_on, Item.id))
     return [Interpretation(i, sid, uid, title, url, _as_date(day),  # type: ignore[arg-type]
-                           json_value(media) if media else None, (form, fr, ch, cr))
-            for i, sid, uid, title, url, day, media, form, fr, ch, cr in rows]
+                           json_value(media) if media else None, (form, fr, ch, cr),
+                           _china(changed) if changed else None)
+            for i, sid, uid, title, url, day, media, form, fr, ch, cr, changed in rows]
 
 
 def save_interpretation_states(session: Session,
@@ -77,7 +80,7 @@ def account_posts(session: Session, unit_ids: Iterable[int], start: date, end: d
     """Posts (with their text) of the active accounts of these units published in
     [start, end], by unit id, oldest first. With ``unseen_by`` (an earlier run's as-of date
     and the time it read), only the posts that run could not see: first stored at or after
-    that time, or published after its as-of date."""
+    that time, changed since (``item.changed_at``), or published after its as-of date."""
     ids = list(unit_ids)
     found: dict[int, list[PostFact]] = {i: [] for i in ids}
     if not ids:
@@ -93,7 +96,7 @@ def account_posts(session: Session, unit_ids: Iterable[int], start: date, end: d
                    type_coerce(Item.published_on, String),
                    func.substr(func.coalesce(Item.body, ""), 1, POST_TEXT_CHARS))
             .where(Item.source_id.in_(list(accounts)), Item.published_on.between(start, end),
-                   *((or_(Item.first_seen_at >= unseen_by[1],
+                   *((or_(Item.first_seen_at >= unseen_by[1], Item.changed_at >= unseen_by[1],
                           Item.published_on > unseen_by[0]),) if unseen_by else ()))
             .order_by(Item.published_on, Item.id))
     for item_id, sid, url, title, day, body in session.connection().execute(stmt):
